@@ -1,0 +1,8 @@
+DROP TRIGGER audit_log_append_only_delete;
+DROP TRIGGER audit_log_append_only_update;
+DROP TABLE audit_log;
+DROP TABLE inspection_targets;
+DROP TABLE inspection_inspectors;
+DROP TABLE inspections;
+DROP TABLE refresh_tokens;
+DROP TABLE users;

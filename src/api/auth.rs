@@ -1,0 +1,163 @@
+//! Sign-in and tokens, and the extractor that turns a bearer token into a [`Caller`].
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, post, web};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{Audit, State, db};
+use crate::auth::Caller;
+use crate::auth::login::{LoginOutcome, failure_delay, locked_error, refresh, sign_in};
+use crate::auth::tokens::{ACCESS_TOKEN_SECONDS, issue_access_token, verify_access_token};
+use crate::error::{ApiError, Problem};
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Caller, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(caller_of(req))
+    }
+}
+
+fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
+    let missing = || {
+        ApiError::Unauthorized("send an access token: Authorization: Bearer <token> (POST /api/v1/auth/token)".into())
+    };
+    let state = req
+        .app_data::<State>()
+        .ok_or_else(|| ApiError::Internal("no app state".into()))?;
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .ok_or_else(missing)?;
+    let value = header.to_str().map_err(|_| missing())?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(missing)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(missing());
+    }
+    verify_access_token(&state.keys, &state.tokens, token.trim())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "villager-kantou", "password": "correct horse battery"}))]
+pub struct TokenRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TokenResponse {
+    /// EdDSA-signed JWT.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    #[schema(example = 3600)]
+    pub expires_in: i64,
+    /// Opaque, single use, valid 30 days.
+    pub refresh_token: String,
+}
+
+fn token_response(state: &State, caller: &Caller, refresh_token: String) -> Result<HttpResponse, ApiError> {
+    let access_token = issue_access_token(&state.keys, &state.tokens, caller)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in: ACCESS_TOKEN_SECONDS,
+            refresh_token,
+        }))
+}
+
+/// Sign in with a username and password.
+///
+/// Wrong passwords slow the answers down; after several in a row the username is locked for
+/// a while (429).
+#[utoipa::path(
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong username or password", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Username locked after repeated failures", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/auth/token")]
+pub async fn create_token(
+    state: State,
+    req: HttpRequest,
+    body: web::Json<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let TokenRequest { username, password } = body.into_inner();
+    if username.len() > 64 || password.len() > 1024 {
+        return Err(ApiError::Unauthorized("wrong username or password".into()));
+    }
+    let audit = Audit::new("auth.token", Some(&username), &req);
+    let st = state.clone();
+    let outcome = db(&state, move |conn| {
+        let result = sign_in(conn, &st.unknown_users, st.login_policy, &username, &password);
+        let as_result = match &result {
+            Ok(LoginOutcome::Success { .. }) => Ok(()),
+            Ok(LoginOutcome::Locked) => Err(ApiError::Locked(String::new())),
+            Ok(LoginOutcome::Failed { .. }) => Err(ApiError::Unauthorized(String::new())),
+            Err(_) => Err(ApiError::Internal(String::new())),
+        };
+        audit.record(conn, &as_result, None);
+        result
+    })
+    .await?;
+    match outcome {
+        LoginOutcome::Success { caller, refresh_token } => token_response(&state, &caller, refresh_token),
+        LoginOutcome::Failed { failures } => {
+            tokio::time::sleep(failure_delay(failures)).await;
+            Err(ApiError::Unauthorized("wrong username or password".into()))
+        }
+        LoginOutcome::Locked => Err(locked_error()),
+    }
+}
+
+/// Trade a refresh token for a new access token and refresh token.
+///
+/// A refresh token works once; presenting it again revokes all of the user's refresh tokens.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, used, expired or revoked refresh token", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn post_refresh(
+    state: State,
+    req: HttpRequest,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let token = body.into_inner().refresh_token;
+    let audit = Audit::new("auth.refresh", None, &req);
+    let (caller, next) = db(&state, move |conn| {
+        let result = refresh(conn, &token);
+        let actor = result.as_ref().ok().map(|(c, _)| c.username.clone());
+        let audit = Audit { actor, ..audit };
+        audit.record(conn, &result, None);
+        result
+    })
+    .await?;
+    token_response(&state, &caller, next)
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_token).service(post_refresh);
+}

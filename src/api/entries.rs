@@ -1,0 +1,259 @@
+//! Line items: the villagers' listing, one entry, posting and red-ink reversal.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::api::{Audit, State, db, today, village_code};
+use crate::auth::Caller;
+use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
+use crate::domain::{Direction, VillageCode};
+use crate::error::{ApiError, Problem};
+use crate::ledger::entries::{Entry, entry_not_found, find_entry, reversal_of, with_reversal_links};
+use crate::ledger::list::{Cursor, DEFAULT_PAGE, EntryFilter, MAX_PAGE, list_entries};
+use crate::ledger::post::{NewEntryRequest, Posted, post_entry};
+use crate::ledger::reverse::{ReversalRequest, Reversed, reverse_entry};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EntryListQuery {
+    /// Earliest `occurred_on`, inclusive.
+    pub from: Option<NaiveDate>,
+    /// Latest `occurred_on`, inclusive.
+    pub to: Option<NaiveDate>,
+    pub direction: Option<Direction>,
+    /// Account code or its leading digits, e.g. `5` or `541`.
+    #[param(example = "541")]
+    pub account: Option<String>,
+    /// Text to find in the description or the counterparty.
+    #[param(example = "祠堂")]
+    pub q: Option<String>,
+    pub min_fen: Option<i64>,
+    pub max_fen: Option<i64>,
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A page of entries.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EntryPage {
+    pub items: Vec<Entry>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A village's entries, newest first, filtered, one page at a time.
+///
+/// Pages never repeat or skip an entry, also while new entries are being posted.
+#[utoipa::path(
+    tag = "ledger",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "12-digit village code", example = "331022102201"), EntryListQuery),
+    responses(
+        (status = 200, description = "A page of entries", body = EntryPage),
+        (status = 400, description = "Bad query string or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A filter value is not acceptable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/villages/{code}/entries")]
+pub async fn get_entries(
+    state: State,
+    caller: Caller,
+    path: web::Path<String>,
+    query: web::Query<EntryListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let code = village_code(&path.into_inner())?;
+    let query = query.into_inner();
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::Invalid(format!("limit must be between 1 and {MAX_PAGE}")));
+    }
+    let cursor = query.cursor.as_deref().map(Cursor::decode).transpose()?;
+    let filter = EntryFilter {
+        from: query.from,
+        to: query.to,
+        direction: query.direction,
+        account_prefix: query.account,
+        text: query.q.filter(|q| !q.is_empty()),
+        min_fen: query.min_fen,
+        max_fen: query.max_fen,
+    }
+    .check()?;
+    let (items, next) = db(&state, move |conn| {
+        readable_village(conn, &caller, &code, today())?;
+        list_entries(conn, &code, &filter, limit, cursor)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(EntryPage {
+        items,
+        next_cursor: next.map(Cursor::encode),
+    }))
+}
+
+/// One entry with its reversal links.
+#[utoipa::path(
+    tag = "ledger",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Entry id")),
+    responses(
+        (status = 200, description = "The entry", body = Entry),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/entries/{id}")]
+pub async fn get_entry(state: State, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let entry = db(&state, move |conn| {
+        let row = find_entry(conn, &id)?;
+        let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
+        readable_village(conn, &caller, &code, today()).map_err(|_| entry_not_found(&id))?;
+        let reversed_by = reversal_of(conn, &row.id)?;
+        Ok(Entry::from_row(row, reversed_by))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(entry))
+}
+
+fn entry_created(entry: Entry) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/entries/{}", entry.id)))
+        .json(entry)
+}
+
+/// Post a line item into a village's ledger (township finance station clerks).
+///
+/// Retrying with the same voucher number and the same content answers 200 with the entry
+/// posted before; the same voucher number with other content is a 409.
+#[utoipa::path(
+    tag = "ledger",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "12-digit village code", example = "331022102201")),
+    request_body = NewEntryRequest,
+    responses(
+        (status = 201, description = "Posted", body = Entry, headers(("Location" = String, description = "URL of the entry")),
+            links(("GetEntry" = (operation_id = "get_entry", parameters(("id" = "$response.body#/id")), description = "Read the posted entry")))),
+        (status = 200, description = "Posted before with this voucher number and content", body = Entry),
+        (status = 400, description = "Malformed JSON, wrong types or unknown fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role cannot post entries", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Voucher number used with other content, or the month is closed", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/villages/{code}/entries")]
+pub async fn post_village_entry(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<NewEntryRequest>,
+) -> Result<HttpResponse, ApiError> {
+    require_ledger_writer(&caller)?;
+    let code = village_code(&path.into_inner())?;
+    let entry = body.into_inner().validate()?;
+    let mut audit = Audit::new("entry.post", Some(&caller.username), &req);
+    audit.village = Some(code.as_str().to_owned());
+    let posted = db(&state, move |conn| {
+        let result = writable_village(conn, &caller, &code).and_then(|village| {
+            audit.township = Some(village.township_code);
+            post_entry(conn, &code, entry, &caller.username)
+        });
+        let object = match &result {
+            Ok(Posted::Created(row) | Posted::Existing(row)) => Some(row.id.clone()),
+            Err(_) => None,
+        };
+        audit.record(conn, &result, object.as_deref());
+        let (created, row) = match result? {
+            Posted::Created(row) => (true, row),
+            Posted::Existing(row) => (false, row),
+        };
+        let mut entries = with_reversal_links(conn, vec![row])?;
+        Ok((created, entries.pop()))
+    })
+    .await?;
+    match posted {
+        (true, Some(entry)) => Ok(entry_created(entry)),
+        (false, Some(entry)) => Ok(HttpResponse::Ok().json(entry)),
+        (_, None) => Err(ApiError::Internal("posted entry vanished".into())),
+    }
+}
+
+/// Reverse an entry with a red-ink entry (红字冲销): same account, direction and counterparty,
+/// negated amount, `reverses` naming the original.
+///
+/// An entry is reversed at most once and a reversal is never reversed (409). The reversal of
+/// an entry from a closed month is dated into the first open month. Retrying with the same
+/// reason answers 200 with the reversal made before.
+#[utoipa::path(
+    tag = "ledger",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Entry id")),
+    request_body = ReversalRequest,
+    responses(
+        (status = 201, description = "Reversed", body = Entry, headers(("Location" = String, description = "URL of the reversal")),
+            links(("GetReversal" = (operation_id = "get_entry", parameters(("id" = "$response.body#/id")), description = "Read the reversal")))),
+        (status = 200, description = "Reversed before with this reason", body = Entry),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role cannot reverse entries", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already reversed, or a reversal itself", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/entries/{id}/reversal")]
+pub async fn post_reversal(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<ReversalRequest>,
+) -> Result<HttpResponse, ApiError> {
+    require_ledger_writer(&caller)?;
+    let id = path.into_inner();
+    let request = body.into_inner();
+    let mut audit = Audit::new("entry.reverse", Some(&caller.username), &req);
+    audit.object = Some(crate::domain::truncate(&id));
+    let reversed = db(&state, move |conn| {
+        let result = find_entry(conn, &id).and_then(|original| {
+            audit.village = Some(original.village_code.clone());
+            let code = VillageCode::parse(&original.village_code).map_err(ApiError::Internal)?;
+            let village = writable_village(conn, &caller, &code).map_err(|e| match e {
+                ApiError::NotFound(_) => entry_not_found(&id),
+                other => other,
+            })?;
+            audit.township = Some(village.township_code);
+            reverse_entry(conn, &id, request, &caller.username)
+        });
+        audit.record(conn, &result, None);
+        let (created, row) = match result? {
+            Reversed::Created(row) => (true, row),
+            Reversed::Existing(row) => (false, row),
+        };
+        let mut entries = with_reversal_links(conn, vec![row])?;
+        Ok((created, entries.pop()))
+    })
+    .await?;
+    match reversed {
+        (true, Some(entry)) => Ok(entry_created(entry)),
+        (false, Some(entry)) => Ok(HttpResponse::Ok().json(entry)),
+        (_, None) => Err(ApiError::Internal("reversal vanished".into())),
+    }
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(get_entries)
+        .service(post_village_entry)
+        .service(get_entry)
+        .service(post_reversal);
+}

@@ -1,0 +1,62 @@
+//! Liveness, readiness and the OpenAPI document.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+
+use crate::api::State;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// The process is alive.
+#[utoipa::path(tag = "ops", responses((status = 200, description = "Alive", body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// The database is reachable with every migration applied, and the data dir is writable.
+#[utoipa::path(
+    tag = "ops",
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, description = "Not ready", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: State) -> HttpResponse {
+    let pool = state.pool.clone();
+    let dir = state.settings.data_dir.clone();
+    let ready = web::block(move || {
+        let db_ok = pool
+            .get()
+            .map(|mut c| crate::db::migrations_applied(&mut c))
+            .unwrap_or(false);
+        let probe = dir.join(".ready-probe");
+        let dir_ok = std::fs::write(&probe, b"ok")
+            .and_then(|()| std::fs::remove_file(&probe))
+            .is_ok();
+        db_ok && dir_ok
+    })
+    .await
+    .unwrap_or(false);
+    if ready {
+        HttpResponse::Ok().json(Health { status: "ok" })
+    } else {
+        crate::error::problem_response(
+            &crate::error::ApiError::Unavailable("the database or the data dir is not ready".into()).problem(),
+        )
+    }
+}
+
+/// Serves the OpenAPI document generated from the code.
+pub async fn openapi_json(api: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
+    HttpResponse::Ok().json(api.get_ref())
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(healthz).service(readyz);
+}

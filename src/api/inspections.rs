@@ -1,0 +1,122 @@
+//! Inspection rounds: created by admins, read by admins and by their own inspectors.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+
+use crate::api::{Audit, State, db, today};
+use crate::auth::inspections::{Inspection, NewInspection, create_inspection, find_inspection, inspection_ids};
+use crate::auth::scope::{ensure_enabled, require_admin};
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, Problem};
+
+/// Create an inspection round (admins). Refused with 409 when an inspector's home township or
+/// village is in the round's scope (交叉巡察回避).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = NewInspection,
+    responses(
+        (status = 201, description = "Created", body = Inspection,
+            links(("GetInspection" = (operation_id = "get_inspection", parameters(("id" = "$response.body#/id")), description = "Read the round")))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Recusal conflict", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/inspections")]
+pub async fn post_inspection(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    body: web::Json<NewInspection>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.into_inner();
+    let audit = Audit::new("inspection.create", Some(&caller.username), &req);
+    let inspection = db(&state, move |conn| {
+        let result =
+            require_admin(conn, &caller).and_then(|()| create_inspection(conn, new, &caller.username, today()));
+        audit.record(conn, &result, result.as_ref().ok().map(|i| i.id.as_str()));
+        result
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/inspections/{}", inspection.id)))
+        .json(inspection))
+}
+
+/// List inspection rounds: all of them for admins, their own for inspectors.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Rounds", body = Vec<Inspection>),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither admin nor inspector", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/inspections")]
+pub async fn get_inspections(state: State, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let rounds = db(&state, move |conn| {
+        ensure_enabled(conn, &caller)?;
+        let ids = match caller.role {
+            Role::Admin => inspection_ids(conn, None)?,
+            Role::Inspector => inspection_ids(conn, Some(&caller.username))?,
+            _ => {
+                return Err(ApiError::Forbidden(
+                    "only admins and inspectors see inspection rounds".into(),
+                ));
+            }
+        };
+        let day = today();
+        ids.iter()
+            .map(|id| find_inspection(conn, id, day))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(rounds))
+}
+
+/// One inspection round (admins, and the round's own inspectors).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Inspection id")),
+    responses(
+        (status = 200, description = "The round", body = Inspection),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither admin nor inspector", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such round in your scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/inspections/{id}")]
+pub async fn get_inspection(state: State, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let round = db(&state, move |conn| {
+        ensure_enabled(conn, &caller)?;
+        let round = match caller.role {
+            Role::Admin | Role::Inspector => find_inspection(conn, &id, today())?,
+            _ => {
+                return Err(ApiError::Forbidden(
+                    "only admins and inspectors see inspection rounds".into(),
+                ));
+            }
+        };
+        if caller.role == Role::Inspector && !round.inspectors.contains(&caller.username) {
+            return Err(ApiError::NotFound(format!(
+                "no inspection {} in your scope",
+                crate::domain::truncate(&id)
+            )));
+        }
+        Ok(round)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(round))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(post_inspection)
+        .service(get_inspections)
+        .service(get_inspection);
+}

@@ -1,0 +1,170 @@
+//! Cross-cutting HTTP behaviour: problem documents for every error (also actix's own), ETags
+//! with 304 answers, request logging with a request id, and extractor error handlers.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody, to_bytes};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, error, web};
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, problem_response};
+
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .content_type_required(true)
+        .error_handler(move |err, _req| {
+            let api = match &err {
+                error::JsonPayloadError::OverflowKnownLength { .. } | error::JsonPayloadError::Overflow { .. } => {
+                    ApiError::PayloadTooLarge(format!("the JSON body is larger than {limit} bytes"))
+                }
+                error::JsonPayloadError::ContentType => {
+                    ApiError::UnsupportedMediaType("send the body as JSON with Content-Type: application/json".into())
+                }
+                error::JsonPayloadError::Deserialize(e) => {
+                    ApiError::BadRequest(format!("the JSON body is not acceptable: {e}"))
+                }
+                other => ApiError::BadRequest(format!("the JSON body could not be read: {other}")),
+            };
+            api.into()
+        })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|err, _req| ApiError::BadRequest(format!("the query string is not acceptable: {err}")).into())
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, _req| ApiError::NotFound(format!("no such resource: {err}")).into())
+}
+
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let error = ApiError::NotFound(format!(
+        "no route {} {}; see /api-docs/openapi.json",
+        req.method(),
+        crate::domain::truncate(req.path())
+    ));
+    problem_response(&error.problem())
+}
+
+fn is_problem(res: &ServiceResponse<impl MessageBody>) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"))
+}
+
+/// Turns any error response that is not yet a problem document (actix's own 404/405/413, a
+/// body that failed to stream, …) into one.
+pub async fn problems(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = match next.call(req).await {
+        Ok(res) => res,
+        Err(e) => return Err(e),
+    };
+    let status = res.status();
+    if status.as_u16() < 400 || is_problem(&res) {
+        return Ok(res.map_into_boxed_body());
+    }
+    let api = match status {
+        StatusCode::NOT_FOUND => ApiError::NotFound("no such resource".into()),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::BadRequest("this method is not allowed on this resource".into()),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge("the request body is too large".into()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType("the content type is not accepted".into()),
+        s if s.is_server_error() => ApiError::Internal(format!("unhandled {s}")),
+        _ => ApiError::BadRequest("the request could not be read".into()),
+    };
+    let mut problem = api.problem();
+    problem.status = status.as_u16();
+    let (req, _) = res.into_parts();
+    Ok(ServiceResponse::new(req, problem_response(&problem)))
+}
+
+/// A weak ETag over the response body of every successful GET, and 304 when the client
+/// already has it. Bodies are hashed before compression, so one tag serves every encoding.
+pub async fn etag(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let cacheable = matches!(*req.method(), Method::GET | Method::HEAD);
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let res = next.call(req).await?;
+    if !cacheable || res.status() != StatusCode::OK || res.headers().contains_key(header::ETAG) {
+        return Ok(res.map_into_boxed_body());
+    }
+    let (req, res) = res.into_parts();
+    let (mut head, body) = res.into_parts();
+    let bytes = to_bytes(body)
+        .await
+        .map_err(|_| error::ErrorInternalServerError("body"))?;
+    let digest = Sha256::digest(&bytes);
+    let tag: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let etag = format!("W/\"{tag}\"");
+    let matches = if_none_match.as_ref().and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(',').any(|t| {
+            let t = t.trim();
+            t == "*" || t == etag || t.trim_start_matches("W/") == etag.trim_start_matches("W/")
+        })
+    });
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        head.headers_mut().insert(header::ETAG, value);
+    }
+    if !head.headers().contains_key(header::CACHE_CONTROL) {
+        head.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    }
+    let res = if matches {
+        let mut not_modified = HttpResponse::NotModified();
+        for (name, value) in head.headers().iter() {
+            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                not_modified.insert_header((name.clone(), value.clone()));
+            }
+        }
+        not_modified.finish()
+    } else {
+        let mut res = HttpResponse::with_body(head.status(), BoxBody::new(bytes));
+        *res.headers_mut() = head.headers().clone();
+        res
+    };
+    Ok(ServiceResponse::new(req, res))
+}
+
+/// One log line per request: method, path, status, latency and a request id (taken from
+/// `X-Request-Id` when sane, otherwise generated), echoed back in `X-Request-Id`.
+pub async fn request_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| crate::ledger::new_id("rq"));
+    let method = req.method().clone();
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+    let mut res = next.call(req).await?;
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        res.headers_mut()
+            .insert(header::HeaderName::from_static("x-request-id"), value);
+    }
+    tracing::info!(
+        request_id = %request_id,
+        method = %method,
+        route = %route,
+        status = res.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    Ok(res)
+}

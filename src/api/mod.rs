@@ -1,0 +1,234 @@
+//! HTTP only: one file per resource, thin handlers. The whole app is built by [`build_app`],
+//! used by `main`, the tests and the benchmarks alike.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod entries;
+pub mod health;
+pub mod inspections;
+pub mod middleware;
+pub mod townships;
+pub mod users;
+pub mod villages;
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, HttpRequest, web};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::auth::audit::{AuditEvent, record};
+use crate::auth::keys::KeyRing;
+use crate::auth::login::{LoginPolicy, UnknownUserThrottle};
+use crate::auth::tokens::TokenSettings;
+use crate::config::Settings;
+use crate::db::{DbConn, DbPool};
+use crate::error::{ApiError, ApiResult};
+
+/// Everything a request handler may need.
+pub struct AppState {
+    pub pool: DbPool,
+    pub keys: KeyRing,
+    pub tokens: TokenSettings,
+    pub login_policy: LoginPolicy,
+    pub unknown_users: UnknownUserThrottle,
+    pub settings: Settings,
+}
+
+pub type State = web::Data<AppState>;
+
+/// Runs database work on the blocking pool, never on the async workers.
+pub async fn db<T, F>(state: &State, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+{
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// The peer address of a request, for the audit log (never a forwarded header, which a
+/// client can forge).
+pub fn source_of(req: &HttpRequest) -> Option<String> {
+    req.peer_addr().map(|a| a.ip().to_string())
+}
+
+/// What an audited write is about; the outcome is filled in after it ran.
+pub struct Audit {
+    pub actor: Option<String>,
+    pub action: &'static str,
+    pub object: Option<String>,
+    pub village: Option<String>,
+    pub township: Option<String>,
+    pub source: Option<String>,
+}
+
+impl Audit {
+    pub fn new(action: &'static str, actor: Option<&str>, req: &HttpRequest) -> Self {
+        Audit {
+            actor: actor.map(str::to_owned),
+            action,
+            object: None,
+            village: None,
+            township: None,
+            source: source_of(req),
+        }
+    }
+
+    /// Records the outcome of `result`; a failure to record is logged, not returned, so the
+    /// caller learns the outcome of the write itself.
+    pub fn record<T>(&self, conn: &mut DbConn, result: &ApiResult<T>, object: Option<&str>) {
+        let outcome = match result {
+            Ok(_) => "ok".to_owned(),
+            Err(e) => e.problem().status.to_string(),
+        };
+        let event = AuditEvent {
+            actor: self.actor.as_deref(),
+            action: self.action,
+            object: object.or(self.object.as_deref()),
+            village: self.village.as_deref(),
+            township: self.township.as_deref(),
+            outcome: &outcome,
+            source: self.source.as_deref(),
+        };
+        if let Err(e) = record(conn, &event) {
+            tracing::error!(error = %e, action = self.action, "cannot write the audit log");
+        }
+    }
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut http = Http::new(HttpAuthScheme::Bearer);
+        http.bearer_format = Some("JWT".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(http));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "village-ledger",
+        description = "Village finance transparency: the itemized income and expenditure of village collectives \
+                       (村集体), with the scans behind every line, for villagers, township finance stations and \
+                       inspection groups. Money is integer fen. Errors are RFC 9457 problem documents.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(crate::error::Problem)),
+    tags(
+        (name = "auth", description = "Sign in and tokens"),
+        (name = "ledger", description = "Townships, villages, entries, summaries"),
+        (name = "admin", description = "Users and inspection rounds"),
+        (name = "ops", description = "Health")
+    )
+)]
+pub struct ApiDoc;
+
+/// Registers every route. Each one goes through utoipa, so none can be missing from the
+/// OpenAPI document.
+fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(
+        utoipa_actix_web::scope("/api/v1")
+            .configure(auth::routes)
+            .configure(townships::routes)
+            .configure(villages::routes)
+            .configure(entries::routes)
+            .configure(accounts::routes)
+            .configure(inspections::routes)
+            .configure(users::routes)
+            .configure(audit::routes),
+    )
+    .configure(health::routes);
+}
+
+/// The OpenAPI document of the app, as generated from the code.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    api
+}
+
+/// Builds the whole app on `state`.
+pub fn build_app(
+    state: State,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let json_limit = state.settings.json_limit_bytes;
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    let api = Arc::new(api);
+    app.app_data(state)
+        .app_data(middleware::json_config(json_limit))
+        .app_data(middleware::query_config())
+        .app_data(middleware::path_config())
+        .app_data(web::Data::from(api))
+        .route("/api-docs/openapi.json", web::get().to(health::openapi_json))
+        .default_service(web::to(middleware::not_found))
+        .wrap(actix_web::middleware::from_fn(middleware::etag))
+        .wrap(actix_web::middleware::from_fn(middleware::problems))
+        .wrap(actix_web::middleware::Compress::default())
+        .wrap(actix_web::middleware::from_fn(middleware::request_log))
+}
+
+/// Loads the state of a data dir: database (migrated), keys, settings.
+pub fn load_state(settings: Settings) -> Result<State, String> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .map_err(|e| format!("cannot create the data dir {}: {e}", settings.data_dir.display()))?;
+    let pool = crate::db::connect(&settings.db_url(), settings.pool_size).map_err(|e| e.to_string())?;
+    let keys = KeyRing::open(
+        &settings.keys_dir(),
+        settings.signing_key_file.as_deref(),
+        chrono::Duration::seconds(crate::auth::tokens::ACCESS_TOKEN_SECONDS),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(web::Data::new(AppState {
+        pool,
+        keys,
+        tokens: TokenSettings {
+            issuer: settings.token_issuer.clone(),
+            audience: settings.token_audience.clone(),
+        },
+        login_policy: LoginPolicy {
+            max_failures: settings.login_max_failures,
+            lock_seconds: settings.login_lock_seconds,
+        },
+        unknown_users: UnknownUserThrottle::default(),
+        settings,
+    }))
+}
+
+/// Today in the county (China Standard Time, UTC+8, no daylight saving): the day inspection
+/// round windows and month closes are judged by.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// Parses a path's village code, or 404 (a malformed code names no village).
+pub fn village_code(code: &str) -> ApiResult<crate::domain::VillageCode> {
+    crate::domain::VillageCode::parse(code).map_err(ApiError::NotFound)
+}

@@ -1,0 +1,118 @@
+//! User administration (admins): create, list, disable.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{Audit, State, db};
+use crate::auth::Caller;
+use crate::auth::passwords::generate_password;
+use crate::auth::scope::require_admin;
+use crate::auth::users::{NewUser, UserView, add_user, disable_user, list_users};
+use crate::error::{ApiError, Problem};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "clerk-haiyou", "role": "clerk", "township": "331022001000"}))]
+pub struct CreateUserRequest {
+    #[serde(flatten)]
+    pub user: NewUser,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedUser {
+    pub user: UserView,
+    /// Generated password, shown once.
+    pub password: String,
+}
+
+/// Create a user with a generated password, shown once (admins).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = NewUser,
+    responses(
+        (status = 201, description = "Created", body = CreatedUser),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Username taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/users")]
+pub async fn post_user(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    body: web::Json<NewUser>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.into_inner();
+    let mut audit = Audit::new("user.create", Some(&caller.username), &req);
+    audit.object = Some(crate::domain::truncate(&new.username));
+    let password = generate_password();
+    let created = db(&state, move |conn| {
+        let result = require_admin(conn, &caller).and_then(|()| add_user(conn, new, &password));
+        audit.record(conn, &result, None);
+        result.map(|user| CreatedUser { user, password })
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(created))
+}
+
+/// List users (admins).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Users", body = Vec<UserView>),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/users")]
+pub async fn get_users(state: State, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let users = db(&state, move |conn| {
+        require_admin(conn, &caller)?;
+        list_users(conn)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(users))
+}
+
+/// Disable a user (admins): their tokens stop working and their refresh tokens are revoked.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("username" = String, Path, description = "Username")),
+    responses(
+        (status = 200, description = "Disabled", body = UserView),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/users/{username}/disable")]
+pub async fn post_user_disable(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let username = path.into_inner();
+    let mut audit = Audit::new("user.disable", Some(&caller.username), &req);
+    audit.object = Some(crate::domain::truncate(&username));
+    let user = db(&state, move |conn| {
+        let result = require_admin(conn, &caller).and_then(|()| disable_user(conn, &username));
+        audit.record(conn, &result, None);
+        result
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(post_user).service(get_users).service(post_user_disable);
+}

@@ -1,0 +1,194 @@
+//! Signing in with a password, and trading a refresh token for new tokens.
+//!
+//! Wrong passwords for one username slow the answers down and, after `max_failures` in a row,
+//! lock the username for `lock_seconds`. Known usernames keep their count in the database (it
+//! survives restarts and is shared by several servers); unknown usernames are counted in
+//! memory so that both answer alike and a username cannot be probed.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::Duration as ChronoDuration;
+use diesel::prelude::*;
+
+use crate::auth::Caller;
+use crate::auth::passwords::{verify_dummy, verify_password};
+use crate::auth::tokens::{hash_refresh_token, new_refresh_token, refresh_expiry};
+use crate::auth::users::{UserRow, find_user};
+use crate::db::schema::{refresh_tokens, users};
+use crate::db::{DbConn, write_transaction};
+use crate::error::{ApiError, ApiResult};
+use crate::ledger::now_utc;
+
+/// Limits on password guessing.
+#[derive(Clone, Copy, Debug)]
+pub struct LoginPolicy {
+    pub max_failures: u32,
+    pub lock_seconds: u64,
+}
+
+/// Failures of usernames that do not exist, kept in memory.
+#[derive(Default)]
+pub struct UnknownUserThrottle {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+const MAX_TRACKED_UNKNOWN: usize = 50_000;
+
+impl UnknownUserThrottle {
+    fn locked(&self, username: &str, policy: LoginPolicy) -> bool {
+        let Ok(map) = self.failures.lock() else { return false };
+        map.get(username)
+            .is_some_and(|(n, at)| *n >= policy.max_failures && at.elapsed() < Duration::from_secs(policy.lock_seconds))
+    }
+
+    fn fail(&self, username: &str, policy: LoginPolicy) -> u32 {
+        let Ok(mut map) = self.failures.lock() else { return 0 };
+        if map.len() >= MAX_TRACKED_UNKNOWN {
+            let window = Duration::from_secs(policy.lock_seconds);
+            map.retain(|_, (_, at)| at.elapsed() < window);
+        }
+        let entry = map.entry(username.to_owned()).or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= Duration::from_secs(policy.lock_seconds) {
+            entry.0 = 0;
+        }
+        entry.0 += 1;
+        entry.1 = Instant::now();
+        entry.0
+    }
+}
+
+/// The result of a sign-in attempt.
+pub enum LoginOutcome {
+    Success {
+        caller: Caller,
+        refresh_token: String,
+    },
+    /// Wrong username or password; `failures` so far, for the slow-down.
+    Failed {
+        failures: u32,
+    },
+    Locked,
+}
+
+pub fn locked_error() -> ApiError {
+    ApiError::Locked("too many wrong passwords for this username; wait a while and try again".into())
+}
+
+/// The delay before answering a failed attempt: grows with the failures in a row.
+pub fn failure_delay(failures: u32) -> Duration {
+    Duration::from_millis(u64::from(failures.min(8)) * 250)
+}
+
+/// Checks a username and password. Never says which of the two was wrong.
+pub fn sign_in(
+    conn: &mut DbConn,
+    throttle: &UnknownUserThrottle,
+    policy: LoginPolicy,
+    username: &str,
+    password: &str,
+) -> ApiResult<LoginOutcome> {
+    let Some(user) = find_user(conn, username)? else {
+        if throttle.locked(username, policy) {
+            return Ok(LoginOutcome::Locked);
+        }
+        verify_dummy(password);
+        return Ok(LoginOutcome::Failed {
+            failures: throttle.fail(username, policy),
+        });
+    };
+    let now = now_utc();
+    if user.locked_until.is_some_and(|until| until > now) {
+        return Ok(LoginOutcome::Locked);
+    }
+    if !verify_password(password, &user.password_hash) || user.disabled {
+        let failures = u32::try_from(user.failed_logins).unwrap_or(0) + 1;
+        let locked_until = (failures >= policy.max_failures)
+            .then(|| now + ChronoDuration::seconds(i64::try_from(policy.lock_seconds).unwrap_or(900)));
+        write_transaction(conn, |conn| {
+            diesel::update(users::table.find(username))
+                .set((
+                    users::failed_logins.eq(if locked_until.is_some() { 0 } else { failures as i32 }),
+                    users::locked_until.eq(locked_until),
+                ))
+                .execute(conn)
+                .map_err(ApiError::from)
+        })?;
+        return Ok(LoginOutcome::Failed { failures });
+    }
+    let caller = user.caller()?;
+    let refresh_token = write_transaction(conn, |conn| {
+        if user.failed_logins != 0 || user.locked_until.is_some() {
+            diesel::update(users::table.find(username))
+                .set((
+                    users::failed_logins.eq(0),
+                    users::locked_until.eq(None::<chrono::NaiveDateTime>),
+                ))
+                .execute(conn)?;
+        }
+        store_refresh_token(conn, &user)
+    })?;
+    Ok(LoginOutcome::Success { caller, refresh_token })
+}
+
+fn store_refresh_token(conn: &mut DbConn, user: &UserRow) -> ApiResult<String> {
+    let (token, hash) = new_refresh_token();
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::token_hash.eq(hash),
+            refresh_tokens::username.eq(&user.username),
+            refresh_tokens::issued_at.eq(now_utc()),
+            refresh_tokens::expires_at.eq(refresh_expiry()),
+            refresh_tokens::revoked.eq(false),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// Trades a refresh token for a new one. A refresh token works once: presenting a used one
+/// again revokes every refresh token of that user (it was probably stolen).
+pub fn refresh(conn: &mut DbConn, token: &str) -> ApiResult<(Caller, String)> {
+    let invalid = || ApiError::Unauthorized("the refresh token is not valid; sign in again".into());
+    if token.len() > 200 {
+        return Err(invalid());
+    }
+    let hash = hash_refresh_token(token);
+    let outcome = write_transaction(conn, |conn| {
+        let row: Option<(String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, bool)> = refresh_tokens::table
+            .find(&hash)
+            .select((
+                refresh_tokens::username,
+                refresh_tokens::expires_at,
+                refresh_tokens::used_at,
+                refresh_tokens::revoked,
+            ))
+            .first(conn)
+            .optional()?;
+        let Some((username, expires_at, used_at, revoked)) = row else {
+            return Ok(Err(invalid()));
+        };
+        let now = now_utc();
+        if used_at.is_some() {
+            diesel::update(refresh_tokens::table.filter(refresh_tokens::username.eq(&username)))
+                .set(refresh_tokens::revoked.eq(true))
+                .execute(conn)?;
+            return Ok(Err(invalid()));
+        }
+        if revoked || expires_at <= now {
+            return Ok(Err(invalid()));
+        }
+        let Some(user) = find_user(conn, &username)? else {
+            return Ok(Err(invalid()));
+        };
+        if user.disabled {
+            return Ok(Err(invalid()));
+        }
+        diesel::update(refresh_tokens::table.find(&hash))
+            .set(refresh_tokens::used_at.eq(Some(now)))
+            .execute(conn)?;
+        let next = store_refresh_token(conn, &user)?;
+        Ok::<_, ApiError>(Ok((user.caller()?, next)))
+    })?;
+    outcome
+}

@@ -1,0 +1,158 @@
+//! Per-object access: every village, township and entry a request names is checked against the
+//! caller's scope. Outside the scope answers exactly like a missing object (404), so ids cannot
+//! be probed; a role that lacks the function answers 403.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::auth::users::is_enabled;
+use crate::auth::{Caller, Role};
+use crate::db::DbConn;
+use crate::db::schema::{inspection_inspectors, inspection_targets, inspections};
+use crate::domain::{TownshipCode, VillageCode};
+use crate::error::{ApiError, ApiResult};
+use crate::ledger::villages::{VillageRow, find_village, village_not_found};
+
+/// What an inspector's open rounds cover today.
+#[derive(Debug, Default)]
+pub struct InspectorScope {
+    pub townships: Vec<String>,
+    pub villages: Vec<String>,
+}
+
+impl InspectorScope {
+    pub fn covers(&self, village: &VillageRow) -> bool {
+        self.villages.contains(&village.code) || self.townships.contains(&village.township_code)
+    }
+}
+
+/// The townships and villages of the inspector's rounds that are open on `today`.
+pub fn inspector_scope(conn: &mut DbConn, username: &str, today: NaiveDate) -> ApiResult<InspectorScope> {
+    let targets: Vec<(String, String)> = inspection_targets::table
+        .inner_join(inspections::table.on(inspections::id.eq(inspection_targets::inspection_id)))
+        .inner_join(
+            inspection_inspectors::table.on(inspection_inspectors::inspection_id.eq(inspection_targets::inspection_id)),
+        )
+        .filter(inspection_inspectors::username.eq(username))
+        .filter(inspections::starts_on.le(today))
+        .filter(inspections::ends_on.ge(today))
+        .select((inspection_targets::kind, inspection_targets::code))
+        .load(conn)?;
+    let mut scope = InspectorScope::default();
+    for (kind, code) in targets {
+        if kind == "township" {
+            scope.townships.push(code);
+        } else {
+            scope.villages.push(code);
+        }
+    }
+    Ok(scope)
+}
+
+/// Refuses callers whose account was disabled after their token was issued.
+pub fn ensure_enabled(conn: &mut DbConn, caller: &Caller) -> ApiResult<()> {
+    if is_enabled(conn, &caller.username)? {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthorized(
+            "this account is disabled or no longer exists".into(),
+        ))
+    }
+}
+
+fn covers_village(conn: &mut DbConn, caller: &Caller, village: &VillageRow, today: NaiveDate) -> ApiResult<bool> {
+    Ok(match caller.role {
+        Role::Admin => true,
+        Role::Villager => caller.village.as_deref() == Some(village.code.as_str()),
+        Role::Clerk => caller.township.as_deref() == Some(village.township_code.as_str()),
+        Role::Inspector => inspector_scope(conn, &caller.username, today)?.covers(village),
+    })
+}
+
+/// The village, if the caller may read it; otherwise 404.
+pub fn readable_village(
+    conn: &mut DbConn,
+    caller: &Caller,
+    code: &VillageCode,
+    today: NaiveDate,
+) -> ApiResult<VillageRow> {
+    ensure_enabled(conn, caller)?;
+    let village = find_village(conn, code)?;
+    if covers_village(conn, caller, &village, today)? {
+        Ok(village)
+    } else {
+        Err(village_not_found(code.as_str()))
+    }
+}
+
+/// Refuses roles that may not write the ledger (403).
+pub fn require_ledger_writer(caller: &Caller) -> ApiResult<()> {
+    if caller.role == Role::Clerk {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "a {} cannot write the ledger; township finance station clerks post entries",
+            caller.role.as_str()
+        )))
+    }
+}
+
+/// The village, if the caller may write its ledger: 403 for roles that never write, 404 for
+/// a village outside the clerk's township.
+pub fn writable_village(conn: &mut DbConn, caller: &Caller, code: &VillageCode) -> ApiResult<VillageRow> {
+    require_ledger_writer(caller)?;
+    ensure_enabled(conn, caller)?;
+    let village = find_village(conn, code)?;
+    if caller.township.as_deref() == Some(village.township_code.as_str()) {
+        Ok(village)
+    } else {
+        Err(village_not_found(code.as_str()))
+    }
+}
+
+/// Refuses everyone but admins (403).
+pub fn require_admin(conn: &mut DbConn, caller: &Caller) -> ApiResult<()> {
+    if caller.role != Role::Admin {
+        return Err(ApiError::Forbidden("only administrators may do this".into()));
+    }
+    ensure_enabled(conn, caller)
+}
+
+/// Which villages of a township the caller sees: all of them, or only those listed.
+pub enum TownshipView {
+    All,
+    Only(Vec<String>),
+}
+
+/// How much of `township` the caller may see; 404 when nothing.
+pub fn township_view(
+    conn: &mut DbConn,
+    caller: &Caller,
+    township: &TownshipCode,
+    today: NaiveDate,
+) -> ApiResult<TownshipView> {
+    ensure_enabled(conn, caller)?;
+    let not_found = || ApiError::NotFound(format!("no township {township} in your scope"));
+    match caller.role {
+        Role::Admin => Ok(TownshipView::All),
+        Role::Clerk if caller.township.as_deref() == Some(township.as_str()) => Ok(TownshipView::All),
+        Role::Clerk => Err(not_found()),
+        Role::Villager => {
+            let village = caller.village.as_deref().ok_or_else(not_found)?;
+            let row = find_village(conn, &VillageCode::parse(village).map_err(|_| not_found())?)?;
+            if row.township_code == township.as_str() {
+                Ok(TownshipView::Only(vec![row.code]))
+            } else {
+                Err(not_found())
+            }
+        }
+        Role::Inspector => {
+            let scope = inspector_scope(conn, &caller.username, today)?;
+            if scope.townships.iter().any(|t| t == township.as_str()) {
+                return Ok(TownshipView::All);
+            }
+            // The listing keeps only those of the township's villages; none left means 404.
+            Ok(TownshipView::Only(scope.villages))
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Access tokens (EdDSA-signed JWTs, one hour) and refresh tokens (opaque, stored hashed,
+//! thirty days, single use).
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{Duration, Utc};
+use jsonwebtoken::{Algorithm, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::auth::keys::KeyRing;
+use crate::auth::{Caller, Role};
+use crate::error::ApiError;
+
+pub const ACCESS_TOKEN_SECONDS: i64 = 3600;
+pub const REFRESH_TOKEN_DAYS: i64 = 30;
+/// No honest token comes near this size; anything longer is refused before parsing.
+pub const MAX_TOKEN_BYTES: usize = 4096;
+
+/// The claims of an access token.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub role: Role,
+    /// The village of a villager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub village: Option<String>,
+    /// The township of a clerk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub township: Option<String>,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+}
+
+/// Where tokens come from and go to.
+pub struct TokenSettings {
+    pub issuer: String,
+    pub audience: String,
+}
+
+pub fn issue_access_token(keys: &KeyRing, settings: &TokenSettings, caller: &Caller) -> Result<String, ApiError> {
+    let (kid, key) = keys
+        .signing()
+        .ok_or_else(|| ApiError::Internal("no signing key".into()))?;
+    let now = Utc::now().timestamp();
+    let claims = Claims {
+        sub: caller.username.clone(),
+        role: caller.role,
+        village: caller.village.clone(),
+        township: caller.township.clone(),
+        iss: settings.issuer.clone(),
+        aud: settings.audience.clone(),
+        iat: now,
+        nbf: now,
+        exp: now + ACCESS_TOKEN_SECONDS,
+    };
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(kid);
+    jsonwebtoken::encode(&header, &claims, &key).map_err(|e| ApiError::Internal(format!("cannot sign a token: {e}")))
+}
+
+fn unauthorized(why: &str) -> ApiError {
+    ApiError::Unauthorized(format!("the access token is not valid ({why}); sign in again"))
+}
+
+/// Verifies an access token: EdDSA only, a known and unexpired key, issuer, audience, subject,
+/// expiry and not-before.
+pub fn verify_access_token(keys: &KeyRing, settings: &TokenSettings, token: &str) -> Result<Caller, ApiError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(unauthorized("too long"));
+    }
+    let header = jsonwebtoken::decode_header(token).map_err(|_| unauthorized("malformed"))?;
+    if header.alg != Algorithm::EdDSA {
+        return Err(unauthorized("wrong algorithm"));
+    }
+    let kid = header.kid.ok_or_else(|| unauthorized("no key id"))?;
+    let key = keys
+        .verifying(&kid, Utc::now())
+        .ok_or_else(|| unauthorized("unknown or retired key"))?;
+    let mut validation = Validation::new(Algorithm::EdDSA);
+    validation.set_issuer(&[&settings.issuer]);
+    validation.set_audience(&[&settings.audience]);
+    validation.set_required_spec_claims(&["exp", "nbf", "iat", "aud", "iss", "sub"]);
+    validation.validate_nbf = true;
+    validation.leeway = 30;
+    let data = jsonwebtoken::decode::<Claims>(token, &key, &validation).map_err(|e| {
+        tracing::debug!(error = %e, "access token refused");
+        unauthorized("signature or claims")
+    })?;
+    let claims = data.claims;
+    if claims.sub.is_empty() {
+        return Err(unauthorized("no subject"));
+    }
+    Ok(Caller {
+        username: claims.sub,
+        role: claims.role,
+        village: claims.village,
+        township: claims.township,
+    })
+}
+
+/// A new opaque refresh token and the hash that is stored for it.
+pub fn new_refresh_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = format!("rt_{}", URL_SAFE_NO_PAD.encode(bytes));
+    let hash = hash_refresh_token(&token);
+    (token, hash)
+}
+
+pub fn hash_refresh_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn refresh_expiry() -> chrono::NaiveDateTime {
+    crate::ledger::now_utc() + Duration::days(REFRESH_TOKEN_DAYS)
+}

@@ -1,0 +1,237 @@
+//! Users: creation with a role and its scope, disabling (which revokes refresh tokens).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::passwords::{check_password_policy, hash_password};
+use crate::auth::{Caller, Role};
+use crate::db::schema::{refresh_tokens, townships, users, villages};
+use crate::db::{DbConn, write_transaction};
+use crate::domain::{TownshipCode, VillageCode};
+use crate::error::{ApiError, ApiResult};
+use crate::ledger::now_utc;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub township_code: Option<String>,
+    pub village_code: Option<String>,
+    pub home_township_code: Option<String>,
+    pub home_village_code: Option<String>,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+    pub failed_logins: i32,
+    pub locked_until: Option<NaiveDateTime>,
+}
+
+impl UserRow {
+    pub fn caller(&self) -> ApiResult<Caller> {
+        let role = Role::parse(&self.role)
+            .ok_or_else(|| ApiError::Internal(format!("user has unknown role {}", self.role)))?;
+        Ok(Caller {
+            username: self.username.clone(),
+            role,
+            village: self.village_code.clone(),
+            township: self.township_code.clone(),
+        })
+    }
+}
+
+/// A new user.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    /// 3–40 characters: letters, digits, `.`, `_`, `-`.
+    pub username: String,
+    pub role: Role,
+    /// The township of a clerk.
+    #[serde(default)]
+    pub township: Option<String>,
+    /// The village of a villager.
+    #[serde(default)]
+    pub village: Option<String>,
+    /// An inspector's home township (recusal).
+    #[serde(default)]
+    pub home_township: Option<String>,
+    /// An inspector's home village (recusal).
+    #[serde(default)]
+    pub home_village: Option<String>,
+}
+
+/// A user as admins see it (never the password hash).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub username: String,
+    pub role: Role,
+    pub township: Option<String>,
+    pub village: Option<String>,
+    pub home_township: Option<String>,
+    pub home_village: Option<String>,
+    pub disabled: bool,
+}
+
+impl From<UserRow> for UserView {
+    fn from(row: UserRow) -> Self {
+        UserView {
+            role: Role::parse(&row.role).unwrap_or(Role::Villager),
+            username: row.username,
+            township: row.township_code,
+            village: row.village_code,
+            home_township: row.home_township_code,
+            home_village: row.home_village_code,
+            disabled: row.disabled,
+        }
+    }
+}
+
+pub fn check_username(name: &str) -> Result<String, ApiError> {
+    let ok = (3..=40).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(name.to_owned())
+    } else {
+        Err(ApiError::Invalid(format!(
+            "username `{}` must be 3–40 characters of letters, digits, `.`, `_` or `-`",
+            crate::domain::truncate(name)
+        )))
+    }
+}
+
+fn existing_township(conn: &mut DbConn, code: &str) -> ApiResult<String> {
+    let code = TownshipCode::parse(code).map_err(ApiError::Invalid)?;
+    let found: i64 = townships::table.find(code.as_str()).count().get_result(conn)?;
+    if found == 0 {
+        return Err(ApiError::Invalid(format!("township {code} does not exist")));
+    }
+    Ok(code.as_str().to_owned())
+}
+
+fn existing_village(conn: &mut DbConn, code: &str) -> ApiResult<String> {
+    let code = VillageCode::parse(code).map_err(ApiError::Invalid)?;
+    let found: i64 = villages::table.find(code.as_str()).count().get_result(conn)?;
+    if found == 0 {
+        return Err(ApiError::Invalid(format!("village {code} does not exist")));
+    }
+    Ok(code.as_str().to_owned())
+}
+
+/// Creates a user with `password`.
+pub fn add_user(conn: &mut DbConn, new: NewUser, password: &str) -> ApiResult<UserView> {
+    let username = check_username(&new.username)?;
+    check_password_policy(password).map_err(ApiError::Invalid)?;
+    let password_hash = hash_password(password).map_err(ApiError::Internal)?;
+    write_transaction(conn, |conn| {
+        let (township_code, village_code) = match new.role {
+            Role::Clerk => (
+                Some(existing_township(
+                    conn,
+                    new.township
+                        .as_deref()
+                        .ok_or_else(|| ApiError::Invalid("a clerk needs a township".into()))?,
+                )?),
+                None,
+            ),
+            Role::Villager => (
+                None,
+                Some(existing_village(
+                    conn,
+                    new.village
+                        .as_deref()
+                        .ok_or_else(|| ApiError::Invalid("a villager needs a village".into()))?,
+                )?),
+            ),
+            Role::Inspector | Role::Admin => {
+                if new.township.is_some() || new.village.is_some() {
+                    return Err(ApiError::Invalid(
+                        "inspectors and admins have no fixed scope; an inspector's scope comes from inspection rounds"
+                            .into(),
+                    ));
+                }
+                (None, None)
+            }
+        };
+        let home_township_code = new
+            .home_township
+            .as_deref()
+            .map(|c| existing_township(conn, c))
+            .transpose()?;
+        let home_village_code = new
+            .home_village
+            .as_deref()
+            .map(|c| existing_village(conn, c))
+            .transpose()?;
+        let row = UserRow {
+            username: username.clone(),
+            password_hash,
+            role: new.role.as_str().to_owned(),
+            township_code,
+            village_code,
+            home_township_code,
+            home_village_code,
+            disabled: false,
+            created_at: now_utc(),
+            failed_logins: 0,
+            locked_until: None,
+        };
+        diesel::insert_into(users::table)
+            .values(&row)
+            .execute(conn)
+            .map_err(|e| match ApiError::from(e) {
+                ApiError::Conflict(_) => ApiError::Conflict(format!("user {username} already exists")),
+                other => other,
+            })?;
+        Ok(row.into())
+    })
+}
+
+pub fn find_user(conn: &mut DbConn, username: &str) -> ApiResult<Option<UserRow>> {
+    Ok(users::table
+        .find(username)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Disables a user and revokes every refresh token of theirs.
+pub fn disable_user(conn: &mut DbConn, username: &str) -> ApiResult<UserView> {
+    write_transaction(conn, |conn| {
+        let n = diesel::update(users::table.find(username))
+            .set(users::disabled.eq(true))
+            .execute(conn)?;
+        if n == 0 {
+            return Err(ApiError::NotFound(format!(
+                "no user {}",
+                crate::domain::truncate(username)
+            )));
+        }
+        diesel::update(refresh_tokens::table.filter(refresh_tokens::username.eq(username)))
+            .set(refresh_tokens::revoked.eq(true))
+            .execute(conn)?;
+        let row = find_user(conn, username)?.ok_or_else(|| ApiError::NotFound("no such user".into()))?;
+        Ok(row.into())
+    })
+}
+
+pub fn list_users(conn: &mut DbConn) -> ApiResult<Vec<UserView>> {
+    let rows: Vec<UserRow> = users::table
+        .order(users::username)
+        .select(UserRow::as_select())
+        .load(conn)?;
+    Ok(rows.into_iter().map(UserView::from).collect())
+}
+
+/// Whether a user exists and is enabled (tokens of disabled users stop working at once).
+pub fn is_enabled(conn: &mut DbConn, username: &str) -> ApiResult<bool> {
+    Ok(users::table
+        .find(username)
+        .select(users::disabled)
+        .first::<bool>(conn)
+        .optional()?
+        .is_some_and(|disabled| !disabled))
+}

@@ -1,0 +1,100 @@
+//! Every setting of the service, with its flag, environment variable and default.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `VL_DATA_DIR` | `./data` | where the database, signing keys and receipts live |
+//! | `VL_DATABASE_URL` | `<data dir>/ledger.db` | `postgres://…` for PostgreSQL, a path or `sqlite://PATH` for SQLite |
+//! | `VL_BIND` | `127.0.0.1:8080` | address to listen on |
+//! | `VL_WORKERS` | number of cores | HTTP worker threads |
+//! | `VL_DB_POOL_SIZE` | `8` | database connections |
+//! | `VL_SIGNING_KEY_FILE` | (generated into `<data dir>/keys`) | PKCS#8 PEM Ed25519 key that signs access tokens |
+//! | `VL_TOKEN_ISSUER` | `village-ledger` | `iss` of access tokens |
+//! | `VL_TOKEN_AUDIENCE` | `village-ledger-api` | `aud` of access tokens |
+//! | `VL_LOGIN_MAX_FAILURES` | `5` | wrong passwords in a row before a username is locked |
+//! | `VL_LOGIN_LOCK_SECONDS` | `900` | how long a locked username stays locked |
+//! | `VL_JSON_LIMIT_BYTES` | `65536` | largest JSON request body |
+//! | `VL_REQUEST_TIMEOUT_SECONDS` | `30` | a request still running after this is answered 503 |
+//! | `VL_LOG_FORMAT` | `text` | `text` or `json` log lines |
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::db::DbUrl;
+
+#[derive(Args, Clone, Debug)]
+pub struct Settings {
+    /// Directory holding the database, signing keys and receipts.
+    #[arg(long, env = "VL_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Database URL: `postgres://…` for PostgreSQL; a path or `sqlite://PATH` for SQLite
+    /// (default: `<data dir>/ledger.db`).
+    #[arg(long, env = "VL_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Address to listen on.
+    #[arg(long, env = "VL_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// HTTP worker threads (default: number of cores).
+    #[arg(long, env = "VL_WORKERS")]
+    pub workers: Option<usize>,
+    /// Database connections in the pool.
+    #[arg(long, env = "VL_DB_POOL_SIZE", default_value_t = 8)]
+    pub pool_size: u32,
+    /// PKCS#8 PEM file with the Ed25519 key that signs access tokens (default: a key generated
+    /// into `<data dir>/keys` on first start).
+    #[arg(long, env = "VL_SIGNING_KEY_FILE")]
+    pub signing_key_file: Option<PathBuf>,
+    /// Issuer (`iss`) of access tokens.
+    #[arg(long, env = "VL_TOKEN_ISSUER", default_value = "village-ledger")]
+    pub token_issuer: String,
+    /// Audience (`aud`) of access tokens.
+    #[arg(long, env = "VL_TOKEN_AUDIENCE", default_value = "village-ledger-api")]
+    pub token_audience: String,
+    /// Wrong passwords in a row before a username is locked.
+    #[arg(long, env = "VL_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    pub login_max_failures: u32,
+    /// Seconds a locked username stays locked.
+    #[arg(long, env = "VL_LOGIN_LOCK_SECONDS", default_value_t = 900)]
+    pub login_lock_seconds: u64,
+    /// Largest JSON request body, in bytes.
+    #[arg(long, env = "VL_JSON_LIMIT_BYTES", default_value_t = 65_536)]
+    pub json_limit_bytes: usize,
+    /// Seconds after which a request still running is answered 503.
+    #[arg(long, env = "VL_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub request_timeout_seconds: u64,
+    /// `text` or `json` log lines.
+    #[arg(long, env = "VL_LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
+}
+
+impl Settings {
+    /// Settings for a data dir, every other value at its default (used by tests and tools).
+    pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        Settings {
+            data_dir: data_dir.into(),
+            database_url: None,
+            bind: "127.0.0.1:8080".into(),
+            workers: None,
+            pool_size: 8,
+            signing_key_file: None,
+            token_issuer: "village-ledger".into(),
+            token_audience: "village-ledger-api".into(),
+            login_max_failures: 5,
+            login_lock_seconds: 900,
+            json_limit_bytes: 65_536,
+            request_timeout_seconds: 30,
+            log_format: "text".into(),
+        }
+    }
+
+    pub fn db_url(&self) -> DbUrl {
+        match &self.database_url {
+            Some(url) => DbUrl::parse(url),
+            None => DbUrl::Sqlite(self.data_dir.join("ledger.db").to_string_lossy().into_owned()),
+        }
+    }
+
+    pub fn keys_dir(&self) -> PathBuf {
+        self.data_dir.join("keys")
+    }
+}

@@ -1,0 +1,149 @@
+//! The database schema, in portable types only (Text, BigInt, Integer, Bool, Date, Timestamp),
+//! so the same queries run on SQLite and PostgreSQL.
+
+diesel::table! {
+    townships (code) {
+        code -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    villages (code) {
+        code -> Text,
+        township_code -> Text,
+        name -> Text,
+        opening_date -> Date,
+        opening_cash_fen -> BigInt,
+        opening_bank_fen -> BigInt,
+        ledger_version -> BigInt,
+    }
+}
+
+diesel::table! {
+    accounts (chart, code) {
+        chart -> Text,
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        class -> Text,
+        settlement -> Bool,
+    }
+}
+
+diesel::table! {
+    entries (seq) {
+        seq -> BigInt,
+        id -> Text,
+        village_code -> Text,
+        fiscal_year -> Integer,
+        period -> Text,
+        voucher_no -> Text,
+        occurred_on -> Date,
+        posted_at -> Timestamp,
+        direction -> Text,
+        amount_fen -> BigInt,
+        account_code -> Text,
+        settlement_account_code -> Text,
+        counterparty -> Text,
+        description -> Text,
+        project -> Nullable<Text>,
+        fund_source -> Nullable<Text>,
+        posted_by -> Text,
+        reverses -> Nullable<Text>,
+        reversal_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    closed_periods (village_code, period) {
+        village_code -> Text,
+        period -> Text,
+        closed_at -> Timestamp,
+        closed_by -> Text,
+    }
+}
+
+diesel::table! {
+    users (username) {
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        township_code -> Nullable<Text>,
+        village_code -> Nullable<Text>,
+        home_township_code -> Nullable<Text>,
+        home_village_code -> Nullable<Text>,
+        disabled -> Bool,
+        created_at -> Timestamp,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        username -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked -> Bool,
+    }
+}
+
+diesel::table! {
+    inspections (id) {
+        id -> Text,
+        name -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inspection_inspectors (inspection_id, username) {
+        inspection_id -> Text,
+        username -> Text,
+    }
+}
+
+diesel::table! {
+    inspection_targets (inspection_id, kind, code) {
+        inspection_id -> Text,
+        kind -> Text,
+        code -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        actor -> Nullable<Text>,
+        action -> Text,
+        object -> Nullable<Text>,
+        village_code -> Nullable<Text>,
+        township_code -> Nullable<Text>,
+        outcome -> Text,
+        source -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(villages -> townships (township_code));
+diesel::joinable!(entries -> villages (village_code));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    townships,
+    villages,
+    accounts,
+    entries,
+    closed_periods,
+    users,
+    refresh_tokens,
+    inspections,
+    inspection_inspectors,
+    inspection_targets,
+    audit_log,
+);

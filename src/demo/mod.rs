@@ -1,0 +1,361 @@
+//! The demo county: 三门-like townships and villages, several fiscal years of realistic line
+//! items under both charts of accounts, demo users of every role, an open inspection round,
+//! and a handful of planted irregularities for the cross-check to find (listed in the README).
+//! Deterministic: the same seed gives the same county, ids included.
+
+pub mod county;
+
+use std::path::Path;
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
+use diesel::prelude::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::auth::Role;
+use crate::auth::inspections::{NewInspection, create_inspection};
+use crate::auth::users::{NewUser, add_user};
+use crate::db::schema::{closed_periods, entries, townships, villages};
+use crate::db::{DbConn, write_transaction};
+use crate::domain::{Chart, Period};
+use crate::error::{ApiError, ApiResult};
+use crate::ledger::entries::EntryRow;
+use crate::ledger::villages::{Township, VillageRow};
+use county::{Dir, ItemTemplate, TEMPLATES, TOWNSHIPS};
+
+const SEED: u64 = 0x5a4e_4d45_4e32_3032; // "ZNMEN2026"-ish: any fixed value
+/// The demo's books open on the first day of this year…
+const FIRST_YEAR: i32 = 2023;
+/// …and run through the end of this month (inclusive); months up to `LAST_CLOSED` are closed.
+const LAST_MONTH: (i32, u32) = (2026, 10);
+const LAST_CLOSED: (i32, u32) = (2026, 9);
+
+/// A demo user and the password the demo gave them.
+pub struct DemoUser {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub role: &'static str,
+    pub scope: String,
+}
+
+/// The planted irregularities, for the README and the cross-check tests.
+pub mod planted {
+    /// 坎头村: the same street-light repair paid twice, six days apart.
+    pub const DUPLICATE_VILLAGE: &str = "331022102201";
+    /// 头岙村: village hall repairs split into four payments just under the 5,000-yuan
+    /// single-approval limit, to one builder within ten days.
+    pub const SPLIT_VILLAGE: &str = "331022002201";
+    /// 船帮里村: a 10,000-yuan housing-relief payment to a claimant who is not a villager.
+    pub const FAKE_RELIEF_VILLAGE: &str = "331022003201";
+    pub const FAKE_RELIEF_CLAIMANT: &str = "叶某某";
+}
+
+fn demo_users() -> Vec<(NewUser, DemoUser)> {
+    let user = |username: &'static str,
+                password: &'static str,
+                role: Role,
+                township: Option<&str>,
+                village: Option<&str>,
+                home: Option<&str>| {
+        let scope = township
+            .or(village)
+            .or(home.map(|_| "rounds"))
+            .unwrap_or("all")
+            .to_owned();
+        (
+            NewUser {
+                username: username.to_owned(),
+                role,
+                township: township.map(str::to_owned),
+                village: village.map(str::to_owned),
+                home_township: home.map(str::to_owned),
+                home_village: None,
+            },
+            DemoUser {
+                username,
+                password,
+                role: role.as_str(),
+                scope,
+            },
+        )
+    };
+    vec![
+        user("admin", "admin-demo-2026", Role::Admin, None, None, None),
+        user(
+            "clerk-zhuao",
+            "zhuao-clerk-2026",
+            Role::Clerk,
+            Some("331022102000"),
+            None,
+            None,
+        ),
+        user(
+            "clerk-hairun",
+            "hairun-clerk-2026",
+            Role::Clerk,
+            Some("331022002000"),
+            None,
+            None,
+        ),
+        user(
+            "villager-kantou",
+            "kantou-demo-2026",
+            Role::Villager,
+            None,
+            Some("331022102201"),
+            None,
+        ),
+        user(
+            "villager-touao",
+            "touao-demo-2026",
+            Role::Villager,
+            None,
+            Some("331022002201"),
+            None,
+        ),
+        user(
+            "inspector-wang",
+            "wang-inspect-2026",
+            Role::Inspector,
+            None,
+            None,
+            Some("331022001000"),
+        ),
+    ]
+}
+
+fn last_day(year: i32, month: u32) -> NaiveDate {
+    let (y, m) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    NaiveDate::from_ymd_opt(y, m, 1)
+        .map(|d| d - Duration::days(1))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+}
+
+/// One line before voucher numbers are given.
+struct Draft {
+    occurred_on: NaiveDate,
+    template: &'static ItemTemplate,
+    amount_fen: i64,
+    counterparty: &'static str,
+    description: Option<&'static str>,
+}
+
+fn drafts_for(rng: &mut ChaCha8Rng, year: i32, last: NaiveDate) -> Vec<Draft> {
+    let mut drafts = Vec::new();
+    for template in TEMPLATES {
+        for i in 0..template.per_year {
+            let month =
+                1 + (i * 12 / template.per_year.max(1)) + rng.gen_range(0..(12 / template.per_year.max(1)).max(1));
+            let occurred_on = date(year, month.min(12), rng.gen_range(1..=28));
+            if occurred_on > last {
+                continue;
+            }
+            let raw = rng.gen_range(template.min_fen..=template.max_fen);
+            // Clerks mostly post whole yuan; some lines carry jiao and fen.
+            let amount_fen = if rng.gen_bool(0.8) {
+                (raw / 100).max(1) * 100
+            } else {
+                raw
+            };
+            let counterparty = template.counterparties[rng.gen_range(0..template.counterparties.len())];
+            drafts.push(Draft {
+                occurred_on,
+                template,
+                amount_fen,
+                counterparty,
+                description: None,
+            });
+        }
+    }
+    drafts
+}
+
+fn template_like(needle: &str) -> ApiResult<&'static ItemTemplate> {
+    TEMPLATES
+        .iter()
+        .find(|t| t.description.contains(needle))
+        .ok_or_else(|| ApiError::Internal(format!("no demo template like {needle}")))
+}
+
+/// The planted irregularities of one village, if it has any.
+fn planted_for(village: &str) -> ApiResult<Vec<Draft>> {
+    let mut out = Vec::new();
+    if village == planted::DUPLICATE_VILLAGE {
+        let t = template_like("路灯")?;
+        for day in [14, 20] {
+            out.push(Draft {
+                occurred_on: date(2024, 5, day),
+                template: t,
+                amount_fen: 386_000,
+                counterparty: "三门县光明电器维修部",
+                description: Some("村道路灯维修费"),
+            });
+        }
+    }
+    if village == planted::SPLIT_VILLAGE {
+        let t = template_like("工程")?;
+        for (day, fen) in [(3, 495_000), (6, 488_000), (9, 492_000), (12, 480_000)] {
+            out.push(Draft {
+                occurred_on: date(2025, 6, day),
+                template: t,
+                amount_fen: fen,
+                counterparty: "三门县湾区建筑工程有限公司",
+                description: Some("村文化礼堂修缮工程款"),
+            });
+        }
+    }
+    if village == planted::FAKE_RELIEF_VILLAGE {
+        let t = template_like("住房")?;
+        out.push(Draft {
+            occurred_on: date(2024, 8, 16),
+            template: t,
+            amount_fen: 1_000_000,
+            counterparty: planted::FAKE_RELIEF_CLAIMANT,
+            description: Some("困难户住房救助款"),
+        });
+    }
+    Ok(out)
+}
+
+/// Vouchers numbered per year in date order. Cash never goes negative: a payment the cash box
+/// cannot cover is made from the bank instead, as a clerk would.
+fn entry_rows(rng: &mut ChaCha8Rng, village: &str, opening_cash_fen: i64, drafts: Vec<Draft>) -> Vec<EntryRow> {
+    let mut drafts = drafts;
+    drafts.sort_by_key(|d| d.occurred_on);
+    let mut counters = std::collections::HashMap::new();
+    let mut cash = opening_cash_fen;
+    drafts
+        .into_iter()
+        .map(|d| {
+            let year = d.occurred_on.year();
+            let n = counters.entry(year).or_insert(0u32);
+            *n += 1;
+            let account = match Chart::for_year(year) {
+                Chart::Village2004 => d.template.account_2004,
+                Chart::Rural2023 => d.template.account_2023,
+            };
+            let mut settlement = d.template.settlement;
+            if settlement == "101" {
+                match d.template.direction {
+                    Dir::Income => cash += d.amount_fen,
+                    Dir::Expense if cash >= d.amount_fen => cash -= d.amount_fen,
+                    Dir::Expense => settlement = "102",
+                }
+            }
+            let posted_at = d
+                .occurred_on
+                .and_time(NaiveTime::from_hms_opt(1, 30, 0).unwrap_or(NaiveTime::MIN))
+                + Duration::days(1)
+                + Duration::minutes(rng.gen_range(0..480));
+            EntryRow {
+                seq: 0,
+                id: format!("en_{:024x}", rng.r#gen::<u128>() >> 32),
+                village_code: village.to_owned(),
+                fiscal_year: year,
+                period: Period::of(d.occurred_on).to_string(),
+                voucher_no: format!("{year}-{n:03}"),
+                occurred_on: d.occurred_on,
+                posted_at,
+                direction: match d.template.direction {
+                    Dir::Income => "income",
+                    Dir::Expense => "expense",
+                }
+                .to_owned(),
+                amount_fen: d.amount_fen,
+                account_code: account.to_owned(),
+                settlement_account_code: settlement.to_owned(),
+                counterparty: d.counterparty.to_owned(),
+                description: d.description.unwrap_or(d.template.description).to_owned(),
+                project: d.template.project.map(str::to_owned),
+                fund_source: d.template.fund_source.map(str::to_owned),
+                posted_by: "demo-import".to_owned(),
+                reverses: None,
+                reversal_reason: None,
+            }
+        })
+        .collect()
+}
+
+/// Creates the demo county unless the database already has townships; returns the demo users.
+pub fn ensure_demo(conn: &mut DbConn, _data_dir: &Path) -> Result<Vec<DemoUser>, String> {
+    let users = demo_users();
+    let existing: i64 = townships::table.count().get_result(conn).map_err(|e| e.to_string())?;
+    if existing == 0 {
+        build(conn, &users).map_err(|e| e.to_string())?;
+    }
+    Ok(users.into_iter().map(|(_, u)| u).collect())
+}
+
+fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)]) -> ApiResult<()> {
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+    let last = last_day(LAST_MONTH.0, LAST_MONTH.1);
+    let closed_through = Period::of(date(LAST_CLOSED.0, LAST_CLOSED.1, 1));
+    write_transaction(conn, |conn| {
+        for township in TOWNSHIPS {
+            diesel::insert_into(townships::table)
+                .values(&Township {
+                    code: township.code.to_owned(),
+                    name: township.name.to_owned(),
+                })
+                .execute(conn)?;
+            for village in township.villages {
+                let row = VillageRow {
+                    code: village.code.to_owned(),
+                    township_code: township.code.to_owned(),
+                    name: village.name.to_owned(),
+                    opening_date: date(FIRST_YEAR, 1, 1),
+                    opening_cash_fen: rng.gen_range(5_000..30_000) * 100,
+                    opening_bank_fen: rng.gen_range(200_000..2_000_000) * 100,
+                    ledger_version: 0,
+                };
+                diesel::insert_into(villages::table).values(&row).execute(conn)?;
+                let mut drafts = Vec::new();
+                for year in FIRST_YEAR..=LAST_MONTH.0 {
+                    drafts.extend(drafts_for(&mut rng, year, last));
+                }
+                drafts.extend(planted_for(village.code)?);
+                for row in entry_rows(&mut rng, village.code, row.opening_cash_fen, drafts) {
+                    diesel::insert_into(entries::table).values(&row).execute(conn)?;
+                }
+                let mut period = Period::of(date(FIRST_YEAR, 1, 1));
+                while period <= closed_through {
+                    diesel::insert_into(closed_periods::table)
+                        .values((
+                            closed_periods::village_code.eq(village.code),
+                            closed_periods::period.eq(period.to_string()),
+                            closed_periods::closed_at.eq(period
+                                .next()
+                                .first_day()
+                                .and_time(NaiveTime::from_hms_opt(2, 0, 0).unwrap_or(NaiveTime::MIN))),
+                            closed_periods::closed_by.eq("demo-import"),
+                        ))
+                        .execute(conn)?;
+                    period = period.next();
+                }
+            }
+        }
+        Ok::<_, ApiError>(())
+    })?;
+    for (new, demo) in users {
+        add_user(conn, new.clone(), demo.password)?;
+    }
+    let today = crate::api::today();
+    create_inspection(
+        conn,
+        NewInspection {
+            name: "2026年第二轮交叉巡察(珠岙镇、海润街道、沙柳街道)".into(),
+            inspectors: vec!["inspector-wang".into()],
+            townships: vec!["331022102000".into(), "331022002000".into(), "331022003000".into()],
+            villages: Vec::new(),
+            starts_on: today - Duration::days(30),
+            ends_on: today + Duration::days(90),
+        },
+        "admin",
+        today,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! Statistical division codes (统计用区划代码) of townships and villages: 12 ASCII digits.
+
+use std::fmt;
+
+/// Any 12-digit division code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DivisionCode(String);
+
+impl DivisionCode {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(DivisionCode(s.to_owned()))
+        } else {
+            Err(format!(
+                "`{}` is not a division code: expected 12 digits, like 331022001201",
+                truncate(s)
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A township's 12-digit code, e.g. `331022001000`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TownshipCode(DivisionCode);
+
+/// A village's 12-digit code, e.g. `331022001201`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VillageCode(DivisionCode);
+
+impl TownshipCode {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        DivisionCode::parse(s).map(TownshipCode)
+    }
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl VillageCode {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        DivisionCode::parse(s).map(VillageCode)
+    }
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Display for TownshipCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for VillageCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Keeps error messages short when a client sends a huge value.
+pub fn truncate(s: &str) -> String {
+    const MAX_CHARS: usize = 40;
+    if s.chars().count() <= MAX_CHARS {
+        s.to_owned()
+    } else {
+        let head: String = s.chars().take(MAX_CHARS).collect();
+        format!("{head}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_twelve_digits_only() {
+        assert!(VillageCode::parse("331022001201").is_ok());
+        assert!(VillageCode::parse("33102200120").is_err());
+        assert!(VillageCode::parse("3310220012011").is_err());
+        assert!(VillageCode::parse("33102200120a").is_err());
+        assert!(VillageCode::parse("３３１０２２００１２０１").is_err());
+    }
+}

@@ -1,0 +1,105 @@
+//! Money in integer fen (分). No floating point ever touches an amount.
+
+use std::fmt;
+
+/// The largest absolute amount a single entry may carry: 10^13 fen (100 billion yuan).
+pub const MAX_ABS_FEN: i64 = 10_000_000_000_000;
+
+/// A non-zero amount of at most ±10^13 fen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(i64);
+
+impl Money {
+    /// An amount a clerk may post: positive and at most 10^13 fen.
+    pub fn parse_posting(fen: i64) -> Result<Self, String> {
+        if fen <= 0 {
+            Err(format!(
+                "amount_fen must be positive (got {fen}); a correction is a reversal, not a negative entry"
+            ))
+        } else if fen > MAX_ABS_FEN {
+            Err(format!("amount_fen must be at most {MAX_ABS_FEN} fen (got {fen})"))
+        } else {
+            Ok(Money(fen))
+        }
+    }
+
+    pub fn fen(self) -> i64 {
+        self.0
+    }
+
+    /// The red-ink reversal of this amount.
+    pub fn negated(self) -> Money {
+        Money(-self.0)
+    }
+
+    /// Parses a yuan amount written with at most two decimals (`950`, `950.5`, `-950.00`)
+    /// exactly, into fen.
+    pub fn parse_yuan(s: &str) -> Result<i64, String> {
+        let bad = || format!("`{}` is not a yuan amount like 950.00", super::codes::truncate(s));
+        let t = s.trim();
+        let (negative, digits) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, t),
+        };
+        let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        if whole.is_empty()
+            || whole.len() > 12
+            || frac.len() > 2
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        let whole: i64 = whole.parse().map_err(|_| bad())?;
+        let frac_fen: i64 = match frac.len() {
+            0 => 0,
+            1 => frac.parse::<i64>().map_err(|_| bad())? * 10,
+            _ => frac.parse().map_err(|_| bad())?,
+        };
+        let fen = whole * 100 + frac_fen;
+        Ok(if negative { -fen } else { fen })
+    }
+}
+
+/// Formats fen as yuan with two decimals, e.g. `95000` → `950.00`.
+pub fn format_yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format_yuan(self.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posting_amounts_are_positive_and_bounded() {
+        assert!(Money::parse_posting(0).is_err());
+        assert!(Money::parse_posting(-1).is_err());
+        assert_eq!(Money::parse_posting(MAX_ABS_FEN).map(Money::fen), Ok(MAX_ABS_FEN));
+        assert!(Money::parse_posting(MAX_ABS_FEN + 1).is_err());
+    }
+
+    #[test]
+    fn yuan_parses_exactly() {
+        assert_eq!(Money::parse_yuan("950.00"), Ok(95_000));
+        assert_eq!(Money::parse_yuan("950.5"), Ok(95_050));
+        assert_eq!(Money::parse_yuan("0.01"), Ok(1));
+        assert_eq!(Money::parse_yuan("-12"), Ok(-1_200));
+        assert!(Money::parse_yuan("1.001").is_err());
+        assert!(Money::parse_yuan("1e3").is_err());
+        assert!(Money::parse_yuan("").is_err());
+    }
+
+    #[test]
+    fn yuan_formats_with_two_decimals() {
+        assert_eq!(format_yuan(95_000), "950.00");
+        assert_eq!(format_yuan(-5), "-0.05");
+    }
+}

@@ -1,0 +1,35 @@
+//! Free text fields with a documented maximum length.
+
+use super::codes::truncate;
+
+/// A trimmed, non-empty string of at most `max` characters without control characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoundedText(String);
+
+impl BoundedText {
+    pub fn parse(field: &str, value: &str, max: usize) -> Result<Self, String> {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            return Err(format!("{field} must not be empty"));
+        }
+        let count = trimmed.chars().count();
+        if count > max {
+            return Err(format!("{field} is {count} characters long; at most {max} are allowed"));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(format!(
+                "{field} contains control characters: `{}`",
+                truncate(trimmed).escape_default()
+            ));
+        }
+        Ok(BoundedText(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}

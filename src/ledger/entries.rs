@@ -1,0 +1,162 @@
+//! Entry rows, their JSON view, and the lookups every other ledger module shares.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::DbConn;
+use crate::db::schema::entries;
+use crate::domain::truncate;
+use crate::error::{ApiError, ApiResult};
+
+/// One row of `entries`.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = entries)]
+pub struct EntryRow {
+    #[diesel(skip_insertion)]
+    pub seq: i64,
+    pub id: String,
+    pub village_code: String,
+    pub fiscal_year: i32,
+    pub period: String,
+    pub voucher_no: String,
+    pub occurred_on: NaiveDate,
+    pub posted_at: NaiveDateTime,
+    pub direction: String,
+    pub amount_fen: i64,
+    pub account_code: String,
+    pub settlement_account_code: String,
+    pub counterparty: String,
+    pub description: String,
+    pub project: Option<String>,
+    pub fund_source: Option<String>,
+    pub posted_by: String,
+    pub reverses: Option<String>,
+    pub reversal_reason: Option<String>,
+}
+
+/// A line item as clients see it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "id": "en_5d1c0e7a9b3f4c2d8e6a1b0c",
+    "village_code": "331022002201",
+    "voucher_no": "2024-017",
+    "fiscal_year": 2024,
+    "period": "2024-03",
+    "occurred_on": "2024-03-12",
+    "posted_at": "2024-03-13T02:15:00Z",
+    "direction": "expense",
+    "amount_fen": 95000,
+    "account_code": "514",
+    "settlement_account_code": "101",
+    "counterparty": "王小平",
+    "description": "付村祠堂传送瓦片人工费",
+    "project": "祠堂翻修工程",
+    "fund_source": null,
+    "posted_by": "clerk-zhuao",
+    "reverses": null,
+    "reversal_reason": null,
+    "reversed_by": null
+}))]
+pub struct Entry {
+    /// Opaque id.
+    pub id: String,
+    pub village_code: String,
+    /// Bookkeeping voucher number (凭证号), unique per village and fiscal year.
+    pub voucher_no: String,
+    pub fiscal_year: i32,
+    /// `YYYY-MM`, from `occurred_on`.
+    pub period: String,
+    pub occurred_on: NaiveDate,
+    pub posted_at: DateTime<Utc>,
+    /// `income` or `expense`.
+    pub direction: String,
+    /// Integer fen; negative only on a red-ink reversal.
+    pub amount_fen: i64,
+    pub account_code: String,
+    pub settlement_account_code: String,
+    pub counterparty: String,
+    pub description: String,
+    pub project: Option<String>,
+    pub fund_source: Option<String>,
+    /// Username of the clerk who posted it.
+    pub posted_by: String,
+    /// The entry this one reverses (red-ink reversal), if any.
+    pub reverses: Option<String>,
+    pub reversal_reason: Option<String>,
+    /// The reversal of this entry, if it has been reversed.
+    pub reversed_by: Option<String>,
+}
+
+impl Entry {
+    pub fn from_row(row: EntryRow, reversed_by: Option<String>) -> Self {
+        Entry {
+            id: row.id,
+            village_code: row.village_code,
+            voucher_no: row.voucher_no,
+            fiscal_year: row.fiscal_year,
+            period: row.period,
+            occurred_on: row.occurred_on,
+            posted_at: row.posted_at.and_utc(),
+            direction: row.direction,
+            amount_fen: row.amount_fen,
+            account_code: row.account_code,
+            settlement_account_code: row.settlement_account_code,
+            counterparty: row.counterparty,
+            description: row.description,
+            project: row.project,
+            fund_source: row.fund_source,
+            posted_by: row.posted_by,
+            reverses: row.reverses,
+            reversal_reason: row.reversal_reason,
+            reversed_by,
+        }
+    }
+}
+
+/// Loads an entry by id; `NotFound` when there is none.
+pub fn find_entry(conn: &mut DbConn, id: &str) -> ApiResult<EntryRow> {
+    entries::table
+        .filter(entries::id.eq(id))
+        .select(EntryRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| entry_not_found(id))
+}
+
+pub fn entry_not_found(id: &str) -> ApiError {
+    ApiError::NotFound(format!("no entry `{}` in your scope", truncate(id)))
+}
+
+/// The id of the reversal of `id`, if it has been reversed.
+pub fn reversal_of(conn: &mut DbConn, id: &str) -> ApiResult<Option<String>> {
+    Ok(entries::table
+        .filter(entries::reverses.eq(id))
+        .select(entries::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// Turns rows into client entries with their `reversed_by` links, in one query.
+pub fn with_reversal_links(conn: &mut DbConn, rows: Vec<EntryRow>) -> ApiResult<Vec<Entry>> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let links: Vec<(Option<String>, String)> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        entries::table
+            .filter(entries::reverses.eq_any(&ids))
+            .select((entries::reverses, entries::id))
+            .load(conn)?
+    };
+    let links: std::collections::HashMap<String, String> = links
+        .into_iter()
+        .filter_map(|(orig, rev)| orig.map(|o| (o, rev)))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let reversed_by = links.get(&row.id).cloned();
+            Entry::from_row(row, reversed_by)
+        })
+        .collect())
+}

@@ -1,0 +1,256 @@
+//! Posting a line item: validation against the chart of its year, closed months, and
+//! voucher-number idempotency (same voucher, same content: the existing entry).
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use crate::db::schema::{accounts, closed_periods, entries};
+use crate::db::{DbConn, write_transaction};
+use crate::domain::{AccountClass, BoundedText, Chart, Direction, Money, Period, VillageCode};
+use crate::error::{ApiError, ApiResult};
+use crate::ledger::entries::EntryRow;
+use crate::ledger::villages::{bump_version, find_village};
+use crate::ledger::{new_id, now_utc};
+
+/// Documented maximum lengths, in characters.
+pub const MAX_VOUCHER_CHARS: usize = 32;
+pub const MAX_COUNTERPARTY_CHARS: usize = 100;
+pub const MAX_DESCRIPTION_CHARS: usize = 500;
+pub const MAX_PROJECT_CHARS: usize = 100;
+pub const MAX_FUND_SOURCE_CHARS: usize = 100;
+
+/// A line item to post.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "voucher_no": "2024-017",
+    "occurred_on": "2024-03-12",
+    "direction": "expense",
+    "amount_fen": 95000,
+    "account_code": "514",
+    "settlement_account_code": "101",
+    "counterparty": "王小平",
+    "description": "付村祠堂传送瓦片人工费",
+    "project": "祠堂翻修工程"
+}))]
+pub struct NewEntryRequest {
+    /// Voucher number (凭证号), at most 32 characters, unique per village and fiscal year.
+    pub voucher_no: String,
+    pub occurred_on: NaiveDate,
+    pub direction: Direction,
+    /// Positive integer fen, at most 10^13.
+    pub amount_fen: i64,
+    /// An income account for income, an expense or cost account for expense, in the chart of
+    /// the entry's year.
+    pub account_code: String,
+    /// Where the money moved: 101 cash, 102 bank, or a receivable/payable account.
+    pub settlement_account_code: String,
+    /// At most 100 characters.
+    pub counterparty: String,
+    /// At most 500 characters.
+    pub description: String,
+    /// At most 100 characters.
+    #[serde(default)]
+    pub project: Option<String>,
+    /// E.g. 财政专项资金; at most 100 characters.
+    #[serde(default)]
+    pub fund_source: Option<String>,
+}
+
+/// A request that passed every check that needs no database.
+#[derive(Debug, Clone)]
+pub struct ValidEntry {
+    pub voucher_no: String,
+    pub occurred_on: NaiveDate,
+    pub period: Period,
+    pub direction: Direction,
+    pub amount: Money,
+    pub account_code: String,
+    pub settlement_account_code: String,
+    pub counterparty: String,
+    pub description: String,
+    pub project: Option<String>,
+    pub fund_source: Option<String>,
+}
+
+fn optional_text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, String> {
+    match value {
+        Some(v) if !v.trim().is_empty() => BoundedText::parse(field, &v, max).map(|t| Some(t.into_string())),
+        _ => Ok(None),
+    }
+}
+
+fn account_code(field: &str, value: &str) -> Result<String, String> {
+    if (1..=8).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(value.to_owned())
+    } else {
+        Err(format!(
+            "{field} `{}` is not an account code: expected digits like 541",
+            crate::domain::truncate(value)
+        ))
+    }
+}
+
+impl NewEntryRequest {
+    pub fn validate(self) -> Result<ValidEntry, ApiError> {
+        let check = || -> Result<ValidEntry, String> {
+            let occurred_on = crate::domain::check_ledger_date(self.occurred_on)?;
+            Ok(ValidEntry {
+                voucher_no: BoundedText::parse("voucher_no", &self.voucher_no, MAX_VOUCHER_CHARS)?.into_string(),
+                occurred_on,
+                period: Period::of(occurred_on),
+                direction: self.direction,
+                amount: Money::parse_posting(self.amount_fen)?,
+                account_code: account_code("account_code", &self.account_code)?,
+                settlement_account_code: account_code("settlement_account_code", &self.settlement_account_code)?,
+                counterparty: BoundedText::parse("counterparty", &self.counterparty, MAX_COUNTERPARTY_CHARS)?
+                    .into_string(),
+                description: BoundedText::parse("description", &self.description, MAX_DESCRIPTION_CHARS)?.into_string(),
+                project: optional_text("project", self.project.clone(), MAX_PROJECT_CHARS)?,
+                fund_source: optional_text("fund_source", self.fund_source.clone(), MAX_FUND_SOURCE_CHARS)?,
+            })
+        };
+        check().map_err(ApiError::Invalid)
+    }
+}
+
+/// What posting did.
+#[derive(Debug)]
+pub enum Posted {
+    Created(EntryRow),
+    /// The same voucher with the same content was posted before: a retry.
+    Existing(EntryRow),
+}
+
+/// Refuses writes into a closed month of the village.
+pub fn ensure_open(conn: &mut DbConn, village: &str, period: Period) -> ApiResult<()> {
+    let closed = closed_periods::table
+        .find((village, period.to_string()))
+        .count()
+        .get_result::<i64>(conn)?;
+    if closed > 0 {
+        return Err(ApiError::PeriodClosed(format!(
+            "{period} of village {village} is closed; nothing more can be posted into it \
+             (a correction of a closed month is a reversal, dated into the first open month)"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks the account and the settlement account against the chart of the entry's year.
+fn check_accounts(conn: &mut DbConn, entry: &ValidEntry) -> ApiResult<()> {
+    let chart = Chart::for_year(entry.period.year());
+    let lookup = |conn: &mut DbConn, code: &str| -> ApiResult<Option<(String, bool)>> {
+        Ok(accounts::table
+            .find((chart.key(), code))
+            .select((accounts::class, accounts::settlement))
+            .first(conn)
+            .optional()?)
+    };
+    let year = entry.period.year();
+    let (class, _) = lookup(conn, &entry.account_code)?.ok_or_else(|| {
+        ApiError::Invalid(format!(
+            "account_code {} is not in the chart of accounts for {year} (chart {}); see GET /api/v1/accounts?year={year}",
+            entry.account_code,
+            chart.key()
+        ))
+    })?;
+    let class =
+        AccountClass::parse(&class).ok_or_else(|| ApiError::Internal(format!("unknown account class {class}")))?;
+    if !class.admits(entry.direction) {
+        let wanted = match entry.direction {
+            Direction::Income => "an income account",
+            Direction::Expense => "an expense or cost account",
+        };
+        return Err(ApiError::Invalid(format!(
+            "account_code {} is not {wanted} in the chart for {year}, as an {} entry needs",
+            entry.account_code,
+            entry.direction.as_str()
+        )));
+    }
+    match lookup(conn, &entry.settlement_account_code)? {
+        Some((_, true)) => Ok(()),
+        _ => Err(ApiError::Invalid(format!(
+            "settlement_account_code {} is not a settlement account in the chart for {year}: use 101 cash, 102 bank, or a receivable/payable account",
+            entry.settlement_account_code
+        ))),
+    }
+}
+
+fn same_content(row: &EntryRow, entry: &ValidEntry) -> bool {
+    row.occurred_on == entry.occurred_on
+        && row.direction == entry.direction.as_str()
+        && row.amount_fen == entry.amount.fen()
+        && row.account_code == entry.account_code
+        && row.settlement_account_code == entry.settlement_account_code
+        && row.counterparty == entry.counterparty
+        && row.description == entry.description
+        && row.project == entry.project
+        && row.fund_source == entry.fund_source
+        && row.reverses.is_none()
+}
+
+/// Posts `entry` into `village`, in one write transaction.
+pub fn post_entry(conn: &mut DbConn, village: &VillageCode, entry: ValidEntry, posted_by: &str) -> ApiResult<Posted> {
+    write_transaction(conn, |conn| {
+        let village_row = find_village(conn, village)?;
+        let year = entry.period.year();
+        let existing = entries::table
+            .filter(entries::village_code.eq(village.as_str()))
+            .filter(entries::fiscal_year.eq(year))
+            .filter(entries::voucher_no.eq(&entry.voucher_no))
+            .select(EntryRow::as_select())
+            .first(conn)
+            .optional()?;
+        if let Some(row) = existing {
+            return if same_content(&row, &entry) {
+                Ok(Posted::Existing(row))
+            } else {
+                Err(ApiError::VoucherConflict(format!(
+                    "voucher {} of {year} in village {village} is already used by entry {} with different content; \
+                     use a new voucher number, or reverse that entry",
+                    entry.voucher_no, row.id
+                )))
+            };
+        }
+        if entry.occurred_on < village_row.opening_date {
+            return Err(ApiError::Invalid(format!(
+                "occurred_on {} is before the village's books open on {}",
+                entry.occurred_on, village_row.opening_date
+            )));
+        }
+        ensure_open(conn, village.as_str(), entry.period)?;
+        check_accounts(conn, &entry)?;
+        let row = EntryRow {
+            seq: 0,
+            id: new_id("en"),
+            village_code: village.as_str().to_owned(),
+            fiscal_year: year,
+            period: entry.period.to_string(),
+            voucher_no: entry.voucher_no,
+            occurred_on: entry.occurred_on,
+            posted_at: now_utc(),
+            direction: entry.direction.as_str().to_owned(),
+            amount_fen: entry.amount.fen(),
+            account_code: entry.account_code,
+            settlement_account_code: entry.settlement_account_code,
+            counterparty: entry.counterparty,
+            description: entry.description,
+            project: entry.project,
+            fund_source: entry.fund_source,
+            posted_by: posted_by.to_owned(),
+            reverses: None,
+            reversal_reason: None,
+        };
+        let row = insert_entry(conn, row)?;
+        Ok(Posted::Created(row))
+    })
+}
+
+/// Inserts a row and bumps the village version; call inside a write transaction.
+pub fn insert_entry(conn: &mut DbConn, row: EntryRow) -> ApiResult<EntryRow> {
+    diesel::insert_into(entries::table).values(&row).execute(conn)?;
+    bump_version(conn, &row.village_code)?;
+    crate::ledger::entries::find_entry(conn, &row.id)
+}

@@ -1,0 +1,170 @@
+//! Townships and villages: lookups, current balances, and the per-village ledger version that
+//! every write bumps (it keys the ETags of the village's pages).
+
+use chrono::NaiveDate;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use serde::Serialize;
+
+use crate::db::DbConn;
+use crate::db::schema::{closed_periods, entries, townships, villages};
+use crate::domain::{TownshipCode, VillageCode};
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = villages)]
+pub struct VillageRow {
+    pub code: String,
+    pub township_code: String,
+    pub name: String,
+    pub opening_date: NaiveDate,
+    pub opening_cash_fen: i64,
+    pub opening_bank_fen: i64,
+    pub ledger_version: i64,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = townships)]
+pub struct Township {
+    /// 12-digit division code.
+    #[schema(example = "331022002000")]
+    pub code: String,
+    #[schema(example = "珠岙镇")]
+    pub name: String,
+}
+
+/// A village in a listing.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VillageBrief {
+    #[schema(example = "331022002201")]
+    pub code: String,
+    #[schema(example = "坎头村")]
+    pub name: String,
+    pub township_code: String,
+}
+
+/// A village with its current balances.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VillageDetail {
+    pub code: String,
+    pub name: String,
+    pub township: Township,
+    /// The date the village's books in this ledger start.
+    pub opening_date: NaiveDate,
+    pub opening_cash_fen: i64,
+    pub opening_bank_fen: i64,
+    /// Current cash (101) balance: opening plus income less expense settled in cash.
+    pub cash_balance_fen: i64,
+    /// Current bank (102) balance.
+    pub bank_balance_fen: i64,
+    /// The latest closed (published) month, `YYYY-MM`.
+    pub latest_closed_period: Option<String>,
+}
+
+pub fn find_village(conn: &mut DbConn, code: &VillageCode) -> ApiResult<VillageRow> {
+    villages::table
+        .find(code.as_str())
+        .select(VillageRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| village_not_found(code.as_str()))
+}
+
+pub fn village_not_found(code: &str) -> ApiError {
+    ApiError::NotFound(format!("no village {code} in your scope"))
+}
+
+pub fn find_township(conn: &mut DbConn, code: &TownshipCode) -> ApiResult<Township> {
+    townships::table
+        .find(code.as_str())
+        .select(Township::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("no township {code} in your scope")))
+}
+
+pub fn list_townships(conn: &mut DbConn) -> ApiResult<Vec<Township>> {
+    Ok(townships::table
+        .order(townships::code)
+        .select(Township::as_select())
+        .load(conn)?)
+}
+
+pub fn list_villages(conn: &mut DbConn, township: &TownshipCode) -> ApiResult<Vec<VillageBrief>> {
+    let rows: Vec<(String, String, String)> = villages::table
+        .filter(villages::township_code.eq(township.as_str()))
+        .order(villages::code)
+        .select((villages::code, villages::name, villages::township_code))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, name, township_code)| VillageBrief {
+            code,
+            name,
+            township_code,
+        })
+        .collect())
+}
+
+/// The SQL for the net movement of money (income positive, expense negative).
+pub const NET_FEN_SQL: &str =
+    "CAST(COALESCE(SUM(CASE WHEN direction = 'income' THEN amount_fen ELSE -amount_fen END), 0) AS BIGINT)";
+
+/// Net movement of cash (101) and bank (102) for the village's entries before `before`
+/// (or all of them).
+pub fn cash_and_bank_movement(conn: &mut DbConn, village: &str, before: Option<NaiveDate>) -> ApiResult<(i64, i64)> {
+    let mut query = entries::table
+        .filter(entries::village_code.eq(village))
+        .filter(entries::settlement_account_code.eq_any(["101", "102"]))
+        .group_by(entries::settlement_account_code)
+        .select((entries::settlement_account_code, sql::<BigInt>(NET_FEN_SQL)))
+        .into_boxed();
+    if let Some(day) = before {
+        query = query.filter(entries::occurred_on.lt(day));
+    }
+    let rows: Vec<(String, i64)> = query.load(conn)?;
+    let pick = |code: &str| rows.iter().find(|(c, _)| c == code).map(|(_, net)| *net).unwrap_or(0);
+    Ok((pick("101"), pick("102")))
+}
+
+pub fn village_detail(conn: &mut DbConn, code: &VillageCode) -> ApiResult<VillageDetail> {
+    let row = find_village(conn, code)?;
+    let township = townships::table
+        .find(&row.township_code)
+        .select(Township::as_select())
+        .first(conn)?;
+    let (cash, bank) = cash_and_bank_movement(conn, &row.code, None)?;
+    let latest_closed_period = closed_periods::table
+        .filter(closed_periods::village_code.eq(&row.code))
+        .select(diesel::dsl::max(closed_periods::period))
+        .first::<Option<String>>(conn)?;
+    Ok(VillageDetail {
+        code: row.code,
+        name: row.name,
+        township,
+        opening_date: row.opening_date,
+        opening_cash_fen: row.opening_cash_fen,
+        opening_bank_fen: row.opening_bank_fen,
+        cash_balance_fen: row.opening_cash_fen + cash,
+        bank_balance_fen: row.opening_bank_fen + bank,
+        latest_closed_period,
+    })
+}
+
+/// Bumps the village's ledger version; call inside the write transaction.
+pub fn bump_version(conn: &mut DbConn, village: &str) -> ApiResult<()> {
+    diesel::update(villages::table.find(village))
+        .set(villages::ledger_version.eq(villages::ledger_version + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The village's current ledger version, or `None` when the village does not exist.
+pub fn ledger_version(conn: &mut DbConn, village: &str) -> ApiResult<Option<i64>> {
+    Ok(villages::table
+        .find(village)
+        .select(villages::ledger_version)
+        .first(conn)
+        .optional()?)
+}

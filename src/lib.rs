@@ -1,0 +1,11 @@
+//! village-ledger: the itemized income and expenditure of village collectives, with the
+//! receipts behind every line, for villagers, township finance stations and inspection groups.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod ledger;

@@ -1,0 +1,229 @@
+//! The `village-ledger` command: serve, demo, migrate, user and key administration.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use village_ledger::api::{build_app, load_state};
+use village_ledger::auth::Role;
+use village_ledger::auth::passwords::generate_password;
+use village_ledger::auth::users::{NewUser, add_user, disable_user};
+use village_ledger::config::Settings;
+
+#[derive(Parser)]
+#[command(
+    name = "village-ledger",
+    version,
+    about = "Village finance transparency: itemized village income and expenditure with receipts"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve an existing data dir.
+    Serve {
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Create a demo county in the data dir if it is empty, print the demo users, then serve it.
+    Demo {
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage the keys that sign access tokens.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from stdin, or generated and printed once when
+    /// stdin is a terminal or empty.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The township of a clerk.
+        #[arg(long, conflicts_with = "village")]
+        township: Option<String>,
+        /// The village of a villager.
+        #[arg(long)]
+        village: Option<String>,
+        /// An inspector's home township (recusal).
+        #[arg(long)]
+        home_township: Option<String>,
+        /// An inspector's home village (recusal).
+        #[arg(long)]
+        home_village: Option<String>,
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Disable a user and revoke their refresh tokens.
+    Disable {
+        username: String,
+        #[command(flatten)]
+        settings: Settings,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new signing key; the old ones keep verifying until their tokens expire.
+    Rotate {
+        #[command(flatten)]
+        settings: Settings,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| "role must be villager, clerk, inspector or admin".into())
+}
+
+fn init_tracing(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VL_LOG").unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let bind = settings.bind.clone();
+    let workers = settings.workers;
+    let timeout = settings.request_timeout_seconds;
+    let state = load_state(settings)?;
+    let mut server = actix_web::HttpServer::new(move || build_app(state.clone()))
+        .client_request_timeout(std::time::Duration::from_secs(timeout))
+        .shutdown_timeout(30);
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    let server = server
+        .bind(&bind)
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    for addr in server.addrs() {
+        tracing::info!(%addr, "serving; OpenAPI at /api-docs/openapi.json");
+        println!("village-ledger listening on http://{addr}");
+    }
+    server.run().await.map_err(|e| e.to_string())
+}
+
+fn read_password() -> Result<String, String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(String::new());
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve { settings } => {
+            init_tracing(&settings.log_format);
+            actix_web::rt::System::new().block_on(serve(settings))
+        }
+        Command::Demo { settings } => {
+            init_tracing(&settings.log_format);
+            let state = load_state(settings.clone())?;
+            let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+            let users = village_ledger::demo::ensure_demo(&mut conn, &settings.data_dir)?;
+            drop(conn);
+            drop(state);
+            println!("demo county ready in {}", settings.data_dir.display());
+            println!("demo users (username / password / role / scope):");
+            for u in &users {
+                println!("  {:<22} {:<20} {:<10} {}", u.username, u.password, u.role, u.scope);
+            }
+            actix_web::rt::System::new().block_on(serve(settings))
+        }
+        Command::Migrate { settings } => {
+            let state = load_state(settings)?;
+            let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+            let applied = village_ledger::db::migrate(&mut conn).map_err(|e| e.to_string())?;
+            println!("migrations up to date ({applied} applied now)");
+            Ok(())
+        }
+        Command::User { command } => match command {
+            UserCommand::Add {
+                username,
+                role,
+                township,
+                village,
+                home_township,
+                home_village,
+                settings,
+            } => {
+                let state = load_state(settings)?;
+                let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+                let mut password = read_password()?;
+                let generated = password.is_empty();
+                if generated {
+                    password = generate_password();
+                }
+                let new = NewUser {
+                    username,
+                    role,
+                    township,
+                    village,
+                    home_township,
+                    home_village,
+                };
+                let user = add_user(&mut conn, new, &password).map_err(|e| e.to_string())?;
+                println!("created {} ({})", user.username, user.role.as_str());
+                if generated {
+                    println!("password (shown once): {password}");
+                }
+                Ok(())
+            }
+            UserCommand::Disable { username, settings } => {
+                let state = load_state(settings)?;
+                let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+                disable_user(&mut conn, &username).map_err(|e| e.to_string())?;
+                println!("disabled {username}; their refresh tokens are revoked");
+                Ok(())
+            }
+        },
+        Command::Keys {
+            command: KeysCommand::Rotate { settings },
+        } => {
+            let kid = village_ledger::auth::keys::rotate(&settings.keys_dir()).map_err(|e| e.to_string())?;
+            println!("new signing key {kid}; older keys verify until their tokens expire");
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("village-ledger: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
