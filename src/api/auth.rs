@@ -3,9 +3,10 @@
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, post, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, post};
 use serde::{Deserialize, Serialize};
 
+use crate::api::json::Json;
 use crate::api::{Audit, State, db};
 use crate::auth::Caller;
 use crate::auth::login::{LoginOutcome, failure_delay, locked_error, refresh, sign_in};
@@ -94,11 +95,7 @@ fn token_response(state: &State, caller: &Caller, refresh_token: String) -> Resu
     )
 )]
 #[post("/auth/token")]
-pub async fn create_token(
-    state: State,
-    req: HttpRequest,
-    body: web::Json<TokenRequest>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create_token(state: State, req: HttpRequest, body: Json<TokenRequest>) -> Result<HttpResponse, ApiError> {
     let TokenRequest { username, password } = body.into_inner();
     if username.len() > 64 || password.len() > 1024 {
         return Err(ApiError::Unauthorized("wrong username or password".into()));
@@ -143,7 +140,7 @@ pub async fn create_token(
 pub async fn post_refresh(
     state: State,
     req: HttpRequest,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let token = body.into_inner().refresh_token;
     let audit = Audit::new("auth.refresh", None, &req);

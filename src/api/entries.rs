@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::api::json::Json;
 use crate::api::{Audit, State, db, today, village_code};
 use crate::auth::Caller;
 use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
@@ -156,7 +157,7 @@ pub async fn post_village_entry(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<NewEntryRequest>,
+    body: Json<NewEntryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     require_ledger_writer(&caller)?;
     let code = village_code(&path.into_inner())?;
@@ -217,7 +218,7 @@ pub async fn post_reversal(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<ReversalRequest>,
+    body: Json<ReversalRequest>,
 ) -> Result<HttpResponse, ApiError> {
     require_ledger_writer(&caller)?;
     let id = path.into_inner();

@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
+use crate::api::json::Json;
 use crate::api::{Audit, State, db, today};
 use crate::auth::inspections::{Inspection, NewInspection, create_inspection, find_inspection, inspection_ids};
 use crate::auth::scope::{ensure_enabled, require_admin};
@@ -30,7 +31,7 @@ pub async fn post_inspection(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    body: web::Json<NewInspection>,
+    body: Json<NewInspection>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
     let audit = Audit::new("inspection.create", Some(&caller.username), &req);

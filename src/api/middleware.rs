@@ -13,27 +13,6 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, problem_response};
 
-pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(limit)
-        .content_type_required(true)
-        .error_handler(move |err, _req| {
-            let api = match &err {
-                error::JsonPayloadError::OverflowKnownLength { .. } | error::JsonPayloadError::Overflow { .. } => {
-                    ApiError::PayloadTooLarge(format!("the JSON body is larger than {limit} bytes"))
-                }
-                error::JsonPayloadError::ContentType => {
-                    ApiError::UnsupportedMediaType("send the body as JSON with Content-Type: application/json".into())
-                }
-                error::JsonPayloadError::Deserialize(e) => {
-                    ApiError::BadRequest(format!("the JSON body is not acceptable: {e}"))
-                }
-                other => ApiError::BadRequest(format!("the JSON body could not be read: {other}")),
-            };
-            api.into()
-        })
-}
-
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default()
         .error_handler(|err, _req| ApiError::BadRequest(format!("the query string is not acceptable: {err}")).into())

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod entries;
 pub mod health;
 pub mod inspections;
+pub mod json;
 pub mod middleware;
 pub mod townships;
 pub mod users;
@@ -183,7 +184,7 @@ pub fn build_app(
         .split_for_parts();
     let api = Arc::new(api);
     app.app_data(state)
-        .app_data(middleware::json_config(json_limit))
+        .app_data(web::PayloadConfig::new(json_limit))
         .app_data(middleware::query_config())
         .app_data(middleware::path_config())
         .app_data(web::Data::from(api))

@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 
+use crate::api::json::Json;
 use crate::api::{Audit, State, db};
 use crate::auth::Caller;
 use crate::auth::passwords::generate_password;
@@ -45,7 +46,7 @@ pub async fn post_user(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    body: web::Json<NewUser>,
+    body: Json<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.into_inner();
     let mut audit = Audit::new("user.create", Some(&caller.username), &req);

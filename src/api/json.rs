@@ -1,0 +1,91 @@
+//! The JSON body extractor: a size limit, a JSON content type, and errors that name the field
+//! to fix (`amount_fen: invalid type: string "95000", expected i64`).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::de::DeserializeOwned;
+
+use crate::api::State;
+use crate::error::ApiError;
+
+/// A JSON request body of type `T`.
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")))
+}
+
+/// Parses `bytes` as `T`, naming the path of the offending field on error.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." || path.is_empty() {
+            ApiError::BadRequest(format!("the JSON body is not acceptable: {inner}"))
+        } else {
+            ApiError::BadRequest(format!("the JSON body is not acceptable: {path}: {inner}"))
+        }
+    })?;
+    de.end()
+        .map_err(|e| ApiError::BadRequest(format!("the JSON body has trailing data: {e}")))?;
+    Ok(value)
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<State>()
+            .map(|s| s.settings.json_limit_bytes)
+            .unwrap_or(65_536);
+        if !is_json(req) {
+            return Box::pin(async {
+                Err(ApiError::UnsupportedMediaType(
+                    "send the body as JSON with Content-Type: application/json".into(),
+                ))
+            });
+        }
+        if let Some(length) = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            && length > limit
+        {
+            return Box::pin(async move {
+                Err(ApiError::PayloadTooLarge(format!(
+                    "the JSON body is larger than {limit} bytes"
+                )))
+            });
+        }
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|e| {
+                if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge(format!("the JSON body is larger than {limit} bytes"))
+                } else {
+                    ApiError::BadRequest(format!("the request body could not be read: {e}"))
+                }
+            })?;
+            parse(&bytes).map(Json)
+        })
+    }
+}

@@ -1,0 +1,248 @@
+//! Test harness: the real app over a real SQLite file in a fresh temporary data dir, with a
+//! small county and one user of every role.
+#![allow(dead_code)]
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::test;
+use serde_json::{Value, json};
+use village_ledger::api::{State, build_app, load_state};
+use village_ledger::auth::tokens::issue_access_token;
+use village_ledger::auth::users::{NewUser, add_user};
+use village_ledger::auth::{Caller, Role};
+use village_ledger::config::Settings;
+use village_ledger::db::DbConn;
+
+/// Township 1 with villages 1A and 1B; township 2 with village 2A.
+pub const T1: &str = "331022102000";
+pub const T2: &str = "331022002000";
+pub const V1A: &str = "331022102201";
+pub const V1B: &str = "331022102202";
+pub const V2A: &str = "331022002201";
+
+pub const PASSWORD: &str = "test-password-2026";
+
+pub struct TestApp {
+    pub dir: tempfile::TempDir,
+    pub state: State,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_settings(|_| {}).await
+    }
+
+    pub async fn with_settings(adjust: impl FnOnce(&mut Settings)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = Settings::for_data_dir(dir.path());
+        adjust(&mut settings);
+        let state = load_state(settings).expect("state");
+        let app = TestApp { dir, state };
+        app.seed();
+        app
+    }
+
+    pub fn conn(&self) -> village_ledger::db::PooledConn {
+        self.state.pool.get().expect("connection")
+    }
+
+    fn seed(&self) {
+        let mut conn = self.conn();
+        let c: &mut DbConn = &mut conn;
+        use diesel::connection::SimpleConnection;
+        c.batch_execute(&format!(
+            "INSERT INTO townships (code, name) VALUES ('{T1}', '珠岙镇'), ('{T2}', '海润街道');
+             INSERT INTO villages (code, township_code, name, opening_date, opening_cash_fen, opening_bank_fen, ledger_version) VALUES
+               ('{V1A}', '{T1}', '坎头村', '2022-01-01', 1000000, 50000000, 0),
+               ('{V1B}', '{T1}', '马山村', '2022-01-01', 200000, 10000000, 0),
+               ('{V2A}', '{T2}', '头岙村', '2022-01-01', 300000, 20000000, 0);"
+        ))
+        .expect("seed county");
+        let users = [
+            ("admin", Role::Admin, None, None, None),
+            ("clerk1", Role::Clerk, Some(T1), None, None),
+            ("clerk2", Role::Clerk, Some(T2), None, None),
+            ("villager1a", Role::Villager, None, Some(V1A), None),
+            ("inspector", Role::Inspector, None, None, Some(T2)),
+        ];
+        for (username, role, township, village, home) in users {
+            add_user(
+                c,
+                NewUser {
+                    username: username.into(),
+                    role,
+                    township: township.map(Into::into),
+                    village: village.map(Into::into),
+                    home_township: home.map(Into::into),
+                    home_village: None,
+                },
+                PASSWORD,
+            )
+            .expect("seed user");
+        }
+    }
+
+    /// A valid access token for a seeded user, signed by the app's own keyring.
+    pub fn token(&self, username: &str) -> String {
+        let (role, village, township) = match username {
+            "admin" => (Role::Admin, None, None),
+            "clerk1" => (Role::Clerk, None, Some(T1)),
+            "clerk2" => (Role::Clerk, None, Some(T2)),
+            "villager1a" => (Role::Villager, Some(V1A), None),
+            "inspector" => (Role::Inspector, None, None),
+            other => panic!("no seeded user {other}"),
+        };
+        let caller = Caller {
+            username: username.into(),
+            role,
+            village: village.map(Into::into),
+            township: township.map(Into::into),
+        };
+        issue_access_token(&self.state.keys, &self.state.tokens, &caller).expect("token")
+    }
+
+    pub async fn call(&self, req: test::TestRequest) -> Resp {
+        let app = test::init_service(build_app(self.state.clone())).await;
+        let res = app.call(req.to_request()).await.expect("service call");
+        Resp::read(res).await
+    }
+
+    pub async fn get(&self, user: &str, uri: &str) -> Resp {
+        self.call(
+            test::TestRequest::get()
+                .uri(uri)
+                .insert_header(bearer(&self.token(user))),
+        )
+        .await
+    }
+
+    pub async fn post(&self, user: &str, uri: &str, body: Value) -> Resp {
+        self.call(
+            test::TestRequest::post()
+                .uri(uri)
+                .insert_header(bearer(&self.token(user)))
+                .set_json(body),
+        )
+        .await
+    }
+
+    pub async fn request(&self, method: Method, user: Option<&str>, uri: &str, body: Option<Value>) -> Resp {
+        let mut req = test::TestRequest::default().method(method).uri(uri);
+        if let Some(user) = user {
+            req = req.insert_header(bearer(&self.token(user)));
+        }
+        if let Some(body) = body {
+            req = req.set_json(body);
+        }
+        self.call(req).await
+    }
+
+    /// Posts an entry as clerk1 into `village`; panics unless it was created.
+    pub async fn post_entry(&self, village: &str, body: Value) -> Value {
+        let res = self
+            .post("clerk1", &format!("/api/v1/villages/{village}/entries"), body)
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        res.json()
+    }
+
+    pub fn count(&self, table: &str) -> i64 {
+        use diesel::prelude::*;
+        use diesel::sql_types::BigInt;
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let mut conn = self.conn();
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+            .get_result::<N>(&mut *conn)
+            .expect("count")
+            .n
+    }
+}
+
+pub fn bearer(token: &str) -> (header::HeaderName, String) {
+    (header::AUTHORIZATION, format!("Bearer {token}"))
+}
+
+/// A response read into memory.
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub async fn read<B: MessageBody>(res: ServiceResponse<B>) -> Self {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = test::read_body(res).await.to_vec();
+        Resp { status, headers, body }
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    /// Asserts an RFC 9457 problem document with `status` and returns it.
+    pub fn assert_problem(&self, status: u16) -> Value {
+        assert_eq!(self.status.as_u16(), status, "{}", self.text());
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json"),
+            "{}",
+            self.text()
+        );
+        let p = self.json();
+        assert!(
+            p["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("urn:village-ledger:problem:")),
+            "{p}"
+        );
+        assert!(p["title"].is_string(), "{p}");
+        assert_eq!(p["status"], json!(status), "{p}");
+        assert!(p["detail"].as_str().is_some_and(|d| !d.is_empty()), "{p}");
+        p
+    }
+}
+
+/// A valid expense entry body for 2024 (2023 chart: 513 管理费用, paid in cash).
+pub fn expense(voucher: &str, date: &str, fen: i64) -> Value {
+    json!({
+        "voucher_no": voucher,
+        "occurred_on": date,
+        "direction": "expense",
+        "amount_fen": fen,
+        "account_code": "513",
+        "settlement_account_code": "101",
+        "counterparty": "王小平",
+        "description": "付村祠堂传送瓦片人工费",
+        "project": "祠堂翻修工程"
+    })
+}
+
+/// A valid income entry body for 2024 (503 补助收入, into the bank).
+pub fn income(voucher: &str, date: &str, fen: i64) -> Value {
+    json!({
+        "voucher_no": voucher,
+        "occurred_on": date,
+        "direction": "income",
+        "amount_fen": fen,
+        "account_code": "503",
+        "settlement_account_code": "102",
+        "counterparty": "珠岙镇财政所",
+        "description": "收村级组织运转经费补助",
+        "fund_source": "村级组织运转经费"
+    })
+}
