@@ -52,11 +52,6 @@ pub async fn readyz(state: State) -> HttpResponse {
     }
 }
 
-/// Serves the OpenAPI document generated from the code.
-pub async fn openapi_json(api: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
-    HttpResponse::Ok().json(api.get_ref())
-}
-
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(healthz).service(readyz);
 }

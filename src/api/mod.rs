@@ -13,8 +13,6 @@ pub mod townships;
 pub mod users;
 pub mod villages;
 
-use std::sync::Arc;
-
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpRequest, web};
@@ -182,13 +180,11 @@ pub fn build_app(
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
-    let api = Arc::new(api);
     app.app_data(state)
         .app_data(web::PayloadConfig::new(json_limit))
         .app_data(middleware::query_config())
         .app_data(middleware::path_config())
-        .app_data(web::Data::from(api))
-        .route("/api-docs/openapi.json", web::get().to(health::openapi_json))
+        .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(middleware::not_found))
         .wrap(actix_web::middleware::from_fn(middleware::etag))
         .wrap(actix_web::middleware::from_fn(middleware::problems))

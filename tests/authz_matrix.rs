@@ -1,0 +1,663 @@
+//! The authorization matrix: every (method, path) of the app's own OpenAPI document, run for
+//! every role with an in-scope and an out-of-scope object, against the status the table expects.
+//! A route in the document that the table does not know fails the test, so no new route can
+//! escape it; so does a table row for a route the document no longer has.
+
+mod common;
+
+use std::cell::Cell;
+use std::collections::BTreeSet;
+
+use actix_web::http::Method;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::*;
+use serde_json::{Value, json};
+use village_ledger::api::today;
+use village_ledger::auth::tokens::issue_access_token;
+use village_ledger::auth::users::{NewUser, add_user, disable_user};
+use village_ledger::auth::{Caller, Role};
+
+/// Who calls. The last three carry no valid identity and are expected to answer alike.
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Admin,
+    Clerk1,
+    Villager1a,
+    /// Assigned to an open round over T1 (home township T2).
+    Inspector,
+    Anonymous,
+    /// An unsigned `alg: none` token claiming to be an admin.
+    Forged,
+    /// A clerk of T1 whose account was disabled after the token was issued.
+    Disabled,
+}
+
+const EVERYONE: [Who; 7] = [
+    Who::Admin,
+    Who::Clerk1,
+    Who::Villager1a,
+    Who::Inspector,
+    Who::Anonymous,
+    Who::Forged,
+    Who::Disabled,
+];
+
+/// What the setup created, and a counter for unique request bodies.
+struct Fx {
+    app: TestApp,
+    entry_v1a: String,
+    entry_v2a: String,
+    reversible_v1a: String,
+    reversible_v2a: String,
+    own_round: String,
+    other_round: String,
+    forged: String,
+    disabled: String,
+    serial: Cell<u32>,
+}
+
+impl Fx {
+    fn next(&self) -> u32 {
+        let n = self.serial.get() + 1;
+        self.serial.set(n);
+        n
+    }
+
+    fn token(&self, who: Who) -> Option<String> {
+        match who {
+            Who::Admin => Some(self.app.token("admin")),
+            Who::Clerk1 => Some(self.app.token("clerk1")),
+            Who::Villager1a => Some(self.app.token("villager1a")),
+            Who::Inspector => Some(self.app.token("inspector")),
+            Who::Anonymous => None,
+            Who::Forged => Some(self.forged.clone()),
+            Who::Disabled => Some(self.disabled.clone()),
+        }
+    }
+}
+
+/// One request: the URI with its path parameters filled in, and the JSON body, if any.
+struct Call {
+    uri: String,
+    body: Option<Value>,
+}
+
+fn call(uri: impl Into<String>) -> Call {
+    Call {
+        uri: uri.into(),
+        body: None,
+    }
+}
+
+fn call_with(uri: impl Into<String>, body: Value) -> Call {
+    Call {
+        uri: uri.into(),
+        body: Some(body),
+    }
+}
+
+/// Expected statuses, (in scope, out of scope), for admin, clerk1, villager1a, inspector, and
+/// for the callers without a valid identity (anonymous, forged token, disabled account).
+struct Expect {
+    admin: (u16, u16),
+    clerk: (u16, u16),
+    villager: (u16, u16),
+    inspector: (u16, u16),
+    nobody: (u16, u16),
+}
+
+impl Expect {
+    fn of(&self, who: Who) -> (u16, u16) {
+        match who {
+            Who::Admin => self.admin,
+            Who::Clerk1 => self.clerk,
+            Who::Villager1a => self.villager,
+            Who::Inspector => self.inspector,
+            Who::Anonymous | Who::Forged | Who::Disabled => self.nobody,
+        }
+    }
+}
+
+/// Every caller gets the same answer.
+const fn all(in_scope: u16, out_of_scope: u16) -> Expect {
+    Expect {
+        admin: (in_scope, out_of_scope),
+        clerk: (in_scope, out_of_scope),
+        villager: (in_scope, out_of_scope),
+        inspector: (in_scope, out_of_scope),
+        nobody: (in_scope, out_of_scope),
+    }
+}
+
+/// A scoped read: admins see both objects, the others the in-scope one only.
+const SCOPED_READ: Expect = Expect {
+    admin: (200, 200),
+    clerk: (200, 404),
+    villager: (200, 404),
+    inspector: (200, 404),
+    nobody: (401, 401),
+};
+
+/// A ledger write: clerks of the township only; every other role lacks the function.
+const fn ledger_write(created: u16) -> Expect {
+    Expect {
+        admin: (403, 403),
+        clerk: (created, 404),
+        villager: (403, 403),
+        inspector: (403, 403),
+        nobody: (401, 401),
+    }
+}
+
+/// Admins only, with their own answer for the two objects.
+const fn admin_only(admin: (u16, u16)) -> Expect {
+    Expect {
+        admin,
+        clerk: (403, 403),
+        villager: (403, 403),
+        inspector: (403, 403),
+        nobody: (401, 401),
+    }
+}
+
+/// Readable by every signed-in caller, the same for both objects.
+const SIGNED_IN: Expect = Expect {
+    admin: (200, 200),
+    clerk: (200, 200),
+    villager: (200, 200),
+    inspector: (200, 200),
+    nobody: (401, 401),
+};
+
+/// Admins and inspectors.
+const fn oversight(inspector: (u16, u16)) -> Expect {
+    Expect {
+        admin: (200, 200),
+        clerk: (403, 403),
+        villager: (403, 403),
+        inspector,
+        nobody: (401, 401),
+    }
+}
+
+struct Row {
+    method: Method,
+    path: &'static str,
+    /// The request for an in-scope (`true`) or out-of-scope (`false`) object.
+    fill: fn(&Fx, bool) -> Call,
+    expect: Expect,
+}
+
+fn village(inside: bool) -> &'static str {
+    if inside { V1A } else { V2A }
+}
+
+fn round_body(inspector: &str, township: &str) -> Value {
+    let day = today();
+    json!({
+        "name": "矩阵巡察",
+        "inspectors": [inspector],
+        "townships": [township],
+        "starts_on": (day - chrono::Duration::days(1)).to_string(),
+        "ends_on": (day + chrono::Duration::days(30)).to_string(),
+    })
+}
+
+fn table() -> Vec<Row> {
+    vec![
+        Row {
+            method: Method::GET,
+            path: "/healthz",
+            fill: |_, _| call("/healthz"),
+            expect: all(200, 200),
+        },
+        Row {
+            method: Method::GET,
+            path: "/readyz",
+            fill: |_, _| call("/readyz"),
+            expect: all(200, 200),
+        },
+        // Sign-in needs no token: a right password signs in, a malformed body is a 400.
+        Row {
+            method: Method::POST,
+            path: "/api/v1/auth/token",
+            fill: |_, inside| {
+                if inside {
+                    call_with("/api/v1/auth/token", json!({"username": "villager1a", "password": PASSWORD}))
+                } else {
+                    call_with("/api/v1/auth/token", json!({"username": "villager1a"}))
+                }
+            },
+            expect: all(200, 400),
+        },
+        // A fresh refresh token works for anyone holding it; an unknown one is a 401.
+        Row {
+            method: Method::POST,
+            path: "/api/v1/auth/refresh",
+            fill: |fx, inside| {
+                if inside {
+                    call_with("/api/v1/auth/refresh", json!({"refresh_token": fresh_refresh_token(fx)}))
+                } else {
+                    call_with("/api/v1/auth/refresh", json!({"refresh_token": "rt_unknown-token"}))
+                }
+            },
+            expect: all(200, 401),
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/townships",
+            fill: |_, _| call("/api/v1/townships"),
+            expect: SIGNED_IN,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/townships/{code}/villages",
+            fill: |_, inside| call(format!("/api/v1/townships/{}/villages", if inside { T1 } else { T2 })),
+            expect: SCOPED_READ,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/villages/{code}",
+            fill: |_, inside| call(format!("/api/v1/villages/{}", village(inside))),
+            expect: SCOPED_READ,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/villages/{code}/summary",
+            fill: |_, inside| call(format!("/api/v1/villages/{}/summary?year=2024", village(inside))),
+            expect: SCOPED_READ,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/villages/{code}/entries",
+            fill: |_, inside| call(format!("/api/v1/villages/{}/entries", village(inside))),
+            expect: SCOPED_READ,
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/villages/{code}/entries",
+            fill: |fx, inside| {
+                let n = fx.next();
+                call_with(
+                    format!("/api/v1/villages/{}/entries", village(inside)),
+                    expense(&format!("M-{n:04}"), "2024-04-10", 1000 + i64::from(n)),
+                )
+            },
+            expect: ledger_write(201),
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/villages/{code}/periods/{period}/close",
+            fill: |_, inside| call(format!("/api/v1/villages/{}/periods/2024-01/close", village(inside))),
+            expect: ledger_write(201),
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/entries/{id}",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/entries/{}",
+                    if inside { &fx.entry_v1a } else { &fx.entry_v2a }
+                ))
+            },
+            expect: SCOPED_READ,
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/entries/{id}/reversal",
+            fill: |fx, inside| {
+                call_with(
+                    format!(
+                        "/api/v1/entries/{}/reversal",
+                        if inside { &fx.reversible_v1a } else { &fx.reversible_v2a }
+                    ),
+                    json!({"reason": "记错科目,红字冲销"}),
+                )
+            },
+            expect: ledger_write(201),
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/accounts",
+            fill: |_, _| call("/api/v1/accounts?year=2024"),
+            expect: SIGNED_IN,
+        },
+        // Creating rounds: admins only; for them the "out of scope" body is a recusal conflict.
+        Row {
+            method: Method::POST,
+            path: "/api/v1/inspections",
+            fill: |_, inside| call_with("/api/v1/inspections", round_body("inspector", if inside { T1 } else { T2 })),
+            expect: admin_only((201, 409)),
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/inspections",
+            fill: |_, _| call("/api/v1/inspections"),
+            expect: oversight((200, 200)),
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/inspections/{id}",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/inspections/{}",
+                    if inside { &fx.own_round } else { &fx.other_round }
+                ))
+            },
+            expect: oversight((200, 404)),
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/users",
+            fill: |_, _| call("/api/v1/users"),
+            expect: admin_only((200, 200)),
+        },
+        // For admins the "out of scope" user is one that exists already.
+        Row {
+            method: Method::POST,
+            path: "/api/v1/users",
+            fill: |fx, inside| {
+                let username = if inside { format!("clerk-new-{}", fx.next()) } else { "clerk2".into() };
+                call_with("/api/v1/users", json!({"username": username, "role": "clerk", "township": T1}))
+            },
+            expect: admin_only((201, 409)),
+        },
+        // For admins the "out of scope" user is one that does not exist.
+        Row {
+            method: Method::POST,
+            path: "/api/v1/users/{username}/disable",
+            fill: |_, inside| {
+                call(format!(
+                    "/api/v1/users/{}/disable",
+                    if inside { "villager-victim" } else { "nobody-at-all" }
+                ))
+            },
+            expect: admin_only((200, 404)),
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/audit",
+            fill: |_, _| call("/api/v1/audit"),
+            expect: oversight((200, 200)),
+        },
+    ]
+}
+
+fn fresh_refresh_token(fx: &Fx) -> String {
+    let mut conn = fx.app.conn();
+    match village_ledger::auth::login::sign_in(
+        &mut conn,
+        &fx.app.state.unknown_users,
+        fx.app.state.login_policy,
+        "villager1a",
+        PASSWORD,
+    ) {
+        Ok(village_ledger::auth::login::LoginOutcome::Success { refresh_token, .. }) => refresh_token,
+        _ => panic!("villager1a cannot sign in"),
+    }
+}
+
+/// The routes of the app's own OpenAPI document, as (METHOD, path).
+fn documented_routes() -> BTreeSet<(String, String)> {
+    let doc = serde_json::to_value(village_ledger::api::openapi()).expect("OpenAPI as JSON");
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut routes = BTreeSet::new();
+    for (path, item) in paths {
+        for method in ["get", "put", "post", "delete", "patch", "head", "options", "trace"] {
+            if item.get(method).is_some() {
+                routes.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    routes
+}
+
+async fn setup() -> Fx {
+    let app = TestApp::new().await;
+    let entry_v1a = app.post_entry(V1A, expense("2024-001", "2024-03-12", 95000)).await;
+    let reversible_v1a = app.post_entry(V1A, income("2024-002", "2024-03-13", 500000)).await;
+    let mut in_v2a = Vec::new();
+    for (voucher, body) in [
+        ("2024-001", expense("2024-001", "2024-03-12", 12000)),
+        ("2024-002", income("2024-002", "2024-03-13", 300000)),
+    ] {
+        let res = app
+            .post("clerk2", &format!("/api/v1/villages/{V2A}/entries"), body)
+            .await;
+        assert_eq!(res.status.as_u16(), 201, "{voucher}: {}", res.text());
+        in_v2a.push(res.json()["id"].as_str().expect("id").to_owned());
+    }
+    let (forged, disabled) = {
+        let mut conn = app.conn();
+        for (username, role, township, village, home) in [
+            ("inspector2", Role::Inspector, None, None, Some(T1)),
+            ("villager-victim", Role::Villager, None, Some(V1B), None),
+            ("clerk-gone", Role::Clerk, Some(T1), None, None),
+        ] {
+            add_user(
+                &mut conn,
+                NewUser {
+                    username: username.into(),
+                    role,
+                    township: township.map(Into::into),
+                    village: village.map(Into::into),
+                    home_township: home.map(Into::into),
+                    home_village: None,
+                },
+                PASSWORD,
+            )
+            .expect("user");
+        }
+        let gone = Caller {
+            username: "clerk-gone".into(),
+            role: Role::Clerk,
+            village: None,
+            township: Some(T1.into()),
+        };
+        let disabled = issue_access_token(&app.state.keys, &app.state.tokens, &gone).expect("token");
+        disable_user(&mut conn, "clerk-gone").expect("disable");
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let now = chrono::Utc::now().timestamp();
+        let claims = json!({
+            "sub": "admin", "role": "admin", "iss": "village-ledger", "aud": "village-ledger-api",
+            "iat": now, "nbf": now, "exp": now + 3600,
+        });
+        let claims = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).expect("claims"));
+        (format!("{header}.{claims}."), disabled)
+    };
+    let own = app
+        .post("admin", "/api/v1/inspections", round_body("inspector", T1))
+        .await;
+    assert_eq!(own.status.as_u16(), 201, "{}", own.text());
+    let other = app
+        .post("admin", "/api/v1/inspections", round_body("inspector2", T2))
+        .await;
+    assert_eq!(other.status.as_u16(), 201, "{}", other.text());
+    let id = |v: Value| v["id"].as_str().expect("id").to_owned();
+    Fx {
+        entry_v1a: id(entry_v1a),
+        reversible_v1a: id(reversible_v1a),
+        entry_v2a: in_v2a[0].clone(),
+        reversible_v2a: in_v2a[1].clone(),
+        own_round: id(own.json()),
+        other_round: id(other.json()),
+        forged,
+        disabled,
+        serial: Cell::new(0),
+        app,
+    }
+}
+
+/// What a response must look like beyond its status: a problem document for every error (with
+/// `WWW-Authenticate: Bearer` on 401s), JSON for every success, and for object reads the object
+/// that was asked for.
+fn check_body(row: &Row, call: &Call, res: &Resp) -> Result<(), String> {
+    let status = res.status.as_u16();
+    if status >= 400 {
+        if res.header("content-type").as_deref() != Some("application/problem+json") {
+            return Err(format!("{status} is not a problem document: {}", res.text()));
+        }
+        let p: Value = serde_json::from_slice(&res.body).map_err(|e| format!("problem not JSON: {e}"))?;
+        if p["status"] != json!(status) || !p["detail"].as_str().is_some_and(|d| !d.is_empty()) {
+            return Err(format!("bad problem document {p}"));
+        }
+        if status == 401 && res.header("www-authenticate").as_deref() != Some("Bearer") {
+            return Err("401 without WWW-Authenticate: Bearer".into());
+        }
+        return Ok(());
+    }
+    let body: Value = serde_json::from_slice(&res.body).map_err(|e| format!("success body not JSON: {e}"))?;
+    let requested = call.uri.trim_start_matches('/').split(['/', '?']).collect::<Vec<_>>();
+    let ok = match (row.method.as_str(), row.path) {
+        ("GET", "/api/v1/villages/{code}") => body["code"] == requested[3],
+        ("GET", "/api/v1/villages/{code}/entries") => body["items"]
+            .as_array()
+            .is_some_and(|items| !items.is_empty() && items.iter().all(|e| e["village_code"] == requested[3])),
+        ("GET", "/api/v1/villages/{code}/summary") => body["year"] == 2024,
+        ("GET", "/api/v1/townships/{code}/villages") => body
+            .as_array()
+            .is_some_and(|vs| !vs.is_empty() && vs.iter().all(|v| v["township_code"] == requested[3])),
+        ("GET", "/api/v1/entries/{id}") | ("GET", "/api/v1/inspections/{id}") => body["id"] == requested[3],
+        ("POST", "/api/v1/villages/{code}/entries") => body["village_code"] == requested[3],
+        ("POST", "/api/v1/entries/{id}/reversal") => body["reverses"] == requested[3],
+        ("POST", "/api/v1/auth/token") | ("POST", "/api/v1/auth/refresh") => {
+            body["token_type"] == "Bearer" && body["access_token"].is_string()
+        }
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("the body does not show the requested object: {body}"))
+    }
+}
+
+/// Listings show exactly the caller's scope.
+async fn check_listings(fx: &Fx, failures: &mut Vec<String>) {
+    let expect_townships = [
+        (Who::Admin, json!([T2, T1])),
+        (Who::Clerk1, json!([T1])),
+        (Who::Villager1a, json!([T1])),
+        (Who::Inspector, json!([T1])),
+    ];
+    for (who, expected) in expect_townships {
+        let token = fx.token(who).expect("token");
+        let res = fx
+            .app
+            .call(
+                actix_web::test::TestRequest::get()
+                    .uri("/api/v1/townships")
+                    .insert_header(bearer(&token)),
+            )
+            .await;
+        let codes: Vec<Value> = res.json().as_array().map(|a| a.iter().map(|t| t["code"].clone()).collect()).unwrap_or_default();
+        if json!(codes) != expected {
+            failures.push(format!("GET /api/v1/townships as {who:?}: {codes:?}, expected {expected}"));
+        }
+    }
+    // A villager sees only their own village of the township.
+    let res = fx.app.get("villager1a", &format!("/api/v1/townships/{T1}/villages")).await;
+    let codes: Vec<Value> = res.json().as_array().map(|a| a.iter().map(|v| v["code"].clone()).collect()).unwrap_or_default();
+    if codes != vec![json!(V1A)] {
+        failures.push(format!("villager1a lists the villages of T1 as {codes:?}"));
+    }
+    // An inspector lists their own rounds only.
+    let res = fx.app.get("inspector", "/api/v1/inspections").await;
+    let rounds = res.json();
+    let ids: Vec<&str> = rounds.as_array().map(|a| a.iter().filter_map(|r| r["id"].as_str()).collect()).unwrap_or_default();
+    if ids.contains(&fx.other_round.as_str()) || !ids.contains(&fx.own_round.as_str()) {
+        failures.push(format!("the inspector lists rounds {ids:?}"));
+    }
+}
+
+#[actix_web::test]
+async fn every_documented_route_answers_every_role_as_the_matrix_says() {
+    let documented = documented_routes();
+    let table = table();
+    let tabled: BTreeSet<(String, String)> = table
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_owned()))
+        .collect();
+    assert_eq!(tabled.len(), table.len(), "a route appears twice in the matrix");
+    let missing: Vec<String> = documented
+        .difference(&tabled)
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes in the OpenAPI document but missing from the authorization matrix: {}",
+        missing.join(", ")
+    );
+    let stale: Vec<String> = tabled
+        .difference(&documented)
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes the OpenAPI document does not have: {}",
+        stale.join(", ")
+    );
+
+    let fx = setup().await;
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for row in &table {
+        for who in EVERYONE {
+            for inside in [true, false] {
+                let (want_in, want_out) = row.expect.of(who);
+                let want = if inside { want_in } else { want_out };
+                let request = (row.fill)(&fx, inside);
+                let mut req = actix_web::test::TestRequest::default()
+                    .method(row.method.clone())
+                    .uri(&request.uri);
+                if let Some(token) = fx.token(who) {
+                    req = req.insert_header(bearer(&token));
+                }
+                if let Some(body) = &request.body {
+                    req = req.set_json(body);
+                }
+                let res = fx.app.call(req).await;
+                ran += 1;
+                let scope = if inside { "in scope" } else { "out of scope" };
+                let got = res.status.as_u16();
+                if got != want {
+                    failures.push(format!(
+                        "{} {} ({}) as {who:?}, {scope}: got {got}, expected {want}: {}",
+                        row.method,
+                        row.path,
+                        request.uri,
+                        res.text()
+                    ));
+                } else if let Err(why) = check_body(row, &request, &res) {
+                    failures.push(format!(
+                        "{} {} ({}) as {who:?}, {scope}: {why}",
+                        row.method, row.path, request.uri
+                    ));
+                }
+            }
+        }
+    }
+    assert_eq!(ran, table.len() * EVERYONE.len() * 2);
+    check_listings(&fx, &mut failures).await;
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} matrix cells failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[actix_web::test]
+async fn a_route_missing_from_the_matrix_is_named() {
+    // The completeness check itself can fail: drop one row and it names the route.
+    let documented = documented_routes();
+    let tabled: BTreeSet<(String, String)> = table()
+        .iter()
+        .filter(|r| r.path != "/api/v1/audit")
+        .map(|r| (r.method.to_string(), r.path.to_owned()))
+        .collect();
+    let missing: Vec<_> = documented.difference(&tabled).collect();
+    assert_eq!(missing, vec![&("GET".to_owned(), "/api/v1/audit".to_owned())]);
+    assert!(documented.len() >= 21, "{documented:?}");
+}
