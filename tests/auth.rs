@@ -194,7 +194,10 @@ async fn sign_in_returns_an_eddsa_access_token_that_works_and_a_refresh_token() 
     assert_eq!(claims["role"], "villager", "{claims}");
     assert_eq!(claims["iss"], ISS, "{claims}");
     assert_eq!(claims["aud"], AUD, "{claims}");
-    assert_eq!(claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat"), 3600);
+    assert_eq!(
+        claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat"),
+        3600
+    );
     // The refresh token never appears in the access token.
     assert!(!access.contains(refresh_token));
 
@@ -202,7 +205,9 @@ async fn sign_in_returns_an_eddsa_access_token_that_works_and_a_refresh_token() 
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert_eq!(res.json()["code"], V1A);
     // The villager's token reaches their village only.
-    get_with_token(&app, access, &village_uri(V2A)).await.assert_problem(404);
+    get_with_token(&app, access, &village_uri(V2A))
+        .await
+        .assert_problem(404);
 }
 
 #[actix_web::test]
@@ -326,7 +331,10 @@ async fn tokens_with_bad_claims_get_401() {
                 json!(now - 3720),
             ),
         ),
-        ("exp as a string", with(good.clone(), "exp", json!((now + 3600).to_string()))),
+        (
+            "exp as a string",
+            with(good.clone(), "exp", json!((now + 3600).to_string())),
+        ),
         ("nbf as a string", with(good.clone(), "nbf", json!(now.to_string()))),
         ("missing exp", without(good.clone(), "exp")),
         ("missing aud", without(good.clone(), "aud")),
@@ -351,15 +359,30 @@ async fn unknown_and_path_like_key_ids_get_401() {
     let (kid, key) = active_key(&keys_dir(&app));
     let stranger = SigningKey::from_bytes(&[7u8; 32]);
     let cases = [
-        ("unknown kid, real key", sign_raw(&eddsa_header("0123456789abcdef"), &villager_claims(), &key)),
-        ("unknown kid, foreign key", sign_raw(&eddsa_header("0123456789abcdef"), &villager_claims(), &stranger)),
-        ("known kid, foreign key", sign_raw(&eddsa_header(&kid), &villager_claims(), &stranger)),
-        ("path kid", sign_raw(&eddsa_header("../../etc/passwd"), &villager_claims(), &key)),
+        (
+            "unknown kid, real key",
+            sign_raw(&eddsa_header("0123456789abcdef"), &villager_claims(), &key),
+        ),
+        (
+            "unknown kid, foreign key",
+            sign_raw(&eddsa_header("0123456789abcdef"), &villager_claims(), &stranger),
+        ),
+        (
+            "known kid, foreign key",
+            sign_raw(&eddsa_header(&kid), &villager_claims(), &stranger),
+        ),
+        (
+            "path kid",
+            sign_raw(&eddsa_header("../../etc/passwd"), &villager_claims(), &key),
+        ),
         (
             "path kid to the real key file",
             sign_raw(&eddsa_header(&format!("../keys/{kid}")), &villager_claims(), &key),
         ),
-        ("no kid", sign_raw(&json!({"alg": "EdDSA", "typ": "JWT"}), &villager_claims(), &key)),
+        (
+            "no kid",
+            sign_raw(&json!({"alg": "EdDSA", "typ": "JWT"}), &villager_claims(), &key),
+        ),
     ];
     for (case, token) in cases {
         let res = get_with_token(&app, &token, &village_uri(V1A)).await;
@@ -372,8 +395,13 @@ async fn a_tampered_payload_gets_401() {
     let app = TestApp::new().await;
     let token = app.token("villager1a");
     // Untampered, the token reads V1A and not V2A.
-    assert_eq!(get_with_token(&app, &token, &village_uri(V1A)).await.status, StatusCode::OK);
-    get_with_token(&app, &token, &village_uri(V2A)).await.assert_problem(404);
+    assert_eq!(
+        get_with_token(&app, &token, &village_uri(V1A)).await.status,
+        StatusCode::OK
+    );
+    get_with_token(&app, &token, &village_uri(V2A))
+        .await
+        .assert_problem(404);
 
     let parts: Vec<&str> = token.split('.').collect();
     let claims = with(unb64_json(parts[1]), "role", json!("admin"));
@@ -404,18 +432,47 @@ async fn after_rotation_old_tokens_verify_within_grace_and_not_after() {
     let dir = keys_dir(&app);
     let (old_kid, old_key) = active_key(&dir);
     let old_token = sign_raw(&eddsa_header(&old_kid), &villager_claims(), &old_key);
-    assert_eq!(get_with_token(&app, &old_token, &village_uri(V1A)).await.status, StatusCode::OK);
+    assert_eq!(
+        get_with_token(&app, &old_token, &village_uri(V1A)).await.status,
+        StatusCode::OK
+    );
 
     let new_kid = village_ledger::auth::keys::rotate(&dir).expect("rotate");
     assert_ne!(new_kid, old_kid);
 
     // New tokens carry the new kid, minted directly and through sign-in.
     let minted = app.token("villager1a");
-    assert_eq!(unb64_json(minted.split('.').next().expect("header"))["kid"], new_kid.as_str());
+    assert_eq!(
+        unb64_json(minted.split('.').next().expect("header"))["kid"],
+        new_kid.as_str()
+    );
     let signed_in = sign_in(&app, "villager1a", PASSWORD).await.json();
     let access = signed_in["access_token"].as_str().expect("access_token");
-    assert_eq!(unb64_json(access.split('.').next().expect("header"))["kid"], new_kid.as_str());
-    assert_eq!(get_with_token(&app, access, &village_uri(V1A)).await.status, StatusCode::OK);
+    assert_eq!(
+        unb64_json(access.split('.').next().expect("header"))["kid"],
+        new_kid.as_str()
+    );
+    assert_eq!(
+        get_with_token(&app, access, &village_uri(V1A)).await.status,
+        StatusCode::OK
+    );
+
+    // Private keys are readable by the owner only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for file in [
+            format!("{old_kid}.pem"),
+            format!("{new_kid}.pem"),
+            "keyring.json".into(),
+        ] {
+            let mode = std::fs::metadata(dir.join(&file))
+                .expect("key file")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{file}: {mode:o}");
+        }
+    }
 
     // The old key is retired now, but its tokens still verify within the grace.
     let fresh_old = sign_raw(&eddsa_header(&old_kid), &villager_claims(), &old_key);
@@ -434,7 +491,11 @@ async fn after_rotation_old_tokens_verify_within_grace_and_not_after() {
     }
     assert!(found);
     std::thread::sleep(std::time::Duration::from_millis(20));
-    std::fs::write(dir.join("keyring.json"), serde_json::to_vec_pretty(&ring).expect("ring")).expect("write ring");
+    std::fs::write(
+        dir.join("keyring.json"),
+        serde_json::to_vec_pretty(&ring).expect("ring"),
+    )
+    .expect("write ring");
 
     let past_grace = sign_raw(&eddsa_header(&old_kid), &villager_claims(), &old_key);
     let res = get_with_token(&app, &past_grace, &village_uri(V1A)).await;
@@ -493,7 +554,10 @@ async fn disabling_a_user_stops_their_tokens_and_sign_in() {
     let entry = app.post_entry(V1A, expense("2024-001", "2024-03-12", 95000)).await;
     let entry_uri = format!("/api/v1/entries/{}", entry["id"].as_str().expect("id"));
     let (access, refresh_token) = tokens_of(&app, "villager1a").await;
-    assert_eq!(get_with_token(&app, &access, &village_uri(V1A)).await.status, StatusCode::OK);
+    assert_eq!(
+        get_with_token(&app, &access, &village_uri(V1A)).await.status,
+        StatusCode::OK
+    );
     assert_eq!(get_with_token(&app, &access, &entry_uri).await.status, StatusCode::OK);
 
     // Only admins disable.
@@ -518,6 +582,16 @@ async fn disabling_a_user_stops_their_tokens_and_sign_in() {
         let res = get_with_token(&app, &access, &uri).await;
         assert_unauthorized(&res, &format!("disabled user's access token on {uri}"));
     }
+    // Also where the handler would refuse the role first (a villager posting: 403 otherwise).
+    let res = app
+        .call(
+            test::TestRequest::post()
+                .uri(&format!("/api/v1/villages/{V1A}/entries"))
+                .insert_header(bearer(&access))
+                .set_json(expense("2024-002", "2024-03-12", 100)),
+        )
+        .await;
+    assert_unauthorized(&res, "disabled villager posting an entry");
     assert_unauthorized(&refresh(&app, &refresh_token).await, "disabled user's refresh token");
     let res = sign_in(&app, "villager1a", PASSWORD).await;
     assert_unauthorized(&res, "disabled user signing in with the right password");
@@ -562,6 +636,25 @@ async fn repeated_wrong_passwords_lock_the_username() {
 }
 
 #[actix_web::test]
+async fn concurrent_wrong_passwords_all_count_towards_the_lock() {
+    // Guesses sent in parallel must not slip past the limit by racing on the failure count.
+    let app = lockout_app().await;
+    let guess = || sign_in(&app, "clerk1", "wrong-password-1");
+    let (a, b, c, d, e, f) = tokio::join!(guess(), guess(), guess(), guess(), guess(), guess());
+    for res in [a, b, c, d, e, f] {
+        assert!(
+            matches!(res.status.as_u16(), 401 | 429),
+            "{}: {}",
+            res.status,
+            res.text()
+        );
+    }
+    let res = sign_in(&app, "clerk1", PASSWORD).await;
+    let p = res.assert_problem(429);
+    assert!(p["type"].as_str().is_some_and(|t| t.ends_with("account-locked")), "{p}");
+}
+
+#[actix_web::test]
 async fn unknown_usernames_lock_the_same_way() {
     let app = lockout_app().await;
     let known = {
@@ -577,7 +670,10 @@ async fn unknown_usernames_lock_the_same_way() {
     }
     let unknown = sign_in(&app, "ghost-user", "wrong-password-1").await;
     let unknown_body = unknown.assert_problem(429);
-    assert_eq!(known_body, unknown_body, "a locked unknown username looks like a locked known one");
+    assert_eq!(
+        known_body, unknown_body,
+        "a locked unknown username looks like a locked known one"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -607,7 +703,9 @@ async fn an_open_round_lets_its_inspector_read_its_villages_only() {
     let res = app.get("inspector", &v1a_entries).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert!(res.json()["items"].is_array());
-    let res = app.get("inspector", &format!("/api/v1/villages/{V1A}/summary?year=2024")).await;
+    let res = app
+        .get("inspector", &format!("/api/v1/villages/{V1A}/summary?year=2024"))
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert_eq!(res.json()["year"], 2024);
     app.get("inspector", &format!("/api/v1/villages/{V2A}/entries"))
@@ -624,7 +722,13 @@ async fn an_open_round_lets_its_inspector_read_its_villages_only() {
     for user in ["inspector", "admin"] {
         let res = app.get(user, "/api/v1/inspections").await;
         assert_eq!(res.status, StatusCode::OK, "{user}: {}", res.text());
-        let ids: Vec<Value> = res.json().as_array().expect("list").iter().map(|r| r["id"].clone()).collect();
+        let ids: Vec<Value> = res
+            .json()
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|r| r["id"].clone())
+            .collect();
         assert_eq!(ids, vec![json!(id)], "{user}");
         let res = app.get(user, &format!("/api/v1/inspections/{id}")).await;
         assert_eq!(res.status, StatusCode::OK, "{user}: {}", res.text());
@@ -632,12 +736,18 @@ async fn an_open_round_lets_its_inspector_read_its_villages_only() {
     }
     for user in ["villager1a", "clerk1"] {
         app.get(user, "/api/v1/inspections").await.assert_problem(403);
-        app.get(user, &format!("/api/v1/inspections/{id}")).await.assert_problem(403);
+        app.get(user, &format!("/api/v1/inspections/{id}"))
+            .await
+            .assert_problem(403);
     }
     // Only admins create rounds.
-    app.post("inspector", "/api/v1/inspections", round(&["inspector"], &[T1], &[], -1, 1))
-        .await
-        .assert_problem(403);
+    app.post(
+        "inspector",
+        "/api/v1/inspections",
+        round(&["inspector"], &[T1], &[], -1, 1),
+    )
+    .await
+    .assert_problem(403);
 }
 
 #[actix_web::test]
@@ -645,8 +755,14 @@ async fn a_round_over_the_inspectors_home_is_refused_and_creates_nothing() {
     let app = TestApp::new().await;
     for (case, body) in [
         ("home township", round(&["inspector"], &[T2], &[], -1, 1)),
-        ("village of the home township", round(&["inspector"], &[], &[V2A], -1, 1)),
-        ("home township among others", round(&["inspector"], &[T1, T2], &[], -1, 1)),
+        (
+            "village of the home township",
+            round(&["inspector"], &[], &[V2A], -1, 1),
+        ),
+        (
+            "home township among others",
+            round(&["inspector"], &[T1, T2], &[], -1, 1),
+        ),
     ] {
         let res = app.post("admin", "/api/v1/inspections", body).await;
         let p = res.assert_problem(409);
@@ -696,7 +812,11 @@ async fn a_round_over_an_inspectors_home_village_is_refused() {
     assert_eq!(app.count("inspections"), 0);
     // The near miss: a neighbouring village of the same township is fine.
     let res = app
-        .post("admin", "/api/v1/inspections", round(&["inspector-mashan"], &[], &[V1A], -1, 1))
+        .post(
+            "admin",
+            "/api/v1/inspections",
+            round(&["inspector-mashan"], &[], &[V1A], -1, 1),
+        )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
 }
@@ -707,7 +827,11 @@ async fn a_round_outside_its_window_grants_nothing() {
     let uri = format!("/api/v1/villages/{V1A}/entries");
     for (case, starts, ends) in [("ended yesterday", -10, -1), ("starts tomorrow", 1, 10)] {
         let res = app
-            .post("admin", "/api/v1/inspections", round(&["inspector"], &[T1], &[], starts, ends))
+            .post(
+                "admin",
+                "/api/v1/inspections",
+                round(&["inspector"], &[T1], &[], starts, ends),
+            )
             .await;
         assert_eq!(res.status, StatusCode::CREATED, "{case}: {}", res.text());
         assert_eq!(res.json()["open"], false, "{case}");
@@ -753,16 +877,27 @@ async fn sign_ins_and_writes_are_audited_and_shown_by_scope() {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK);
+    // Even an absurd username is a failed sign-in worth recording.
+    let long_name = "x".repeat(100);
+    assert_unauthorized(&sign_in(&app, &long_name, "wrong-password-1").await, "long username");
     let entry = app.post_entry(V1A, expense("2024-001", "2024-03-12", 95000)).await;
     let entry_id = entry["id"].as_str().expect("id");
     let res = app
-        .post("clerk2", &format!("/api/v1/villages/{V2A}/entries"), expense("2024-001", "2024-03-12", 5000))
+        .post(
+            "clerk2",
+            &format!("/api/v1/villages/{V2A}/entries"),
+            expense("2024-001", "2024-03-12", 5000),
+        )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     // A refused write is audited too.
-    app.post("clerk1", &format!("/api/v1/villages/{V2A}/entries"), expense("2024-002", "2024-03-12", 5000))
-        .await
-        .assert_problem(404);
+    app.post(
+        "clerk1",
+        &format!("/api/v1/villages/{V2A}/entries"),
+        expense("2024-002", "2024-03-12", 5000),
+    )
+    .await
+    .assert_problem(404);
 
     let res = app.get("admin", "/api/v1/audit").await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
@@ -781,6 +916,11 @@ async fn sign_ins_and_writes_are_audited_and_shown_by_scope() {
     assert_eq!(post["village_code"], V1A);
     assert_eq!(post["township_code"], T1);
     assert!(post["at"].is_string() && post["seq"].is_i64());
+    let long = find(&items, |r| {
+        r["action"] == "auth.token" && r["actor"].as_str().is_some_and(|a| a.starts_with("xxx"))
+    })
+    .expect("sign-in with a long username");
+    assert_eq!(long["outcome"], "401");
     let refused = find(&items, |r| r["action"] == "entry.post" && r["outcome"] == "404").expect("refused post");
     assert_eq!(refused["actor"], "clerk1");
     assert!(find(&items, |r| r["village_code"] == V2A && r["outcome"] == "ok").is_some());
@@ -809,7 +949,10 @@ async fn sign_ins_and_writes_are_audited_and_shown_by_scope() {
     for user in ["clerk1", "villager1a"] {
         app.get(user, "/api/v1/audit").await.assert_problem(403);
     }
-    assert_unauthorized(&app.call(test::TestRequest::get().uri("/api/v1/audit")).await, "anonymous audit");
+    assert_unauthorized(
+        &app.call(test::TestRequest::get().uri("/api/v1/audit")).await,
+        "anonymous audit",
+    );
 }
 
 #[actix_web::test]
@@ -822,7 +965,10 @@ async fn the_audit_log_pages_with_after() {
     let first = app.get("admin", "/api/v1/audit?limit=2").await.json();
     assert_eq!(first["items"].as_array().expect("items").len(), 2, "{first}");
     let after = first["next_after"].as_i64().expect("next_after");
-    let second = app.get("admin", &format!("/api/v1/audit?limit=2&after={after}")).await.json();
+    let second = app
+        .get("admin", &format!("/api/v1/audit?limit=2&after={after}"))
+        .await
+        .json();
     let items = second["items"].as_array().expect("items");
     assert_eq!(items.len(), 1, "{second}");
     assert!(items[0]["seq"].as_i64().expect("seq") > after);
@@ -873,21 +1019,39 @@ async fn the_user_add_and_keys_rotate_commands_work_on_a_data_dir() {
         let mut conn = state.pool.get().expect("conn");
         use diesel::connection::SimpleConnection;
         let c: &mut village_ledger::db::DbConn = &mut conn;
-        c.batch_execute(&format!("INSERT INTO townships (code, name) VALUES ('{T1}', '珠岙镇');"))
-            .expect("township");
+        c.batch_execute(&format!(
+            "INSERT INTO townships (code, name) VALUES ('{T1}', '珠岙镇');"
+        ))
+        .expect("township");
     }
     let out = cli(
         dir.path(),
-        &["user", "add", "--username", "clerk-zhuao", "--role", "clerk", "--township", T1],
+        &[
+            "user",
+            "add",
+            "--username",
+            "clerk-zhuao",
+            "--role",
+            "clerk",
+            "--township",
+            T1,
+        ],
         "cli-password-2026\n",
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("created clerk-zhuao (clerk)"), "{stdout}");
-    assert!(!stdout.contains("cli-password-2026"), "the password read from stdin is never printed");
+    assert!(
+        !stdout.contains("cli-password-2026"),
+        "the password read from stdin is never printed"
+    );
 
     // A clerk without a township is refused.
-    let out = cli(dir.path(), &["user", "add", "--username", "clerk-none", "--role", "clerk"], "cli-password-2026\n");
+    let out = cli(
+        dir.path(),
+        &["user", "add", "--username", "clerk-none", "--role", "clerk"],
+        "cli-password-2026\n",
+    );
     assert!(!out.status.success());
 
     let (old_kid, _) = active_key(&dir.path().join("keys"));
@@ -913,7 +1077,10 @@ async fn the_user_add_and_keys_rotate_commands_work_on_a_data_dir() {
     .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     let access = res.json()["access_token"].as_str().expect("access_token").to_owned();
-    assert_eq!(unb64_json(access.split('.').next().expect("header"))["kid"], new_kid.as_str());
+    assert_eq!(
+        unb64_json(access.split('.').next().expect("header"))["kid"],
+        new_kid.as_str()
+    );
     let res = call_state(
         &state,
         test::TestRequest::default()

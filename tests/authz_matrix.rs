@@ -224,7 +224,10 @@ fn table() -> Vec<Row> {
             path: "/api/v1/auth/token",
             fill: |_, inside| {
                 if inside {
-                    call_with("/api/v1/auth/token", json!({"username": "villager1a", "password": PASSWORD}))
+                    call_with(
+                        "/api/v1/auth/token",
+                        json!({"username": "villager1a", "password": PASSWORD}),
+                    )
                 } else {
                     call_with("/api/v1/auth/token", json!({"username": "villager1a"}))
                 }
@@ -237,7 +240,10 @@ fn table() -> Vec<Row> {
             path: "/api/v1/auth/refresh",
             fill: |fx, inside| {
                 if inside {
-                    call_with("/api/v1/auth/refresh", json!({"refresh_token": fresh_refresh_token(fx)}))
+                    call_with(
+                        "/api/v1/auth/refresh",
+                        json!({"refresh_token": fresh_refresh_token(fx)}),
+                    )
                 } else {
                     call_with("/api/v1/auth/refresh", json!({"refresh_token": "rt_unknown-token"}))
                 }
@@ -327,7 +333,12 @@ fn table() -> Vec<Row> {
         Row {
             method: Method::POST,
             path: "/api/v1/inspections",
-            fill: |_, inside| call_with("/api/v1/inspections", round_body("inspector", if inside { T1 } else { T2 })),
+            fill: |_, inside| {
+                call_with(
+                    "/api/v1/inspections",
+                    round_body("inspector", if inside { T1 } else { T2 }),
+                )
+            },
             expect: admin_only((201, 409)),
         },
         Row {
@@ -358,8 +369,15 @@ fn table() -> Vec<Row> {
             method: Method::POST,
             path: "/api/v1/users",
             fill: |fx, inside| {
-                let username = if inside { format!("clerk-new-{}", fx.next()) } else { "clerk2".into() };
-                call_with("/api/v1/users", json!({"username": username, "role": "clerk", "township": T1}))
+                let username = if inside {
+                    format!("clerk-new-{}", fx.next())
+                } else {
+                    "clerk2".into()
+                };
+                call_with(
+                    "/api/v1/users",
+                    json!({"username": username, "role": "clerk", "township": T1}),
+                )
             },
             expect: admin_only((201, 409)),
         },
@@ -551,21 +569,37 @@ async fn check_listings(fx: &Fx, failures: &mut Vec<String>) {
                     .insert_header(bearer(&token)),
             )
             .await;
-        let codes: Vec<Value> = res.json().as_array().map(|a| a.iter().map(|t| t["code"].clone()).collect()).unwrap_or_default();
+        let codes: Vec<Value> = res
+            .json()
+            .as_array()
+            .map(|a| a.iter().map(|t| t["code"].clone()).collect())
+            .unwrap_or_default();
         if json!(codes) != expected {
-            failures.push(format!("GET /api/v1/townships as {who:?}: {codes:?}, expected {expected}"));
+            failures.push(format!(
+                "GET /api/v1/townships as {who:?}: {codes:?}, expected {expected}"
+            ));
         }
     }
     // A villager sees only their own village of the township.
-    let res = fx.app.get("villager1a", &format!("/api/v1/townships/{T1}/villages")).await;
-    let codes: Vec<Value> = res.json().as_array().map(|a| a.iter().map(|v| v["code"].clone()).collect()).unwrap_or_default();
+    let res = fx
+        .app
+        .get("villager1a", &format!("/api/v1/townships/{T1}/villages"))
+        .await;
+    let codes: Vec<Value> = res
+        .json()
+        .as_array()
+        .map(|a| a.iter().map(|v| v["code"].clone()).collect())
+        .unwrap_or_default();
     if codes != vec![json!(V1A)] {
         failures.push(format!("villager1a lists the villages of T1 as {codes:?}"));
     }
     // An inspector lists their own rounds only.
     let res = fx.app.get("inspector", "/api/v1/inspections").await;
     let rounds = res.json();
-    let ids: Vec<&str> = rounds.as_array().map(|a| a.iter().filter_map(|r| r["id"].as_str()).collect()).unwrap_or_default();
+    let ids: Vec<&str> = rounds
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["id"].as_str()).collect())
+        .unwrap_or_default();
     if ids.contains(&fx.other_round.as_str()) || !ids.contains(&fx.own_round.as_str()) {
         failures.push(format!("the inspector lists rounds {ids:?}"));
     }

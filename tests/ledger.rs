@@ -566,3 +566,51 @@ async fn the_chart_of_accounts_follows_the_year() {
             .is_some_and(|d| d.contains("541"))
     );
 }
+
+#[actix_web::test]
+async fn admins_add_townships_and_villages_with_opening_balances() {
+    let app = TestApp::new().await;
+    let t = app
+        .post(
+            "admin",
+            "/api/v1/townships",
+            json!({"code": "331022108000", "name": "花桥镇"}),
+        )
+        .await;
+    assert_eq!(t.status, StatusCode::CREATED, "{}", t.text());
+    let body = json!({"code": "331022108201", "township_code": "331022108000", "name": "花桥村",
+        "opening_date": "2024-01-01", "opening_cash_fen": 1_200_000, "opening_bank_fen": 85_000_000});
+    let v = app.post("admin", "/api/v1/villages", body.clone()).await;
+    assert_eq!(v.status, StatusCode::CREATED, "{}", v.text());
+    assert_eq!(v.header("location").as_deref(), Some("/api/v1/villages/331022108201"));
+    let read = app.get("admin", "/api/v1/villages/331022108201").await.json();
+    assert_eq!(read["cash_balance_fen"], json!(1_200_000));
+    assert_eq!(read["township"]["name"], json!("花桥镇"));
+    app.post("admin", "/api/v1/villages", body.clone())
+        .await
+        .assert_problem(409);
+    app.post(
+        "admin",
+        "/api/v1/townships",
+        json!({"code": "331022108000", "name": "x"}),
+    )
+    .await
+    .assert_problem(409);
+    let mut bad = body.clone();
+    bad["code"] = json!("331022108202");
+    bad["township_code"] = json!("331022999000");
+    app.post("admin", "/api/v1/villages", bad.clone())
+        .await
+        .assert_problem(422);
+    bad["township_code"] = json!("331022108000");
+    bad["opening_cash_fen"] = json!(-1);
+    app.post("admin", "/api/v1/villages", bad).await.assert_problem(422);
+    app.post(
+        "clerk1",
+        "/api/v1/townships",
+        json!({"code": "331022109000", "name": "x"}),
+    )
+    .await
+    .assert_problem(403);
+    assert_eq!(app.count("villages"), 4);
+}

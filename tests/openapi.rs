@@ -42,7 +42,10 @@ async fn the_app_serves_the_document_and_the_offline_docs_page() {
     assert!(docs.text().contains("swagger-ui"), "{}", docs.text());
     let bundle = app.call(TestRequest::get().uri("/docs/swagger-ui-bundle.js")).await;
     assert_eq!(bundle.status, StatusCode::OK);
-    assert!(bundle.body.len() > 100_000, "the viewer's assets ship inside the binary");
+    assert!(
+        bundle.body.len() > 100_000,
+        "the viewer's assets ship inside the binary"
+    );
 }
 
 #[test]
@@ -54,7 +57,9 @@ fn every_operation_has_a_problem_response_and_bearer_security_unless_public() {
             let responses = op["responses"].as_object().expect("responses");
             if path != "/healthz" {
                 assert!(
-                    responses.values().any(|r| r["content"].get("application/problem+json").is_some()),
+                    responses
+                        .values()
+                        .any(|r| r["content"].get("application/problem+json").is_some()),
                     "{method} {path} declares no problem document"
                 );
             }

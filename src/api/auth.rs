@@ -1,6 +1,7 @@
 //! Sign-in and tokens, and the extractor that turns a bearer token into a [`Caller`].
 
-use std::future::{Ready, ready};
+use std::future::Future;
+use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, post};
@@ -11,14 +12,30 @@ use crate::api::{Audit, State, db};
 use crate::auth::Caller;
 use crate::auth::login::{LoginOutcome, failure_delay, locked_error, refresh, sign_in};
 use crate::auth::tokens::{ACCESS_TOKEN_SECONDS, issue_access_token, verify_access_token};
+use crate::auth::users::is_enabled;
 use crate::error::{ApiError, Problem};
 
+/// Verifies the bearer token, then that its account is still enabled: a disabled user's token
+/// is a 401 on every route, whatever the handler checks next and in which order.
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = Ready<Result<Caller, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(caller_of(req))
+        let verified = caller_of(req);
+        let state = req.app_data::<State>().cloned();
+        Box::pin(async move {
+            let caller = verified?;
+            let state = state.ok_or_else(|| ApiError::Internal("no app state".into()))?;
+            let username = caller.username.clone();
+            if db(&state, move |conn| is_enabled(conn, &username)).await? {
+                Ok(caller)
+            } else {
+                Err(ApiError::Unauthorized(
+                    "this account is disabled or no longer exists".into(),
+                ))
+            }
+        })
     }
 }
 
@@ -97,10 +114,17 @@ fn token_response(state: &State, caller: &Caller, refresh_token: String) -> Resu
 #[post("/auth/token")]
 pub async fn create_token(state: State, req: HttpRequest, body: Json<TokenRequest>) -> Result<HttpResponse, ApiError> {
     let TokenRequest { username, password } = body.into_inner();
+    let audit = Audit::new("auth.token", Some(&crate::domain::truncate(&username)), &req);
     if username.len() > 64 || password.len() > 1024 {
-        return Err(ApiError::Unauthorized("wrong username or password".into()));
+        // No such user can exist: refused without a lookup, but recorded like any failure.
+        let refused = || ApiError::Unauthorized("wrong username or password".into());
+        db(&state, move |conn| {
+            audit.record(conn, &Err::<(), _>(refused()), None);
+            Ok(())
+        })
+        .await?;
+        return Err(refused());
     }
-    let audit = Audit::new("auth.token", Some(&username), &req);
     let st = state.clone();
     let outcome = db(&state, move |conn| {
         let result = sign_in(conn, &st.unknown_users, st.login_policy, &username, &password);

@@ -1,13 +1,18 @@
 //! Townships and their villages, as far as the caller's scope reaches.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
-use crate::api::{State, db, today};
-use crate::auth::scope::{TownshipView, ensure_enabled, inspector_scope, township_view};
+use crate::api::json::Json;
+use crate::api::{Audit, State, db, today};
+use crate::auth::scope::{TownshipView, ensure_enabled, inspector_scope, require_admin, township_view};
 use crate::auth::{Caller, Role};
 use crate::domain::TownshipCode;
 use crate::error::{ApiError, Problem};
-use crate::ledger::villages::{Township, VillageBrief, find_township, find_village, list_townships, list_villages};
+use crate::ledger::villages::{
+    NewTownship, NewVillage, Township, VillageBrief, create_township, create_village, find_township, find_village,
+    list_townships, list_villages,
+};
 
 /// List the townships in your scope.
 #[utoipa::path(
@@ -85,6 +90,87 @@ pub async fn get_township_villages(
     Ok(HttpResponse::Ok().json(villages))
 }
 
+/// Add a township (admins).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = NewTownship,
+    responses(
+        (status = 201, description = "Created", body = Township,
+            links(("ListVillages" = (operation_id = "get_township_villages", parameters(("code" = "$response.body#/code")), description = "The township's villages")))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/townships")]
+pub async fn post_township(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    body: Json<NewTownship>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.into_inner();
+    let mut audit = Audit::new("township.create", Some(&caller.username), &req);
+    audit.object = Some(crate::domain::truncate(&new.code));
+    audit.township = Some(crate::domain::truncate(&new.code));
+    let township = db(&state, move |conn| {
+        let result = require_admin(conn, &caller).and_then(|()| create_township(conn, new));
+        audit.record(conn, &result, None);
+        result
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/townships/{}/villages", township.code),
+        ))
+        .json(township))
+}
+
+/// Add a village with its opening cash and bank balances (admins).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = NewVillage,
+    responses(
+        (status = 201, description = "Created", body = VillageBrief,
+            links(("GetVillage" = (operation_id = "get_village", parameters(("code" = "$response.body#/code")), description = "The village")))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/villages")]
+pub async fn post_village(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    body: Json<NewVillage>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.into_inner();
+    let mut audit = Audit::new("village.create", Some(&caller.username), &req);
+    audit.object = Some(crate::domain::truncate(&new.code));
+    audit.village = Some(crate::domain::truncate(&new.code));
+    audit.township = Some(crate::domain::truncate(&new.township_code));
+    let village = db(&state, move |conn| {
+        let result = require_admin(conn, &caller).and_then(|()| create_village(conn, new));
+        audit.record(conn, &result, None);
+        result
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/villages/{}", village.code)))
+        .json(village))
+}
+
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(get_townships).service(get_township_villages);
+    cfg.service(get_townships)
+        .service(get_township_villages)
+        .service(post_township)
+        .service(post_village);
 }

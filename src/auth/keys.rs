@@ -218,20 +218,14 @@ impl KeyRing {
     /// The key that verifies tokens of `kid`, unless it was retired so long ago that none of
     /// its tokens can still be valid.
     pub fn verifying(&self, kid: &str, now: DateTime<Utc>) -> Option<DecodingKey> {
-        let lookup = |ring: &Self| -> Option<Option<DecodingKey>> {
-            let loaded = ring.inner.read().ok()?;
-            let (key, retired_at) = loaded.verifying.get(kid)?;
-            Some(match retired_at {
-                Some(at) if *at + ring.token_lifetime + Duration::seconds(60) < now => None,
-                _ => Some(key.clone()),
-            })
-        };
-        match lookup(self) {
-            Some(found) => found,
-            None => {
-                self.refresh();
-                lookup(self).flatten()
-            }
+        // Always look at the manifest first: a retirement written to disk (a rotation, or an
+        // operator ending a compromised key's grace) must take effect for known kids too.
+        self.refresh();
+        let loaded = self.inner.read().ok()?;
+        let (key, retired_at) = loaded.verifying.get(kid)?;
+        match retired_at {
+            Some(at) if *at + self.token_lifetime + Duration::seconds(60) < now => None,
+            _ => Some(key.clone()),
         }
     }
 }

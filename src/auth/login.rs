@@ -103,18 +103,7 @@ pub fn sign_in(
         return Ok(LoginOutcome::Locked);
     }
     if !verify_password(password, &user.password_hash) || user.disabled {
-        let failures = u32::try_from(user.failed_logins).unwrap_or(0) + 1;
-        let locked_until = (failures >= policy.max_failures)
-            .then(|| now + ChronoDuration::seconds(i64::try_from(policy.lock_seconds).unwrap_or(900)));
-        write_transaction(conn, |conn| {
-            diesel::update(users::table.find(username))
-                .set((
-                    users::failed_logins.eq(if locked_until.is_some() { 0 } else { failures as i32 }),
-                    users::locked_until.eq(locked_until),
-                ))
-                .execute(conn)
-                .map_err(ApiError::from)
-        })?;
+        let failures = count_failure(conn, username, policy)?;
         return Ok(LoginOutcome::Failed { failures });
     }
     let caller = user.caller()?;
@@ -130,6 +119,29 @@ pub fn sign_in(
         store_refresh_token(conn, &user)
     })?;
     Ok(LoginOutcome::Success { caller, refresh_token })
+}
+
+/// Counts one more wrong password for a known username and locks it at the limit. The count
+/// is incremented in the database, not from the row read before the (slow) password check, so
+/// guesses sent in parallel all count.
+fn count_failure(conn: &mut DbConn, username: &str, policy: LoginPolicy) -> ApiResult<u32> {
+    write_transaction(conn, |conn| {
+        diesel::update(users::table.find(username))
+            .set(users::failed_logins.eq(users::failed_logins + 1))
+            .execute(conn)?;
+        let failures: i32 = users::table.find(username).select(users::failed_logins).first(conn)?;
+        let failures = u32::try_from(failures).unwrap_or(0);
+        if failures >= policy.max_failures {
+            let lock = ChronoDuration::seconds(i64::try_from(policy.lock_seconds).unwrap_or(900));
+            diesel::update(users::table.find(username))
+                .set((
+                    users::failed_logins.eq(0),
+                    users::locked_until.eq(Some(now_utc() + lock)),
+                ))
+                .execute(conn)?;
+        }
+        Ok(failures)
+    })
 }
 
 fn store_refresh_token(conn: &mut DbConn, user: &UserRow) -> ApiResult<String> {

@@ -112,10 +112,12 @@ pub fn writable_village(conn: &mut DbConn, caller: &Caller, code: &VillageCode) 
 
 /// Refuses everyone but admins (403).
 pub fn require_admin(conn: &mut DbConn, caller: &Caller) -> ApiResult<()> {
+    // A disabled account is a 401 whatever its role was.
+    ensure_enabled(conn, caller)?;
     if caller.role != Role::Admin {
         return Err(ApiError::Forbidden("only administrators may do this".into()));
     }
-    ensure_enabled(conn, caller)
+    Ok(())
 }
 
 /// Which villages of a township the caller sees: all of them, or only those listed.

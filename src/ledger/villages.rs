@@ -168,3 +168,98 @@ pub fn ledger_version(conn: &mut DbConn, village: &str) -> ApiResult<Option<i64>
         .first(conn)
         .optional()?)
 }
+
+/// A new township (admins).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "331022108000", "name": "花桥镇"}))]
+pub struct NewTownship {
+    /// 12-digit division code.
+    pub code: String,
+    /// At most 50 characters.
+    pub name: String,
+}
+
+/// A new village with its opening balances (admins).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "code": "331022108201", "township_code": "331022108000", "name": "花桥村",
+    "opening_date": "2024-01-01", "opening_cash_fen": 1200000, "opening_bank_fen": 85000000
+}))]
+pub struct NewVillage {
+    /// 12-digit division code.
+    pub code: String,
+    pub township_code: String,
+    /// At most 50 characters.
+    pub name: String,
+    /// The first day of the village's books in this ledger.
+    pub opening_date: NaiveDate,
+    /// Cash (101) on `opening_date`, fen, not negative.
+    pub opening_cash_fen: i64,
+    /// Bank (102) on `opening_date`, fen, not negative.
+    pub opening_bank_fen: i64,
+}
+
+const MAX_PLACE_NAME_CHARS: usize = 50;
+
+pub fn create_township(conn: &mut DbConn, new: NewTownship) -> ApiResult<Township> {
+    let code = TownshipCode::parse(&new.code).map_err(ApiError::Invalid)?;
+    let name = crate::domain::BoundedText::parse("name", &new.name, MAX_PLACE_NAME_CHARS).map_err(ApiError::Invalid)?;
+    let township = Township {
+        code: code.as_str().to_owned(),
+        name: name.into_string(),
+    };
+    crate::db::write_transaction(conn, |conn| {
+        diesel::insert_into(townships::table)
+            .values(&township)
+            .execute(conn)
+            .map_err(|e| match ApiError::from(e) {
+                ApiError::Conflict(_) => ApiError::Conflict(format!("township {code} already exists")),
+                other => other,
+            })
+    })?;
+    Ok(township)
+}
+
+pub fn create_village(conn: &mut DbConn, new: NewVillage) -> ApiResult<VillageBrief> {
+    let code = VillageCode::parse(&new.code).map_err(ApiError::Invalid)?;
+    let township = TownshipCode::parse(&new.township_code).map_err(ApiError::Invalid)?;
+    let name = crate::domain::BoundedText::parse("name", &new.name, MAX_PLACE_NAME_CHARS).map_err(ApiError::Invalid)?;
+    let opening_date = crate::domain::check_ledger_date(new.opening_date).map_err(ApiError::Invalid)?;
+    for (field, fen) in [
+        ("opening_cash_fen", new.opening_cash_fen),
+        ("opening_bank_fen", new.opening_bank_fen),
+    ] {
+        if !(0..=crate::domain::MAX_ABS_FEN).contains(&fen) {
+            return Err(ApiError::Invalid(format!(
+                "{field} must be between 0 and {} fen",
+                crate::domain::MAX_ABS_FEN
+            )));
+        }
+    }
+    crate::db::write_transaction(conn, |conn| {
+        find_township(conn, &township).map_err(|_| ApiError::Invalid(format!("township {township} does not exist")))?;
+        let row = VillageRow {
+            code: code.as_str().to_owned(),
+            township_code: township.as_str().to_owned(),
+            name: name.into_string(),
+            opening_date,
+            opening_cash_fen: new.opening_cash_fen,
+            opening_bank_fen: new.opening_bank_fen,
+            ledger_version: 0,
+        };
+        diesel::insert_into(villages::table)
+            .values(&row)
+            .execute(conn)
+            .map_err(|e| match ApiError::from(e) {
+                ApiError::Conflict(_) => ApiError::Conflict(format!("village {code} already exists")),
+                other => other,
+            })?;
+        Ok(VillageBrief {
+            code: row.code,
+            name: row.name,
+            township_code: row.township_code,
+        })
+    })
+}

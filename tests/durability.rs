@@ -1,0 +1,167 @@
+//! Acknowledged writes survive a `kill -9` of the real server binary, and the SQLite settings
+//! that make that true are in force.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+use village_ledger::api::load_state;
+use village_ledger::auth::Role;
+use village_ledger::auth::users::{NewUser, add_user};
+use village_ledger::config::Settings;
+use village_ledger::ledger::villages::{NewTownship, NewVillage, create_township, create_village};
+
+/// A minimal HTTP/1.1 client: one request per connection.
+fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    let payload = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        payload.len()
+    );
+    if body.is_some() {
+        head.push_str("Content-Type: application/json\r\n");
+    }
+    if let Some(t) = token {
+        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).expect("write");
+    stream.write_all(payload.as_bytes()).expect("write");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (headers, body) = text.split_once("\r\n\r\n").expect("response head");
+    let status: u16 = headers.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+    let body = if headers.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        let mut out = String::new();
+        let mut rest = body;
+        while let Some((size, tail)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            out.push_str(&tail[..n]);
+            rest = &tail[n + 2..];
+        }
+        out
+    } else {
+        body.to_owned()
+    };
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+fn start(data_dir: &std::path::Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_village-ledger"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .env("VL_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the server");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("listening line");
+    let addr = line.trim().rsplit("http://").next().expect("address").to_owned();
+    (child, addr)
+}
+
+#[test]
+fn acknowledged_entries_survive_kill_9() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let state = load_state(Settings::for_data_dir(dir.path())).expect("state");
+        let mut conn = state.pool.get().expect("conn");
+        create_township(
+            &mut conn,
+            NewTownship {
+                code: common::T1.into(),
+                name: "珠岙镇".into(),
+            },
+        )
+        .expect("township");
+        create_village(
+            &mut conn,
+            NewVillage {
+                code: common::V1A.into(),
+                township_code: common::T1.into(),
+                name: "坎头村".into(),
+                opening_date: "2024-01-01".parse().expect("date"),
+                opening_cash_fen: 0,
+                opening_bank_fen: 0,
+            },
+        )
+        .expect("village");
+        let clerk = NewUser {
+            username: "clerk1".into(),
+            role: Role::Clerk,
+            township: Some(common::T1.into()),
+            village: None,
+            home_township: None,
+            home_village: None,
+        };
+        add_user(&mut conn, clerk, common::PASSWORD).expect("clerk");
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct Pragma {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            synchronous: i32,
+        }
+        let p: Pragma = diesel::sql_query("PRAGMA synchronous")
+            .get_result(&mut *conn)
+            .expect("pragma");
+        assert_eq!(p.synchronous, 2, "synchronous=FULL");
+    }
+
+    let (mut server, addr) = start(dir.path());
+    let (status, tokens) = http(
+        &addr,
+        "POST",
+        "/api/v1/auth/token",
+        None,
+        Some(&json!({"username": "clerk1", "password": common::PASSWORD})),
+    );
+    assert_eq!(status, 200, "{tokens}");
+    let token = tokens["access_token"].as_str().expect("token").to_owned();
+    let mut acknowledged = Vec::new();
+    for i in 0..25 {
+        let body = common::expense(&format!("K-{i:03}"), "2024-03-12", 100 + i);
+        let (status, entry) = http(
+            &addr,
+            "POST",
+            &format!("/api/v1/villages/{}/entries", common::V1A),
+            Some(&token),
+            Some(&body),
+        );
+        assert_eq!(status, 201, "{entry}");
+        acknowledged.push(entry["id"].as_str().expect("id").to_owned());
+    }
+    server.kill().expect("kill -9");
+    server.wait().expect("reap");
+
+    let (mut server, addr) = start(dir.path());
+    let (status, page) = http(
+        &addr,
+        "GET",
+        &format!("/api/v1/villages/{}/entries?limit=200", common::V1A),
+        Some(&token),
+        None,
+    );
+    server.kill().expect("stop");
+    let _ = server.wait();
+    assert_eq!(status, 200, "{page}");
+    let found: Vec<&str> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    for id in &acknowledged {
+        assert!(found.contains(&id.as_str()), "acknowledged entry {id} was lost");
+    }
+    assert_eq!(found.len(), acknowledged.len());
+}
