@@ -123,7 +123,11 @@ pub async fn get_entry(state: State, caller: Caller, path: web::Path<String>) ->
     Ok(HttpResponse::Ok().json(entry))
 }
 
-fn entry_created(entry: Entry) -> HttpResponse {
+fn entry_created(state: &State, entry: Entry) -> HttpResponse {
+    state
+        .metrics
+        .entries_posted
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/entries/{}", entry.id)))
         .json(entry)
@@ -183,7 +187,7 @@ pub async fn post_village_entry(
     })
     .await?;
     match posted {
-        (true, Some(entry)) => Ok(entry_created(entry)),
+        (true, Some(entry)) => Ok(entry_created(&state, entry)),
         (false, Some(entry)) => Ok(HttpResponse::Ok().json(entry)),
         (_, None) => Err(ApiError::Internal("posted entry vanished".into())),
     }
@@ -246,7 +250,7 @@ pub async fn post_reversal(
     })
     .await?;
     match reversed {
-        (true, Some(entry)) => Ok(entry_created(entry)),
+        (true, Some(entry)) => Ok(entry_created(&state, entry)),
         (false, Some(entry)) => Ok(HttpResponse::Ok().json(entry)),
         (_, None) => Err(ApiError::Internal("reversal vanished".into())),
     }

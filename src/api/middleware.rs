@@ -132,7 +132,13 @@ pub async fn request_log(
         .unwrap_or_else(|| crate::ledger::new_id("rq"));
     let method = req.method().clone();
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+    let state = req.app_data::<crate::api::State>().cloned();
     let mut res = next.call(req).await?;
+    if let Some(state) = state {
+        state
+            .metrics
+            .observe(method.as_str(), &route, res.status().as_u16(), started.elapsed());
+    }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         res.headers_mut()
             .insert(header::HeaderName::from_static("x-request-id"), value);
@@ -146,4 +152,20 @@ pub async fn request_log(
         "request"
     );
     Ok(res)
+}
+
+/// Answers 503 when a request runs longer than the configured timeout. Database work already
+/// handed to the blocking pool finishes (and commits or rolls back) on its own.
+pub async fn timeout(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let seconds = req
+        .app_data::<crate::api::State>()
+        .map(|s| s.settings.request_timeout_seconds)
+        .unwrap_or(30);
+    match tokio::time::timeout(std::time::Duration::from_secs(seconds), next.call(req)).await {
+        Ok(res) => res.map(ServiceResponse::map_into_boxed_body),
+        Err(_) => Err(ApiError::Unavailable(format!("the request took longer than {seconds} s; retry later")).into()),
+    }
 }

@@ -8,6 +8,7 @@ pub mod entries;
 pub mod health;
 pub mod inspections;
 pub mod json;
+pub mod metrics;
 pub mod middleware;
 pub mod townships;
 pub mod users;
@@ -36,6 +37,7 @@ pub struct AppState {
     pub login_policy: LoginPolicy,
     pub unknown_users: UnknownUserThrottle,
     pub settings: Settings,
+    pub metrics: metrics::Metrics,
 }
 
 pub type State = web::Data<AppState>;
@@ -149,7 +151,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(users::routes)
             .configure(audit::routes),
     )
-    .configure(health::routes);
+    .configure(health::routes)
+    .service(metrics::get_metrics);
 }
 
 /// The OpenAPI document of the app, as generated from the code.
@@ -187,6 +190,7 @@ pub fn build_app(
         .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(middleware::not_found))
         .wrap(actix_web::middleware::from_fn(middleware::etag))
+        .wrap(actix_web::middleware::from_fn(middleware::timeout))
         .wrap(actix_web::middleware::from_fn(middleware::problems))
         .wrap(actix_web::middleware::Compress::default())
         .wrap(actix_web::middleware::from_fn(middleware::request_log))
@@ -216,6 +220,7 @@ pub fn load_state(settings: Settings) -> Result<State, String> {
         },
         unknown_users: UnknownUserThrottle::default(),
         settings,
+        metrics: metrics::Metrics::default(),
     }))
 }
 
