@@ -50,6 +50,8 @@ pub enum ApiError {
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -86,6 +88,11 @@ impl ApiError {
                 "conflict",
                 "The request conflicts with the current state",
                 StatusCode::CONFLICT,
+            ),
+            MethodNotAllowed(_) => (
+                "method-not-allowed",
+                "The method is not allowed here",
+                StatusCode::METHOD_NOT_ALLOWED,
             ),
             PayloadTooLarge(_) => (
                 "payload-too-large",

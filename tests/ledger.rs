@@ -39,6 +39,21 @@ async fn posting_returns_201_with_location_and_the_entry_reads_back() {
     assert_eq!(entry["project"], json!("祠堂翻修工程"));
     assert!(entry["posted_at"].as_str().is_some_and(|t| t.ends_with('Z')), "{entry}");
 
+    // A whole number written with a fraction or an exponent is read exactly, without floats.
+    let raw = r#"{"voucher_no":"2024-001b","occurred_on":"2024-03-12","direction":"expense","amount_fen":9.5e4,
+        "account_code":"513","settlement_account_code":"101","counterparty":"王小平","description":"付村祠堂传送瓦片人工费"}"#;
+    let res = app
+        .call(
+            TestRequest::post()
+                .uri(&format!("/api/v1/villages/{V1A}/entries"))
+                .insert_header(bearer(&app.token("clerk1")))
+                .insert_header(("content-type", "application/json"))
+                .set_payload(raw),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(res.json()["amount_fen"], json!(95_000));
+
     let read = app.get("villager1a", &format!("/api/v1/entries/{id}")).await;
     assert_eq!(read.status, StatusCode::OK);
     let read = read.json();

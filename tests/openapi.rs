@@ -51,7 +51,13 @@ async fn the_app_serves_the_document_and_the_offline_docs_page() {
 #[test]
 fn every_operation_has_a_problem_response_and_bearer_security_unless_public() {
     let doc = serde_json::to_value(village_ledger::api::openapi()).expect("json");
-    let public = ["/healthz", "/readyz", "/metrics", "/api/v1/auth/token", "/api/v1/auth/refresh"];
+    let public = [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/api/v1/auth/token",
+        "/api/v1/auth/refresh",
+    ];
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("item") {
             let responses = op["responses"].as_object().expect("responses");

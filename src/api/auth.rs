@@ -60,7 +60,7 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"username": "villager-kantou", "password": "correct horse battery"}))]
+#[schema(example = json!({"username": "a-villager", "password": "correct horse battery"}))]
 pub struct TokenRequest {
     pub username: String,
     pub password: String,

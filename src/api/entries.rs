@@ -26,17 +26,20 @@ pub struct EntryListQuery {
     pub to: Option<NaiveDate>,
     pub direction: Option<Direction>,
     /// Account code or its leading digits, e.g. `5` or `541`.
-    #[param(example = "541")]
+    #[param(example = "541", pattern = r"^[0-9]{1,8}$")]
     pub account: Option<String>,
-    /// Text to find in the description or the counterparty.
-    #[param(example = "祠堂")]
+    /// Text to find in the description or the counterparty (at most 100 characters).
+    #[param(example = "祠堂", max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub q: Option<String>,
+    #[param(minimum = -10_000_000_000_000_i64, maximum = 10_000_000_000_000_i64)]
     pub min_fen: Option<i64>,
+    #[param(minimum = -10_000_000_000_000_i64, maximum = 10_000_000_000_000_i64)]
     pub max_fen: Option<i64>,
     /// Page size, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(max_length = 64, pattern = r"^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
 }
 
@@ -54,7 +57,7 @@ pub struct EntryPage {
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "12-digit village code", example = "331022102201"), EntryListQuery),
+    params(("code" = String, Path, description = "12-digit village code", pattern = r"^[0-9]{12}$", example = "331022102201"), EntryListQuery),
     responses(
         (status = 200, description = "A page of entries", body = EntryPage),
         (status = 400, description = "Bad query string or cursor", body = Problem, content_type = "application/problem+json"),
@@ -76,7 +79,12 @@ pub async fn get_entries(
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(ApiError::Invalid(format!("limit must be between 1 and {MAX_PAGE}")));
     }
-    let cursor = query.cursor.as_deref().map(Cursor::decode).transpose()?;
+    let cursor = query
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(Cursor::decode)
+        .transpose()?;
     let filter = EntryFilter {
         from: query.from,
         to: query.to,
@@ -140,7 +148,7 @@ fn entry_created(state: &State, entry: Entry) -> HttpResponse {
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "12-digit village code", example = "331022102201")),
+    params(("code" = String, Path, description = "12-digit village code", pattern = r"^[0-9]{12}$", example = "331022102201")),
     request_body = NewEntryRequest,
     responses(
         (status = 201, description = "Posted", body = Entry, headers(("Location" = String, description = "URL of the entry")),

@@ -22,7 +22,56 @@ pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err, _req| ApiError::NotFound(format!("no such resource: {err}")).into())
 }
 
+/// The routes of the app and their methods, to tell 405 from 404.
+pub struct RouteTable(pub Vec<(actix_web::dev::ResourceDef, Vec<String>)>);
+
+impl RouteTable {
+    pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> Self {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let doc = serde_json::to_value(item).unwrap_or_default();
+                let mut methods: Vec<String> = doc
+                    .as_object()
+                    .map(|o| {
+                        o.keys()
+                            .filter(|k| k.chars().all(|c| c.is_ascii_lowercase()))
+                            .map(|k| k.to_ascii_uppercase())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                methods.retain(|m| matches!(m.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE"));
+                (actix_web::dev::ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        RouteTable(routes)
+    }
+}
+
+/// Answers requests no route took: 405 with `Allow` when the path exists with other methods,
+/// otherwise 404.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let allowed = req.app_data::<web::Data<RouteTable>>().and_then(|table| {
+        table
+            .0
+            .iter()
+            .find(|(def, _)| def.is_match(req.path()))
+            .map(|(_, methods)| methods.join(", "))
+    });
+    if let Some(allow) = allowed {
+        let error = ApiError::MethodNotAllowed(format!(
+            "{} is not allowed on {}; use {allow}",
+            req.method(),
+            crate::domain::truncate(req.path())
+        ));
+        let mut res = problem_response(&error.problem());
+        if let Ok(value) = HeaderValue::from_str(&allow) {
+            res.headers_mut().insert(header::ALLOW, value);
+        }
+        return res;
+    }
     let error = ApiError::NotFound(format!(
         "no route {} {}; see /api-docs/openapi.json",
         req.method(),
@@ -53,7 +102,9 @@ pub async fn problems(
     }
     let api = match status {
         StatusCode::NOT_FOUND => ApiError::NotFound("no such resource".into()),
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::BadRequest("this method is not allowed on this resource".into()),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ApiError::MethodNotAllowed("this method is not allowed on this resource".into())
+        }
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge("the request body is too large".into()),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType("the content type is not accepted".into()),
         s if s.is_server_error() => ApiError::Internal(format!("unhandled {s}")),

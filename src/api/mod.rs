@@ -108,6 +108,52 @@ impl Audit {
 
 struct BearerAuth;
 
+/// Declares the errors every JSON body can produce (400, 413, 415) on each operation that
+/// takes one, so the document lists what the service really answers.
+struct BodyErrors;
+
+impl Modify for BodyErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if op.request_body.is_some() {
+                    for (status, text) in [
+                        ("400", "Malformed JSON, wrong types or unknown fields"),
+                        ("413", "Body too large"),
+                        ("415", "Body is not JSON"),
+                    ] {
+                        op.responses
+                            .responses
+                            .entry(status.into())
+                            .or_insert_with(|| problem(text).into());
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
@@ -162,6 +208,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
+    finish_openapi(api)
+}
+
+/// Applies what can only be added once every route is registered.
+fn finish_openapi(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    BodyErrors.modify(&mut api);
     api
 }
 
@@ -183,7 +235,10 @@ pub fn build_app(
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
+    let api = finish_openapi(api);
+    let route_table = web::Data::new(middleware::RouteTable::from_openapi(&api));
     app.app_data(state)
+        .app_data(route_table)
         .app_data(web::PayloadConfig::new(json_limit))
         .app_data(middleware::query_config())
         .app_data(middleware::path_config())

@@ -59,7 +59,7 @@ pub async fn get_townships(state: State, caller: Caller) -> Result<HttpResponse,
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "12-digit township code", example = "331022102000")),
+    params(("code" = String, Path, description = "12-digit township code", pattern = r"^[0-9]{12}$", example = "331022102000")),
     responses(
         (status = 200, description = "Villages, by code", body = Vec<VillageBrief>),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),

@@ -16,7 +16,7 @@ use crate::ledger::villages::{VillageDetail, village_detail};
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "12-digit village code", example = "331022102201")),
+    params(("code" = String, Path, description = "12-digit village code", pattern = r"^[0-9]{12}$", example = "331022102201")),
     responses(
         (status = 200, description = "The village", body = VillageDetail),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
@@ -48,7 +48,7 @@ pub struct SummaryQuery {
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "12-digit village code"), SummaryQuery),
+    params(("code" = String, Path, description = "12-digit village code", pattern = r"^[0-9]{12}$"), SummaryQuery),
     responses(
         (status = 200, description = "The year's summary", body = YearSummary),
         (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
@@ -86,8 +86,8 @@ pub async fn get_summary(
     tag = "ledger",
     security(("bearer" = [])),
     params(
-        ("code" = String, Path, description = "12-digit village code"),
-        ("period" = String, Path, description = "Month, YYYY-MM", example = "2024-03")
+        ("code" = String, Path, description = "12-digit village code", pattern = r"^[0-9]{12}$"),
+        ("period" = String, Path, description = "Month, YYYY-MM", example = "2024-03", pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")
     ),
     responses(
         (status = 201, description = "Closed now", body = ClosedPeriod),

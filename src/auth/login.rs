@@ -166,7 +166,9 @@ pub fn refresh(conn: &mut DbConn, token: &str) -> ApiResult<(Caller, String)> {
         return Err(invalid());
     }
     let hash = hash_refresh_token(token);
-    let outcome = write_transaction(conn, |conn| {
+    // The outer result is the transaction's; the inner one is the answer, committed either way
+    // (a reuse's revocations must stick although the request is refused).
+    write_transaction(conn, |conn| {
         let row: Option<(String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, bool)> = refresh_tokens::table
             .find(&hash)
             .select((
@@ -201,6 +203,5 @@ pub fn refresh(conn: &mut DbConn, token: &str) -> ApiResult<(Caller, String)> {
             .execute(conn)?;
         let next = store_refresh_token(conn, &user)?;
         Ok::<_, ApiError>(Ok((user.caller()?, next)))
-    })?;
-    outcome
+    })?
 }

@@ -61,6 +61,62 @@ impl Money {
     }
 }
 
+/// Parses a JSON number's exact text as a whole number, without floating point: `1040`,
+/// `1040.0`, `1.04e3` and `10400e-1` are all 1040; `1040.5` is not whole. `None` for anything
+/// that is not whole or does not fit in an `i64`.
+pub fn parse_whole_number(text: &str) -> Option<i64> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], rest[i + 1..].parse::<i32>().ok()?),
+        None => (rest, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut digits: String = format!("{int}{frac}");
+    let scale = i64::from(exponent) - frac.len() as i64;
+    if scale < 0 {
+        let cut = usize::try_from(-scale).ok()?;
+        if cut > digits.len() {
+            // Everything is fractional: whole only if every digit is zero.
+            return digits.bytes().all(|b| b == b'0').then_some(0);
+        }
+        let (keep, dropped) = digits.split_at(digits.len() - cut);
+        if !dropped.bytes().all(|b| b == b'0') {
+            return None;
+        }
+        digits = keep.to_owned();
+    } else {
+        if scale > 20 {
+            return digits.bytes().all(|b| b == b'0').then_some(0);
+        }
+        digits.push_str(&"0".repeat(scale as usize));
+    }
+    let trimmed = digits.trim_start_matches('0');
+    if trimmed.len() > 19 {
+        return None;
+    }
+    let magnitude: i128 = if trimmed.is_empty() { 0 } else { trimmed.parse().ok()? };
+    i64::try_from(if negative { -magnitude } else { magnitude }).ok()
+}
+
+/// Deserializes an amount in fen from a JSON number that is a whole number, however written
+/// (`950`, `950.0`, `9.5e2`), reading its exact text: no floating point is involved.
+pub fn deserialize_fen<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    use serde::Deserialize;
+    use serde::de::Error;
+    let number = serde_json::Number::deserialize(deserializer)?;
+    parse_whole_number(number.as_str()).ok_or_else(|| {
+        D::Error::custom(format!(
+            "{number} is not a whole number of fen within ±9223372036854775807"
+        ))
+    })
+}
+
 /// Formats fen as yuan with two decimals, e.g. `95000` → `950.00`.
 pub fn format_yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
@@ -95,6 +151,27 @@ mod tests {
         assert!(Money::parse_yuan("1.001").is_err());
         assert!(Money::parse_yuan("1e3").is_err());
         assert!(Money::parse_yuan("").is_err());
+    }
+
+    #[test]
+    fn whole_numbers_parse_exactly_however_written() {
+        for (text, want) in [
+            ("1040", Some(1040)),
+            ("1040.0", Some(1040)),
+            ("-1040.000", Some(-1040)),
+            ("1.04e3", Some(1040)),
+            ("10400e-1", Some(1040)),
+            ("1E2", Some(100)),
+            ("0.0", Some(0)),
+            ("1040.5", None),
+            ("1e-3", None),
+            ("9223372036854775807", Some(i64::MAX)),
+            ("9223372036854775808", None),
+            ("1e400", None),
+            ("abc", None),
+        ] {
+            assert_eq!(parse_whole_number(text), want, "{text}");
+        }
     }
 
     #[test]

@@ -42,7 +42,7 @@ impl Cursor {
     }
 
     pub fn decode(s: &str) -> Result<Self, ApiError> {
-        let bad = || ApiError::BadRequest("cursor is not one this server issued; start again without a cursor".into());
+        let bad = || ApiError::Invalid("cursor is not one this server issued; start again without a cursor".into());
         if s.len() > 64 {
             return Err(bad());
         }

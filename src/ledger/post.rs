@@ -36,25 +36,46 @@ pub const MAX_FUND_SOURCE_CHARS: usize = 100;
 }))]
 pub struct NewEntryRequest {
     /// Voucher number (凭证号), at most 32 characters, unique per village and fiscal year.
+    #[schema(
+        min_length = 1,
+        max_length = 32,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub voucher_no: String,
     pub occurred_on: NaiveDate,
     pub direction: Direction,
     /// Positive integer fen, at most 10^13.
+    #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
+    #[serde(deserialize_with = "crate::domain::deserialize_fen")]
     pub amount_fen: i64,
     /// An income account for income, an expense or cost account for expense, in the chart of
     /// the entry's year.
+    #[schema(pattern = r"^[0-9]{1,8}$")]
     pub account_code: String,
     /// Where the money moved: 101 cash, 102 bank, or a receivable/payable account.
+    #[schema(pattern = r"^[0-9]{1,8}$")]
     pub settlement_account_code: String,
     /// At most 100 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub counterparty: String,
     /// At most 500 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub description: String,
-    /// At most 100 characters.
+    /// At most 100 characters; empty means none.
     #[serde(default)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub project: Option<String>,
-    /// E.g. 财政专项资金; at most 100 characters.
+    /// E.g. 财政专项资金; at most 100 characters; empty means none.
     #[serde(default)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub fund_source: Option<String>,
 }
 

@@ -18,9 +18,19 @@ use crate::ledger::{new_id, now_utc};
 #[schema(example = json!({"reason": "重复入账,冲销", "voucher_no": "2024-031"}))]
 pub struct ReversalRequest {
     /// Why the entry is reversed; at most 500 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: String,
     /// Voucher number of the reversal; defaults to `红冲-` and the original's voucher number.
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 32,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub voucher_no: Option<String>,
 }
 

@@ -175,8 +175,14 @@ pub fn ledger_version(conn: &mut DbConn, village: &str) -> ApiResult<Option<i64>
 #[schema(example = json!({"code": "331022108000", "name": "花桥镇"}))]
 pub struct NewTownship {
     /// 12-digit division code.
+    #[schema(pattern = r"^[0-9]{12}$")]
     pub code: String,
     /// At most 50 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
 }
 
@@ -189,15 +195,26 @@ pub struct NewTownship {
 }))]
 pub struct NewVillage {
     /// 12-digit division code.
+    #[schema(pattern = r"^[0-9]{12}$")]
     pub code: String,
+    #[schema(pattern = r"^[0-9]{12}$")]
     pub township_code: String,
     /// At most 50 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
     /// The first day of the village's books in this ledger.
     pub opening_date: NaiveDate,
     /// Cash (101) on `opening_date`, fen, not negative.
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
+    #[serde(deserialize_with = "crate::domain::deserialize_fen")]
     pub opening_cash_fen: i64,
     /// Bank (102) on `opening_date`, fen, not negative.
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
+    #[serde(deserialize_with = "crate::domain::deserialize_fen")]
     pub opening_bank_fen: i64,
 }
 
