@@ -21,9 +21,7 @@ fn without(mut body: Value, field: &str) -> Value {
     body
 }
 
-#[actix_web::test]
-async fn bad_entry_bodies_are_refused_with_problem_documents_and_write_nothing() {
-    let app = TestApp::new().await;
+async fn bad_entry_bodies_are_refused_with_problem_documents_and_write_nothing(app: TestApp) {
     let ok = expense("X-1", "2024-03-12", 95_000);
     let long = |n: usize| json!("村".repeat(n));
     let cases: Vec<(&str, Value, u16, &str)> = vec![
@@ -164,9 +162,7 @@ async fn bad_entry_bodies_are_refused_with_problem_documents_and_write_nothing()
     assert_eq!(app.count("entries"), 0);
 }
 
-#[actix_web::test]
-async fn malformed_and_oversized_bodies_are_refused() {
-    let app = TestApp::new().await;
+async fn malformed_and_oversized_bodies_are_refused(app: TestApp) {
     let token = app.token("clerk1");
     let raw = |body: &'static [u8], content_type: &'static str| {
         TestRequest::post()
@@ -202,9 +198,7 @@ async fn malformed_and_oversized_bodies_are_refused() {
     assert_eq!(app.count("entries"), 0);
 }
 
-#[actix_web::test]
-async fn bad_queries_cursors_and_ids_are_4xx() {
-    let app = TestApp::new().await;
+async fn bad_queries_cursors_and_ids_are_4xx(app: TestApp) {
     let cases = [
         (format!("{}?limit=0", entries(V1A)), 422),
         (format!("{}?limit=201", entries(V1A)), 422),
@@ -237,9 +231,7 @@ async fn bad_queries_cursors_and_ids_are_4xx() {
     }
 }
 
-#[actix_web::test]
-async fn unknown_villages_and_wrong_methods_are_problem_documents() {
-    let app = TestApp::new().await;
+async fn unknown_villages_and_wrong_methods_are_problem_documents(app: TestApp) {
     app.post("clerk1", &entries("331022102299"), expense("Y-1", "2024-03-12", 1))
         .await
         .assert_problem(404);
@@ -267,10 +259,8 @@ async fn unknown_villages_and_wrong_methods_are_problem_documents() {
     assert_eq!(app.count("entries"), 0);
 }
 
-#[actix_web::test]
-async fn storage_refuses_edits_and_deletes_of_entries() {
+async fn storage_refuses_edits_and_deletes_of_entries(app: TestApp) {
     use diesel::connection::SimpleConnection;
-    let app = TestApp::new().await;
     let e = app.post_entry(V1A, expense("A-1", "2024-03-12", 95_000)).await;
     let mut conn = app.conn();
     let id = e["id"].as_str().expect("id");
@@ -286,3 +276,11 @@ async fn storage_refuses_edits_and_deletes_of_entries() {
     let reread = app.get("clerk1", &format!("/api/v1/entries/{id}")).await.json();
     assert_eq!(reread["amount_fen"], json!(95_000));
 }
+
+on_both_backends!(
+    bad_entry_bodies_are_refused_with_problem_documents_and_write_nothing,
+    malformed_and_oversized_bodies_are_refused,
+    bad_queries_cursors_and_ids_are_4xx,
+    unknown_villages_and_wrong_methods_are_problem_documents,
+    storage_refuses_edits_and_deletes_of_entries,
+);

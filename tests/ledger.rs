@@ -15,9 +15,7 @@ fn entries_uri(village: &str, query: &str) -> String {
     format!("/api/v1/villages/{village}/entries?{query}")
 }
 
-#[actix_web::test]
-async fn posting_returns_201_with_location_and_the_entry_reads_back() {
-    let app = TestApp::new().await;
+async fn posting_returns_201_with_location_and_the_entry_reads_back(app: TestApp) {
     let res = app
         .post(
             "clerk1",
@@ -61,9 +59,7 @@ async fn posting_returns_201_with_location_and_the_entry_reads_back() {
     assert_eq!(read["reversed_by"], Value::Null);
 }
 
-#[actix_web::test]
-async fn retrying_a_voucher_is_idempotent_and_other_content_conflicts() {
-    let app = TestApp::new().await;
+async fn retrying_a_voucher_is_idempotent_and_other_content_conflicts(app: TestApp) {
     let first = app.post_entry(V1A, expense("2024-002", "2024-03-12", 95_000)).await;
     let again = app
         .post(
@@ -104,9 +100,7 @@ impl Tap for Value {
     }
 }
 
-#[actix_web::test]
-async fn a_reversal_negates_the_entry_and_links_both_ways() {
-    let app = TestApp::new().await;
+async fn a_reversal_negates_the_entry_and_links_both_ways(app: TestApp) {
     let original = app.post_entry(V1A, expense("2024-003", "2024-04-02", 12_345)).await;
     let id = original["id"].as_str().expect("id");
     let res = app
@@ -166,9 +160,7 @@ async fn a_reversal_negates_the_entry_and_links_both_ways() {
     assert_eq!(village["cash_balance_fen"], json!(1_000_000));
 }
 
-#[actix_web::test]
-async fn a_closed_month_refuses_postings_and_reversals_land_in_the_first_open_month() {
-    let app = TestApp::new().await;
+async fn a_closed_month_refuses_postings_and_reversals_land_in_the_first_open_month(app: TestApp) {
     let march = app.post_entry(V1A, expense("2024-010", "2024-03-20", 5_000)).await;
     for period in ["2024-03", "2024-04"] {
         let res = app
@@ -259,9 +251,7 @@ async fn page_through(app: &TestApp, user: &str, village: &str, query: &str, lim
     all
 }
 
-#[actix_web::test]
-async fn pages_are_newest_first_without_gaps_or_repeats() {
-    let app = TestApp::new().await;
+async fn pages_are_newest_first_without_gaps_or_repeats(app: TestApp) {
     let mut posted = HashSet::new();
     for i in 0..23 {
         // Several entries share a date, so ties are broken by posting order.
@@ -280,9 +270,7 @@ async fn pages_are_newest_first_without_gaps_or_repeats() {
     assert_eq!(all[1]["voucher_no"], json!("P-021"));
 }
 
-#[actix_web::test]
-async fn paging_while_entries_are_posted_never_repeats_or_skips() {
-    let app = TestApp::new().await;
+async fn paging_while_entries_are_posted_never_repeats_or_skips(app: TestApp) {
     let mut before = HashSet::new();
     for i in 0..30 {
         let e = app
@@ -338,9 +326,7 @@ async fn paging_while_entries_are_posted_never_repeats_or_skips() {
     assert_eq!(app.count("entries"), 60);
 }
 
-#[actix_web::test]
-async fn every_filter_narrows_the_listing() {
-    let app = TestApp::new().await;
+async fn every_filter_narrows_the_listing(app: TestApp) {
     app.post_entry(V1A, expense("F-1", "2024-01-10", 95_000)).await;
     app.post_entry(V1A, income("F-2", "2024-02-10", 3_000_000)).await;
     app.post_entry(
@@ -394,9 +380,7 @@ async fn every_filter_narrows_the_listing() {
     }
 }
 
-#[actix_web::test]
-async fn the_summary_totals_equal_the_listed_entries_and_balances_follow() {
-    let app = TestApp::new().await;
+async fn the_summary_totals_equal_the_listed_entries_and_balances_follow(app: TestApp) {
     app.post_entry(V1A, expense("S-1", "2024-01-10", 95_000)).await;
     app.post_entry(V1A, expense("S-2", "2024-01-20", 5_050)).await;
     app.post_entry(V1A, income("S-3", "2024-02-10", 3_000_000)).await;
@@ -456,9 +440,7 @@ async fn the_summary_totals_equal_the_listed_entries_and_balances_follow() {
     assert_eq!(village["bank_balance_fen"], s["closing_bank_fen"]);
 }
 
-#[actix_web::test]
-async fn gets_carry_an_etag_and_answer_304_until_the_ledger_changes() {
-    let app = TestApp::new().await;
+async fn gets_carry_an_etag_and_answer_304_until_the_ledger_changes(app: TestApp) {
     app.post_entry(V1A, expense("E-1", "2024-01-10", 95_000)).await;
     let token = app.token("villager1a");
     let uri = entries_uri(V1A, "limit=10");
@@ -501,9 +483,7 @@ async fn gets_carry_an_etag_and_answer_304_until_the_ledger_changes() {
     }
 }
 
-#[actix_web::test]
-async fn bodies_are_compressed_when_the_client_accepts_it() {
-    let app = TestApp::new().await;
+async fn bodies_are_compressed_when_the_client_accepts_it(app: TestApp) {
     for i in 0..20 {
         app.post_entry(V1A, expense(&format!("Z-{i}"), "2024-01-10", 100 + i))
             .await;
@@ -545,9 +525,7 @@ async fn bodies_are_compressed_when_the_client_accepts_it() {
     assert_eq!(decoded, plain.body);
 }
 
-#[actix_web::test]
-async fn the_chart_of_accounts_follows_the_year() {
-    let app = TestApp::new().await;
+async fn the_chart_of_accounts_follows_the_year(app: TestApp) {
     let old = app.get("villager1a", "/api/v1/accounts?year=2023").await.json();
     let new = app.get("villager1a", "/api/v1/accounts?year=2024").await.json();
     assert_eq!(old["chart"], json!("2004"));
@@ -582,9 +560,7 @@ async fn the_chart_of_accounts_follows_the_year() {
     );
 }
 
-#[actix_web::test]
-async fn admins_add_townships_and_villages_with_opening_balances() {
-    let app = TestApp::new().await;
+async fn admins_add_townships_and_villages_with_opening_balances(app: TestApp) {
     let t = app
         .post(
             "admin",
@@ -629,3 +605,18 @@ async fn admins_add_townships_and_villages_with_opening_balances() {
     .assert_problem(403);
     assert_eq!(app.count("villages"), 4);
 }
+
+on_both_backends!(
+    posting_returns_201_with_location_and_the_entry_reads_back,
+    retrying_a_voucher_is_idempotent_and_other_content_conflicts,
+    a_reversal_negates_the_entry_and_links_both_ways,
+    a_closed_month_refuses_postings_and_reversals_land_in_the_first_open_month,
+    pages_are_newest_first_without_gaps_or_repeats,
+    paging_while_entries_are_posted_never_repeats_or_skips,
+    every_filter_narrows_the_listing,
+    the_summary_totals_equal_the_listed_entries_and_balances_follow,
+    gets_carry_an_etag_and_answer_304_until_the_ledger_changes,
+    bodies_are_compressed_when_the_client_accepts_it,
+    the_chart_of_accounts_follows_the_year,
+    admins_add_townships_and_villages_with_opening_balances,
+);

@@ -6,9 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use common::*;
 
-#[actix_web::test]
-async fn health_and_readiness_answer_without_a_token() {
-    let app = TestApp::new().await;
+async fn health_and_readiness_answer_without_a_token(app: TestApp) {
     let health = app.call(TestRequest::get().uri("/healthz")).await;
     assert_eq!(health.status, StatusCode::OK);
     assert_eq!(health.json()["status"], "ok");
@@ -16,18 +14,14 @@ async fn health_and_readiness_answer_without_a_token() {
     assert_eq!(ready.status, StatusCode::OK, "{}", ready.text());
 }
 
-#[actix_web::test]
-async fn readiness_fails_when_the_data_dir_is_not_writable() {
-    let app = TestApp::new().await;
+async fn readiness_fails_when_the_data_dir_is_not_writable(app: TestApp) {
     let dir = app.state.settings.data_dir.clone();
     std::fs::remove_dir_all(&dir).expect("remove data dir");
     let ready = app.call(TestRequest::get().uri("/readyz")).await;
     ready.assert_problem(503);
 }
 
-#[actix_web::test]
-async fn metrics_count_requests_by_route_and_status() {
-    let app = TestApp::new().await;
+async fn metrics_count_requests_by_route_and_status(app: TestApp) {
     app.post_entry(V1A, expense("M-1", "2024-03-12", 95_000)).await;
     app.get("villager1a", &format!("/api/v1/villages/{V1A}/entries")).await;
     app.get("villager1a", &format!("/api/v1/villages/{V2A}/entries")).await;
@@ -55,12 +49,11 @@ async fn metrics_count_requests_by_route_and_status() {
         "{text}"
     );
     assert!(text.contains("vl_entries_posted_total 1"), "{text}");
-    assert!(text.contains("vl_db_pool_max_connections 8"), "{text}");
+    let pool_line = format!("vl_db_pool_max_connections {}", app.state.settings.pool_size);
+    assert!(text.contains(&pool_line), "{text}");
 }
 
-#[actix_web::test]
-async fn request_ids_are_echoed_or_generated() {
-    let app = TestApp::new().await;
+async fn request_ids_are_echoed_or_generated(app: TestApp) {
     let res = app
         .call(
             TestRequest::get()
@@ -79,3 +72,10 @@ async fn request_ids_are_echoed_or_generated() {
     let generated = res.header("x-request-id").expect("generated id");
     assert!(generated.starts_with("rq_"), "{generated}");
 }
+
+on_both_backends!(
+    health_and_readiness_answer_without_a_token,
+    readiness_fails_when_the_data_dir_is_not_writable,
+    metrics_count_requests_by_route_and_status,
+    request_ids_are_echoed_or_generated,
+);

@@ -26,9 +26,17 @@ pub const PASSWORD: &str = "test-password-2026";
 pub struct TestApp {
     pub dir: tempfile::TempDir,
     pub state: State,
+    /// The PostgreSQL database made for this test, dropped with it.
+    pg_database: Option<String>,
+}
+
+/// Where the PostgreSQL tests connect to create their databases.
+fn postgres_admin_url() -> String {
+    std::env::var("VL_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 impl TestApp {
+    /// The app over a fresh SQLite file.
     pub async fn new() -> Self {
         Self::with_settings(|_| {}).await
     }
@@ -38,9 +46,54 @@ impl TestApp {
         let mut settings = Settings::for_data_dir(dir.path());
         adjust(&mut settings);
         let state = load_state(settings).expect("state");
-        let app = TestApp { dir, state };
+        let app = TestApp {
+            dir,
+            state,
+            pg_database: None,
+        };
         app.seed();
         app
+    }
+
+    /// The app over a fresh PostgreSQL database of its own, or `None` (reported as skipped)
+    /// when no server is reachable. Under `CI=true` an unreachable server fails the test.
+    pub async fn postgres() -> Option<Self> {
+        use diesel::Connection;
+        use diesel::connection::SimpleConnection;
+        let admin_url = postgres_admin_url();
+        let mut admin = match diesel::PgConnection::establish(&admin_url) {
+            Ok(conn) => conn,
+            Err(e) => {
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("CI=true but PostgreSQL at {admin_url} is unreachable: {e}");
+                }
+                eprintln!("SKIPPED: PostgreSQL at {admin_url} is unreachable ({e})");
+                return None;
+            }
+        };
+        let name = format!(
+            "vl_test_{}",
+            village_ledger::ledger::new_id("db").trim_start_matches("db_")
+        );
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create test database");
+        let url = match admin_url.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/{name}"),
+            None => panic!("VL_TEST_POSTGRES_URL must end in /DATABASE"),
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = Settings::for_data_dir(dir.path());
+        settings.database_url = Some(url);
+        settings.pool_size = 4;
+        let state = load_state(settings).expect("state");
+        let app = TestApp {
+            dir,
+            state,
+            pg_database: Some(name),
+        };
+        app.seed();
+        Some(app)
     }
 
     pub fn conn(&self) -> village_ledger::db::PooledConn {
@@ -161,6 +214,44 @@ impl TestApp {
             .expect("count")
             .n
     }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        use diesel::Connection;
+        use diesel::connection::SimpleConnection;
+        if let Some(name) = self.pg_database.take()
+            && let Ok(mut admin) = diesel::PgConnection::establish(&postgres_admin_url())
+        {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// Runs each listed `async fn NAME(app: TestApp)` once over SQLite (`sqlite::NAME`) and once
+/// over PostgreSQL (`postgres::NAME`), from the same source.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name(super::common::TestApp::new().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    if let Some(app) = super::common::TestApp::postgres().await {
+                        super::$name(app).await
+                    }
+                }
+            )*
+        }
+    };
 }
 
 pub fn bearer(token: &str) -> (header::HeaderName, String) {
