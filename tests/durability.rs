@@ -1,5 +1,6 @@
 //! Acknowledged writes survive a `kill -9` of the real server binary, and the SQLite settings
 //! that make that true are in force.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The ledger core through the real HTTP app over a real SQLite file: posting, idempotent
 //! retry, reversal, month close, pagination, filters, summaries, balances, ETag and
 //! compression.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod common;
 

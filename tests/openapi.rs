@@ -1,5 +1,6 @@
 //! The committed OpenAPI document is what the code generates and what the app serves.
 //! `UPDATE_OPENAPI=1 cargo test --test openapi` rewrites `openapi/openapi.json`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod common;
 

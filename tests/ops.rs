@@ -1,4 +1,5 @@
 //! Health, readiness, metrics and request ids.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod common;
 
