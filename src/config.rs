@@ -15,6 +15,8 @@
 //! | `VL_JSON_LIMIT_BYTES` | `65536` | largest JSON request body |
 //! | `VL_REQUEST_TIMEOUT_SECONDS` | `30` | a request still running after this is answered 503 |
 //! | `VL_LOG_FORMAT` | `text` | `text` or `json` log lines |
+//! | `VL_LOG_ORIGIN` | `village-ledger.local/ledger` | origin line (and key name) of signed checkpoints |
+//! | `VL_CHECKPOINT_SECONDS` | `60` | how often a checkpoint is signed while leaves arrive |
 
 use std::path::PathBuf;
 
@@ -65,6 +67,13 @@ pub struct Settings {
     /// `text` or `json` log lines.
     #[arg(long, env = "VL_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
+    /// Origin line and key name of the transparency log's signed checkpoints; unique per
+    /// deployment, e.g. `ledger.sanmen.example/2026`.
+    #[arg(long, env = "VL_LOG_ORIGIN", default_value = "village-ledger.local/ledger")]
+    pub log_origin: String,
+    /// Seconds between checkpoints while leaves arrive (a month close also signs one).
+    #[arg(long, env = "VL_CHECKPOINT_SECONDS", default_value_t = 60)]
+    pub checkpoint_seconds: u64,
 }
 
 impl Settings {
@@ -84,6 +93,8 @@ impl Settings {
             json_limit_bytes: 65_536,
             request_timeout_seconds: 30,
             log_format: "text".into(),
+            log_origin: "village-ledger.local/ledger".into(),
+            checkpoint_seconds: 60,
         }
     }
 
@@ -96,5 +107,10 @@ impl Settings {
 
     pub fn keys_dir(&self) -> PathBuf {
         self.data_dir.join("keys")
+    }
+
+    /// The key that signs the transparency log's checkpoints.
+    pub fn log_key_file(&self) -> PathBuf {
+        self.data_dir.join("log-key.pem")
     }
 }

@@ -44,9 +44,32 @@ enum Command {
         command: UserCommand,
     },
     /// Manage the keys that sign access tokens.
+    /// Check a data dir offline: recompute every leaf of the transparency log from the database
+    /// rows, compare with the stored tree and the signed checkpoints, and name every difference.
+    Verify {
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Check one entry's inclusion proof without the server, as a phone app does.
+    VerifyProof {
+        /// File with the signed checkpoint (GET /api/v1/log/checkpoint).
+        #[arg(long)]
+        checkpoint: std::path::PathBuf,
+        /// File with the proof (GET /api/v1/entries/{id}/proof).
+        #[arg(long)]
+        proof: std::path::PathBuf,
+        /// File with the verifier key (GET /api/v1/log/key).
+        #[arg(long)]
+        key: std::path::PathBuf,
+    },
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// Write a synthetic county of the given size into an empty database (for benchmarks).
+    Generate {
+        #[command(flatten)]
+        options: village_ledger::generate::GenerateOptions,
     },
 }
 
@@ -111,7 +134,9 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let bind = settings.bind.clone();
     let workers = settings.workers;
     let timeout = settings.request_timeout_seconds;
+    let checkpoint_seconds = settings.checkpoint_seconds;
     let state = load_state(settings)?;
+    spawn_checkpointer(state.clone(), checkpoint_seconds);
     let mut server = actix_web::HttpServer::new(move || build_app(state.clone()))
         .client_request_timeout(std::time::Duration::from_secs(timeout))
         .shutdown_timeout(30);
@@ -151,7 +176,7 @@ fn run(cli: Cli) -> Result<(), String> {
             init_tracing(&settings.log_format);
             let state = load_state(settings.clone())?;
             let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-            let users = village_ledger::demo::ensure_demo(&mut conn, &settings.data_dir)?;
+            let users = village_ledger::demo::ensure_demo(&mut conn, &state.log)?;
             drop(conn);
             drop(state);
             println!("demo county ready in {}", settings.data_dir.display());
@@ -215,7 +240,70 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("new signing key {kid}; older keys verify until their tokens expire");
             Ok(())
         }
+        Command::Verify { settings } => verify(settings),
+        Command::VerifyProof { checkpoint, proof, key } => verify_proof(&checkpoint, &proof, &key),
+        Command::Generate { options } => village_ledger::generate::run(options),
     }
+}
+
+fn verify(settings: Settings) -> Result<(), String> {
+    let state = load_state(settings)?;
+    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+    let report = village_ledger::tlog::verify::verify(&mut conn, &state.log).map_err(|e| e.to_string())?;
+    for problem in &report.problems {
+        println!("PROBLEM {problem}");
+    }
+    println!(
+        "verified {} leaves and {} signed checkpoints: {} problem(s)",
+        report.leaves,
+        report.checkpoints,
+        report.problems.len()
+    );
+    if report.problems.is_empty() {
+        Ok(())
+    } else {
+        Err("the data dir does not match its transparency log".into())
+    }
+}
+
+fn verify_proof(checkpoint: &std::path::Path, proof: &std::path::Path, key: &std::path::Path) -> Result<(), String> {
+    use village_ledger::tlog::proof::{InclusionProof, verify_checkpoint, verify_inclusion};
+    let read =
+        |p: &std::path::Path| std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    let verified = verify_checkpoint(&read(checkpoint)?, &read(key)?)?;
+    let proof: InclusionProof =
+        serde_json::from_str(&read(proof)?).map_err(|e| format!("the proof is not valid: {e}"))?;
+    let leaf = verify_inclusion(&proof, &verified)?;
+    println!(
+        "OK: leaf {} is in the log {} of {} leaves signed by its key",
+        proof.leaf_index, verified.origin, verified.size
+    );
+    println!("{}", String::from_utf8_lossy(&leaf));
+    Ok(())
+}
+
+/// Signs a checkpoint every `seconds` while leaves arrive.
+fn spawn_checkpointer(state: village_ledger::api::State, seconds: u64) {
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(seconds.max(1)));
+        loop {
+            tick.tick().await;
+            let st = state.clone();
+            let signed = actix_web::web::block(move || {
+                let mut conn = st.pool.get().map_err(|e| e.to_string())?;
+                village_ledger::db::write_transaction(&mut conn, |conn| {
+                    village_ledger::tlog::checkpoint::checkpoint_now(conn, &st.log)
+                })
+                .map_err(|e| e.to_string())
+            })
+            .await;
+            match signed {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "cannot sign a checkpoint"),
+                Err(e) => tracing::error!(error = %e, "the checkpoint task failed"),
+            }
+        }
+    });
 }
 
 fn main() -> ExitCode {

@@ -1,6 +1,8 @@
 //! Identity and access (issue 3): sign-in, access-token attacks, key rotation, refresh tokens,
 //! disabled users, lockout, inspection rounds with recusal and windows, the audit log, and the
-//! `user add` / `keys rotate` commands.
+//! `user add` / `keys rotate` commands. Each runs over SQLite and over PostgreSQL (the command
+//! test over SQLite only).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod common;
 
@@ -169,9 +171,7 @@ fn round(inspectors: &[&str], townships: &[&str], villages: &[&str], starts: i64
 // Sign-in
 // ---------------------------------------------------------------------------------------------
 
-#[actix_web::test]
-async fn sign_in_returns_an_eddsa_access_token_that_works_and_a_refresh_token() {
-    let app = TestApp::new().await;
+async fn sign_in_returns_an_eddsa_access_token_that_works_and_a_refresh_token(app: TestApp) {
     let (kid, _) = active_key(&keys_dir(&app));
 
     let res = sign_in(&app, "villager1a", PASSWORD).await;
@@ -210,9 +210,7 @@ async fn sign_in_returns_an_eddsa_access_token_that_works_and_a_refresh_token() 
         .assert_problem(404);
 }
 
-#[actix_web::test]
-async fn wrong_password_and_unknown_username_get_the_same_401() {
-    let app = TestApp::new().await;
+async fn wrong_password_and_unknown_username_get_the_same_401(app: TestApp) {
     let wrong = sign_in(&app, "villager1a", "not-the-password").await;
     let wrong_body = assert_unauthorized(&wrong, "wrong password");
     assert!(!wrong.text().contains("not-the-password"));
@@ -229,11 +227,9 @@ async fn wrong_password_and_unknown_username_get_the_same_401() {
 // Access-token attacks
 // ---------------------------------------------------------------------------------------------
 
-#[actix_web::test]
-async fn a_token_crafted_like_the_servers_own_is_accepted() {
+async fn a_token_crafted_like_the_servers_own_is_accepted(app: TestApp) {
     // The baseline for the attacks below: this crafting works, so their 401s come from the
     // attack, not from the crafting.
-    let app = TestApp::new().await;
     let (kid, key) = active_key(&keys_dir(&app));
     let token = sign_raw(&eddsa_header(&kid), &villager_claims(), &key);
     let res = get_with_token(&app, &token, &village_uri(V1A)).await;
@@ -241,9 +237,7 @@ async fn a_token_crafted_like_the_servers_own_is_accepted() {
     assert_eq!(res.json()["code"], V1A);
 }
 
-#[actix_web::test]
-async fn missing_or_garbage_authorization_gets_401() {
-    let app = TestApp::new().await;
+async fn missing_or_garbage_authorization_gets_401(app: TestApp) {
     let uri = village_uri(V1A);
     let res = app.call(test::TestRequest::get().uri(&uri)).await;
     assert_unauthorized(&res, "no header");
@@ -269,9 +263,7 @@ async fn missing_or_garbage_authorization_gets_401() {
     }
 }
 
-#[actix_web::test]
-async fn unsigned_alg_none_tokens_get_401_in_any_case() {
-    let app = TestApp::new().await;
+async fn unsigned_alg_none_tokens_get_401_in_any_case(app: TestApp) {
     let (kid, key) = active_key(&keys_dir(&app));
     let claims = with(villager_claims(), "role", json!("admin"));
     for alg in ["none", "None", "NONE", "nOnE"] {
@@ -290,9 +282,7 @@ async fn unsigned_alg_none_tokens_get_401_in_any_case() {
     }
 }
 
-#[actix_web::test]
-async fn hs256_signed_with_the_public_key_gets_401() {
-    let app = TestApp::new().await;
+async fn hs256_signed_with_the_public_key_gets_401(app: TestApp) {
     let (kid, key) = active_key(&keys_dir(&app));
     let public = key.verifying_key();
     let public_pem = public.to_public_key_pem(LineEnding::LF).expect("public PEM");
@@ -316,9 +306,7 @@ async fn hs256_signed_with_the_public_key_gets_401() {
     }
 }
 
-#[actix_web::test]
-async fn tokens_with_bad_claims_get_401() {
-    let app = TestApp::new().await;
+async fn tokens_with_bad_claims_get_401(app: TestApp) {
     let (kid, key) = active_key(&keys_dir(&app));
     let now = Utc::now().timestamp();
     let good = villager_claims();
@@ -353,9 +341,7 @@ async fn tokens_with_bad_claims_get_401() {
     }
 }
 
-#[actix_web::test]
-async fn unknown_and_path_like_key_ids_get_401() {
-    let app = TestApp::new().await;
+async fn unknown_and_path_like_key_ids_get_401(app: TestApp) {
     let (kid, key) = active_key(&keys_dir(&app));
     let stranger = SigningKey::from_bytes(&[7u8; 32]);
     let cases = [
@@ -390,9 +376,7 @@ async fn unknown_and_path_like_key_ids_get_401() {
     }
 }
 
-#[actix_web::test]
-async fn a_tampered_payload_gets_401() {
-    let app = TestApp::new().await;
+async fn a_tampered_payload_gets_401(app: TestApp) {
     let token = app.token("villager1a");
     // Untampered, the token reads V1A and not V2A.
     assert_eq!(
@@ -415,9 +399,7 @@ async fn a_tampered_payload_gets_401() {
     assert_unauthorized(&res, "role changed to admin");
 }
 
-#[actix_web::test]
-async fn a_100_kb_token_gets_401_even_when_properly_signed() {
-    let app = TestApp::new().await;
+async fn a_100_kb_token_gets_401_even_when_properly_signed(app: TestApp) {
     let (kid, key) = active_key(&keys_dir(&app));
     let claims = with(villager_claims(), "padding", json!("x".repeat(100 * 1024)));
     let token = sign_raw(&eddsa_header(&kid), &claims, &key);
@@ -426,9 +408,7 @@ async fn a_100_kb_token_gets_401_even_when_properly_signed() {
     assert_unauthorized(&res, "100 KB token");
 }
 
-#[actix_web::test]
-async fn after_rotation_old_tokens_verify_within_grace_and_not_after() {
-    let app = TestApp::new().await;
+async fn after_rotation_old_tokens_verify_within_grace_and_not_after(app: TestApp) {
     let dir = keys_dir(&app);
     let (old_kid, old_key) = active_key(&dir);
     let old_token = sign_raw(&eddsa_header(&old_kid), &villager_claims(), &old_key);
@@ -509,9 +489,7 @@ async fn after_rotation_old_tokens_verify_within_grace_and_not_after() {
 // Refresh tokens and disabled users
 // ---------------------------------------------------------------------------------------------
 
-#[actix_web::test]
-async fn a_refresh_token_works_once_and_its_reuse_revokes_the_successor() {
-    let app = TestApp::new().await;
+async fn a_refresh_token_works_once_and_its_reuse_revokes_the_successor(app: TestApp) {
     let (_, first) = tokens_of(&app, "clerk1").await;
 
     let res = refresh(&app, &first).await;
@@ -535,10 +513,53 @@ async fn a_refresh_token_works_once_and_its_reuse_revokes_the_successor() {
     assert_unauthorized(&refresh(&app, "rt_not-a-refresh-token").await, "unknown refresh token");
 }
 
-#[actix_web::test]
-async fn an_unused_successor_refreshes_again_when_nothing_was_reused() {
+async fn a_refresh_token_sent_twice_at_once_is_honoured_at_most_once(app: TestApp) {
+    // Two clients racing with one stolen token must not both get a new token family.
+    let (_, token) = tokens_of(&app, "clerk1").await;
+    let answers = join_all((0..6).map(|_| refresh(&app, &token)).collect()).await;
+    let granted: Vec<String> = answers
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .map(|r| r.json()["refresh_token"].as_str().expect("refresh_token").to_owned())
+        .collect();
+    for res in answers.iter().filter(|r| r.status != StatusCode::OK) {
+        assert_unauthorized(res, "concurrent reuse");
+    }
+    assert!(granted.len() <= 1, "{} refreshes honoured one token", granted.len());
+    // The reuse revoked whatever was granted.
+    for next in granted {
+        assert_unauthorized(&refresh(&app, &next).await, "successor after concurrent reuse");
+    }
+}
+
+async fn racing_threads_cannot_both_trade_one_refresh_token(app: TestApp) {
+    // The same race below HTTP, where nothing staggers the requests: threads released together,
+    // each on its own connection (all taken before any thread starts, so none waits for one).
+    let (_, token) = tokens_of(&app, "clerk1").await;
+    let conns: Vec<_> = (0..app.state.pool.max_size()).map(|_| app.conn()).collect();
+    let barrier = std::sync::Barrier::new(conns.len());
+    let granted = std::thread::scope(|scope| {
+        let handles: Vec<_> = conns
+            .into_iter()
+            .map(|mut conn| {
+                let (barrier, token) = (&barrier, &token);
+                scope.spawn(move || {
+                    barrier.wait();
+                    village_ledger::auth::login::refresh(&mut conn, token).is_ok()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(false))
+            .filter(|ok| *ok)
+            .count()
+    });
+    assert!(granted <= 1, "{granted} threads traded the same refresh token");
+}
+
+async fn an_unused_successor_refreshes_again_when_nothing_was_reused(app: TestApp) {
     // The near miss of the reuse test: a clean chain keeps working.
-    let app = TestApp::new().await;
     let (_, first) = tokens_of(&app, "clerk1").await;
     let second = refresh(&app, &first).await.json()["refresh_token"]
         .as_str()
@@ -548,9 +569,7 @@ async fn an_unused_successor_refreshes_again_when_nothing_was_reused() {
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
 }
 
-#[actix_web::test]
-async fn disabling_a_user_stops_their_tokens_and_sign_in() {
-    let app = TestApp::new().await;
+async fn disabling_a_user_stops_their_tokens_and_sign_in(app: TestApp) {
     let entry = app.post_entry(V1A, expense("2024-001", "2024-03-12", 95000)).await;
     let entry_uri = format!("/api/v1/entries/{}", entry["id"].as_str().expect("id"));
     let (access, refresh_token) = tokens_of(&app, "villager1a").await;
@@ -607,25 +626,50 @@ async fn disabling_a_user_stops_their_tokens_and_sign_in() {
 // Lockout
 // ---------------------------------------------------------------------------------------------
 
-async fn lockout_app() -> TestApp {
-    TestApp::with_settings(|s| {
-        s.login_max_failures = 3;
-        s.login_lock_seconds = 60;
-    })
-    .await
+/// The limit of the app under test: 3 over SQLite (set below), the default over PostgreSQL.
+fn max_failures(app: &TestApp) -> usize {
+    app.state.login_policy.max_failures as usize
 }
 
-#[actix_web::test]
-async fn repeated_wrong_passwords_lock_the_username() {
-    let app = lockout_app().await;
-    // Two failures, then the right password: fine, and the count starts over.
-    for _ in 0..2 {
-        assert_unauthorized(&sign_in(&app, "clerk1", "wrong-password-1").await, "wrong password");
+async fn wrong_guesses(app: &TestApp, username: &str, n: usize) -> Vec<Resp> {
+    let mut answers = Vec::new();
+    for _ in 0..n {
+        answers.push(sign_in(app, username, "wrong-password-1").await);
+    }
+    answers
+}
+
+/// Awaits every future together (the test crate has no `futures` dependency).
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    use std::task::Poll;
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(value) => *output = Some(value),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending { Poll::Pending } else { Poll::Ready(()) }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("every future finished")).collect()
+}
+
+async fn repeated_wrong_passwords_lock_the_username(app: TestApp) {
+    let max = max_failures(&app);
+    // One failure short of the limit, then the right password: fine, and the count starts over.
+    for res in wrong_guesses(&app, "clerk1", max - 1).await {
+        assert_unauthorized(&res, "wrong password");
     }
     assert_eq!(sign_in(&app, "clerk1", PASSWORD).await.status, StatusCode::OK);
 
-    for _ in 0..3 {
-        assert_unauthorized(&sign_in(&app, "clerk1", "wrong-password-1").await, "wrong password");
+    for res in wrong_guesses(&app, "clerk1", max).await {
+        assert_unauthorized(&res, "wrong password");
     }
     let res = sign_in(&app, "clerk1", PASSWORD).await;
     let p = res.assert_problem(429);
@@ -635,13 +679,13 @@ async fn repeated_wrong_passwords_lock_the_username() {
     assert_eq!(sign_in(&app, "clerk2", PASSWORD).await.status, StatusCode::OK);
 }
 
-#[actix_web::test]
-async fn concurrent_wrong_passwords_all_count_towards_the_lock() {
+async fn concurrent_wrong_passwords_all_count_towards_the_lock(app: TestApp) {
     // Guesses sent in parallel must not slip past the limit by racing on the failure count.
-    let app = lockout_app().await;
-    let guess = || sign_in(&app, "clerk1", "wrong-password-1");
-    let (a, b, c, d, e, f) = tokio::join!(guess(), guess(), guess(), guess(), guess(), guess());
-    for res in [a, b, c, d, e, f] {
+    let max = max_failures(&app);
+    let guesses = (0..2 * max)
+        .map(|_| sign_in(&app, "clerk1", "wrong-password-1"))
+        .collect();
+    for res in join_all(guesses).await {
         assert!(
             matches!(res.status.as_u16(), 401 | 429),
             "{}: {}",
@@ -654,35 +698,64 @@ async fn concurrent_wrong_passwords_all_count_towards_the_lock() {
     assert!(p["type"].as_str().is_some_and(|t| t.ends_with("account-locked")), "{p}");
 }
 
-#[actix_web::test]
-async fn unknown_usernames_lock_the_same_way() {
-    let app = lockout_app().await;
-    let known = {
-        for _ in 0..3 {
-            sign_in(&app, "clerk1", "wrong-password-1").await;
-        }
-        sign_in(&app, "clerk1", "wrong-password-1").await
-    };
-    let known_body = known.assert_problem(429);
+async fn unknown_usernames_lock_the_same_way(app: TestApp) {
+    let max = max_failures(&app);
+    wrong_guesses(&app, "clerk1", max).await;
+    let known_body = sign_in(&app, "clerk1", "wrong-password-1").await.assert_problem(429);
 
-    for _ in 0..3 {
-        assert_unauthorized(&sign_in(&app, "ghost-user", "wrong-password-1").await, "unknown user");
+    for res in wrong_guesses(&app, "ghost-user", max).await {
+        assert_unauthorized(&res, "unknown user");
     }
-    let unknown = sign_in(&app, "ghost-user", "wrong-password-1").await;
-    let unknown_body = unknown.assert_problem(429);
+    let unknown_body = sign_in(&app, "ghost-user", "wrong-password-1")
+        .await
+        .assert_problem(429);
     assert_eq!(
         known_body, unknown_body,
         "a locked unknown username looks like a locked known one"
     );
 }
 
+/// The lockout tests over SQLite with a small limit (failed attempts are slowed down by 250 ms
+/// per failure), and over PostgreSQL with the default one.
+macro_rules! lockout_on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod lockout_sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    let app = super::common::TestApp::with_settings(|s| {
+                        s.login_max_failures = 3;
+                        s.login_lock_seconds = 60;
+                    })
+                    .await;
+                    super::$name(app).await
+                }
+            )*
+        }
+        mod lockout_postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    if let Some(app) = super::common::TestApp::postgres().await {
+                        super::$name(app).await
+                    }
+                }
+            )*
+        }
+    };
+}
+
+lockout_on_both_backends!(
+    repeated_wrong_passwords_lock_the_username,
+    concurrent_wrong_passwords_all_count_towards_the_lock,
+    unknown_usernames_lock_the_same_way,
+);
+
 // ---------------------------------------------------------------------------------------------
 // Inspection rounds
 // ---------------------------------------------------------------------------------------------
 
-#[actix_web::test]
-async fn an_open_round_lets_its_inspector_read_its_villages_only() {
-    let app = TestApp::new().await;
+async fn an_open_round_lets_its_inspector_read_its_villages_only(app: TestApp) {
     let v1a_entries = format!("/api/v1/villages/{V1A}/entries");
     // No round yet: nothing to see.
     app.get("inspector", &v1a_entries).await.assert_problem(404);
@@ -750,9 +823,7 @@ async fn an_open_round_lets_its_inspector_read_its_villages_only() {
     .assert_problem(403);
 }
 
-#[actix_web::test]
-async fn a_round_over_the_inspectors_home_is_refused_and_creates_nothing() {
-    let app = TestApp::new().await;
+async fn a_round_over_the_inspectors_home_is_refused_and_creates_nothing(app: TestApp) {
     for (case, body) in [
         ("home township", round(&["inspector"], &[T2], &[], -1, 1)),
         (
@@ -781,9 +852,7 @@ async fn a_round_over_the_inspectors_home_is_refused_and_creates_nothing() {
     app.get("inspector", &village_uri(V2A)).await.assert_problem(404);
 }
 
-#[actix_web::test]
-async fn a_round_over_an_inspectors_home_village_is_refused() {
-    let app = TestApp::new().await;
+async fn a_round_over_an_inspectors_home_village_is_refused(app: TestApp) {
     {
         let mut conn = app.conn();
         village_ledger::auth::users::add_user(
@@ -821,9 +890,7 @@ async fn a_round_over_an_inspectors_home_village_is_refused() {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
 }
 
-#[actix_web::test]
-async fn a_round_outside_its_window_grants_nothing() {
-    let app = TestApp::new().await;
+async fn a_round_outside_its_window_grants_nothing(app: TestApp) {
     let uri = format!("/api/v1/villages/{V1A}/entries");
     for (case, starts, ends) in [("ended yesterday", -10, -1), ("starts tomorrow", 1, 10)] {
         let res = app
@@ -851,13 +918,11 @@ async fn a_round_outside_its_window_grants_nothing() {
 // Audit log
 // ---------------------------------------------------------------------------------------------
 
-fn find<'a>(items: &'a [Value], pred: impl Fn(&Value) -> bool) -> Option<&'a Value> {
+fn find(items: &[Value], pred: impl Fn(&Value) -> bool) -> Option<&Value> {
     items.iter().find(|r| pred(r))
 }
 
-#[actix_web::test]
-async fn sign_ins_and_writes_are_audited_and_shown_by_scope() {
-    let app = TestApp::new().await;
+async fn sign_ins_and_writes_are_audited_and_shown_by_scope(app: TestApp) {
     let from = |ip: &str| ip.parse::<std::net::SocketAddr>().expect("addr");
     let res = app
         .call(
@@ -955,9 +1020,7 @@ async fn sign_ins_and_writes_are_audited_and_shown_by_scope() {
     );
 }
 
-#[actix_web::test]
-async fn the_audit_log_pages_with_after() {
-    let app = TestApp::new().await;
+async fn the_audit_log_pages_with_after(app: TestApp) {
     for i in 1..=3 {
         app.post_entry(V1A, expense(&format!("2024-00{i}"), "2024-03-12", 1000 * i))
             .await;
@@ -1092,3 +1155,28 @@ async fn the_user_add_and_keys_rotate_commands_work_on_a_data_dir() {
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert_eq!(res.json(), json!([]));
 }
+
+on_both_backends!(
+    sign_in_returns_an_eddsa_access_token_that_works_and_a_refresh_token,
+    wrong_password_and_unknown_username_get_the_same_401,
+    a_token_crafted_like_the_servers_own_is_accepted,
+    missing_or_garbage_authorization_gets_401,
+    unsigned_alg_none_tokens_get_401_in_any_case,
+    hs256_signed_with_the_public_key_gets_401,
+    tokens_with_bad_claims_get_401,
+    unknown_and_path_like_key_ids_get_401,
+    a_tampered_payload_gets_401,
+    a_100_kb_token_gets_401_even_when_properly_signed,
+    after_rotation_old_tokens_verify_within_grace_and_not_after,
+    a_refresh_token_works_once_and_its_reuse_revokes_the_successor,
+    a_refresh_token_sent_twice_at_once_is_honoured_at_most_once,
+    racing_threads_cannot_both_trade_one_refresh_token,
+    an_unused_successor_refreshes_again_when_nothing_was_reused,
+    disabling_a_user_stops_their_tokens_and_sign_in,
+    an_open_round_lets_its_inspector_read_its_villages_only,
+    a_round_over_the_inspectors_home_is_refused_and_creates_nothing,
+    a_round_over_an_inspectors_home_village_is_refused,
+    a_round_outside_its_window_grants_nothing,
+    sign_ins_and_writes_are_audited_and_shown_by_scope,
+    the_audit_log_pages_with_after,
+);

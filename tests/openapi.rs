@@ -56,6 +56,9 @@ fn every_operation_has_a_problem_response_and_bearer_security_unless_public() {
         "/healthz",
         "/readyz",
         "/metrics",
+        "/api/v1/log/checkpoint",
+        "/api/v1/log/key",
+        "/api/v1/log/consistency",
         "/api/v1/auth/token",
         "/api/v1/auth/refresh",
     ];

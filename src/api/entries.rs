@@ -123,7 +123,10 @@ pub async fn get_entry(state: State, caller: Caller, path: web::Path<String>) ->
     let entry = db(&state, move |conn| {
         let row = find_entry(conn, &id)?;
         let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
-        readable_village(conn, &caller, &code, today()).map_err(|_| entry_not_found(&id))?;
+        readable_village(conn, &caller, &code, today()).map_err(|e| match e {
+            ApiError::NotFound(_) => entry_not_found(&id),
+            other => other,
+        })?;
         let reversed_by = reversal_of(conn, &row.id)?;
         Ok(Entry::from_row(row, reversed_by))
     })
@@ -171,16 +174,20 @@ pub async fn post_village_entry(
     path: web::Path<String>,
     body: Json<NewEntryRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    require_ledger_writer(&caller)?;
-    let code = village_code(&path.into_inner())?;
-    let entry = body.into_inner().validate()?;
+    let raw_code = path.into_inner();
+    let request = body.into_inner();
     let mut audit = Audit::new("entry.post", Some(&caller.username), &req);
-    audit.village = Some(code.as_str().to_owned());
+    audit.village = Some(crate::domain::truncate(&raw_code));
     let posted = db(&state, move |conn| {
-        let result = writable_village(conn, &caller, &code).and_then(|village| {
+        // Refusals are audited too: role (403), scope (404), then the values (422).
+        let result = (|| {
+            require_ledger_writer(&caller)?;
+            let code = village_code(&raw_code)?;
+            let village = writable_village(conn, &caller, &code)?;
             audit.township = Some(village.township_code);
+            let entry = request.validate()?;
             post_entry(conn, &code, entry, &caller.username)
-        });
+        })();
         let object = match &result {
             Ok(Posted::Created(row) | Posted::Existing(row)) => Some(row.id.clone()),
             Err(_) => None,
@@ -232,22 +239,23 @@ pub async fn post_reversal(
     path: web::Path<String>,
     body: Json<ReversalRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    require_ledger_writer(&caller)?;
     let id = path.into_inner();
     let request = body.into_inner();
     let mut audit = Audit::new("entry.reverse", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&id));
     let reversed = db(&state, move |conn| {
-        let result = find_entry(conn, &id).and_then(|original| {
-            audit.village = Some(original.village_code.clone());
-            let code = VillageCode::parse(&original.village_code).map_err(ApiError::Internal)?;
-            let village = writable_village(conn, &caller, &code).map_err(|e| match e {
-                ApiError::NotFound(_) => entry_not_found(&id),
-                other => other,
-            })?;
-            audit.township = Some(village.township_code);
-            reverse_entry(conn, &id, request, &caller.username)
-        });
+        let result = require_ledger_writer(&caller)
+            .and_then(|()| find_entry(conn, &id))
+            .and_then(|original| {
+                audit.village = Some(original.village_code.clone());
+                let code = VillageCode::parse(&original.village_code).map_err(ApiError::Internal)?;
+                let village = writable_village(conn, &caller, &code).map_err(|e| match e {
+                    ApiError::NotFound(_) => entry_not_found(&id),
+                    other => other,
+                })?;
+                audit.township = Some(village.township_code);
+                reverse_entry(conn, &id, request, &caller.username)
+            });
         audit.record(conn, &result, None);
         let (created, row) = match result? {
             Reversed::Created(row) => (true, row),

@@ -8,6 +8,7 @@ pub mod entries;
 pub mod health;
 pub mod inspections;
 pub mod json;
+pub mod log;
 pub mod metrics;
 pub mod middleware;
 pub mod townships;
@@ -38,6 +39,7 @@ pub struct AppState {
     pub unknown_users: UnknownUserThrottle,
     pub settings: Settings,
     pub metrics: metrics::Metrics,
+    pub log: crate::tlog::checkpoint::LogSigner,
 }
 
 pub type State = web::Data<AppState>;
@@ -178,6 +180,7 @@ impl Modify for BearerAuth {
         (name = "auth", description = "Sign in and tokens"),
         (name = "ledger", description = "Townships, villages, entries, summaries"),
         (name = "admin", description = "Users and inspection rounds"),
+        (name = "log", description = "The transparency log: checkpoints and proofs"),
         (name = "ops", description = "Health")
     )
 )]
@@ -195,7 +198,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(accounts::routes)
             .configure(inspections::routes)
             .configure(users::routes)
-            .configure(audit::routes),
+            .configure(audit::routes)
+            .configure(log::routes),
     )
     .configure(health::routes)
     .service(metrics::get_metrics);
@@ -262,6 +266,7 @@ pub fn load_state(settings: Settings) -> Result<State, String> {
         chrono::Duration::seconds(crate::auth::tokens::ACCESS_TOKEN_SECONDS),
     )
     .map_err(|e| e.to_string())?;
+    let log = crate::tlog::checkpoint::LogSigner::open(&settings.log_key_file(), &settings.log_origin)?;
     Ok(web::Data::new(AppState {
         pool,
         keys,
@@ -276,6 +281,7 @@ pub fn load_state(settings: Settings) -> Result<State, String> {
         unknown_users: UnknownUserThrottle::default(),
         settings,
         metrics: metrics::Metrics::default(),
+        log,
     }))
 }
 

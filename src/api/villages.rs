@@ -105,18 +105,26 @@ pub async fn post_period_close(
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (code, period) = path.into_inner();
-    require_ledger_writer(&caller)?;
-    let code = village_code(&code)?;
-    let period = Period::parse(&period).map_err(ApiError::Invalid)?;
+    let (raw_code, raw_period) = path.into_inner();
     let mut audit = Audit::new("period.close", Some(&caller.username), &req);
-    audit.village = Some(code.as_str().to_owned());
-    audit.object = Some(format!("{code}/{period}"));
+    audit.village = Some(crate::domain::truncate(&raw_code));
+    audit.object = Some(format!(
+        "{}/{}",
+        crate::domain::truncate(&raw_code),
+        crate::domain::truncate(&raw_period)
+    ));
+    let st = state.clone();
     let closed = db(&state, move |conn| {
-        let result = writable_village(conn, &caller, &code).and_then(|village| {
+        let state = st;
+        // Refusals are audited too: role (403), scope (404), then the month (422).
+        let result = (|| {
+            require_ledger_writer(&caller)?;
+            let code = village_code(&raw_code)?;
+            let village = writable_village(conn, &caller, &code)?;
             audit.township = Some(village.township_code);
-            close_period(conn, &code, period, today(), &caller.username)
-        });
+            let period = Period::parse(&raw_period).map_err(ApiError::Invalid)?;
+            close_period(conn, &code, period, today(), &caller.username, &state.log)
+        })();
         audit.record(conn, &result, None);
         result
     })

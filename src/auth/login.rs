@@ -183,10 +183,13 @@ pub fn refresh(conn: &mut DbConn, token: &str) -> ApiResult<(Caller, String)> {
             return Ok(Err(invalid()));
         };
         let now = now_utc();
-        if used_at.is_some() {
+        let revoke_family = |conn: &mut DbConn| {
             diesel::update(refresh_tokens::table.filter(refresh_tokens::username.eq(&username)))
                 .set(refresh_tokens::revoked.eq(true))
-                .execute(conn)?;
+                .execute(conn)
+        };
+        if used_at.is_some() {
+            revoke_family(conn)?;
             return Ok(Err(invalid()));
         }
         if revoked || expires_at <= now {
@@ -198,9 +201,21 @@ pub fn refresh(conn: &mut DbConn, token: &str) -> ApiResult<(Caller, String)> {
         if user.disabled {
             return Ok(Err(invalid()));
         }
-        diesel::update(refresh_tokens::table.find(&hash))
-            .set(refresh_tokens::used_at.eq(Some(now)))
-            .execute(conn)?;
+        // Claim the token only if nobody else did in the meantime: PostgreSQL runs these
+        // transactions concurrently (read committed), and the row read above may be stale. A
+        // lost race is a reuse.
+        let claimed = diesel::update(
+            refresh_tokens::table
+                .find(&hash)
+                .filter(refresh_tokens::used_at.is_null())
+                .filter(refresh_tokens::revoked.eq(false)),
+        )
+        .set(refresh_tokens::used_at.eq(Some(now)))
+        .execute(conn)?;
+        if claimed == 0 {
+            revoke_family(conn)?;
+            return Ok(Err(invalid()));
+        }
         let next = store_refresh_token(conn, &user)?;
         Ok::<_, ApiError>(Ok((user.caller()?, next)))
     })?

@@ -61,6 +61,7 @@ diesel::table! {
         period -> Text,
         closed_at -> Timestamp,
         closed_by -> Text,
+        checkpoint_size -> Nullable<BigInt>,
     }
 }
 
@@ -146,4 +147,52 @@ diesel::allow_tables_to_appear_in_same_query!(
     inspection_inspectors,
     inspection_targets,
     audit_log,
+    log_state,
+    log_leaves,
+    log_nodes,
+    log_checkpoints,
+    inspection_checkpoints,
 );
+
+diesel::table! {
+    log_state (id) {
+        id -> Integer,
+        size -> BigInt,
+    }
+}
+
+diesel::table! {
+    log_leaves (idx) {
+        idx -> BigInt,
+        kind -> Text,
+        object_id -> Text,
+        leaf -> Binary,
+        leaf_hash -> Binary,
+    }
+}
+
+diesel::table! {
+    log_nodes (level, idx) {
+        level -> Integer,
+        idx -> BigInt,
+        hash -> Binary,
+    }
+}
+
+diesel::table! {
+    log_checkpoints (size) {
+        size -> BigInt,
+        root_hash -> Binary,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inspection_checkpoints (inspection_id, size) {
+        inspection_id -> Text,
+        size -> BigInt,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}

@@ -5,8 +5,6 @@
 
 pub mod county;
 
-use std::path::Path;
-
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use diesel::prelude::*;
 use rand::{Rng, SeedableRng};
@@ -15,12 +13,15 @@ use rand_chacha::ChaCha8Rng;
 use crate::auth::Role;
 use crate::auth::inspections::{NewInspection, create_inspection};
 use crate::auth::users::{NewUser, add_user};
-use crate::db::schema::{closed_periods, entries, townships, villages};
+use crate::db::schema::{townships, villages};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{Chart, Period};
 use crate::error::{ApiError, ApiResult};
 use crate::ledger::entries::EntryRow;
+use crate::ledger::periods::record_close;
+use crate::ledger::post::insert_entry;
 use crate::ledger::villages::{Township, VillageRow};
+use crate::tlog::checkpoint::LogSigner;
 use county::{Dir, ItemTemplate, TEMPLATES, TOWNSHIPS};
 
 const SEED: u64 = 0x5a4e_4d45_4e32_3032; // "ZNMEN2026"-ish: any fixed value
@@ -281,16 +282,16 @@ fn entry_rows(rng: &mut ChaCha8Rng, village: &str, opening_cash_fen: i64, drafts
 }
 
 /// Creates the demo county unless the database already has townships; returns the demo users.
-pub fn ensure_demo(conn: &mut DbConn, _data_dir: &Path) -> Result<Vec<DemoUser>, String> {
+pub fn ensure_demo(conn: &mut DbConn, signer: &LogSigner) -> Result<Vec<DemoUser>, String> {
     let users = demo_users();
     let existing: i64 = townships::table.count().get_result(conn).map_err(|e| e.to_string())?;
     if existing == 0 {
-        build(conn, &users).map_err(|e| e.to_string())?;
+        build(conn, &users, signer).map_err(|e| e.to_string())?;
     }
     Ok(users.into_iter().map(|(_, u)| u).collect())
 }
 
-fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)]) -> ApiResult<()> {
+fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -> ApiResult<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let last = last_day(LAST_MONTH.0, LAST_MONTH.1);
     let closed_through = Period::of(date(LAST_CLOSED.0, LAST_CLOSED.1, 1));
@@ -319,21 +320,22 @@ fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)]) -> ApiResult<()> {
                 }
                 drafts.extend(planted_for(village.code)?);
                 for row in entry_rows(&mut rng, village.code, row.opening_cash_fen, drafts) {
-                    diesel::insert_into(entries::table).values(&row).execute(conn)?;
+                    insert_entry(conn, row)?;
                 }
                 let mut period = Period::of(date(FIRST_YEAR, 1, 1));
                 while period <= closed_through {
-                    diesel::insert_into(closed_periods::table)
-                        .values((
-                            closed_periods::village_code.eq(village.code),
-                            closed_periods::period.eq(period.to_string()),
-                            closed_periods::closed_at.eq(period
-                                .next()
-                                .first_day()
-                                .and_time(NaiveTime::from_hms_opt(2, 0, 0).unwrap_or(NaiveTime::MIN))),
-                            closed_periods::closed_by.eq("demo-import"),
-                        ))
-                        .execute(conn)?;
+                    let closed_at = period
+                        .next()
+                        .first_day()
+                        .and_time(NaiveTime::from_hms_opt(2, 0, 0).unwrap_or(NaiveTime::MIN));
+                    record_close(
+                        conn,
+                        village.code,
+                        &period.to_string(),
+                        closed_at,
+                        "demo-import",
+                        Some(signer),
+                    )?;
                     period = period.next();
                 }
             }

@@ -269,9 +269,16 @@ pub fn post_entry(conn: &mut DbConn, village: &VillageCode, entry: ValidEntry, p
     })
 }
 
-/// Inserts a row and bumps the village version; call inside a write transaction.
+/// Inserts a row, appends its leaf to the transparency log and bumps the village version;
+/// call inside a write transaction.
 pub fn insert_entry(conn: &mut DbConn, row: EntryRow) -> ApiResult<EntryRow> {
     diesel::insert_into(entries::table).values(&row).execute(conn)?;
+    crate::tlog::append(
+        conn,
+        crate::tlog::leaf::KIND_ENTRY,
+        &row.id,
+        &crate::tlog::leaf::entry_leaf(&row),
+    )?;
     bump_version(conn, &row.village_code)?;
     crate::ledger::entries::find_entry(conn, &row.id)
 }

@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""The measurements of benches/run, on a generated county, each side by side with the tool a
+user would otherwise reach for. Prints a Markdown report (also written to --report).
+
+Sections: 1 reads (wrk: the app vs nginx serving the same bytes), 2 peak memory during 1,
+3 receipts (not yet), 4 summaries (the app vs hledger balance), 5 cross-check (not yet),
+6 start-up time. Loopback only; every load is bounded in time.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+from decimal import Decimal
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import HOST, Nginx, Server, fmt_spread, http_get, login, stats, timed, wrk  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# The users `village-ledger generate` creates (src/generate/mod.rs, USERS).
+VILLAGER = ("villager", "villager-county-2026")
+ADMIN = ("admin", "admin-county-2026")
+
+out_lines = []
+
+
+def say(line=""):
+    print(line, flush=True)
+    out_lines.append(line)
+
+
+def machine():
+    def first(cmd):
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+            return (r.stdout + r.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.SubprocessError):
+            return "?"
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    mem_kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    say(f"Machine: `nproc` {os.cpu_count()}, {mem_kb / 1024 / 1024:.1f} GiB memory, {cpu}; {first(['uname', '-sr'])}")
+    say()
+    say(f"Tools: {first(['wrk', '-v'])}; {first(['nginx', '-v'])}; {first(['hledger', '--version'])}; "
+        f"{first(['rustc', '--version'])}")
+    say()
+
+
+def county_facts(db):
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    village = conn.execute("SELECT code FROM villages ORDER BY code LIMIT 1").fetchone()[0]
+    year = conn.execute("SELECT MAX(fiscal_year) FROM entries").fetchone()[0]
+    villages = [r[0] for r in conn.execute("SELECT code FROM villages ORDER BY code")]
+    total = conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+    return village, year, villages, total
+
+
+def read_scenarios(port, token, village, year):
+    """(name, path) of every read measured; the cursor and the entry id come from page one."""
+    base = f"/api/v1/villages/{village}/entries"
+    status, body = http_get(port, base, token)
+    if status != 200:
+        raise RuntimeError(f"GET {base}: {status} {body[:200]!r}")
+    page = json.loads(body)
+    q = urllib.parse.quote("保洁")
+    return [
+        ("entries, first page (50)", base),
+        ("entries, next page (cursor)", f"{base}?cursor={page['next_cursor']}"),
+        ("entries, one year", f"{base}?from={year}-01-01&to={year}-12-31"),
+        ("entries, expense 514 ≥ 1,000 yuan", f"{base}?direction=expense&account=514&min_fen=100000"),
+        ("entries, text q=保洁", f"{base}?q={q}"),
+        ("entries, limit 200", f"{base}?limit=200"),
+        ("one entry", f"/api/v1/entries/{page['items'][0]['id']}"),
+    ]
+
+
+def section_reads(a, server, token, scenarios):
+    say("## 1. Reads: the app vs nginx serving the byte-identical bodies")
+    say()
+    static = os.path.join(a.work, "static")
+    os.makedirs(static, exist_ok=True)
+    files = []
+    for i, (name, path) in enumerate(scenarios):
+        status, body = http_get(server.port, path, token)
+        if status != 200:
+            raise RuntimeError(f"GET {path}: {status} {body[:200]!r}")
+        fname = f"s{i}.json"
+        with open(os.path.join(static, fname), "wb") as f:
+            f.write(body)
+        files.append((fname, len(body)))
+    nginx = Nginx(static, os.path.join(a.work, "nginx"))
+    script = os.path.join(HERE, "wrk-report.lua")
+    rows = []
+    try:
+        for (name, path), (fname, size) in zip(scenarios, files):
+            for conns in (1, 64):
+                app, ngx = [], []
+                for _ in range(a.repeats):
+                    # Interleaved, so drift of the machine hits both sides alike.
+                    app.append(wrk(f"http://{HOST}:{server.port}{path}", conns, a.duration, script, token))
+                    ngx.append(wrk(f"http://{HOST}:{nginx.port}/{fname}", conns, a.duration, script, token))
+                errors = sum(r["errors"] for r in app + ngx)
+                rows.append((name, size, conns, app, ngx, errors))
+    finally:
+        nginx.stop()
+    say("| request | body | conns | app req/s | app p50 ms | app p99 ms | nginx req/s | nginx p50 ms "
+        "| nginx p99 ms | app/nginx req/s | errors |")
+    say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, size, conns, app, ngx, errors in rows:
+        def col(runs, key, scale=1.0, digits=0):
+            return fmt_spread([r[key] * scale for r in runs], digits=digits)
+        ratio = stats([r["rps"] for r in app])[0] / stats([r["rps"] for r in ngx])[0]
+        say(f"| {name} | {size:,} B | {conns} | {col(app, 'rps')} | {col(app, 'p50_us', 1e-3, 2)} "
+            f"| {col(app, 'p99_us', 1e-3, 2)} | {col(ngx, 'rps')} | {col(ngx, 'p50_us', 1e-3, 2)} "
+            f"| {col(ngx, 'p99_us', 1e-3, 2)} | {ratio:.2f} | {errors} |")
+    say()
+    say(f"Each cell: median (min–max) of {a.repeats} wrk runs of {a.duration} s; 1 connection with 1 wrk thread, "
+        "64 connections with 2 threads; app and nginx runs interleaved.")
+    say()
+    return rows
+
+
+def hledger_balances(journal, repeats):
+    times, out = timed(["hledger", "-f", journal, "balance", "--depth", "2", "-O", "csv"], repeats)
+    totals = {}
+    for line in out.splitlines()[1:]:
+        account, amount = [c.strip('"') for c in line.split('","')]
+        if account == "total" or ":" not in account:
+            continue
+        kind, code = account.split(":")
+        if kind == "settlement" and code not in ("101", "102"):
+            continue  # payables: not in the app's summary
+        fen = int(Decimal(amount.replace(",", "")) * 100)
+        totals[(kind, code)] = -fen if kind == "income" else fen
+    return times, totals
+
+
+def api_totals(summary, into):
+    for row in summary["by_account"]:
+        key = (row["direction"], row["account_code"])
+        into[key] = into.get(key, 0) + row["total_fen"]
+    for code, field in (("101", "cash"), ("102", "bank")):
+        key = ("settlement", code)
+        into[key] = into.get(key, 0) + summary[f"closing_{field}_fen"] - summary[f"opening_{field}_fen"]
+    return into
+
+
+def compare(api, ledger):
+    keys = sorted(set(api) | set(ledger))
+    bad = [(k, api.get(k, 0), ledger.get(k, 0)) for k in keys if api.get(k, 0) != ledger.get(k, 0)]
+    if not bad:
+        return f"same totals for all {len(keys)} accounts (income, expense, cash and bank movement)"
+    return "DIFFERENT: " + "; ".join(f"{k[0]}:{k[1]} app {x} hledger {y}" for k, x, y in bad[:6])
+
+
+def section_summaries(a, server, token, village, year, villages):
+    say("## 4. Summaries: the app vs `hledger balance`")
+    say()
+    script = os.path.join(HERE, "wrk-report.lua")
+    path = f"/api/v1/villages/{village}/summary?year={year}"
+    runs = [wrk(f"http://{HOST}:{server.port}{path}", 1, a.duration, script, token) for _ in range(a.repeats)]
+    status, body = http_get(server.port, path, token)
+    app_vy = api_totals(json.loads(body), {})
+    vy_journal = os.path.join(a.work, f"village-{village}-{year}.journal")
+    export = [sys.executable, os.path.join(HERE, "hledger_export.py"), a.db]
+    subprocess.run(export + [vy_journal, "--village", village, "--year", str(year)], check=True)
+    hl_times, hl_vy = hledger_balances(vy_journal, a.repeats)
+    app_ms = stats([r["p50_us"] / 1000 for r in runs])[0]
+    say("| what | the app | hledger balance --depth 2 | hledger/app | totals |")
+    say("|---|---:|---:|---:|---|")
+    say(f"| village-year summary ({village}, {year}) | {fmt_spread([r['p50_us'] / 1000 for r in runs], ' ms', 2)} "
+        f"| {fmt_spread([t * 1000 for t in hl_times], ' ms', 0)} | {stats(hl_times)[0] * 1000 / app_ms:.0f}× "
+        f"| {compare(app_vy, hl_vy)} |")
+
+    admin = login(server.port, *ADMIN)
+    county_times, app_county = [], {}
+    for _ in range(a.county_repeats):
+        app_county = {}
+        conn = http.client.HTTPConnection(HOST, server.port, timeout=60)
+        started = time.perf_counter()
+        for code in villages:
+            conn.request("GET", f"/api/v1/villages/{code}/summary?year={year}",
+                         headers={"Authorization": f"Bearer {admin}"})
+            res = conn.getresponse()
+            data = res.read()
+            if res.status != 200:
+                raise RuntimeError(f"summary of {code}: {res.status}")
+            api_totals(json.loads(data), app_county)
+        county_times.append(time.perf_counter() - started)
+        conn.close()
+    county_journal = os.path.join(a.work, f"county-{year}.journal")
+    subprocess.run(export + [county_journal, "--year", str(year)], check=True)
+    hl_county_times, hl_county = hledger_balances(county_journal, a.county_repeats)
+    ratio = stats(hl_county_times)[0] / stats(county_times)[0]
+    say(f"| balances by account, whole county, {year} ({len(villages)} village summaries over one keep-alive "
+        f"connection) | {fmt_spread(county_times, ' s', 2)} | {fmt_spread(hl_county_times, ' s', 1)} "
+        f"| {ratio:.1f}× | {compare(app_county, hl_county)} |")
+    say()
+    say(f"The app: the village-year row is the median latency of {a.repeats} wrk runs of {a.duration} s at one "
+        "connection; the county row is wall-clock time of the sequential requests. hledger: wall-clock time of "
+        "the whole command (parsing the journal included), journal written by benches/hledger_export.py "
+        "(not timed).")
+    say()
+
+
+def section_startup(a):
+    say("## 6. Start-up time (launch → /readyz 200)")
+    say()
+    times = []
+    for _ in range(a.repeats):
+        s = Server(a.bin, a.data, os.path.join(a.work, "server.log"))
+        times.append(s.startup_s)
+        s.stop()
+    say(f"{fmt_spread([t * 1000 for t in times], ' ms', 0)} on a {a.entries:,}-entry database (warm page cache).")
+    say()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for name in ("--bin", "--data", "--work", "--report", "--generated"):
+        p.add_argument(name, required=True)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--county-repeats", type=int, default=2)
+    p.add_argument("--duration", type=int, default=8)
+    a = p.parse_args()
+    a.db = os.path.join(a.data, "ledger.db")
+    load_start = os.getloadavg()
+    village, year, villages, a.entries = county_facts(a.db)
+    say(f"# village-ledger benchmark: {len(villages)} villages, {a.entries:,} entries")
+    say()
+    say(f"Generation: {a.generated}")
+    say()
+    machine()
+    section_startup(a)
+    server = Server(a.bin, a.data, os.path.join(a.work, "server.log"))
+    try:
+        idle_kb = server.status_kb("VmRSS")
+        token = login(server.port, *VILLAGER)
+        section_reads(a, server, token, read_scenarios(server.port, token, village, year))
+        say("## 2. Memory of the server during 1")
+        say()
+        say(f"Peak resident (VmHWM): {server.status_kb('VmHWM') / 1024:.1f} MB; resident after start-up: "
+            f"{idle_kb / 1024:.1f} MB; one run, read from /proc/PID/status after all of section 1.")
+        say()
+        say("## 3. Receipt ingest\n\nnot yet implemented (no receipts in the app yet)\n")
+        section_summaries(a, server, token, village, year, villages)
+        say("## 5. Cross-check\n\nnot yet implemented (no cross-check in the app yet)\n")
+    finally:
+        server.stop()
+    say(f"Load average (1, 5, 15 min) at the start: {load_start}; at the end: {os.getloadavg()} "
+        "(other work on the machine shows here).")
+    with open(a.report, "w") as f:
+        f.write("\n".join(out_lines) + "\n")
+    print(f"report written to {a.report}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,357 @@
+//! The transparency log over HTTP: the latest signed checkpoint, the verifier key, inclusion
+//! proofs of entries (within the caller's scope), consistency proofs, the closing checkpoints of
+//! a village's months, and the checkpoints inspectors compared against.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::api::json::Json;
+use crate::api::{Audit, State, db, today, village_code};
+use crate::auth::scope::{ensure_enabled, readable_village};
+use crate::auth::{Caller, Role};
+use crate::db::schema::inspection_checkpoints;
+use crate::domain::VillageCode;
+use crate::error::{ApiError, Problem};
+use crate::ledger::entries::{entry_not_found, find_entry};
+use crate::ledger::periods::{ClosedPeriod, list_closed};
+use crate::tlog::checkpoint::{at_size, latest};
+use crate::tlog::leaf::KIND_ENTRY;
+use crate::tlog::proof::{ConsistencyProof, InclusionProof};
+use crate::tlog::{Tree, find_leaf, size};
+
+fn text(body: String) -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(body)
+}
+
+/// The latest signed checkpoint (C2SP tlog-checkpoint, as a signed note).
+#[utoipa::path(
+    tag = "log",
+    responses(
+        (status = 200, description = "The signed note", body = String, content_type = "text/plain"),
+        (status = 404, description = "No checkpoint signed yet", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/log/checkpoint")]
+pub async fn get_checkpoint(state: State) -> Result<HttpResponse, ApiError> {
+    let cp = db(&state, latest).await?;
+    cp.map(|c| text(c.note))
+        .ok_or_else(|| ApiError::NotFound("no checkpoint has been signed yet".into()))
+}
+
+/// The verifier key of the checkpoints: `<name>+<key hash>+<base64(0x01 ‖ Ed25519 key)>`.
+#[utoipa::path(
+    tag = "log",
+    responses(
+        (status = 200, description = "The verifier key", body = String, content_type = "text/plain"),
+        (status = 503, description = "Not available", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/log/key")]
+pub async fn get_key(state: State) -> HttpResponse {
+    text(state.log.verifier_key() + "\n")
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProofQuery {
+    /// Tree size to prove against (default: the latest checkpoint).
+    #[param(minimum = 1)]
+    pub size: Option<u64>,
+}
+
+/// The entry's leaf and its inclusion proof against a tree size (default: the latest
+/// checkpoint), with the checkpoint signed at that size.
+#[utoipa::path(
+    tag = "log",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Entry id"), ProofQuery),
+    responses(
+        (status = 200, description = "Leaf and proof", body = InclusionProof),
+        (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The entry is not yet in a checkpoint", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Size outside the log", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/entries/{id}/proof")]
+pub async fn get_entry_proof(
+    state: State,
+    caller: Caller,
+    path: web::Path<String>,
+    query: web::Query<ProofQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let requested = query.size;
+    let proof = db(&state, move |conn| {
+        let row = find_entry(conn, &id)?;
+        let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
+        readable_village(conn, &caller, &code, today()).map_err(|e| match e {
+            ApiError::NotFound(_) => entry_not_found(&id),
+            other => other,
+        })?;
+        let (index, leaf) = find_leaf(conn, KIND_ENTRY, &row.id)?
+            .ok_or_else(|| ApiError::Internal(format!("entry {id} has no leaf")))?;
+        let n = match requested {
+            Some(n) => n,
+            None => latest(conn)?.map(|c| c.size as u64).unwrap_or(0),
+        };
+        if n > size(conn)? {
+            return Err(ApiError::Invalid(format!("the log has fewer than {n} leaves")));
+        }
+        if index >= n {
+            return Err(ApiError::Conflict(format!(
+                "entry {id} is leaf {index}, not in a tree of {n} leaves; ask again after the next checkpoint"
+            )));
+        }
+        let hashes = Tree::new(conn).inclusion_proof(index, n)?;
+        Ok(InclusionProof {
+            leaf_index: index,
+            tree_size: n,
+            leaf: STANDARD.encode(leaf),
+            proof: hashes.iter().map(|h| STANDARD.encode(h)).collect(),
+            checkpoint: at_size(conn, n)?.map(|c| c.note),
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(proof))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ConsistencyQuery {
+    /// The older tree size.
+    #[param(minimum = 1)]
+    pub from: u64,
+    /// The newer tree size (default: the latest checkpoint).
+    #[param(minimum = 1)]
+    pub to: Option<u64>,
+}
+
+/// A consistency proof between two tree sizes: everything in the older tree is unchanged in
+/// the newer one.
+#[utoipa::path(
+    tag = "log",
+    params(ConsistencyQuery),
+    responses(
+        (status = 200, description = "The proof", body = ConsistencyProof),
+        (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Sizes outside the log or in the wrong order", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/log/consistency")]
+pub async fn get_consistency(state: State, query: web::Query<ConsistencyQuery>) -> Result<HttpResponse, ApiError> {
+    let ConsistencyQuery { from, to } = query.into_inner();
+    let proof = db(&state, move |conn| {
+        let to = match to {
+            Some(n) => n,
+            None => latest(conn)?.map(|c| c.size as u64).unwrap_or(0),
+        };
+        if to > size(conn)? || from == 0 || from > to {
+            return Err(ApiError::Invalid(format!(
+                "no consistency proof from {from} to {to} in this log"
+            )));
+        }
+        let hashes = Tree::new(conn).consistency_proof(from, to)?;
+        Ok(ConsistencyProof {
+            from,
+            to,
+            proof: hashes.iter().map(|h| STANDARD.encode(h)).collect(),
+            from_checkpoint: at_size(conn, from)?.map(|c| c.note),
+            to_checkpoint: at_size(conn, to)?.map(|c| c.note),
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(proof))
+}
+
+/// The village's closed months, newest first, each with the checkpoint signed at its close.
+#[utoipa::path(
+    tag = "ledger",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "12-digit village code", pattern = r"^[0-9]{12}$")),
+    responses(
+        (status = 200, description = "Closed months", body = Vec<ClosedPeriod>),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/villages/{code}/periods")]
+pub async fn get_periods(state: State, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let code = village_code(&path.into_inner())?;
+    let periods = db(&state, move |conn| {
+        readable_village(conn, &caller, &code, today())?;
+        list_closed(conn, &code)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(periods))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordCheckpoint {
+    /// The size of a signed checkpoint the inspectors compared against.
+    #[schema(minimum = 0)]
+    pub size: u64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecordedCheckpoint {
+    pub inspection_id: String,
+    pub size: u64,
+    pub checkpoint: String,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+fn may_use_round(conn: &mut crate::db::DbConn, caller: &Caller, id: &str) -> Result<(), ApiError> {
+    ensure_enabled(conn, caller)?;
+    let round = crate::auth::inspections::find_inspection(conn, id, today())?;
+    match caller.role {
+        Role::Admin => Ok(()),
+        Role::Inspector if round.inspectors.contains(&caller.username) => Ok(()),
+        Role::Inspector => Err(ApiError::NotFound(format!(
+            "no inspection {} in your scope",
+            crate::domain::truncate(id)
+        ))),
+        _ => Err(ApiError::Forbidden(
+            "only the round's inspectors and admins record checkpoints".into(),
+        )),
+    }
+}
+
+fn recorded(conn: &mut crate::db::DbConn, id: &str) -> Result<Vec<RecordedCheckpoint>, ApiError> {
+    let rows: Vec<(i64, String, chrono::NaiveDateTime)> = inspection_checkpoints::table
+        .filter(inspection_checkpoints::inspection_id.eq(id))
+        .order(inspection_checkpoints::size)
+        .select((
+            inspection_checkpoints::size,
+            inspection_checkpoints::recorded_by,
+            inspection_checkpoints::recorded_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(size, by, at)| {
+            Ok(RecordedCheckpoint {
+                inspection_id: id.to_owned(),
+                size: size as u64,
+                checkpoint: at_size(conn, size as u64)?.map(|c| c.note).unwrap_or_default(),
+                recorded_by: by,
+                recorded_at: at.and_utc(),
+            })
+        })
+        .collect()
+}
+
+/// Record the checkpoint an inspection round compared against (its inspectors and admins).
+/// A later consistency proof from this size shows nothing seen then was rewritten.
+#[utoipa::path(
+    tag = "log",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Inspection id")),
+    request_body = RecordCheckpoint,
+    responses(
+        (status = 201, description = "Recorded", body = RecordedCheckpoint),
+        (status = 200, description = "Recorded before", body = RecordedCheckpoint),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither admin nor inspector", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such round in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No checkpoint of that size", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/inspections/{id}/checkpoints")]
+pub async fn post_inspection_checkpoint(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: Json<RecordCheckpoint>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let size = body.into_inner().size;
+    let mut audit = Audit::new("inspection.checkpoint", Some(&caller.username), &req);
+    audit.object = Some(crate::domain::truncate(&id));
+    let (created, cp) = db(&state, move |conn| {
+        let result = crate::db::write_transaction(conn, |conn| {
+            may_use_round(conn, &caller, &id)?;
+            if at_size(conn, size)?.is_none() {
+                return Err(ApiError::Invalid(format!(
+                    "no checkpoint was signed at size {size}; see GET /api/v1/log/checkpoint"
+                )));
+            }
+            let exists: i64 = inspection_checkpoints::table
+                .find((&id, size as i64))
+                .count()
+                .get_result(conn)?;
+            let created = exists == 0;
+            if created {
+                diesel::insert_into(inspection_checkpoints::table)
+                    .values((
+                        inspection_checkpoints::inspection_id.eq(&id),
+                        inspection_checkpoints::size.eq(size as i64),
+                        inspection_checkpoints::recorded_by.eq(&caller.username),
+                        inspection_checkpoints::recorded_at.eq(crate::ledger::now_utc()),
+                    ))
+                    .execute(conn)?;
+            }
+            let cp = recorded(conn, &id)?.into_iter().find(|c| c.size == size);
+            Ok((
+                created,
+                cp.ok_or_else(|| ApiError::Internal("recorded checkpoint vanished".into()))?,
+            ))
+        });
+        audit.record(conn, &result, None);
+        result
+    })
+    .await?;
+    let mut res = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(res.insert_header((header::CACHE_CONTROL, "no-store")).json(cp))
+}
+
+/// The checkpoints an inspection round recorded.
+#[utoipa::path(
+    tag = "log",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Inspection id")),
+    responses(
+        (status = 200, description = "Recorded checkpoints", body = Vec<RecordedCheckpoint>),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither admin nor inspector", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such round in your scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/inspections/{id}/checkpoints")]
+pub async fn get_inspection_checkpoints(
+    state: State,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let list = db(&state, move |conn| {
+        may_use_round(conn, &caller, &id)?;
+        recorded(conn, &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(get_checkpoint)
+        .service(get_key)
+        .service(get_entry_proof)
+        .service(get_consistency)
+        .service(get_periods)
+        .service(post_inspection_checkpoint)
+        .service(get_inspection_checkpoints);
+}

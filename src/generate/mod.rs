@@ -1,0 +1,247 @@
+//! `village-ledger generate`: a synthetic county of any size, for benchmarks and load tests.
+//!
+//! Townships and villages with 12-digit codes and plausible names; for every village and year
+//! exactly `--entries-per-village-year` lines that the API would have accepted (accounts of
+//! the chart of their year, income accounts for income and expense or cost accounts for
+//! expense, settlement in cash 101 or bank 102, vouchers `YYYY-NNNN` numbered in date order),
+//! log-normal amounts, and irregularities for the cross-check: duplicated payments, works paid
+//! in pieces just under 5,000 yuan, and a few red-ink reversals. Every month but the last one
+//! is closed. Three users sign in on it (printed at the end).
+//!
+//! Deterministic: the same options give the same database, ids included (ChaCha8, one stream
+//! per village). Only an empty database is written into.
+
+mod catalogue;
+mod draw;
+mod places;
+mod store;
+mod templates;
+#[cfg(test)]
+mod tests;
+mod village;
+
+use std::path::PathBuf;
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::auth::Role;
+use crate::auth::users::{NewUser, add_user};
+use crate::config::Settings;
+use crate::db::{DbConn, write_transaction};
+use crate::domain::Period;
+use draw::Parties;
+
+/// Entries per write transaction: a few fsyncs for the whole county.
+const ROWS_PER_TRANSACTION: usize = 250_000;
+
+/// The users created on a generated county: username, password, role.
+pub const USERS: [(&str, &str, Role); 3] = [
+    ("admin", "admin-county-2026", Role::Admin),
+    ("clerk", "clerk-county-2026", Role::Clerk),
+    ("villager", "villager-county-2026", Role::Villager),
+];
+
+/// Options of `village-ledger generate`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct GenerateOptions {
+    /// Directory of the database (and later of the server's signing keys).
+    #[arg(long, env = "VL_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Database URL: `postgres://…` for PostgreSQL; a path or `sqlite://PATH` for SQLite
+    /// (default: `<data dir>/ledger.db`).
+    #[arg(long, env = "VL_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Number of villages (1–5000), spread over the county's townships.
+    #[arg(long, default_value_t = 200)]
+    pub villages: usize,
+    /// Number of fiscal years, ending with `--last-year`.
+    #[arg(long, default_value_t = 5)]
+    pub years: i32,
+    /// Lines per village and year (1–100000).
+    #[arg(long, default_value_t = 2000)]
+    pub entries_per_village_year: usize,
+    /// Seed of the generator: the same seed gives the same county.
+    #[arg(long, default_value_t = 331_022)]
+    pub seed: u64,
+    /// The last fiscal year generated (years up to 2023 use the 2004 chart, later ones the 2023 chart).
+    #[arg(long, default_value_t = 2025)]
+    pub last_year: i32,
+}
+
+impl GenerateOptions {
+    fn check(&self) -> Result<(), String> {
+        let first = self.last_year - self.years + 1;
+        if !(1..=5000).contains(&self.villages) {
+            return Err("--villages must be between 1 and 5000".into());
+        }
+        if !(1..=100_000).contains(&self.entries_per_village_year) {
+            return Err("--entries-per-village-year must be between 1 and 100000".into());
+        }
+        if self.years < 1 || first < crate::domain::FIRST_YEAR || self.last_year > crate::domain::LAST_YEAR {
+            return Err(format!(
+                "--years and --last-year must keep every year within {}–{}",
+                crate::domain::FIRST_YEAR,
+                crate::domain::LAST_YEAR
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A generator stream per purpose, so villages can be generated on another thread and in any
+/// order without changing the result.
+fn stream(seed: u64, n: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(n);
+    rng
+}
+
+/// Generates the county described by `options` into an empty database, then prints what it
+/// made and the users that sign in on it.
+pub fn run(options: GenerateOptions) -> Result<(), String> {
+    options.check()?;
+    let started = Instant::now();
+    std::fs::create_dir_all(&options.data_dir)
+        .map_err(|e| format!("cannot create the data dir {}: {e}", options.data_dir.display()))?;
+    let settings = Settings {
+        database_url: options.database_url.clone(),
+        ..Settings::for_data_dir(&options.data_dir)
+    };
+    let pool = crate::db::connect(&settings.db_url(), 1).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let (places, lines) = store::county_exists(&mut conn).map_err(|e| e.to_string())?;
+    if places > 0 || lines > 0 {
+        return Err(format!(
+            "the database already holds {places} townships and {lines} entries; generate writes only \
+             into an empty database (a new --data-dir, or an empty PostgreSQL database)"
+        ));
+    }
+
+    let first_year = options.last_year - options.years + 1;
+    let k = options.entries_per_village_year;
+    let mut county_rng = stream(options.seed, 0);
+    let towns = places::townships();
+    let vills = places::villages(&mut county_rng, &towns, options.villages);
+    let firms = places::firm_pools(&mut county_rng);
+    let opening_date = NaiveDate::from_ymd_opt(first_year, 1, 1).ok_or("bad first year")?;
+    let openings: Vec<store::Opening> = vills
+        .iter()
+        .map(|_| store::Opening {
+            date: opening_date,
+            cash_fen: county_rng.gen_range(5_000..30_000) * 100,
+            // A few months of the village's spending, which grows with its lines a year.
+            bank_fen: (k as i64 * county_rng.gen_range(300..900)).max(100_000) * 100,
+            entries: (k * options.years as usize) as i64,
+        })
+        .collect();
+    let people: Vec<places::People> = (0..vills.len())
+        .map(|i| places::people(&mut stream(options.seed, 2 * i as u64 + 1)))
+        .collect();
+
+    let db_err = |e: diesel::result::Error| e.to_string();
+    store::prepare_bulk(&mut conn).map_err(db_err)?;
+    let closed_through = Period::parse(&format!("{}-11", options.last_year))?;
+    write_transaction(&mut conn, |conn| {
+        store::insert_places(conn, &towns, &vills, &openings)?;
+        store::close_months(conn, &vills, Period::of(opening_date), closed_through)
+    })
+    .map_err(db_err)?;
+
+    let total = std::thread::scope(|scope| -> Result<usize, String> {
+        let (tx, rx) = sync_channel(4);
+        let (vills, people, firms, openings) = (&vills, &people, &firms, &openings);
+        scope.spawn(move || {
+            for (i, v) in vills.iter().enumerate() {
+                let parties = Parties {
+                    people: &people[i],
+                    firms,
+                };
+                let mut rng = stream(options.seed, 2 * i as u64 + 2);
+                let years = first_year..=options.last_year;
+                let rows = village::village_entries(
+                    &mut rng,
+                    &parties,
+                    years,
+                    k,
+                    (openings[i].cash_fen, openings[i].bank_fen),
+                );
+                if tx.send((v.code.as_str(), rows)).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut total = 0;
+        let mut done = false;
+        while !done {
+            total += write_transaction(&mut conn, |conn| {
+                let mut in_transaction = 0;
+                while in_transaction < ROWS_PER_TRANSACTION {
+                    let Ok((code, rows)) = rx.recv() else {
+                        done = true;
+                        break;
+                    };
+                    in_transaction += store::insert_entries(conn, code, &rows)?;
+                }
+                Ok::<_, diesel::result::Error>(in_transaction)
+            })
+            .map_err(db_err)?;
+            eprint!("\r{total} entries written ({:.0} s)", started.elapsed().as_secs_f64());
+        }
+        eprintln!();
+        Ok(total)
+    })?;
+    let index_started = Instant::now();
+    store::finish_bulk(&mut conn).map_err(db_err)?;
+    let index_seconds = index_started.elapsed().as_secs_f64();
+
+    let first = vills.first().ok_or("no village")?;
+    let users = add_users(&mut conn, &towns[first.township].code, &first.code)?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "generated {} townships, {} villages, {total} entries ({first_year}–{}) in {seconds:.1} s \
+         ({:.0} entries/s; listing index {index_seconds:.1} s) into {}",
+        towns.len(),
+        vills.len(),
+        options.last_year,
+        total as f64 / seconds,
+        match settings.db_url() {
+            crate::db::DbUrl::Sqlite(path) => path,
+            crate::db::DbUrl::Postgres(_) => "PostgreSQL".into(),
+        }
+    );
+    println!(
+        "first village: {} {} (township {})",
+        first.code, first.name, towns[first.township].code
+    );
+    println!("users (username / password / role / scope):");
+    for line in users {
+        println!("  {line}");
+    }
+    Ok(())
+}
+
+fn add_users(conn: &mut DbConn, township: &str, village: &str) -> Result<Vec<String>, String> {
+    let mut lines = Vec::new();
+    for (username, password, role) in USERS {
+        let (township, village, scope) = match role {
+            Role::Clerk => (Some(township.to_owned()), None, township),
+            Role::Villager => (None, Some(village.to_owned()), village),
+            _ => (None, None, "all"),
+        };
+        let new = NewUser {
+            username: username.to_owned(),
+            role,
+            township,
+            village,
+            home_township: None,
+            home_village: None,
+        };
+        add_user(conn, new, password).map_err(|e| e.to_string())?;
+        lines.push(format!("{username:<10} {password:<22} {:<9} {scope}", role.as_str()));
+    }
+    Ok(lines)
+}

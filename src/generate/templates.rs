@@ -1,0 +1,133 @@
+//! The kinds of line item a generated village posts, with their accounts in both charts,
+//! who the counterparty is, and a typical amount.
+//!
+//! Accounts are first-level codes. 2004 chart (财会〔2004〕12号, years up to 2023): income
+//! 501 经营收入, 511 发包及上交收入, 522 补助收入, 531 其他收入; expense 502 经营支出,
+//! 541 管理费用, 551 其他支出; cost 401. 2023 chart (财会〔2023〕14号, from 2024): income
+//! 501 经营收入, 502 投资收益, 503 补助收入, 504 其他收入; expense 511 经营支出, 512 税金及附加,
+//! 513 管理费用, 514 公益支出, 515 其他支出; cost 401. The mapping between the two follows
+//! the demo county (`crate::demo::county`); the 2004 chart has no tax account, so taxes went
+//! to 551 其他支出 there.
+
+/// Who is paid or pays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    /// A villager of the village (contracting fees, relief, hardship visits).
+    Villager,
+    /// A day labourer or the cleaner (mostly villagers too).
+    Labourer,
+    /// A village cadre (村干部).
+    Cadre,
+    /// A construction firm of the county.
+    Builder,
+    /// A shop of the county (stationery, hardware, building materials).
+    Shop,
+    /// A restaurant of the county.
+    Restaurant,
+    /// A firm renting collective land or buildings.
+    Tenant,
+    /// One of a fixed list (utilities, the tax office, the bank, the finance office).
+    Fixed(&'static [&'static str]),
+}
+
+/// One kind of line item.
+#[derive(Debug)]
+pub struct Template {
+    pub income: bool,
+    pub account_2004: &'static str,
+    pub account_2023: &'static str,
+    /// "101" cash or "102" bank (same code in both charts).
+    pub settlement: &'static str,
+    /// Ways a clerk writes it; one is picked per line.
+    pub descriptions: &'static [&'static str],
+    pub party: Party,
+    /// Median amount in yuan; amounts are log-normal around it.
+    pub median_yuan: i64,
+    /// Spread of the log-normal, in hundredths of a natural-log unit.
+    pub spread: u32,
+    /// Relative frequency among the lines of a village-year.
+    pub weight: u32,
+    /// Bills and interest carry jiao and fen; most other lines are whole yuan.
+    pub exact: bool,
+    /// Not every village has tea gardens or tideland: the share of villages that post it, in %.
+    pub share: u32,
+    pub project: Option<&'static str>,
+    pub fund_source: Option<&'static str>,
+}
+
+pub(super) const FINANCE: &[&str] = &["三门县财政局", "三门县农业农村局"];
+
+/// Shorthand: `accounts` is `[2004 code, 2023 code, settlement]`, `amount` is
+/// `[median yuan, spread, weight]`.
+const fn item(
+    income: bool,
+    accounts: [&'static str; 3],
+    descriptions: &'static [&'static str],
+    party: Party,
+    amount: [i64; 3],
+) -> Template {
+    let [account_2004, account_2023, settlement] = accounts;
+    Template {
+        income,
+        account_2004,
+        account_2023,
+        settlement,
+        descriptions,
+        party,
+        median_yuan: amount[0],
+        spread: amount[1] as u32,
+        weight: amount[2] as u32,
+        exact: false,
+        share: 100,
+        project: None,
+        fund_source: None,
+    }
+}
+
+pub(super) const fn income(a: [&'static str; 3], d: &'static [&'static str], p: Party, amount: [i64; 3]) -> Template {
+    item(true, a, d, p, amount)
+}
+
+pub(super) const fn expense(a: [&'static str; 3], d: &'static [&'static str], p: Party, amount: [i64; 3]) -> Template {
+    item(false, a, d, p, amount)
+}
+
+impl Template {
+    pub(super) const fn exact(self) -> Self {
+        Self { exact: true, ..self }
+    }
+    pub(super) const fn in_share(self, share: u32) -> Self {
+        Self { share, ..self }
+    }
+    pub(super) const fn in_project(self, project: &'static str) -> Self {
+        Self {
+            project: Some(project),
+            ..self
+        }
+    }
+    pub(super) const fn funded_by(self, fund_source: &'static str) -> Self {
+        Self {
+            fund_source: Some(fund_source),
+            ..self
+        }
+    }
+}
+
+/// The subsidy a village's books lean on: generated every quarter, and topped up so that a
+/// year's income covers its spending, as the county's transfers do.
+pub static TRANSFER: Template = income(
+    ["522", "503", "102"],
+    &["收上级财政转移支付资金", "收村级组织运转经费补助"],
+    Party::Fixed(FINANCE),
+    [60_000, 40, 0],
+)
+.funded_by("村级组织运转经费");
+
+/// A works payment that the split-payment irregularity cuts into pieces under 5,000 yuan.
+pub static SPLIT_WORKS: Template = expense(
+    ["551", "514", "102"],
+    &["付村文化礼堂修缮工程款", "付村道护栏安装工程款", "付山塘加固工程款"],
+    Party::Builder,
+    [4_800, 2, 0],
+)
+.in_project("村级小微工程");
