@@ -4,72 +4,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-
-use serde_json::{Value, json};
+use common::{http, start_server};
+use serde_json::json;
 use village_ledger::api::load_state;
 use village_ledger::auth::Role;
 use village_ledger::auth::users::{NewUser, add_user};
 use village_ledger::config::Settings;
 use village_ledger::ledger::villages::{NewTownship, NewVillage, create_township, create_village};
-
-/// A minimal HTTP/1.1 client: one request per connection.
-fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    let payload = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        payload.len()
-    );
-    if body.is_some() {
-        head.push_str("Content-Type: application/json\r\n");
-    }
-    if let Some(t) = token {
-        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).expect("write");
-    stream.write_all(payload.as_bytes()).expect("write");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (headers, body) = text.split_once("\r\n\r\n").expect("response head");
-    let status: u16 = headers.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
-    let body = if headers.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        let mut out = String::new();
-        let mut rest = body;
-        while let Some((size, tail)) = rest.split_once("\r\n") {
-            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-            if n == 0 {
-                break;
-            }
-            out.push_str(&tail[..n]);
-            rest = &tail[n + 2..];
-        }
-        out
-    } else {
-        body.to_owned()
-    };
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
-}
-
-fn start(data_dir: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_village-ledger"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        .env("VL_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the server");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("listening line");
-    let addr = line.trim().rsplit("http://").next().expect("address").to_owned();
-    (child, addr)
-}
 
 #[test]
 fn acknowledged_entries_survive_kill_9() {
@@ -118,7 +59,7 @@ fn acknowledged_entries_survive_kill_9() {
         assert_eq!(p.synchronous, 2, "synchronous=FULL");
     }
 
-    let (mut server, addr) = start(dir.path());
+    let (mut server, addr) = start_server(dir.path(), &[]);
     let (status, tokens) = http(
         &addr,
         "POST",
@@ -144,7 +85,7 @@ fn acknowledged_entries_survive_kill_9() {
     server.kill().expect("kill -9");
     server.wait().expect("reap");
 
-    let (mut server, addr) = start(dir.path());
+    let (mut server, addr) = start_server(dir.path(), &[]);
     let (status, page) = http(
         &addr,
         "GET",

@@ -213,7 +213,17 @@ fn same_content(row: &EntryRow, entry: &ValidEntry) -> bool {
 }
 
 /// Posts `entry` into `village`, in one write transaction.
+/// Posts `entry` into `village`. When another server posted the same voucher number at the
+/// same moment (a unique-index violation at commit on PostgreSQL), the posting is looked at
+/// again, so a retry of the same content still answers with the entry.
 pub fn post_entry(conn: &mut DbConn, village: &VillageCode, entry: ValidEntry, posted_by: &str) -> ApiResult<Posted> {
+    match post_entry_once(conn, village, entry.clone(), posted_by) {
+        Err(ApiError::Conflict(_)) => post_entry_once(conn, village, entry, posted_by),
+        other => other,
+    }
+}
+
+fn post_entry_once(conn: &mut DbConn, village: &VillageCode, entry: ValidEntry, posted_by: &str) -> ApiResult<Posted> {
     write_transaction(conn, |conn| {
         let village_row = find_village(conn, village)?;
         let year = entry.period.year();

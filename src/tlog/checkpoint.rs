@@ -132,6 +132,11 @@ pub fn at_size(conn: &mut DbConn, size: u64) -> ApiResult<Option<StoredCheckpoin
 /// a write transaction. Refuses (and signs nothing) when the stored tree no longer agrees with
 /// the last signed checkpoint.
 pub fn checkpoint_now(conn: &mut DbConn, signer: &LogSigner) -> ApiResult<StoredCheckpoint> {
+    // Take the log's row lock (a no-op update): appends and other servers' checkpoints wait,
+    // so the size read next is the size signed.
+    diesel::update(crate::db::schema::log_state::table.find(1))
+        .set(crate::db::schema::log_state::size.eq(crate::db::schema::log_state::size))
+        .execute(conn)?;
     let n = size(conn)?;
     let last = latest(conn)?;
     if let Some(last) = &last
