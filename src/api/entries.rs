@@ -106,7 +106,7 @@ pub async fn get_entries(
     }))
 }
 
-/// One entry with its reversal links.
+/// One entry with its reversal links and its receipts.
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
@@ -128,7 +128,10 @@ pub async fn get_entry(state: State, caller: Caller, path: web::Path<String>) ->
             other => other,
         })?;
         let reversed_by = reversal_of(conn, &row.id)?;
-        Ok(Entry::from_row(row, reversed_by))
+        let receipts = crate::ledger::receipts::receipts_of_entry(conn, &row.id)?;
+        let mut entry = Entry::from_row(row, reversed_by, receipts.len() as i64);
+        entry.receipts = Some(receipts);
+        Ok(entry)
     })
     .await?;
     Ok(HttpResponse::Ok().json(entry))

@@ -132,6 +132,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    receipts (id) {
+        id -> Text,
+        entry_id -> Text,
+        village_code -> Text,
+        sha256 -> Text,
+        content_type -> Text,
+        byte_size -> BigInt,
+        width -> Integer,
+        height -> Integer,
+        phash -> Text,
+        invoice_key -> Nullable<Text>,
+        invoice_type -> Nullable<Text>,
+        invoice_code -> Nullable<Text>,
+        invoice_number -> Nullable<Text>,
+        invoice_amount_fen -> Nullable<BigInt>,
+        invoice_date -> Nullable<Date>,
+        invoice_check_code -> Nullable<Text>,
+        qr_text -> Nullable<Text>,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    receipt_withdrawals (receipt_id) {
+        receipt_id -> Text,
+        reason -> Text,
+        withdrawn_by -> Text,
+        withdrawn_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(villages -> townships (township_code));
 diesel::joinable!(entries -> villages (village_code));
 
@@ -152,6 +185,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     log_nodes,
     log_checkpoints,
     inspection_checkpoints,
+    receipts,
+    receipt_withdrawals,
 );
 
 diesel::table! {

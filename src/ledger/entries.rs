@@ -86,10 +86,15 @@ pub struct Entry {
     pub reversal_reason: Option<String>,
     /// The reversal of this entry, if it has been reversed.
     pub reversed_by: Option<String>,
+    /// How many receipt scans are attached (withdrawn ones included).
+    pub receipt_count: i64,
+    /// The receipts, on a single entry (`GET /api/v1/entries/{id}`); absent in listings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipts: Option<Vec<crate::ledger::receipts::Receipt>>,
 }
 
 impl Entry {
-    pub fn from_row(row: EntryRow, reversed_by: Option<String>) -> Self {
+    pub fn from_row(row: EntryRow, reversed_by: Option<String>, receipt_count: i64) -> Self {
         Entry {
             id: row.id,
             village_code: row.village_code,
@@ -110,6 +115,8 @@ impl Entry {
             reverses: row.reverses,
             reversal_reason: row.reversal_reason,
             reversed_by,
+            receipt_count,
+            receipts: None,
         }
     }
 }
@@ -137,7 +144,8 @@ pub fn reversal_of(conn: &mut DbConn, id: &str) -> ApiResult<Option<String>> {
         .optional()?)
 }
 
-/// Turns rows into client entries with their `reversed_by` links, in one query.
+/// Turns rows into client entries with their `reversed_by` links and receipt counts, in two
+/// queries.
 pub fn with_reversal_links(conn: &mut DbConn, rows: Vec<EntryRow>) -> ApiResult<Vec<Entry>> {
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let links: Vec<(Option<String>, String)> = if ids.is_empty() {
@@ -152,11 +160,13 @@ pub fn with_reversal_links(conn: &mut DbConn, rows: Vec<EntryRow>) -> ApiResult<
         .into_iter()
         .filter_map(|(orig, rev)| orig.map(|o| (o, rev)))
         .collect();
+    let counts = crate::ledger::receipts::receipt_counts(conn, &ids)?;
     Ok(rows
         .into_iter()
         .map(|row| {
             let reversed_by = links.get(&row.id).cloned();
-            Entry::from_row(row, reversed_by)
+            let count = counts.get(&row.id).copied().unwrap_or(0);
+            Entry::from_row(row, reversed_by, count)
         })
         .collect())
 }

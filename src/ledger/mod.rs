@@ -5,6 +5,7 @@ pub mod entries;
 pub mod list;
 pub mod periods;
 pub mod post;
+pub mod receipts;
 pub mod reverse;
 pub mod summary;
 pub mod villages;

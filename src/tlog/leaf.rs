@@ -10,6 +10,9 @@
 //!   account_code, settlement_account_code, counterparty, description, project, fund_source,
 //!   posted_by, reverses, reversal_reason`
 //! - `period_close`: `v, kind, village_code, period, closed_at, closed_by`
+//! - `receipt`: `v, kind, id, entry_id, village_code, sha256 (of the untouched original, hex),
+//!   content_type, byte_size, uploaded_by, uploaded_at`
+//! - `receipt_withdrawal`: `v, kind, receipt_id, reason, withdrawn_by, withdrawn_at`
 //!
 //! A phone app does not need to re-encode: it hashes the leaf bytes it is given, checks the
 //! inclusion proof, then parses the same bytes as JSON to show what they say.
@@ -18,10 +21,13 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use crate::ledger::entries::EntryRow;
+use crate::ledger::receipts::{ReceiptRow, WithdrawalRow};
 
 pub const VERSION: u32 = 1;
 pub const KIND_ENTRY: &str = "entry";
 pub const KIND_PERIOD_CLOSE: &str = "period_close";
+pub const KIND_RECEIPT: &str = "receipt";
+pub const KIND_RECEIPT_WITHDRAWAL: &str = "receipt_withdrawal";
 
 fn timestamp(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
@@ -100,6 +106,58 @@ pub fn close_leaf(village: &str, period: &str, closed_at: NaiveDateTime, closed_
         period,
         closed_at: timestamp(closed_at),
         closed_by,
+    };
+    serde_json::to_vec(&leaf).unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct ReceiptLeaf<'a> {
+    v: u32,
+    kind: &'a str,
+    id: &'a str,
+    entry_id: &'a str,
+    village_code: &'a str,
+    sha256: &'a str,
+    content_type: &'a str,
+    byte_size: i64,
+    uploaded_by: &'a str,
+    uploaded_at: String,
+}
+
+pub fn receipt_leaf(row: &ReceiptRow) -> Vec<u8> {
+    let leaf = ReceiptLeaf {
+        v: VERSION,
+        kind: KIND_RECEIPT,
+        id: &row.id,
+        entry_id: &row.entry_id,
+        village_code: &row.village_code,
+        sha256: &row.sha256,
+        content_type: &row.content_type,
+        byte_size: row.byte_size,
+        uploaded_by: &row.uploaded_by,
+        uploaded_at: timestamp(row.uploaded_at),
+    };
+    serde_json::to_vec(&leaf).unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct WithdrawalLeaf<'a> {
+    v: u32,
+    kind: &'a str,
+    receipt_id: &'a str,
+    reason: &'a str,
+    withdrawn_by: &'a str,
+    withdrawn_at: String,
+}
+
+pub fn withdrawal_leaf(row: &WithdrawalRow) -> Vec<u8> {
+    let leaf = WithdrawalLeaf {
+        v: VERSION,
+        kind: KIND_RECEIPT_WITHDRAWAL,
+        receipt_id: &row.receipt_id,
+        reason: &row.reason,
+        withdrawn_by: &row.withdrawn_by,
+        withdrawn_at: timestamp(row.withdrawn_at),
     };
     serde_json::to_vec(&leaf).unwrap_or_default()
 }

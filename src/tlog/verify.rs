@@ -9,11 +9,15 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::db::DbConn;
-use crate::db::schema::{closed_periods, entries, log_checkpoints, log_leaves};
+use crate::db::schema::{closed_periods, entries, log_checkpoints, log_leaves, receipt_withdrawals, receipts};
 use crate::error::ApiResult;
 use crate::ledger::entries::EntryRow;
+use crate::ledger::receipts::{ReceiptRow, WithdrawalRow};
 use crate::tlog::checkpoint::{LogSigner, StoredCheckpoint};
-use crate::tlog::leaf::{KIND_ENTRY, KIND_PERIOD_CLOSE, close_leaf, close_object_id, entry_leaf};
+use crate::tlog::leaf::{
+    KIND_ENTRY, KIND_PERIOD_CLOSE, KIND_RECEIPT, KIND_RECEIPT_WITHDRAWAL, close_leaf, close_object_id, entry_leaf,
+    receipt_leaf, withdrawal_leaf,
+};
 use crate::tlog::proof::verify_checkpoint;
 use crate::tlog::{Hash, Tree, leaf_hash, node_hash};
 
@@ -166,6 +170,18 @@ pub fn verify(conn: &mut DbConn, signer: &LogSigner) -> ApiResult<Report> {
                         .optional()?
                         .map(|(at, by)| close_leaf(village, period, at, &by))
                 }
+                KIND_RECEIPT => receipts::table
+                    .find(&object_id)
+                    .select(ReceiptRow::as_select())
+                    .first(conn)
+                    .optional()?
+                    .map(|row| receipt_leaf(&row)),
+                KIND_RECEIPT_WITHDRAWAL => receipt_withdrawals::table
+                    .find(&object_id)
+                    .select(WithdrawalRow::as_select())
+                    .first(conn)
+                    .optional()?
+                    .map(|row| withdrawal_leaf(&row)),
                 other => {
                     report.problems.push(format!("leaf {idx}: unknown kind {other}"));
                     continue;
@@ -205,6 +221,24 @@ pub fn verify(conn: &mut DbConn, signer: &LogSigner) -> ApiResult<Report> {
         if !logged.contains(&format!("{KIND_PERIOD_CLOSE}:{}", close_object_id(&village, &period))) {
             report.problems.push(format!(
                 "month close {village}/{period}: in the database but not in the log"
+            ));
+        }
+    }
+    let receipt_ids: Vec<String> = receipts::table.select(receipts::id).load(conn)?;
+    for id in receipt_ids {
+        if !logged.contains(&format!("{KIND_RECEIPT}:{id}")) {
+            report
+                .problems
+                .push(format!("receipt {id}: in the database but not in the log"));
+        }
+    }
+    let withdrawn: Vec<String> = receipt_withdrawals::table
+        .select(receipt_withdrawals::receipt_id)
+        .load(conn)?;
+    for id in withdrawn {
+        if !logged.contains(&format!("{KIND_RECEIPT_WITHDRAWAL}:{id}")) {
+            report.problems.push(format!(
+                "withdrawal of receipt {id}: in the database but not in the log"
             ));
         }
     }

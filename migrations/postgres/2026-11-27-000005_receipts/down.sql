@@ -1,0 +1,2 @@
+DROP TABLE receipt_withdrawals;
+DROP TABLE receipts;

@@ -1,0 +1,6 @@
+DROP TRIGGER receipt_withdrawals_append_only_delete;
+DROP TRIGGER receipt_withdrawals_append_only_update;
+DROP TRIGGER receipts_append_only_delete;
+DROP TRIGGER receipts_append_only_update;
+DROP TABLE receipt_withdrawals;
+DROP TABLE receipts;

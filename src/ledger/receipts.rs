@@ -1,0 +1,239 @@
+//! Receipt rows: attachments of stored originals to entries, their withdrawals, and the views
+//! clients see. Append-only like entries; each attachment and withdrawal is a leaf of the
+//! transparency log, carrying the original's SHA-256.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::DbConn;
+use crate::db::schema::{receipt_withdrawals, receipts};
+use crate::error::{ApiError, ApiResult};
+use crate::tlog::leaf::{KIND_RECEIPT, KIND_RECEIPT_WITHDRAWAL, receipt_leaf, withdrawal_leaf};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = receipts)]
+pub struct ReceiptRow {
+    pub id: String,
+    pub entry_id: String,
+    pub village_code: String,
+    pub sha256: String,
+    pub content_type: String,
+    pub byte_size: i64,
+    pub width: i32,
+    pub height: i32,
+    pub phash: String,
+    pub invoice_key: Option<String>,
+    pub invoice_type: Option<String>,
+    pub invoice_code: Option<String>,
+    pub invoice_number: Option<String>,
+    pub invoice_amount_fen: Option<i64>,
+    pub invoice_date: Option<NaiveDate>,
+    pub invoice_check_code: Option<String>,
+    pub qr_text: Option<String>,
+    pub uploaded_by: String,
+    pub uploaded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = receipt_withdrawals)]
+pub struct WithdrawalRow {
+    pub receipt_id: String,
+    pub reason: String,
+    pub withdrawn_by: String,
+    pub withdrawn_at: NaiveDateTime,
+}
+
+/// The invoice read from a receipt's QR code.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReceiptInvoice {
+    /// Invoice type code, e.g. `10`, `32`.
+    pub type_code: String,
+    /// 10 or 12 digits; empty on fully digitised e-invoices (数电票).
+    pub invoice_code: Option<String>,
+    /// 8 digits, or 20 on e-invoices.
+    pub invoice_number: String,
+    pub amount_fen: i64,
+    pub issued_on: NaiveDate,
+    pub check_code: Option<String>,
+    /// Code + number, or the 20-digit number: what the cross-check matches on.
+    pub key: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Withdrawal {
+    pub reason: String,
+    pub withdrawn_by: String,
+    pub withdrawn_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReceiptUrls {
+    pub thumb: String,
+    pub screen: String,
+    pub full: String,
+    /// The untouched original (clerks, inspectors and admins only).
+    pub original: String,
+}
+
+/// A receipt as clients see it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Receipt {
+    pub id: String,
+    pub entry_id: String,
+    pub village_code: String,
+    /// SHA-256 of the uploaded bytes, hex.
+    pub sha256: String,
+    pub content_type: String,
+    pub byte_size: i64,
+    /// Pixels, after the EXIF orientation is applied.
+    pub width: i32,
+    pub height: i32,
+    /// 64-bit perceptual hash, hex.
+    pub phash: String,
+    pub invoice: Option<ReceiptInvoice>,
+    /// A QR payload that is not an invoice.
+    pub qr_text: Option<String>,
+    pub uploaded_by: String,
+    pub uploaded_at: DateTime<Utc>,
+    pub withdrawn: Option<Withdrawal>,
+    pub urls: ReceiptUrls,
+}
+
+impl Receipt {
+    pub fn from_rows(row: ReceiptRow, withdrawal: Option<WithdrawalRow>) -> Self {
+        let invoice = match (
+            row.invoice_key,
+            row.invoice_type,
+            row.invoice_number,
+            row.invoice_amount_fen,
+            row.invoice_date,
+        ) {
+            (Some(key), Some(type_code), Some(invoice_number), Some(amount_fen), Some(issued_on)) => {
+                Some(ReceiptInvoice {
+                    type_code,
+                    invoice_code: row.invoice_code,
+                    invoice_number,
+                    amount_fen,
+                    issued_on,
+                    check_code: row.invoice_check_code,
+                    key,
+                })
+            }
+            _ => None,
+        };
+        let base = format!("/api/v1/receipts/{}", row.id);
+        Receipt {
+            urls: ReceiptUrls {
+                thumb: format!("{base}/image?size=thumb"),
+                screen: format!("{base}/image?size=screen"),
+                full: format!("{base}/image?size=full"),
+                original: format!("{base}/original"),
+            },
+            id: row.id,
+            entry_id: row.entry_id,
+            village_code: row.village_code,
+            sha256: row.sha256,
+            content_type: row.content_type,
+            byte_size: row.byte_size,
+            width: row.width,
+            height: row.height,
+            phash: row.phash,
+            invoice,
+            qr_text: row.qr_text,
+            uploaded_by: row.uploaded_by,
+            uploaded_at: row.uploaded_at.and_utc(),
+            withdrawn: withdrawal.map(|w| Withdrawal {
+                reason: w.reason,
+                withdrawn_by: w.withdrawn_by,
+                withdrawn_at: w.withdrawn_at.and_utc(),
+            }),
+        }
+    }
+}
+
+pub fn find_receipt(conn: &mut DbConn, id: &str) -> ApiResult<ReceiptRow> {
+    receipts::table
+        .find(id)
+        .select(ReceiptRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| receipt_not_found(id))
+}
+
+pub fn receipt_not_found(id: &str) -> ApiError {
+    ApiError::NotFound(format!("no receipt `{}` in your scope", crate::domain::truncate(id)))
+}
+
+pub fn withdrawal_of(conn: &mut DbConn, id: &str) -> ApiResult<Option<WithdrawalRow>> {
+    Ok(receipt_withdrawals::table
+        .find(id)
+        .select(WithdrawalRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn receipt_view(conn: &mut DbConn, row: ReceiptRow) -> ApiResult<Receipt> {
+    let withdrawal = withdrawal_of(conn, &row.id)?;
+    Ok(Receipt::from_rows(row, withdrawal))
+}
+
+/// The receipts of an entry, oldest first, withdrawn ones included (marked).
+pub fn receipts_of_entry(conn: &mut DbConn, entry_id: &str) -> ApiResult<Vec<Receipt>> {
+    let rows: Vec<ReceiptRow> = receipts::table
+        .filter(receipts::entry_id.eq(entry_id))
+        .order((receipts::uploaded_at, receipts::id))
+        .select(ReceiptRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(|row| receipt_view(conn, row)).collect()
+}
+
+/// The number of receipts of each listed entry (withdrawn ones included), in one query.
+pub fn receipt_counts(conn: &mut DbConn, entry_ids: &[&str]) -> ApiResult<std::collections::HashMap<String, i64>> {
+    if entry_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(String, i64)> = receipts::table
+        .filter(receipts::entry_id.eq_any(entry_ids))
+        .group_by(receipts::entry_id)
+        .select((receipts::entry_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The attachment of these bytes to this entry, if it was made before.
+pub fn existing_attachment(conn: &mut DbConn, entry_id: &str, sha256: &str) -> ApiResult<Option<ReceiptRow>> {
+    Ok(receipts::table
+        .filter(receipts::entry_id.eq(entry_id))
+        .filter(receipts::sha256.eq(sha256))
+        .select(ReceiptRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Records an attachment and its log leaf; call inside a write transaction.
+pub fn insert_receipt(conn: &mut DbConn, row: &ReceiptRow) -> ApiResult<()> {
+    diesel::insert_into(receipts::table).values(row).execute(conn)?;
+    crate::tlog::append(conn, KIND_RECEIPT, &row.id, &receipt_leaf(row))?;
+    crate::ledger::villages::bump_version(conn, &row.village_code)?;
+    Ok(())
+}
+
+/// Records a withdrawal and its log leaf; call inside a write transaction.
+pub fn insert_withdrawal(conn: &mut DbConn, row: &WithdrawalRow, village: &str) -> ApiResult<()> {
+    diesel::insert_into(receipt_withdrawals::table)
+        .values(row)
+        .execute(conn)?;
+    crate::tlog::append(conn, KIND_RECEIPT_WITHDRAWAL, &row.receipt_id, &withdrawal_leaf(row))?;
+    crate::ledger::villages::bump_version(conn, village)?;
+    Ok(())
+}
+
+/// Whether any receipt row names this original (used by the start-up sweep of orphan files).
+pub fn original_is_known(conn: &mut DbConn, sha256: &str) -> ApiResult<bool> {
+    let n: i64 = receipts::table
+        .filter(receipts::sha256.eq(sha256))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
