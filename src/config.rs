@@ -15,6 +15,9 @@
 //! | `VL_JSON_LIMIT_BYTES` | `65536` | largest JSON request body |
 //! | `VL_REQUEST_TIMEOUT_SECONDS` | `30` | a request still running after this is answered 503 |
 //! | `VL_LOG_FORMAT` | `text` | `text` or `json` log lines |
+//! | `VL_RECEIPT_MAX_BYTES` | `20971520` | largest receipt upload (20 MiB) |
+//! | `VL_RECEIPT_MAX_PIXELS` | `80000000` | largest receipt image, in pixels |
+//! | `VL_ORPHAN_GRACE_SECONDS` | `0` | start-up keeps receipt files without a row younger than this (set it above the longest upload when servers share the data dir) |
 //! | `VL_LOG_ORIGIN` | `village-ledger.local/ledger` | origin line (and key name) of signed checkpoints |
 //! | `VL_CHECKPOINT_SECONDS` | `60` | how often a checkpoint is signed while leaves arrive |
 
@@ -67,6 +70,15 @@ pub struct Settings {
     /// `text` or `json` log lines.
     #[arg(long, env = "VL_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
+    /// Largest receipt upload, in bytes.
+    #[arg(long, env = "VL_RECEIPT_MAX_BYTES", default_value_t = 20 * 1024 * 1024)]
+    pub receipt_max_bytes: u64,
+    /// Largest receipt image, in pixels.
+    #[arg(long, env = "VL_RECEIPT_MAX_PIXELS", default_value_t = 80_000_000)]
+    pub receipt_max_pixels: u64,
+    /// Start-up keeps receipt files without a row that are younger than this many seconds.
+    #[arg(long, env = "VL_ORPHAN_GRACE_SECONDS", default_value_t = 0)]
+    pub orphan_grace_seconds: u64,
     /// Origin line and key name of the transparency log's signed checkpoints; unique per
     /// deployment, e.g. `ledger.sanmen.example/2026`.
     #[arg(long, env = "VL_LOG_ORIGIN", default_value = "village-ledger.local/ledger")]
@@ -94,6 +106,9 @@ impl Settings {
             request_timeout_seconds: 30,
             log_format: "text".into(),
             log_origin: "village-ledger.local/ledger".into(),
+            receipt_max_bytes: 20 * 1024 * 1024,
+            receipt_max_pixels: 80_000_000,
+            orphan_grace_seconds: 0,
             checkpoint_seconds: 60,
         }
     }
@@ -107,6 +122,11 @@ impl Settings {
 
     pub fn keys_dir(&self) -> PathBuf {
         self.data_dir.join("keys")
+    }
+
+    /// Where receipt originals and renditions are stored.
+    pub fn receipts_dir(&self) -> PathBuf {
+        self.data_dir.join("receipts")
     }
 
     /// The key that signs the transparency log's checkpoints.

@@ -10,4 +10,5 @@ pub mod domain;
 pub mod error;
 pub mod generate;
 pub mod ledger;
+pub mod receipts;
 pub mod tlog;

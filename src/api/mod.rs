@@ -11,6 +11,7 @@ pub mod json;
 pub mod log;
 pub mod metrics;
 pub mod middleware;
+pub mod receipts;
 pub mod townships;
 pub mod users;
 pub mod villages;
@@ -40,6 +41,7 @@ pub struct AppState {
     pub settings: Settings,
     pub metrics: metrics::Metrics,
     pub log: crate::tlog::checkpoint::LogSigner,
+    pub receipts: crate::receipts::ReceiptStore,
 }
 
 pub type State = web::Data<AppState>;
@@ -93,13 +95,18 @@ impl Audit {
             Ok(_) => "ok".to_owned(),
             Err(e) => e.problem().status.to_string(),
         };
+        self.record_outcome(conn, &outcome, object);
+    }
+
+    /// Records an outcome given as `ok` or the HTTP status of the refusal.
+    pub fn record_outcome(&self, conn: &mut DbConn, outcome: &str, object: Option<&str>) {
         let event = AuditEvent {
             actor: self.actor.as_deref(),
             action: self.action,
             object: object.or(self.object.as_deref()),
             village: self.village.as_deref(),
             township: self.township.as_deref(),
-            outcome: &outcome,
+            outcome,
             source: self.source.as_deref(),
         };
         if let Err(e) = record(conn, &event) {
@@ -180,6 +187,7 @@ impl Modify for BearerAuth {
         (name = "auth", description = "Sign in and tokens"),
         (name = "ledger", description = "Townships, villages, entries, summaries"),
         (name = "admin", description = "Users and inspection rounds"),
+        (name = "receipts", description = "Receipt scans: upload, renditions, originals"),
         (name = "log", description = "The transparency log: checkpoints and proofs"),
         (name = "ops", description = "Health")
     )
@@ -199,7 +207,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(inspections::routes)
             .configure(users::routes)
             .configure(audit::routes)
-            .configure(log::routes),
+            .configure(log::routes)
+            .configure(receipts::routes),
     )
     .configure(health::routes)
     .service(metrics::get_metrics);
@@ -267,6 +276,9 @@ pub fn load_state(settings: Settings) -> Result<State, String> {
     )
     .map_err(|e| e.to_string())?;
     let log = crate::tlog::checkpoint::LogSigner::open(&settings.log_key_file(), &settings.log_origin)?;
+    let receipts = crate::receipts::ReceiptStore::new(settings.receipts_dir())
+        .map_err(|e| format!("cannot open the receipt store: {e}"))?;
+    sweep_orphan_receipts(&pool, &receipts, settings.orphan_grace_seconds)?;
     Ok(web::Data::new(AppState {
         pool,
         keys,
@@ -282,7 +294,29 @@ pub fn load_state(settings: Settings) -> Result<State, String> {
         settings,
         metrics: metrics::Metrics::default(),
         log,
+        receipts,
     }))
+}
+
+/// Removes receipt files that a crash left without a row (older than `grace_seconds`, so a
+/// server sharing the directory that is between storing a file and committing its row keeps
+/// it).
+fn sweep_orphan_receipts(
+    pool: &DbPool,
+    store: &crate::receipts::ReceiptStore,
+    grace_seconds: u64,
+) -> Result<(), String> {
+    let conn = std::cell::RefCell::new(pool.get().map_err(|e| e.to_string())?);
+    let removed = store
+        .sweep_older_than(
+            |sha| crate::ledger::receipts::original_is_known(&mut conn.borrow_mut(), sha).unwrap_or(true),
+            std::time::Duration::from_secs(grace_seconds),
+        )
+        .map_err(|e| format!("cannot sweep the receipt store: {e}"))?;
+    if removed > 0 {
+        tracing::warn!(removed, "removed receipt files that a crash left without a row");
+    }
+    Ok(())
 }
 
 /// Today in the county (China Standard Time, UTC+8, no daylight saving): the day inspection

@@ -1,0 +1,174 @@
+//! What a receipt upload may be refused for, in words a township clerk can act on, and the
+//! limits that decide it.
+
+use std::fmt;
+
+/// How much a single receipt may weigh, in bytes and in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IntakeLimits {
+    /// Largest accepted file, in bytes (default 20 MiB).
+    pub max_bytes: u64,
+    /// Largest accepted image, in pixels as declared by its header (default 80 megapixels).
+    pub max_pixels: u64,
+}
+
+impl Default for IntakeLimits {
+    fn default() -> Self {
+        IntakeLimits {
+            max_bytes: 20 * 1024 * 1024,
+            max_pixels: 80_000_000,
+        }
+    }
+}
+
+impl IntakeLimits {
+    /// The most a decoder may allocate: 8 bytes a pixel (16-bit RGBA) at the pixel limit, plus
+    /// room for the decoders' own buffers. Anything needing more is refused, not attempted.
+    pub(crate) fn max_alloc(&self) -> u64 {
+        self.max_pixels.saturating_mul(8).saturating_add(64 * 1024 * 1024)
+    }
+
+    /// Refuses a declared geometry before anything the size of the image is allocated.
+    pub(crate) fn check_pixels(&self, width: u32, height: u32) -> Result<(), IntakeError> {
+        if width == 0 || height == 0 {
+            return Err(IntakeError::Corrupt(format!(
+                "the header declares a {width}×{height} image"
+            )));
+        }
+        if u64::from(width) * u64::from(height) > self.max_pixels {
+            return Err(IntakeError::TooManyPixels {
+                width,
+                height,
+                limit: self.max_pixels,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Why a receipt file was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntakeError {
+    /// The file is larger than `limit` bytes.
+    TooLarge { limit: u64 },
+    /// The header declares more than `limit` pixels (or a decompression bomb).
+    TooManyPixels { width: u32, height: u32, limit: u64 },
+    /// Not one of the accepted formats; `detected` names what it is, `hint` what to do.
+    Unsupported { detected: String, hint: String },
+    /// A JPEG, PNG, WebP or TIFF that cannot be decoded: cut off, damaged, or a decoder failure.
+    Corrupt(String),
+    /// The server could not read or write its own files.
+    Io(String),
+}
+
+impl IntakeError {
+    /// The HTTP status this refusal maps to.
+    pub fn status(&self) -> u16 {
+        match self {
+            IntakeError::TooLarge { .. } => 413,
+            IntakeError::Unsupported { .. } => 415,
+            IntakeError::TooManyPixels { .. } | IntakeError::Corrupt(_) => 422,
+            IntakeError::Io(_) => 500,
+        }
+    }
+}
+
+fn mebibytes(bytes: u64) -> String {
+    let tenths = bytes * 10 / (1024 * 1024);
+    if tenths % 10 == 0 {
+        format!("{}", tenths / 10)
+    } else {
+        format!("{}.{}", tenths / 10, tenths % 10)
+    }
+}
+
+fn megapixels(pixels: u64) -> String {
+    let tenths = pixels / 100_000;
+    if tenths % 10 == 0 {
+        format!("{}", tenths / 10)
+    } else {
+        format!("{}.{}", tenths / 10, tenths % 10)
+    }
+}
+
+impl fmt::Display for IntakeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IntakeError::TooLarge { limit } => write!(
+                f,
+                "the file is larger than {} MiB; scan at 300 dpi or export the photo as a smaller JPEG",
+                mebibytes(*limit)
+            ),
+            IntakeError::TooManyPixels { width, height, limit } => write!(
+                f,
+                "the image is {width}×{height} pixels, more than the {} megapixels accepted; \
+                 scan at 300 dpi or resize the photo",
+                megapixels(*limit)
+            ),
+            IntakeError::Unsupported { detected, hint } => write!(
+                f,
+                "this file is {detected}, not a JPEG, PNG, WebP or TIFF image: {hint}"
+            ),
+            IntakeError::Corrupt(detail) => write!(
+                f,
+                "the image cannot be read ({detail}); the file is damaged or incomplete: \
+                 upload it again, or open it and save it again as JPEG"
+            ),
+            IntakeError::Io(detail) => write!(f, "the receipt could not be processed ({detail})"),
+        }
+    }
+}
+
+impl std::error::Error for IntakeError {}
+
+impl From<std::io::Error> for IntakeError {
+    fn from(e: std::io::Error) -> Self {
+        IntakeError::Io(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_map_to_their_http_status() {
+        assert_eq!(IntakeError::TooLarge { limit: 1 }.status(), 413);
+        let unsupported = IntakeError::Unsupported {
+            detected: "a PDF".into(),
+            hint: "x".into(),
+        };
+        assert_eq!(unsupported.status(), 415);
+        assert_eq!(
+            IntakeError::TooManyPixels {
+                width: 1,
+                height: 1,
+                limit: 0
+            }
+            .status(),
+            422
+        );
+        assert_eq!(IntakeError::Corrupt("x".into()).status(), 422);
+        assert_eq!(IntakeError::Io("x".into()).status(), 500);
+    }
+
+    #[test]
+    fn messages_say_what_to_do_with_readable_numbers() {
+        let limits = IntakeLimits::default();
+        let too_large = IntakeError::TooLarge {
+            limit: limits.max_bytes,
+        }
+        .to_string();
+        assert!(too_large.contains("20 MiB"), "{too_large}");
+        let bomb = limits
+            .check_pixels(100_000, 100_000)
+            .expect_err("bomb refused")
+            .to_string();
+        assert!(
+            bomb.contains("100000×100000") && bomb.contains("80 megapixels"),
+            "{bomb}"
+        );
+        assert!(limits.check_pixels(4000, 3000).is_ok());
+        assert!(matches!(limits.check_pixels(0, 10), Err(IntakeError::Corrupt(_))));
+    }
+}

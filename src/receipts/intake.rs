@@ -1,0 +1,108 @@
+//! Receipt intake: an uploaded file is recognised from its bytes, weighed against the limits,
+//! decoded once, and turned into what the service keeps about it besides the untouched
+//! original: pixel size, perceptual hash, QR payload, and the `thumb` and `screen` renditions.
+//!
+//! Everything here is blocking CPU work: callers run it off the async workers
+//! (`web::block` / `spawn_blocking`). Decoder panics are caught here and become
+//! [`IntakeError::Corrupt`].
+
+use std::io::Read;
+use std::path::Path;
+
+use super::decode::{check_jpeg_complete, decode_full, decode_reduced, guarded};
+pub use super::error::{IntakeError, IntakeLimits};
+use super::phash::perceptual_hash;
+use super::qr::read_qr;
+use super::renditions::{SCREEN_EDGE, THUMB_EDGE, encode_jpeg, fit, flatten_rgb, grey};
+use super::sniff::{ImageKind, sniff};
+use crate::domain::InvoiceQr;
+
+/// What intake learnt from an accepted receipt file.
+#[derive(Debug, Clone)]
+pub struct Ingested {
+    /// `image/jpeg`, `image/png`, `image/webp` or `image/tiff`, from the bytes.
+    pub content_type: &'static str,
+    /// Full pixel size, after the EXIF orientation is applied.
+    pub width: u32,
+    pub height: u32,
+    /// 64-bit perceptual hash, 16 hex digits (see [`super::phash`]).
+    pub phash: String,
+    /// The VAT invoice read from the receipt's QR code, if any.
+    pub invoice: Option<InvoiceQr>,
+    /// The raw QR payload (invoice or not), if a QR code was read.
+    pub qr_text: Option<String>,
+    /// JPEG, at most 320 px on the long edge, no metadata.
+    pub thumb: Vec<u8>,
+    /// JPEG, at most 1600 px on the long edge (never upscaled), no metadata.
+    pub screen: Vec<u8>,
+}
+
+/// Reads the file, refusing it as soon as it is larger than `max_bytes`.
+fn read_limited(path: &Path, limits: &IntakeLimits) -> Result<Vec<u8>, IntakeError> {
+    let file = std::fs::File::open(path)?;
+    let too_large = IntakeError::TooLarge {
+        limit: limits.max_bytes,
+    };
+    let declared = file.metadata()?.len();
+    if declared > limits.max_bytes {
+        return Err(too_large);
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
+    // The file may grow while it is read; never read more than one byte past the limit.
+    file.take(limits.max_bytes.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limits.max_bytes {
+        return Err(too_large);
+    }
+    Ok(bytes)
+}
+
+/// The accepted format of `bytes`, after the checks that need no decoding.
+fn recognise(bytes: &[u8]) -> Result<ImageKind, IntakeError> {
+    let kind = sniff(bytes)?;
+    if kind == ImageKind::Jpeg {
+        check_jpeg_complete(bytes)?;
+    }
+    Ok(kind)
+}
+
+/// Checks and reads the receipt file at `original`, making its renditions.
+pub fn ingest(original: &Path, limits: &IntakeLimits) -> Result<Ingested, IntakeError> {
+    let bytes = read_limited(original, limits)?;
+    let kind = recognise(&bytes)?;
+    guarded(|| ingest_image(&bytes, kind, limits))
+}
+
+fn ingest_image(bytes: &[u8], kind: ImageKind, limits: &IntakeLimits) -> Result<Ingested, IntakeError> {
+    let decoded = decode_reduced(bytes, kind, limits, SCREEN_EDGE)?;
+    let full_resolution = decoded.is_full_resolution();
+    let rgb = flatten_rgb(&decoded.image);
+    let screen = fit(&rgb, SCREEN_EDGE);
+    let thumb = fit(&screen, THUMB_EDGE);
+    let phash = perceptual_hash(&thumb);
+    let reading = read_qr(&grey(&screen), || {
+        if full_resolution {
+            // Already decoded at full size: search it unless the screen pass already did.
+            Ok((rgb.dimensions() != screen.dimensions()).then(|| grey(&rgb)))
+        } else {
+            Ok(Some(decode_full(bytes, kind, limits)?.to_luma8()))
+        }
+    })?;
+    Ok(Ingested {
+        content_type: kind.content_type(),
+        width: decoded.width,
+        height: decoded.height,
+        phash,
+        invoice: reading.as_ref().and_then(|r| r.invoice.clone()),
+        qr_text: reading.map(|r| r.text),
+        thumb: encode_jpeg(&thumb)?,
+        screen: encode_jpeg(&screen)?,
+    })
+}
+
+/// The `full` rendition: every pixel of the original, orientation applied, re-encoded as JPEG
+/// with no metadata. Made on demand; the original itself is never re-encoded.
+pub fn render_full(original: &Path, limits: &IntakeLimits) -> Result<Vec<u8>, IntakeError> {
+    let bytes = read_limited(original, limits)?;
+    let kind = recognise(&bytes)?;
+    guarded(|| encode_jpeg(&flatten_rgb(&decode_full(&bytes, kind, limits)?)))
+}

@@ -1,0 +1,21 @@
+//! Receipt scans: intake (recognise, limit, decode once), renditions for phones, the perceptual
+//! hash, the invoice QR code, and the content-addressed file store. Pure library code: no
+//! database, no HTTP; callers run the CPU-heavy parts off the async workers.
+
+mod decode;
+mod error;
+pub mod intake;
+pub mod phash;
+pub mod qr;
+pub mod renditions;
+pub mod sniff;
+pub mod store;
+
+#[cfg(test)]
+mod tests;
+
+pub use intake::{Ingested, IntakeError, IntakeLimits, ingest, render_full};
+pub use phash::{SAME_PAPER_MAX_DISTANCE, phash_distance};
+pub use renditions::RenditionSize;
+pub use sniff::ImageKind;
+pub use store::ReceiptStore;

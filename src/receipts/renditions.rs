@@ -1,0 +1,137 @@
+//! The re-encoded images phones are shown: `thumb` for lists, `screen` for reading, `full` at the
+//! original pixel size. Every rendition is a baseline JPEG made from pixels alone, so no EXIF
+//! (GPS included), XMP, IPTC or ICC data of the original can reach a villager's phone.
+
+use std::borrow::Cow;
+
+use image::codecs::jpeg::JpegEncoder;
+use image::{DynamicImage, GrayImage, RgbImage};
+
+use super::error::IntakeError;
+
+/// Long edge of a `thumb`, in pixels.
+pub const THUMB_EDGE: u32 = 320;
+/// Long edge of a `screen` rendition, in pixels.
+pub const SCREEN_EDGE: u32 = 1600;
+/// JPEG quality of every rendition: text on receipts stays crisp, files stay small.
+pub const JPEG_QUALITY: u8 = 82;
+
+/// The sizes a receipt is shown at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenditionSize {
+    Thumb,
+    Screen,
+    Full,
+}
+
+impl RenditionSize {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RenditionSize::Thumb => "thumb",
+            RenditionSize::Screen => "screen",
+            RenditionSize::Full => "full",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "thumb" => Some(RenditionSize::Thumb),
+            "screen" => Some(RenditionSize::Screen),
+            "full" => Some(RenditionSize::Full),
+            _ => None,
+        }
+    }
+}
+
+/// 8-bit RGB; transparent areas (scans exported with alpha) become white paper, not black.
+pub(crate) fn flatten_rgb(image: &DynamicImage) -> RgbImage {
+    if !image.color().has_alpha() {
+        return image.to_rgb8();
+    }
+    let rgba = image.to_rgba8();
+    let mut rgb = RgbImage::new(rgba.width(), rgba.height());
+    for (out, px) in rgb.pixels_mut().zip(rgba.pixels()) {
+        let [r, g, b, a] = px.0;
+        let over_white = |c: u8| {
+            let (c, a) = (u32::from(c), u32::from(a));
+            // Exact: the result is at most 255.
+            ((c * a + 255 * (255 - a) + 127) / 255) as u8
+        };
+        out.0 = [over_white(r), over_white(g), over_white(b)];
+    }
+    rgb
+}
+
+/// The size that fits `(width, height)` within `long_edge`, never larger than it is.
+pub(crate) fn fitted_size(width: u32, height: u32, long_edge: u32) -> (u32, u32) {
+    let long = width.max(height);
+    if long <= long_edge {
+        return (width, height);
+    }
+    let scale = |side: u32| {
+        let scaled = (u64::from(side) * u64::from(long_edge) + u64::from(long) / 2) / u64::from(long);
+        u32::try_from(scaled.max(1)).unwrap_or(1)
+    };
+    (scale(width), scale(height))
+}
+
+/// Downscales (area average) to fit within `long_edge`; never upscales.
+pub(crate) fn fit(image: &RgbImage, long_edge: u32) -> Cow<'_, RgbImage> {
+    let (w, h) = fitted_size(image.width(), image.height(), long_edge);
+    if (w, h) == image.dimensions() {
+        Cow::Borrowed(image)
+    } else {
+        Cow::Owned(image::imageops::thumbnail(image, w, h))
+    }
+}
+
+pub(crate) fn grey(image: &RgbImage) -> GrayImage {
+    image::imageops::grayscale(image)
+}
+
+/// Encodes pixels alone as JPEG: the output carries a JFIF header and nothing else.
+pub(crate) fn encode_jpeg(image: &RgbImage) -> Result<Vec<u8>, IntakeError> {
+    let mut out = Vec::with_capacity(image.as_raw().len() / 8);
+    JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
+        .encode_image(image)
+        .map_err(|e| IntakeError::Io(format!("encoding a rendition failed: {e}")))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{Rgba, RgbaImage};
+
+    #[test]
+    fn fitting_keeps_the_aspect_ratio_and_never_upscales() {
+        assert_eq!(fitted_size(4000, 3000, 1600), (1600, 1200));
+        assert_eq!(fitted_size(3000, 4000, 320), (240, 320));
+        assert_eq!(fitted_size(800, 600, 1600), (800, 600));
+        assert_eq!(fitted_size(20_000, 10, 320), (320, 1));
+    }
+
+    #[test]
+    fn transparency_becomes_white_paper() {
+        let mut rgba = RgbaImage::new(2, 1);
+        rgba.put_pixel(0, 0, Rgba([0, 0, 0, 0]));
+        rgba.put_pixel(1, 0, Rgba([10, 20, 30, 255]));
+        let rgb = flatten_rgb(&DynamicImage::ImageRgba8(rgba));
+        assert_eq!(rgb.get_pixel(0, 0).0, [255, 255, 255]);
+        assert_eq!(rgb.get_pixel(1, 0).0, [10, 20, 30]);
+    }
+
+    #[test]
+    fn renditions_are_jpeg_with_no_metadata_segments() {
+        let jpeg = encode_jpeg(&RgbImage::from_pixel(64, 48, image::Rgb([200, 10, 10]))).expect("encodes");
+        assert!(jpeg.starts_with(&[0xFF, 0xD8]));
+        // APP1 (EXIF/XMP), APP13 (IPTC) and APP2 (ICC) never appear.
+        let mut pos = 2;
+        while jpeg[pos] == 0xFF && jpeg[pos + 1] != 0xDA {
+            let marker = jpeg[pos + 1];
+            assert!(![0xE1, 0xE2, 0xED].contains(&marker), "metadata marker {marker:#x}");
+            pos += 2 + usize::from(u16::from_be_bytes([jpeg[pos + 2], jpeg[pos + 3]]));
+        }
+        assert_eq!(image::load_from_memory(&jpeg).expect("decodes").width(), 64);
+    }
+}

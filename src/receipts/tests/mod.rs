@@ -1,0 +1,4 @@
+//! Tests of the receipt library against the committed fixtures and a scratch store.
+
+mod fixtures;
+mod store;
