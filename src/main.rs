@@ -249,7 +249,8 @@ fn run(cli: Cli) -> Result<(), String> {
 fn verify(settings: Settings) -> Result<(), String> {
     let state = load_state(settings)?;
     let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-    let report = village_ledger::tlog::verify::verify(&mut conn, &state.log).map_err(|e| e.to_string())?;
+    let report =
+        village_ledger::tlog::verify::verify(&mut conn, &state.log, &state.receipts).map_err(|e| e.to_string())?;
     for problem in &report.problems {
         println!("PROBLEM {problem}");
     }

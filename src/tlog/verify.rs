@@ -89,7 +89,22 @@ const CHUNK: i64 = 5_000;
 /// A stored leaf: index, kind, object id, bytes, leaf hash.
 type LeafRow = (i64, String, String, Vec<u8>, Vec<u8>);
 
-pub fn verify(conn: &mut DbConn, signer: &LogSigner) -> ApiResult<Report> {
+/// Whether the stored original of `sha256` still has exactly those bytes.
+fn original_intact(store: &crate::receipts::ReceiptStore, sha256: &str) -> Result<(), String> {
+    use sha2::Digest;
+    let path = store.original_path(sha256).map_err(|e| e.to_string())?;
+    let mut file = std::fs::File::open(&path).map_err(|_| "its original file is missing".to_owned())?;
+    let mut hasher = sha2::Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(|e| e.to_string())?;
+    let actual: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    if actual == sha256 {
+        Ok(())
+    } else {
+        Err(format!("its original file was altered (now SHA-256 {actual})"))
+    }
+}
+
+pub fn verify(conn: &mut DbConn, signer: &LogSigner, store: &crate::receipts::ReceiptStore) -> ApiResult<Report> {
     let mut report = Report::default();
     let checkpoints: Vec<StoredCheckpoint> = log_checkpoints::table
         .order(log_checkpoints::size)
@@ -170,12 +185,19 @@ pub fn verify(conn: &mut DbConn, signer: &LogSigner) -> ApiResult<Report> {
                         .optional()?
                         .map(|(at, by)| close_leaf(village, period, at, &by))
                 }
-                KIND_RECEIPT => receipts::table
-                    .find(&object_id)
-                    .select(ReceiptRow::as_select())
-                    .first(conn)
-                    .optional()?
-                    .map(|row| receipt_leaf(&row)),
+                KIND_RECEIPT => {
+                    let row = receipts::table
+                        .find(&object_id)
+                        .select(ReceiptRow::as_select())
+                        .first(conn)
+                        .optional()?;
+                    if let Some(row) = &row
+                        && let Err(why) = original_intact(store, &row.sha256)
+                    {
+                        report.problems.push(format!("receipt {object_id} (leaf {idx}): {why}"));
+                    }
+                    row.map(|row| receipt_leaf(&row))
+                }
                 KIND_RECEIPT_WITHDRAWAL => receipt_withdrawals::table
                     .find(&object_id)
                     .select(WithdrawalRow::as_select())
