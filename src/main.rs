@@ -176,7 +176,7 @@ fn run(cli: Cli) -> Result<(), String> {
             init_tracing(&settings.log_format);
             let state = load_state(settings.clone())?;
             let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-            let users = village_ledger::demo::ensure_demo(&mut conn, &state.log)?;
+            let users = village_ledger::demo::ensure_demo(&mut conn, &state.log, &state.receipts)?;
             drop(conn);
             drop(state);
             println!("demo county ready in {}", settings.data_dir.display());

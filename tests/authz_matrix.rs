@@ -56,6 +56,8 @@ struct Fx {
     other_round: String,
     /// The size of the transparency log's latest signed checkpoint.
     checkpoint_size: u64,
+    receipt_v1a: String,
+    receipt_v2a: String,
     forged: String,
     disabled: String,
     serial: Cell<u32>,
@@ -81,16 +83,19 @@ impl Fx {
     }
 }
 
-/// One request: the URI with its path parameters filled in, and the JSON body, if any.
+/// One request: the URI with its path parameters filled in, and the JSON body or a raw
+/// multipart body, if any.
 struct Call {
     uri: String,
     body: Option<Value>,
+    upload: Option<Vec<u8>>,
 }
 
 fn call(uri: impl Into<String>) -> Call {
     Call {
         uri: uri.into(),
         body: None,
+        upload: None,
     }
 }
 
@@ -98,6 +103,24 @@ fn call_with(uri: impl Into<String>, body: Value) -> Call {
     Call {
         uri: uri.into(),
         body: Some(body),
+        upload: None,
+    }
+}
+
+const BOUNDARY: &str = "matrix-boundary";
+
+/// A multipart upload of a receipt fixture as the part `file`.
+fn call_upload(uri: impl Into<String>, fixture: &str) -> Call {
+    let bytes = std::fs::read(format!("{}/receipts-fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
+    let mut body =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{fixture}\"\r\n\r\n")
+            .into_bytes();
+    body.extend_from_slice(&bytes);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    Call {
+        uri: uri.into(),
+        body: None,
+        upload: Some(body),
     }
 }
 
@@ -460,6 +483,74 @@ fn table() -> Vec<Row> {
             expect: all(200, 422),
         },
         Row {
+            method: Method::POST,
+            path: "/api/v1/entries/{id}/receipts",
+            fill: |fx, inside| {
+                call_upload(
+                    format!(
+                        "/api/v1/entries/{}/receipts",
+                        if inside { &fx.entry_v1a } else { &fx.entry_v2a }
+                    ),
+                    "scan.tiff",
+                )
+            },
+            expect: ledger_write(201),
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/receipts/{id}",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/receipts/{}",
+                    if inside { &fx.receipt_v1a } else { &fx.receipt_v2a }
+                ))
+            },
+            expect: SCOPED_READ,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/receipts/{id}/image",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/receipts/{}/image?size=thumb",
+                    if inside { &fx.receipt_v1a } else { &fx.receipt_v2a }
+                ))
+            },
+            expect: SCOPED_READ,
+        },
+        // Villagers never receive originals (a phone photo's EXIF can carry its location).
+        Row {
+            method: Method::GET,
+            path: "/api/v1/receipts/{id}/original",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/receipts/{}/original",
+                    if inside { &fx.receipt_v1a } else { &fx.receipt_v2a }
+                ))
+            },
+            expect: Expect {
+                admin: (200, 200),
+                clerk: (200, 404),
+                villager: (403, 403),
+                inspector: (200, 404),
+                nobody: (401, 401),
+            },
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/receipts/{id}/withdrawal",
+            fill: |fx, inside| {
+                call_with(
+                    format!(
+                        "/api/v1/receipts/{}/withdrawal",
+                        if inside { &fx.receipt_v1a } else { &fx.receipt_v2a }
+                    ),
+                    json!({"reason": "矩阵测试撤回"}),
+                )
+            },
+            expect: ledger_write(201),
+        },
+        Row {
             method: Method::GET,
             path: "/api/v1/entries/{id}/proof",
             fill: |fx, inside| {
@@ -627,8 +718,25 @@ async fn setup(app: TestApp) -> Fx {
         .and_then(|l| l.parse().ok())
         .expect("the checkpoint's second line is its size");
     let id = |v: Value| v["id"].as_str().expect("id").to_owned();
+    let mut receipts = Vec::new();
+    for (clerk, entry) in [("clerk1", id(entry_v1a.clone())), ("clerk2", in_v2a[0].clone())] {
+        let upload = call_upload(format!("/api/v1/entries/{entry}/receipts"), "scan-flatbed.png");
+        let res = app
+            .call(
+                actix_web::test::TestRequest::post()
+                    .uri(&upload.uri)
+                    .insert_header(bearer(&app.token(clerk)))
+                    .insert_header(("content-type", format!("multipart/form-data; boundary={BOUNDARY}")))
+                    .set_payload(upload.upload.expect("body")),
+            )
+            .await;
+        assert_eq!(res.status.as_u16(), 201, "{}", res.text());
+        receipts.push(id(res.json()));
+    }
     Fx {
         checkpoint_size,
+        receipt_v1a: receipts[0].clone(),
+        receipt_v2a: receipts[1].clone(),
         entry_v1a: id(entry_v1a),
         reversible_v1a: id(reversible_v1a),
         entry_v2a: in_v2a[0].clone(),
@@ -659,6 +767,13 @@ fn check_body(row: &Row, call: &Call, res: &Resp) -> Result<(), String> {
             return Err("401 without WWW-Authenticate: Bearer".into());
         }
         return Ok(());
+    }
+    if res.header("content-type").is_some_and(|t| t.starts_with("image/")) {
+        return if res.body.len() > 100 {
+            Ok(())
+        } else {
+            Err("an image too small to be one".into())
+        };
     }
     if res.header("content-type").is_some_and(|t| t.starts_with("text/plain")) && row.path != "/metrics" {
         return if res.body.is_empty() {
@@ -805,6 +920,11 @@ async fn every_documented_route_answers_every_role_as_the_matrix_says(app: TestA
                 }
                 if let Some(body) = &request.body {
                     req = req.set_json(body);
+                }
+                if let Some(upload) = &request.upload {
+                    req = req
+                        .insert_header(("content-type", format!("multipart/form-data; boundary={BOUNDARY}")))
+                        .set_payload(upload.clone());
                 }
                 let res = fx.app.call(req).await;
                 ran += 1;

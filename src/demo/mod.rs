@@ -4,6 +4,7 @@
 //! Deterministic: the same seed gives the same county, ids included.
 
 pub mod county;
+mod receipts;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use diesel::prelude::*;
@@ -282,11 +283,18 @@ fn entry_rows(rng: &mut ChaCha8Rng, village: &str, opening_cash_fen: i64, drafts
 }
 
 /// Creates the demo county unless the database already has townships; returns the demo users.
-pub fn ensure_demo(conn: &mut DbConn, signer: &LogSigner) -> Result<Vec<DemoUser>, String> {
+pub fn ensure_demo(
+    conn: &mut DbConn,
+    signer: &LogSigner,
+    store: &crate::receipts::ReceiptStore,
+) -> Result<Vec<DemoUser>, String> {
     let users = demo_users();
     let existing: i64 = townships::table.count().get_result(conn).map_err(|e| e.to_string())?;
     if existing == 0 {
         build(conn, &users, signer).map_err(|e| e.to_string())?;
+        receipts::attach_demo_receipts(conn, store).map_err(|e| e.to_string())?;
+        crate::db::write_transaction(conn, |conn| crate::tlog::checkpoint::checkpoint_now(conn, signer))
+            .map_err(|e| e.to_string())?;
     }
     Ok(users.into_iter().map(|(_, u)| u).collect())
 }
