@@ -55,6 +55,9 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// An uploaded file that is not an accepted image format.
+    #[error("{0}")]
+    UnsupportedFile(String),
     #[error("{0}")]
     Locked(String),
     #[error("{0}")]
@@ -98,6 +101,11 @@ impl ApiError {
                 "payload-too-large",
                 "The request body is too large",
                 StatusCode::PAYLOAD_TOO_LARGE,
+            ),
+            UnsupportedFile(_) => (
+                "unsupported-file",
+                "The file is not an accepted image",
+                StatusCode::UNPROCESSABLE_ENTITY,
             ),
             UnsupportedMediaType(_) => (
                 "unsupported-media-type",

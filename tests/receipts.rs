@@ -99,9 +99,9 @@ async fn every_fixture_gets_its_documented_answer(app: TestApp) {
         ("same-paper-a.jpg", 201, "image/jpeg"),
         ("same-paper-b.jpg", 201, "image/jpeg"),
         ("truncated.jpg", 422, "cut off"),
-        ("text-named.jpg", 415, "not"),
-        ("document.pdf", 415, "PDF"),
-        ("photo.heic", 415, "JPEG"),
+        ("text-named.jpg", 422, "not"),
+        ("document.pdf", 422, "PDF"),
+        ("photo.heic", 422, "JPEG"),
         ("bomb-100000x100000.png", 422, "megapixels"),
     ];
     for (name, status, expect) in cases {
@@ -291,6 +291,26 @@ async fn uploads_are_idempotent_scoped_and_withdrawable(app: TestApp) {
         )
         .await;
     assert!(not_multipart.status.is_client_error(), "{}", not_multipart.status);
+    let mut extra = multipart("x.tiff", &fixture("scan.tiff"));
+    extra.truncate(extra.len() - format!("--{BOUNDARY}--\r\n").len());
+    extra.extend_from_slice(
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--{BOUNDARY}--\r\n")
+            .as_bytes(),
+    );
+    let res = app
+        .call(
+            TestRequest::post()
+                .uri(&format!("/api/v1/entries/{entry}/receipts"))
+                .insert_header(bearer(&app.token("clerk1")))
+                .insert_header(("content-type", format!("multipart/form-data; boundary={BOUNDARY}")))
+                .set_payload(extra),
+        )
+        .await;
+    assert!(res.assert_problem(422)["detail"].as_str().unwrap().contains("note"));
+    let too_big = app.state.settings.receipt_max_bytes as usize + 1;
+    upload(&app, "clerk1", &entry, "big.jpg", &vec![0xFF; too_big])
+        .await
+        .assert_problem(413);
     // Withdrawal keeps the receipt visible, marked.
     let id = first.json()["id"].as_str().unwrap().to_owned();
     let w = app

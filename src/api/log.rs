@@ -199,7 +199,8 @@ pub async fn get_periods(state: State, caller: Caller, path: web::Path<String>) 
 pub struct RecordCheckpoint {
     /// The size of a signed checkpoint the inspectors compared against.
     #[schema(minimum = 0)]
-    pub size: u64,
+    #[serde(deserialize_with = "crate::domain::deserialize_whole")]
+    pub size: i64,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -276,6 +277,9 @@ pub async fn post_inspection_checkpoint(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let size = body.into_inner().size;
+    let Ok(size) = u64::try_from(size) else {
+        return Err(ApiError::Invalid("size must not be negative".into()));
+    };
     let mut audit = Audit::new("inspection.checkpoint", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&id));
     let (created, cp) = db(&state, move |conn| {

@@ -25,8 +25,9 @@ use crate::ledger::receipts::{
 use crate::receipts::{Ingested, IntakeError, RenditionSize, ingest, render_full};
 
 /// The multipart upload (documentation only).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(utoipa::ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(dead_code, reason = "documents the multipart body; the handler streams it")]
 pub struct ReceiptUpload {
     /// The scan or photo: JPEG, PNG, WebP or TIFF, at most 20 MiB and 80 megapixels.
     #[schema(value_type = String, format = Binary)]
@@ -37,7 +38,8 @@ fn intake_error(e: IntakeError) -> ApiError {
     let text = e.to_string();
     match e.status() {
         413 => ApiError::PayloadTooLarge(text),
-        415 => ApiError::UnsupportedMediaType(text),
+        // The request's media type (multipart) is fine; the file inside is not an image we take.
+        415 => ApiError::UnsupportedFile(text),
         422 => ApiError::Invalid(text),
         _ => ApiError::Internal(text),
     }
@@ -47,45 +49,69 @@ fn io_error(e: std::io::Error) -> ApiError {
     ApiError::Internal(format!("receipt store: {e}"))
 }
 
-/// Streams the multipart part `file` to a temp file of the store, hashing it on the way.
-/// Returns the temp path, the SHA-256 (hex) and the size.
+/// Streams the multipart part `file` into a temp file of the store, hashing it on the way.
+fn stream_part(
+    state: &State,
+) -> (
+    tokio::sync::mpsc::Sender<web::Bytes>,
+    impl std::future::Future<Output = ApiResult<(std::path::PathBuf, String, u64)>>,
+) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<web::Bytes>(8);
+    let st = state.clone();
+    let writer = web::block(move || -> std::io::Result<(std::path::PathBuf, String, u64)> {
+        use std::io::Write;
+        let (mut file, path) = st.receipts.temp_file()?;
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        let written = (|| {
+            while let Some(chunk) = rx.blocking_recv() {
+                file.write_all(&chunk)?;
+                hasher.update(&chunk);
+                size += chunk.len() as u64;
+            }
+            file.sync_all()
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&path);
+            return Err(e);
+        }
+        let sha: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        Ok((path, sha, size))
+    });
+    (tx, async move { writer.await?.map_err(io_error) })
+}
+
+/// Reads the whole multipart body: exactly one part `file`, streamed to a temp file (hashed
+/// on the way, refused past the size limit); any other part is refused. Returns the temp
+/// path, the SHA-256 (hex) and the size; on refusal nothing is left behind.
 async fn receive_file(state: &State, payload: &mut Multipart) -> ApiResult<(std::path::PathBuf, String, u64)> {
     let max = state.settings.receipt_max_bytes;
+    let mut received: Option<(std::path::PathBuf, String, u64)> = None;
+    let mut failure = None;
     while let Some(field) = payload.next().await {
-        let mut field =
-            field.map_err(|e| ApiError::BadRequest(format!("the multipart body could not be read: {e}")))?;
-        if field.name() != Some("file") {
-            continue;
-        }
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<web::Bytes>(8);
-        let st = state.clone();
-        let writer = web::block(move || -> std::io::Result<(std::path::PathBuf, String, u64)> {
-            use std::io::Write;
-            let (mut file, path) = st.receipts.temp_file()?;
-            let mut hasher = Sha256::new();
-            let mut size = 0u64;
-            let written = (|| {
-                while let Some(chunk) = rx.blocking_recv() {
-                    file.write_all(&chunk)?;
-                    hasher.update(&chunk);
-                    size += chunk.len() as u64;
-                }
-                file.sync_all()
-            })();
-            if let Err(e) = written {
-                let _ = std::fs::remove_file(&path);
-                return Err(e);
+        let mut field = match field {
+            Ok(f) => f,
+            Err(e) => {
+                failure = Some(ApiError::BadRequest(format!(
+                    "the multipart body could not be read: {e}"
+                )));
+                break;
             }
-            let sha: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-            Ok((path, sha, size))
-        });
-        let mut received = 0u64;
-        let mut failure = None;
+        };
+        if field.name() != Some("file") || received.is_some() {
+            failure = Some(ApiError::Invalid(format!(
+                "unexpected multipart part `{}`: send one part named `file` and nothing else",
+                crate::domain::truncate(field.name().unwrap_or(""))
+            )));
+            break;
+        }
+        let (tx, writer) = stream_part(state);
+        let mut size = 0u64;
         while let Some(chunk) = field.next().await {
             match chunk {
                 Ok(bytes) => {
-                    received += bytes.len() as u64;
-                    if received > max {
+                    size += bytes.len() as u64;
+                    if size > max {
                         failure = Some(intake_error(IntakeError::TooLarge { limit: max }));
                         break;
                     }
@@ -100,16 +126,22 @@ async fn receive_file(state: &State, payload: &mut Multipart) -> ApiResult<(std:
             }
         }
         drop(tx);
-        let (path, sha, size) = writer.await?.map_err(io_error)?;
-        if let Some(e) = failure {
-            let _ = std::fs::remove_file(&path);
-            return Err(e);
+        received = Some(writer.await?);
+        if failure.is_some() {
+            break;
         }
-        return Ok((path, sha, size));
     }
-    Err(ApiError::Invalid(
-        "send the scan as the multipart part named `file`".into(),
-    ))
+    match (received, failure) {
+        (Some((path, _, _)), Some(e)) => {
+            let _ = std::fs::remove_file(&path);
+            Err(e)
+        }
+        (None, Some(e)) => Err(e),
+        (Some(file), None) => Ok(file),
+        (None, None) => Err(ApiError::Invalid(
+            "send the scan as the multipart part named `file`".into(),
+        )),
+    }
 }
 
 /// Decodes and keeps the file: original (content-addressed) and renditions. The temp file is
@@ -159,8 +191,7 @@ async fn keep_file(state: &State, tmp: std::path::PathBuf, sha: String) -> ApiRe
         (status = 403, description = "Your role cannot attach receipts", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the limit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not a JPEG, PNG, WebP or TIFF", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Damaged, too many pixels, or no `file` part", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Not a JPEG, PNG, WebP or TIFF (`unsupported-file`), damaged, too many pixels, or no `file` part", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/entries/{id}/receipts")]
@@ -216,39 +247,47 @@ pub async fn post_receipt(
     };
     let username = caller.username.clone();
     let (created, receipt) = db(&state, move |conn| {
-        let result = crate::db::write_transaction(conn, |conn| {
-            if let Some(row) = existing_attachment(conn, &entry_id, &sha)? {
-                return Ok((false, row));
-            }
-            let invoice = ingested.invoice.as_ref();
-            let row = ReceiptRow {
-                id: crate::ledger::new_id("rc"),
-                entry_id: entry_id.clone(),
-                village_code: village.code.clone(),
-                sha256: sha.clone(),
-                content_type: ingested.content_type.to_owned(),
-                byte_size: size as i64,
-                width: ingested.width as i32,
-                height: ingested.height as i32,
-                phash: ingested.phash.clone(),
-                invoice_key: invoice.map(|i| i.key.clone()),
-                invoice_type: invoice.map(|i| i.type_code.clone()),
-                invoice_code: invoice.and_then(|i| i.invoice_code.clone()),
-                invoice_number: invoice.map(|i| i.invoice_number.clone()),
-                invoice_amount_fen: invoice.map(|i| i.amount_fen),
-                invoice_date: invoice.map(|i| i.issued_on),
-                invoice_check_code: invoice.and_then(|i| i.check_code.clone()),
-                qr_text: if invoice.is_some() {
-                    None
-                } else {
-                    ingested.qr_text.clone()
-                },
-                uploaded_by: username.clone(),
-                uploaded_at: crate::ledger::now_utc(),
-            };
-            insert_receipt(conn, &row)?;
-            Ok::<_, ApiError>((true, row))
-        });
+        // The same bytes uploaded to the same entry at the same moment through another
+        // connection: the unique index refuses the second row; looking again finds the first.
+        let attempt = |conn: &mut crate::db::DbConn| {
+            crate::db::write_transaction(conn, |conn| {
+                if let Some(row) = existing_attachment(conn, &entry_id, &sha)? {
+                    return Ok((false, row));
+                }
+                let invoice = ingested.invoice.as_ref();
+                let row = ReceiptRow {
+                    id: crate::ledger::new_id("rc"),
+                    entry_id: entry_id.clone(),
+                    village_code: village.code.clone(),
+                    sha256: sha.clone(),
+                    content_type: ingested.content_type.to_owned(),
+                    byte_size: size as i64,
+                    width: ingested.width as i32,
+                    height: ingested.height as i32,
+                    phash: ingested.phash.clone(),
+                    invoice_key: invoice.map(|i| i.key.clone()),
+                    invoice_type: invoice.map(|i| i.type_code.clone()),
+                    invoice_code: invoice.and_then(|i| i.invoice_code.clone()),
+                    invoice_number: invoice.map(|i| i.invoice_number.clone()),
+                    invoice_amount_fen: invoice.map(|i| i.amount_fen),
+                    invoice_date: invoice.map(|i| i.issued_on),
+                    invoice_check_code: invoice.and_then(|i| i.check_code.clone()),
+                    qr_text: if invoice.is_some() {
+                        None
+                    } else {
+                        ingested.qr_text.clone()
+                    },
+                    uploaded_by: username.clone(),
+                    uploaded_at: crate::ledger::now_utc(),
+                };
+                insert_receipt(conn, &row)?;
+                Ok::<_, ApiError>((true, row))
+            })
+        };
+        let result = match attempt(conn) {
+            Err(ApiError::Conflict(_)) => attempt(conn),
+            other => other,
+        };
         audit.record(conn, &result, result.as_ref().ok().map(|(_, r)| r.id.as_str()));
         let (created, row) = result?;
         Ok((created, receipt_view(conn, row)?))
@@ -407,8 +446,12 @@ pub async fn get_receipt_image(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Receipt id")),
     responses(
-        (status = 200, description = "The original bytes", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 206, description = "A byte range of it", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The original bytes", content(
+            (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/webp"), (Vec<u8> = "image/tiff")
+        )),
+        (status = 206, description = "A byte range of it", content(
+            (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/webp"), (Vec<u8> = "image/tiff")
+        )),
         (status = 304, description = "Not modified"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Villagers do not receive originals", body = Problem, content_type = "application/problem+json"),

@@ -9,7 +9,7 @@ mod text;
 
 pub use codes::{DivisionCode, TownshipCode, VillageCode, truncate};
 pub use invoice::InvoiceQr;
-pub use money::{MAX_ABS_FEN, Money, deserialize_fen, format_yuan, parse_whole_number};
+pub use money::{MAX_ABS_FEN, Money, deserialize_fen, deserialize_whole, format_yuan, parse_whole_number};
 pub use period::{Chart, FIRST_YEAR, LAST_YEAR, Period, check_ledger_date};
 pub use text::BoundedText;
 

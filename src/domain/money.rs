@@ -107,14 +107,16 @@ pub fn parse_whole_number(text: &str) -> Option<i64> {
 /// Deserializes an amount in fen from a JSON number that is a whole number, however written
 /// (`950`, `950.0`, `9.5e2`), reading its exact text: no floating point is involved.
 pub fn deserialize_fen<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    deserialize_whole(deserializer)
+}
+
+/// Deserializes any whole number (a count, a size) however written, from its exact text.
+pub fn deserialize_whole<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
     use serde::Deserialize;
     use serde::de::Error;
     let number = serde_json::Number::deserialize(deserializer)?;
-    parse_whole_number(number.as_str()).ok_or_else(|| {
-        D::Error::custom(format!(
-            "{number} is not a whole number of fen within ±9223372036854775807"
-        ))
-    })
+    parse_whole_number(number.as_str())
+        .ok_or_else(|| D::Error::custom(format!("{number} is not a whole number within ±9223372036854775807")))
 }
 
 /// Formats fen as yuan with two decimals, e.g. `95000` → `950.00`.

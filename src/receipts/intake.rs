@@ -13,9 +13,14 @@ use super::decode::{check_jpeg_complete, decode_full, decode_reduced, guarded};
 pub use super::error::{IntakeError, IntakeLimits};
 use super::phash::perceptual_hash;
 use super::qr::read_qr;
-use super::renditions::{SCREEN_EDGE, THUMB_EDGE, encode_jpeg, fit, flatten_rgb, grey};
+use super::renditions::{SCREEN_EDGE, THUMB_EDGE, encode_jpeg, fit, flatten_rgb};
 use super::sniff::{ImageKind, sniff};
 use crate::domain::InvoiceQr;
+
+/// Long edge of the grey image searched for QR codes first. Invoice QR codes photographed with
+/// the whole invoice keep about 4 px a module at this size, which rqrr needs; smaller images
+/// lose codes that are never even seen, so the full-resolution retry would not happen.
+const QR_SEARCH_EDGE: u32 = 2048;
 
 /// What intake learnt from an accepted receipt file.
 #[derive(Debug, Clone)]
@@ -74,15 +79,17 @@ pub fn ingest(original: &Path, limits: &IntakeLimits) -> Result<Ingested, Intake
 
 fn ingest_image(bytes: &[u8], kind: ImageKind, limits: &IntakeLimits) -> Result<Ingested, IntakeError> {
     let decoded = decode_reduced(bytes, kind, limits, SCREEN_EDGE)?;
-    let full_resolution = decoded.is_full_resolution();
     let rgb = flatten_rgb(&decoded.image);
     let screen = fit(&rgb, SCREEN_EDGE);
     let thumb = fit(&screen, THUMB_EDGE);
     let phash = perceptual_hash(&thumb);
-    let reading = read_qr(&grey(&screen), || {
-        if full_resolution {
-            // Already decoded at full size: search it unless the screen pass already did.
-            Ok((rgb.dimensions() != screen.dimensions()).then(|| grey(&rgb)))
+    let grey = decoded.image.to_luma8();
+    let qr_grey = fit(&grey, QR_SEARCH_EDGE);
+    let reading = read_qr(&qr_grey, || {
+        if qr_grey.dimensions() == (decoded.width, decoded.height) {
+            Ok(None)
+        } else if decoded.is_full_resolution() {
+            Ok(Some(grey.clone()))
         } else {
             Ok(Some(decode_full(bytes, kind, limits)?.to_luma8()))
         }

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use image::codecs::jpeg::JpegEncoder;
-use image::{DynamicImage, GrayImage, RgbImage};
+use image::{DynamicImage, ImageBuffer, Pixel, RgbImage};
 
 use super::error::IntakeError;
 
@@ -76,17 +76,16 @@ pub(crate) fn fitted_size(width: u32, height: u32, long_edge: u32) -> (u32, u32)
 }
 
 /// Downscales (area average) to fit within `long_edge`; never upscales.
-pub(crate) fn fit(image: &RgbImage, long_edge: u32) -> Cow<'_, RgbImage> {
+pub(crate) fn fit<P>(image: &ImageBuffer<P, Vec<u8>>, long_edge: u32) -> Cow<'_, ImageBuffer<P, Vec<u8>>>
+where
+    P: Pixel<Subpixel = u8> + 'static,
+{
     let (w, h) = fitted_size(image.width(), image.height(), long_edge);
     if (w, h) == image.dimensions() {
         Cow::Borrowed(image)
     } else {
         Cow::Owned(image::imageops::thumbnail(image, w, h))
     }
-}
-
-pub(crate) fn grey(image: &RgbImage) -> GrayImage {
-    image::imageops::grayscale(image)
 }
 
 /// Encodes pixels alone as JPEG: the output carries a JFIF header and nothing else.
