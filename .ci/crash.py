@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Crash safety: several clients post entries and reversals against the release server while
+"""Crash safety: several clients post entries, reversals and receipt scans against the release server while
 it is killed with SIGKILL at random moments and restarted. Afterwards every write that was
 acknowledged with a 2xx must be present and intact, nothing unacknowledged may be half-present,
 and SQLite's integrity_check must pass.
@@ -16,8 +16,11 @@ import sys
 import tempfile
 import threading
 import time
+import struct
 import urllib.error
 import urllib.request
+import zlib
+import hashlib
 
 BIN = sys.argv[1]
 KILLS = int(sys.argv[sys.argv.index("--kills") + 1]) if "--kills" in sys.argv else 6
@@ -70,7 +73,32 @@ def token():
     return body["access_token"]
 
 
+def png(seed):
+    """A small unique grey PNG, made without any imaging library."""
+    r = random.Random(seed)
+    w = h = 16
+    raw = b"".join(b"\x00" + bytes(r.randrange(256) for _ in range(w)) for _ in range(h))
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def upload(path, token, data):
+    boundary = "crash-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.png\"\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    req = urllib.request.Request(base + path, data=body, method="POST")
+    req.add_header("content-type", f"multipart/form-data; boundary={boundary}")
+    req.add_header("authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=20) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
 lock = threading.Lock()
+receipts = {}          # receipt id -> sha256 of the uploaded bytes
 acknowledged = {}      # entry id -> what was posted
 reversals = {}         # original id -> reversal id
 attempted_vouchers = set()
@@ -86,6 +114,13 @@ def client(n):
         try:
             if tok is None:
                 tok = token()
+            if pending is None and acknowledged and crng.random() < 0.15:
+                with lock:
+                    mine = [k for k, v in acknowledged.items() if v["client"] == n]
+                if mine:
+                    data = png(SEED * 1000 + n * 100000 + i)
+                    i += 1
+                    pending = ("upload", crng.choice(mine), data)
             if pending is None:
                 if acknowledged and crng.random() < 0.2:
                     with lock:
@@ -104,7 +139,18 @@ def client(n):
                     pending = ("post", village, body)
                     with lock:
                         attempted_vouchers.add((village, body["voucher_no"]))
-            if pending[0] == "post":
+            if pending[0] == "upload":
+                _, entry_id, data = pending
+                status, rec = upload(f"/api/v1/entries/{entry_id}/receipts", tok, data)
+                if status in (200, 201):
+                    with lock:
+                        receipts[rec["id"]] = hashlib.sha256(data).hexdigest()
+                    pending = None
+                elif status == 401:
+                    tok = None
+                else:
+                    raise SystemExit(f"unexpected {status} uploading: {rec}")
+            elif pending[0] == "post":
                 _, village, body = pending
                 status, entry = call("POST", f"/api/v1/villages/{village}/entries", tok, body)
                 if status in (200, 201):
@@ -161,8 +207,24 @@ for original, rev in reversals.items():
     status, entry = call("GET", f"/api/v1/entries/{rev}", tok)
     if status != 200 or entry["reverses"] != original or entry["amount_fen"] != -acknowledged[original]["amount_fen"]:
         wrong.append((rev, "reversal"))
+for receipt_id, sha in receipts.items():
+    status, rec = call("GET", f"/api/v1/receipts/{receipt_id}", tok)
+    if status != 200 or rec["sha256"] != sha:
+        wrong.append((receipt_id, "receipt"))
 server.send_signal(signal.SIGTERM)
 server.wait(timeout=60)
+
+# Receipt files: every acknowledged original is on disk with its bytes; no file without a row.
+store = os.path.join(data_dir, "receipts")
+on_disk = {}
+for root, _, files in os.walk(os.path.join(store, "originals")):
+    for f in files:
+        with open(os.path.join(root, f), "rb") as fh:
+            on_disk[f] = hashlib.sha256(fh.read()).hexdigest()
+known_shas = {row[0] for row in sqlite3.connect(os.path.join(data_dir, "ledger.db")).execute("SELECT sha256 FROM receipts")}
+orphans = [f for f in on_disk if f not in known_shas]
+missing_files = [s for s in receipts.values() if on_disk.get(s) != s]
+stray_tmp = os.listdir(os.path.join(store, "tmp")) if os.path.isdir(os.path.join(store, "tmp")) else []
 
 db = sqlite3.connect(os.path.join(data_dir, "ledger.db"))
 integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
@@ -181,11 +243,14 @@ versions_ok = all(
         "SELECT v.ledger_version, (SELECT COUNT(*) FROM entries e WHERE e.village_code = v.code AND e.posted_by <> 'demo-import') FROM villages v"
     )
 )
-print(f"crash test: kills={KILLS} writes_acknowledged={len(acknowledged) + len(reversals)} "
-      f"(entries={len(acknowledged)}, reversals={len(reversals)}) rows_found={len(rows)} "
-      f"missing={len(missing)} wrong={len(wrong)} half_present={len(half)} integrity={integrity}")
-ok = not missing and not wrong and not half and integrity == "ok" and versions_ok and KILLS >= 5 and acknowledged
+print(f"crash test: kills={KILLS} writes_acknowledged={len(acknowledged) + len(reversals) + len(receipts)} "
+      f"(entries={len(acknowledged)}, reversals={len(reversals)}, receipts={len(receipts)}) rows_found={len(rows)} "
+      f"missing={len(missing)} wrong={len(wrong)} half_present={len(half)} receipt_files_missing={len(missing_files)} "
+      f"orphan_files={len(orphans)} integrity={integrity}")
+ok = (not missing and not wrong and not half and integrity == "ok" and versions_ok and KILLS >= 5 and acknowledged
+      and receipts and not missing_files and not orphans)
 if not ok:
-    print("missing:", missing[:10], "wrong:", wrong[:10], "half:", half[:10], "versions_ok:", versions_ok, file=sys.stderr)
+    print("missing:", missing[:10], "wrong:", wrong[:10], "half:", half[:10], "versions_ok:", versions_ok,
+          "missing files:", missing_files[:5], "orphans:", orphans[:5], "tmp:", stray_tmp[:5], file=sys.stderr)
     sys.exit(1)
 print("1 passed, 0 failed")
