@@ -45,6 +45,8 @@ def machine():
     mem_kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
     say(f"Machine: `nproc` {os.cpu_count()}, {mem_kb / 1024 / 1024:.1f} GiB memory, {cpu}; {first(['uname', '-sr'])}")
     say()
+    say(f"Code: `git describe --always --dirty` {first(['git', 'describe', '--always', '--dirty'])}")
+    say()
     say(f"Tools: {first(['wrk', '-v'])}; {first(['nginx', '-v'])}; {first(['hledger', '--version'])}; "
         f"{first(['rustc', '--version'])}")
     say()

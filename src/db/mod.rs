@@ -4,6 +4,7 @@
 //! The backend is chosen from the database URL: `postgres://…` or `postgresql://…` selects
 //! PostgreSQL; `sqlite://PATH`, `file:PATH` or a plain path selects SQLite.
 
+pub mod copy;
 pub mod schema;
 
 use std::time::Duration;

@@ -6,13 +6,15 @@
 //! expense, settlement in cash 101 or bank 102, vouchers `YYYY-NNNN` numbered in date order),
 //! log-normal amounts, and irregularities for the cross-check: duplicated payments, works paid
 //! in pieces just under 5,000 yuan, and a few red-ink reversals. Every month but the last one
-//! is closed. Three users sign in on it (printed at the end).
+//! is closed. The transparency log holds a leaf for every entry and close, with one signed
+//! checkpoint over them (see `log`). Three users sign in on it (printed at the end).
 //!
 //! Deterministic: the same options give the same database, ids included (ChaCha8, one stream
 //! per village). Only an empty database is written into.
 
 mod catalogue;
 mod draw;
+mod log;
 mod places;
 mod store;
 mod templates;
@@ -33,6 +35,7 @@ use crate::auth::users::{NewUser, add_user};
 use crate::config::Settings;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::Period;
+use crate::tlog::checkpoint::{LogSigner, checkpoint_now};
 use draw::Parties;
 
 /// Entries per write transaction: a few fsyncs for the whole county.
@@ -144,16 +147,22 @@ pub fn run(options: GenerateOptions) -> Result<(), String> {
 
     let db_err = |e: diesel::result::Error| e.to_string();
     store::prepare_bulk(&mut conn).map_err(db_err)?;
-    let closed_through = Period::parse(&format!("{}-11", options.last_year))?;
+    // Every month but the last is closed; the log holds every entry and every close.
+    let closes = store::closes(
+        Period::of(opening_date),
+        Period::parse(&format!("{}-11", options.last_year))?,
+    );
+    let log_size = vills.len() * (k * options.years as usize + closes.len());
     write_transaction(&mut conn, |conn| {
         store::insert_places(conn, &towns, &vills, &openings)?;
-        store::close_months(conn, &vills, Period::of(opening_date), closed_through)
+        store::close_months(conn, &vills, &closes, log_size as i64)
     })
     .map_err(db_err)?;
 
+    let mut frontier = log::Frontier::default();
     let total = std::thread::scope(|scope| -> Result<usize, String> {
         let (tx, rx) = sync_channel(4);
-        let (vills, people, firms, openings) = (&vills, &people, &firms, &openings);
+        let (vills, people, firms, openings, closes) = (&vills, &people, &firms, &openings, &closes);
         scope.spawn(move || {
             for (i, v) in vills.iter().enumerate() {
                 let parties = Parties {
@@ -169,22 +178,25 @@ pub fn run(options: GenerateOptions) -> Result<(), String> {
                     k,
                     (openings[i].cash_fen, openings[i].bank_fen),
                 );
-                if tx.send((v.code.as_str(), rows)).is_err() {
+                let leaves = log::village_leaves(&v.code, &rows, closes);
+                if tx.send((v.code.as_str(), rows, leaves)).is_err() {
                     break;
                 }
             }
         });
         let mut total = 0;
         let mut done = false;
+        let frontier = &mut frontier;
         while !done {
             total += write_transaction(&mut conn, |conn| {
                 let mut in_transaction = 0;
                 while in_transaction < ROWS_PER_TRANSACTION {
-                    let Ok((code, rows)) = rx.recv() else {
+                    let Ok((code, rows, leaves)) = rx.recv() else {
                         done = true;
                         break;
                     };
                     in_transaction += store::insert_entries(conn, code, &rows)?;
+                    log::append(conn, frontier, &leaves)?;
                 }
                 Ok::<_, diesel::result::Error>(in_transaction)
             })
@@ -194,9 +206,18 @@ pub fn run(options: GenerateOptions) -> Result<(), String> {
         eprintln!();
         Ok(total)
     })?;
+    if frontier.size != log_size as u64 {
+        return Err(format!("the log has {} leaves, expected {log_size}", frontier.size));
+    }
     let index_started = Instant::now();
     store::finish_bulk(&mut conn).map_err(db_err)?;
     let index_seconds = index_started.elapsed().as_secs_f64();
+    let signer = LogSigner::open(&settings.log_key_file(), &settings.log_origin)?;
+    let checkpoint = write_transaction(&mut conn, |conn| {
+        log::set_size(conn, frontier.size)?;
+        checkpoint_now(conn, &signer)
+    })
+    .map_err(|e| e.to_string())?;
 
     let first = vills.first().ok_or("no village")?;
     let users = add_users(&mut conn, &towns[first.township].code, &first.code)?;
@@ -212,6 +233,10 @@ pub fn run(options: GenerateOptions) -> Result<(), String> {
             crate::db::DbUrl::Sqlite(path) => path,
             crate::db::DbUrl::Postgres(_) => "PostgreSQL".into(),
         }
+    );
+    println!(
+        "transparency log: {} leaves (entries and month closes), checkpoint signed at size {}",
+        frontier.size, checkpoint.size
     );
     println!(
         "first village: {} {} (township {})",

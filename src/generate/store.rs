@@ -5,7 +5,7 @@
 //! hundred thousand rows per transaction the fsyncs are a handful, and the rows are inserted in
 //! `(village, date)` order, so every index but the random `id` one is appended to.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
@@ -92,22 +92,32 @@ pub fn insert_places(
     Ok(())
 }
 
-/// Closes every month from `first` through `last` in every village.
-pub fn close_months(conn: &mut DbConn, vills: &[Village], first: Period, last: Period) -> QueryResult<usize> {
-    let mut periods = Vec::new();
+/// Every month from `first` through `last` with its closing time: the 10th of the next month,
+/// 02:00, when the township station has posted the month's last vouchers.
+pub fn closes(first: Period, last: Period) -> Vec<(String, NaiveDateTime)> {
+    let mut out = Vec::new();
     let mut p = first;
     while p <= last {
-        let closed_at = p
-            .next()
-            .first_day()
+        let closed_at = (p.next().first_day() + chrono::Duration::days(9))
             .and_time(NaiveTime::from_hms_opt(2, 0, 0).unwrap_or(NaiveTime::MIN));
-        periods.push((p.to_string(), closed_at));
+        out.push((p.to_string(), closed_at));
         p = p.next();
     }
+    out
+}
+
+/// Closes the `closes` months in every village; each close is included in the checkpoint of
+/// `checkpoint_size` leaves signed at the end.
+pub fn close_months(
+    conn: &mut DbConn,
+    vills: &[Village],
+    closes: &[(String, NaiveDateTime)],
+    checkpoint_size: i64,
+) -> QueryResult<usize> {
     let mut n = 0;
     for v in vills {
         let values = || {
-            periods
+            closes
                 .iter()
                 .map(|(p, at)| {
                     (
@@ -115,6 +125,7 @@ pub fn close_months(conn: &mut DbConn, vills: &[Village], first: Period, last: P
                         closed_periods::period.eq(p.as_str()),
                         closed_periods::closed_at.eq(*at),
                         closed_periods::closed_by.eq(IMPORTER),
+                        closed_periods::checkpoint_size.eq(Some(checkpoint_size)),
                     )
                 })
                 .collect::<Vec<_>>()

@@ -119,10 +119,10 @@ pub(crate) fn decode_reduced(
     limits: &IntakeLimits,
     long_edge: u32,
 ) -> Result<Decoded, IntakeError> {
-    if kind == ImageKind::Jpeg {
-        if let Some(decoded) = decode_jpeg_scaled(bytes, limits, long_edge)? {
-            return Ok(decoded);
-        }
+    if kind == ImageKind::Jpeg
+        && let Some(decoded) = decode_jpeg_scaled(bytes, limits, long_edge)?
+    {
+        return Ok(decoded);
     }
     let image = decode_full(bytes, kind, limits)?;
     let (width, height) = (image.width(), image.height());

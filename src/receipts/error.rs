@@ -73,18 +73,10 @@ impl IntakeError {
     }
 }
 
-fn mebibytes(bytes: u64) -> String {
-    let tenths = bytes * 10 / (1024 * 1024);
-    if tenths % 10 == 0 {
-        format!("{}", tenths / 10)
-    } else {
-        format!("{}.{}", tenths / 10, tenths % 10)
-    }
-}
-
-fn megapixels(pixels: u64) -> String {
-    let tenths = pixels / 100_000;
-    if tenths % 10 == 0 {
+/// `amount / unit` with at most one decimal, rounded down: `20`, `0.5`, `80`.
+fn in_units(amount: u64, unit: u64) -> String {
+    let tenths = amount.saturating_mul(10) / unit;
+    if tenths.is_multiple_of(10) {
         format!("{}", tenths / 10)
     } else {
         format!("{}.{}", tenths / 10, tenths % 10)
@@ -97,13 +89,13 @@ impl fmt::Display for IntakeError {
             IntakeError::TooLarge { limit } => write!(
                 f,
                 "the file is larger than {} MiB; scan at 300 dpi or export the photo as a smaller JPEG",
-                mebibytes(*limit)
+                in_units(*limit, 1024 * 1024)
             ),
             IntakeError::TooManyPixels { width, height, limit } => write!(
                 f,
                 "the image is {width}×{height} pixels, more than the {} megapixels accepted; \
                  scan at 300 dpi or resize the photo",
-                megapixels(*limit)
+                in_units(*limit, 1_000_000)
             ),
             IntakeError::Unsupported { detected, hint } => write!(
                 f,

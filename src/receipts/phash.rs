@@ -44,7 +44,7 @@ mod tests {
 
     fn stripes(period: u32, brightness: u8) -> RgbImage {
         RgbImage::from_fn(320, 240, |x, y| {
-            if (x / period + y / 40) % 2 == 0 {
+            if (x / period + y / 40).is_multiple_of(2) {
                 Rgb([brightness; 3])
             } else {
                 Rgb([20; 3])

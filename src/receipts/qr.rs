@@ -101,6 +101,39 @@ mod tests {
         assert_eq!(choose(Vec::new()), None);
     }
 
+    /// The e-invoice fixture in grey, and the same with the middle of its QR code blotted out.
+    fn intact_and_blotted() -> (GrayImage, GrayImage) {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/receipts-fixtures/e-invoice.webp");
+        let intact = image::open(path).expect("fixture decodes").to_luma8();
+        let (w, h) = (intact.width() as usize, intact.height() as usize);
+        let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| intact.as_raw()[y * w + x]);
+        let grids = prepared.detect_grids();
+        let corners = grids.first().expect("the fixture's QR code is found").bounds;
+        let (xs, ys) = (corners.map(|p| p.x), corners.map(|p| p.y));
+        let (x0, x1) = (xs.into_iter().min().unwrap_or(0), xs.into_iter().max().unwrap_or(0));
+        let (y0, y1) = (ys.into_iter().min().unwrap_or(0), ys.into_iter().max().unwrap_or(0));
+        let mut blotted = intact.clone();
+        let (cx, cy, r) = ((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 5);
+        for y in cy - r..cy + r {
+            for x in cx - r..cx + r {
+                blotted.put_pixel(x as u32, y as u32, image::Luma([255]));
+            }
+        }
+        (intact, blotted)
+    }
+
+    #[test]
+    fn a_grid_seen_but_not_decoded_is_read_again_at_full_resolution() {
+        let (intact, blotted) = intact_and_blotted();
+        assert_eq!(search(&blotted), Pass::SeenNotDecoded);
+        let reading = read_qr(&blotted, || Ok(Some(intact))).expect("no error");
+        let invoice = reading
+            .and_then(|r| r.invoice)
+            .expect("read from the full-resolution image");
+        assert_eq!(invoice.key, "25442000000012341234");
+        assert_eq!(read_qr(&blotted, || Ok(None)), Ok(None));
+    }
+
     #[test]
     fn a_blank_page_has_no_qr_and_never_asks_for_full_resolution() {
         let blank = GrayImage::from_pixel(400, 300, image::Luma([250]));

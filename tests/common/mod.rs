@@ -62,6 +62,13 @@ impl TestApp {
     /// The app over a fresh PostgreSQL database of its own, or `None` (reported as skipped)
     /// when no server is reachable. Under `CI=true` an unreachable server fails the test.
     pub async fn postgres() -> Option<Self> {
+        let app = Self::postgres_empty().await?;
+        app.seed();
+        Some(app)
+    }
+
+    /// Like [`TestApp::postgres`], without the seeded county and users.
+    pub async fn postgres_empty() -> Option<Self> {
         use diesel::Connection;
         use diesel::connection::SimpleConnection;
         let admin_url = postgres_admin_url();
@@ -91,13 +98,11 @@ impl TestApp {
         settings.database_url = Some(url);
         settings.pool_size = 4;
         let state = load_state(settings).expect("state");
-        let app = TestApp {
+        Some(TestApp {
             dir,
             state,
             pg_database: Some(name),
-        };
-        app.seed();
-        Some(app)
+        })
     }
 
     pub fn conn(&self) -> village_ledger::db::PooledConn {
