@@ -107,3 +107,88 @@ async fn two_servers_on_one_database_post_as_one() {
         "{text}"
     );
 }
+
+/// Posts a multipart upload with the raw HTTP/1.1 client of the tests.
+fn upload(addr: &str, path: &str, token: &str, bytes: &[u8]) -> (u16, serde_json::Value) {
+    use std::io::{Read, Write};
+    let boundary = "multi-server-boundary";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.png\"\r\n\r\n")
+        .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&body).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (headers, rest) = text.split_once("\r\n\r\n").unwrap();
+    let status = headers.split(' ').nth(1).unwrap().parse().unwrap();
+    let json = rest
+        .find('{')
+        .map(|i| &rest[i..rest.rfind('}').unwrap() + 1])
+        .unwrap_or("null");
+    (status, serde_json::from_str(json).unwrap_or(serde_json::Value::Null))
+}
+
+#[actix_web::test]
+async fn two_servers_receiving_the_same_receipt_at_once_keep_one_intact_file() {
+    let Some(app) = TestApp::postgres().await else { return };
+    let url = app.database_url();
+    let extra = ["--database-url", url.as_str(), "--orphan-grace-seconds", "600"];
+    let (mut a, addr_a) = start_server(app.dir.path(), &extra);
+    let (mut b, addr_b) = start_server(app.dir.path(), &extra);
+    let entry = app.post_entry(V1A, expense("MS-R", "2024-05-06", 100)).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = app.token("clerk1");
+    let bytes = std::fs::read(format!(
+        "{}/receipts-fixtures/scan-flatbed.png",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let path = format!("/api/v1/entries/{entry}/receipts");
+    let uploads: Vec<_> = (0..6)
+        .map(|i| {
+            let (addr, token, path, bytes) = (
+                if i % 2 == 0 { addr_a.clone() } else { addr_b.clone() },
+                token.clone(),
+                path.clone(),
+                bytes.clone(),
+            );
+            thread::spawn(move || upload(&addr, &path, &token, &bytes))
+        })
+        .collect();
+    let ids: HashSet<String> = uploads
+        .into_iter()
+        .map(|u| {
+            let (status, body) = u.join().unwrap();
+            assert!(status == 201 || status == 200, "{status} {body}");
+            body["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "one receipt, whichever server answered: {ids:?}");
+    a.kill().unwrap();
+    b.kill().unwrap();
+    let _ = (a.wait(), b.wait());
+    // One original, byte-identical to the upload, and no temp files left.
+    let sha = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert_eq!(
+        std::fs::read(app.state.receipts.original_path(&sha).unwrap()).unwrap(),
+        bytes
+    );
+    let tmp = app.state.receipts.root().join("tmp");
+    assert_eq!(std::fs::read_dir(tmp).map(|d| d.count()).unwrap_or(0), 0);
+}
