@@ -10,7 +10,7 @@ use crate::api::{Audit, State, db, today, village_code};
 use crate::auth::Caller;
 use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
 use crate::domain::{Direction, VillageCode};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::ledger::entries::{Entry, entry_not_found, find_entry, reversal_of, with_reversal_links};
 use crate::ledger::list::{Cursor, DEFAULT_PAGE, EntryFilter, MAX_PAGE, list_entries};
 use crate::ledger::post::{NewEntryRequest, Posted, post_entry};
@@ -106,6 +106,21 @@ pub async fn get_entries(
     }))
 }
 
+/// The entry, if the caller may read its village; 404 alike for missing and out of scope.
+pub fn readable_entry(
+    conn: &mut crate::db::DbConn,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<crate::ledger::entries::EntryRow> {
+    let row = find_entry(conn, id)?;
+    let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
+    readable_village(conn, caller, &code, today()).map_err(|e| match e {
+        ApiError::NotFound(_) => entry_not_found(id),
+        other => other,
+    })?;
+    Ok(row)
+}
+
 /// One entry with its reversal links and its receipts.
 #[utoipa::path(
     tag = "ledger",
@@ -121,12 +136,7 @@ pub async fn get_entries(
 pub async fn get_entry(state: State, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let entry = db(&state, move |conn| {
-        let row = find_entry(conn, &id)?;
-        let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
-        readable_village(conn, &caller, &code, today()).map_err(|e| match e {
-            ApiError::NotFound(_) => entry_not_found(&id),
-            other => other,
-        })?;
+        let row = readable_entry(conn, &caller, &id)?;
         let reversed_by = reversal_of(conn, &row.id)?;
         let receipts = crate::ledger::receipts::receipts_of_entry(conn, &row.id)?;
         let mut entry = Entry::from_row(row, reversed_by, receipts.len() as i64);

@@ -15,9 +15,7 @@ use crate::api::{Audit, State, db, today, village_code};
 use crate::auth::scope::{ensure_enabled, readable_village};
 use crate::auth::{Caller, Role};
 use crate::db::schema::inspection_checkpoints;
-use crate::domain::VillageCode;
 use crate::error::{ApiError, Problem};
-use crate::ledger::entries::{entry_not_found, find_entry};
 use crate::ledger::periods::{ClosedPeriod, list_closed};
 use crate::tlog::checkpoint::{at_size, latest};
 use crate::tlog::leaf::KIND_ENTRY;
@@ -90,12 +88,7 @@ pub async fn get_entry_proof(
     let id = path.into_inner();
     let requested = query.size;
     let proof = db(&state, move |conn| {
-        let row = find_entry(conn, &id)?;
-        let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
-        readable_village(conn, &caller, &code, today()).map_err(|e| match e {
-            ApiError::NotFound(_) => entry_not_found(&id),
-            other => other,
-        })?;
+        let row = crate::api::entries::readable_entry(conn, &caller, &id)?;
         let (index, leaf) = find_leaf(conn, KIND_ENTRY, &row.id)?
             .ok_or_else(|| ApiError::Internal(format!("entry {id} has no leaf")))?;
         let n = match requested {

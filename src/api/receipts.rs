@@ -254,32 +254,15 @@ pub async fn post_receipt(
                 if let Some(row) = existing_attachment(conn, &entry_id, &sha)? {
                     return Ok((false, row));
                 }
-                let invoice = ingested.invoice.as_ref();
-                let row = ReceiptRow {
-                    id: crate::ledger::new_id("rc"),
-                    entry_id: entry_id.clone(),
-                    village_code: village.code.clone(),
-                    sha256: sha.clone(),
-                    content_type: ingested.content_type.to_owned(),
-                    byte_size: size as i64,
-                    width: ingested.width as i32,
-                    height: ingested.height as i32,
-                    phash: ingested.phash.clone(),
-                    invoice_key: invoice.map(|i| i.key.clone()),
-                    invoice_type: invoice.map(|i| i.type_code.clone()),
-                    invoice_code: invoice.and_then(|i| i.invoice_code.clone()),
-                    invoice_number: invoice.map(|i| i.invoice_number.clone()),
-                    invoice_amount_fen: invoice.map(|i| i.amount_fen),
-                    invoice_date: invoice.map(|i| i.issued_on),
-                    invoice_check_code: invoice.and_then(|i| i.check_code.clone()),
-                    qr_text: if invoice.is_some() {
-                        None
-                    } else {
-                        ingested.qr_text.clone()
-                    },
-                    uploaded_by: username.clone(),
-                    uploaded_at: crate::ledger::now_utc(),
-                };
+                let row = ReceiptRow::attach(
+                    crate::ledger::new_id("rc"),
+                    &entry_id,
+                    &village.code,
+                    &sha,
+                    size,
+                    &ingested,
+                    &username,
+                );
                 insert_receipt(conn, &row)?;
                 Ok::<_, ApiError>((true, row))
             })

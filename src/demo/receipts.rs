@@ -47,33 +47,17 @@ fn attach(conn: &mut DbConn, store: &ReceiptStore, entry_id: &str, village: &str
     store
         .write_rendition(&sha, RenditionSize::Screen, &ingested.screen)
         .map_err(io)?;
-    let invoice = ingested.invoice.as_ref();
-    let row = ReceiptRow {
-        // Deterministic like the rest of the demo: from the bytes and the entry.
-        id: format!("rc_{}{}", &sha[..12], &entry_id[entry_id.len() - 12..]),
-        entry_id: entry_id.to_owned(),
-        village_code: village.to_owned(),
-        sha256: sha.clone(),
-        content_type: ingested.content_type.to_owned(),
-        byte_size: bytes.len() as i64,
-        width: ingested.width as i32,
-        height: ingested.height as i32,
-        phash: ingested.phash.clone(),
-        invoice_key: invoice.map(|i| i.key.clone()),
-        invoice_type: invoice.map(|i| i.type_code.clone()),
-        invoice_code: invoice.and_then(|i| i.invoice_code.clone()),
-        invoice_number: invoice.map(|i| i.invoice_number.clone()),
-        invoice_amount_fen: invoice.map(|i| i.amount_fen),
-        invoice_date: invoice.map(|i| i.issued_on),
-        invoice_check_code: invoice.and_then(|i| i.check_code.clone()),
-        qr_text: if invoice.is_some() {
-            None
-        } else {
-            ingested.qr_text.clone()
-        },
-        uploaded_by: "demo-import".to_owned(),
-        uploaded_at: crate::ledger::now_utc(),
-    };
+    // Deterministic like the rest of the demo: the id comes from the bytes and the entry.
+    let id = format!("rc_{}{}", &sha[..12], &entry_id[entry_id.len() - 12..]);
+    let row = ReceiptRow::attach(
+        id,
+        entry_id,
+        village,
+        &sha,
+        bytes.len() as u64,
+        &ingested,
+        "demo-import",
+    );
     write_transaction(conn, |conn| insert_receipt(conn, &row))
 }
 
