@@ -1,6 +1,6 @@
 //! Decoding under limits: the declared geometry is checked from the header before anything the
 //! size of the image is allocated, decoders run with explicit `image::Limits`, a decoder panic
-//! becomes [`IntakeError::Corrupt`], and the EXIF orientation is applied.
+//! becomes [`IntakeError::Corrupt`], and the EXIF orientation is read.
 //!
 //! Phone JPEGs are decoded at 1/2, 1/4 or 1/8 scale in the DCT domain (jpeg-decoder's `scale`)
 //! when only renditions are needed: that is most of the cost of a thumbnail.
@@ -9,23 +9,29 @@ use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use image::metadata::Orientation;
-use image::{DynamicImage, ImageDecoder, ImageError, ImageReader, Limits};
+use image::{DynamicImage, GenericImageView, ImageDecoder, ImageError, ImageReader, Limits};
 
 use super::error::{IntakeError, IntakeLimits};
 use super::sniff::ImageKind;
 
-/// An image decoded for renditions, with the EXIF orientation applied.
+/// An image decoded for renditions: pixels as stored, possibly at a reduced scale, with the
+/// EXIF orientation still to apply (cheaper on the smaller renditions than on this).
 pub(crate) struct Decoded {
-    /// The pixels, possibly at a reduced scale.
     pub image: DynamicImage,
-    /// Pixel size of the full-resolution image, after orientation.
-    pub width: u32,
-    pub height: u32,
+    pub orientation: Orientation,
+    /// Full pixel size as stored (before orientation).
+    pub stored: (u32, u32),
 }
 
 impl Decoded {
+    /// Full pixel size as shown (after orientation).
+    pub fn shown_size(&self) -> (u32, u32) {
+        let (w, h) = self.stored;
+        if swaps_axes(self.orientation) { (h, w) } else { (w, h) }
+    }
+
     pub fn is_full_resolution(&self) -> bool {
-        self.image.width() == self.width && self.image.height() == self.height
+        self.image.dimensions() == self.stored
     }
 }
 
@@ -76,6 +82,17 @@ pub(crate) fn check_jpeg_complete(bytes: &[u8]) -> Result<(), IntakeError> {
 
 /// Decodes at full resolution with explicit limits, orientation applied.
 pub(crate) fn decode_full(bytes: &[u8], kind: ImageKind, limits: &IntakeLimits) -> Result<DynamicImage, IntakeError> {
+    let (mut image, orientation) = decode_stored(bytes, kind, limits)?;
+    image.apply_orientation(orientation);
+    Ok(image)
+}
+
+/// Decodes at full resolution with explicit limits, as stored.
+fn decode_stored(
+    bytes: &[u8],
+    kind: ImageKind,
+    limits: &IntakeLimits,
+) -> Result<(DynamicImage, Orientation), IntakeError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.image_format());
     // Header parsing is bounded by the allocation limit only; the geometry is checked next, by
     // us, so that the refusal can name it.
@@ -91,28 +108,24 @@ pub(crate) fn decode_full(bytes: &[u8], kind: ImageKind, limits: &IntakeLimits) 
     decode_limits.max_image_height = Some(side);
     decode_limits.max_alloc = Some(limits.max_alloc());
     decoder.set_limits(decode_limits).map_err(image_error)?;
+    let too_many = || IntakeError::TooManyPixels {
+        width,
+        height,
+        limit: limits.max_pixels,
+    };
     if decoder.total_bytes() > limits.max_alloc() {
-        return Err(IntakeError::TooManyPixels {
-            width,
-            height,
-            limit: limits.max_pixels,
-        });
+        return Err(too_many());
     }
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| match e {
-        ImageError::Limits(_) => IntakeError::TooManyPixels {
-            width,
-            height,
-            limit: limits.max_pixels,
-        },
+    let image = DynamicImage::from_decoder(decoder).map_err(|e| match e {
+        ImageError::Limits(_) => too_many(),
         other => image_error(other),
     })?;
-    image.apply_orientation(orientation);
-    Ok(image)
+    Ok((image, orientation))
 }
 
 /// Decodes at the smallest scale whose long edge is still at least `long_edge` (JPEG), or at
-/// full resolution (other formats), orientation applied.
+/// full resolution (other formats).
 pub(crate) fn decode_reduced(
     bytes: &[u8],
     kind: ImageKind,
@@ -124,9 +137,13 @@ pub(crate) fn decode_reduced(
     {
         return Ok(decoded);
     }
-    let image = decode_full(bytes, kind, limits)?;
-    let (width, height) = (image.width(), image.height());
-    Ok(Decoded { image, width, height })
+    let (image, orientation) = decode_stored(bytes, kind, limits)?;
+    let stored = image.dimensions();
+    Ok(Decoded {
+        image,
+        orientation,
+        stored,
+    })
 }
 
 /// `None` when jpeg-decoder cannot do this file (CMYK, arithmetic coding, 12-bit, …): the
@@ -168,18 +185,16 @@ fn decode_jpeg_scaled(bytes: &[u8], limits: &IntakeLimits, long_edge: u32) -> Re
         Err(e) => return corrupt(e).map_or(Ok(None), Err),
     };
     let bad_size = || IntakeError::Corrupt("the JPEG decoded to an unexpected size".to_owned());
-    let mut image = match info.pixel_format {
+    let image = match info.pixel_format {
         PixelFormat::L8 => image::GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8),
         _ => image::RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8),
     }
     .ok_or_else(bad_size)?;
-    image.apply_orientation(orientation);
-    let (width, height) = if swaps_axes(orientation) {
-        (height, width)
-    } else {
-        (width, height)
-    };
-    Ok(Some(Decoded { image, width, height }))
+    Ok(Some(Decoded {
+        image,
+        orientation,
+        stored: (width, height),
+    }))
 }
 
 fn swaps_axes(orientation: Orientation) -> bool {

@@ -35,7 +35,8 @@ impl IntakeLimits {
                 "the header declares a {width}×{height} image"
             )));
         }
-        if u64::from(width) * u64::from(height) > self.max_pixels {
+        // Renditions are JPEG, whose sides are at most 65535 pixels.
+        if u64::from(width) * u64::from(height) > self.max_pixels || width.max(height) > u32::from(u16::MAX) {
             return Err(IntakeError::TooManyPixels {
                 width,
                 height,
@@ -161,6 +162,11 @@ mod tests {
             "{bomb}"
         );
         assert!(limits.check_pixels(4000, 3000).is_ok());
+        // Few pixels, but wider than a JPEG rendition can be.
+        assert!(matches!(
+            limits.check_pixels(70_000, 10),
+            Err(IntakeError::TooManyPixels { .. })
+        ));
         assert!(matches!(limits.check_pixels(0, 10), Err(IntakeError::Corrupt(_))));
     }
 }

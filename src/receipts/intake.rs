@@ -13,7 +13,7 @@ use super::decode::{check_jpeg_complete, decode_full, decode_reduced, guarded};
 pub use super::error::{IntakeError, IntakeLimits};
 use super::phash::perceptual_hash;
 use super::qr::read_qr;
-use super::renditions::{SCREEN_EDGE, THUMB_EDGE, encode_jpeg, fit, flatten_rgb};
+use super::renditions::{SCREEN_EDGE, THUMB_EDGE, encode_jpeg, fit, flatten_rgb, grey, orient};
 use super::sniff::{ImageKind, sniff};
 use crate::domain::InvoiceQr;
 
@@ -23,7 +23,7 @@ use crate::domain::InvoiceQr;
 const QR_SEARCH_EDGE: u32 = 2048;
 
 /// What intake learnt from an accepted receipt file.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Ingested {
     /// `image/jpeg`, `image/png`, `image/webp` or `image/tiff`, from the bytes.
     pub content_type: &'static str,
@@ -40,6 +40,22 @@ pub struct Ingested {
     pub thumb: Vec<u8>,
     /// JPEG, at most 1600 px on the long edge (never upscaled), no metadata.
     pub screen: Vec<u8>,
+}
+
+impl std::fmt::Debug for Ingested {
+    /// The renditions by size only: megabytes of JPEG in a log line help nobody.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ingested")
+            .field("content_type", &self.content_type)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("phash", &self.phash)
+            .field("invoice", &self.invoice)
+            .field("qr_text", &self.qr_text)
+            .field("thumb_bytes", &self.thumb.len())
+            .field("screen_bytes", &self.screen.len())
+            .finish()
+    }
 }
 
 /// Reads the file, refusing it as soon as it is larger than `max_bytes`.
@@ -79,25 +95,29 @@ pub fn ingest(original: &Path, limits: &IntakeLimits) -> Result<Ingested, Intake
 
 fn ingest_image(bytes: &[u8], kind: ImageKind, limits: &IntakeLimits) -> Result<Ingested, IntakeError> {
     let decoded = decode_reduced(bytes, kind, limits, SCREEN_EDGE)?;
-    let rgb = flatten_rgb(&decoded.image);
-    let screen = fit(&rgb, SCREEN_EDGE);
-    let thumb = fit(&screen, THUMB_EDGE);
+    let screen = orient(
+        fit(&*flatten_rgb(&decoded.image), SCREEN_EDGE)?.into_owned(),
+        decoded.orientation,
+    );
+    let thumb = fit(&screen, THUMB_EDGE)?;
     let phash = perceptual_hash(&thumb);
-    let grey = decoded.image.to_luma8();
-    let qr_grey = fit(&grey, QR_SEARCH_EDGE);
+    // QR codes read in any orientation: search the pixels as stored.
+    let grey = grey(&decoded.image);
+    let qr_grey = fit(&grey, QR_SEARCH_EDGE)?;
     let reading = read_qr(&qr_grey, || {
-        if qr_grey.dimensions() == (decoded.width, decoded.height) {
+        if qr_grey.dimensions() == decoded.stored {
             Ok(None)
         } else if decoded.is_full_resolution() {
-            Ok(Some(grey.clone()))
+            Ok(Some(grey.clone().into_owned()))
         } else {
             Ok(Some(decode_full(bytes, kind, limits)?.to_luma8()))
         }
     })?;
+    let (width, height) = decoded.shown_size();
     Ok(Ingested {
         content_type: kind.content_type(),
-        width: decoded.width,
-        height: decoded.height,
+        width,
+        height,
         phash,
         invoice: reading.as_ref().and_then(|r| r.invoice.clone()),
         qr_text: reading.map(|r| r.text),

@@ -4,8 +4,8 @@
 
 use std::borrow::Cow;
 
-use image::codecs::jpeg::JpegEncoder;
-use image::{DynamicImage, ImageBuffer, Pixel, RgbImage};
+use image::metadata::Orientation;
+use image::{DynamicImage, GrayImage, ImageBuffer, Pixel, RgbImage};
 
 use super::error::IntakeError;
 
@@ -44,9 +44,12 @@ impl RenditionSize {
 }
 
 /// 8-bit RGB; transparent areas (scans exported with alpha) become white paper, not black.
-pub(crate) fn flatten_rgb(image: &DynamicImage) -> RgbImage {
+pub(crate) fn flatten_rgb(image: &DynamicImage) -> Cow<'_, RgbImage> {
+    if let DynamicImage::ImageRgb8(rgb) = image {
+        return Cow::Borrowed(rgb);
+    }
     if !image.color().has_alpha() {
-        return image.to_rgb8();
+        return Cow::Owned(image.to_rgb8());
     }
     let rgba = image.to_rgba8();
     let mut rgb = RgbImage::new(rgba.width(), rgba.height());
@@ -59,7 +62,7 @@ pub(crate) fn flatten_rgb(image: &DynamicImage) -> RgbImage {
         };
         out.0 = [over_white(r), over_white(g), over_white(b)];
     }
-    rgb
+    Cow::Owned(rgb)
 }
 
 /// The size that fits `(width, height)` within `long_edge`, never larger than it is.
@@ -75,25 +78,83 @@ pub(crate) fn fitted_size(width: u32, height: u32, long_edge: u32) -> (u32, u32)
     (scale(width), scale(height))
 }
 
-/// Downscales (area average) to fit within `long_edge`; never upscales.
-pub(crate) fn fit<P>(image: &ImageBuffer<P, Vec<u8>>, long_edge: u32) -> Cow<'_, ImageBuffer<P, Vec<u8>>>
+fn resize_failed(e: impl std::fmt::Display) -> IntakeError {
+    IntakeError::Io(format!("resizing a rendition failed: {e}"))
+}
+
+/// Downscales (SIMD convolution, Catmull-Rom: text stays sharp) to fit within `long_edge`;
+/// never upscales. 8-bit grey, RGB or RGBA.
+pub(crate) fn fit<P>(
+    image: &ImageBuffer<P, Vec<u8>>,
+    long_edge: u32,
+) -> Result<Cow<'_, ImageBuffer<P, Vec<u8>>>, IntakeError>
 where
     P: Pixel<Subpixel = u8> + 'static,
 {
+    use fast_image_resize::images::{Image, ImageRef};
+    use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
     let (w, h) = fitted_size(image.width(), image.height(), long_edge);
     if (w, h) == image.dimensions() {
-        Cow::Borrowed(image)
-    } else {
-        Cow::Owned(image::imageops::thumbnail(image, w, h))
+        return Ok(Cow::Borrowed(image));
+    }
+    let pixel_type = match P::CHANNEL_COUNT {
+        1 => PixelType::U8,
+        3 => PixelType::U8x3,
+        4 => PixelType::U8x4,
+        n => return Err(resize_failed(format!("{n} channels"))),
+    };
+    let source = ImageRef::new(image.width(), image.height(), image.as_raw(), pixel_type).map_err(resize_failed)?;
+    let mut target = Image::new(w, h, pixel_type);
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
+    Resizer::new()
+        .resize(&source, &mut target, &options)
+        .map_err(resize_failed)?;
+    ImageBuffer::from_raw(w, h, target.into_vec())
+        .map(Cow::Owned)
+        .ok_or_else(|| resize_failed("buffer size"))
+}
+
+/// Rotates and flips as the EXIF orientation says.
+pub(crate) fn orient(image: RgbImage, orientation: Orientation) -> RgbImage {
+    if orientation == Orientation::NoTransforms {
+        return image;
+    }
+    let mut dynamic = DynamicImage::ImageRgb8(image);
+    dynamic.apply_orientation(orientation);
+    dynamic.into_rgb8()
+}
+
+/// 8-bit grey (Rec. 709 luma, as image computes it), without a copy when already grey.
+pub(crate) fn grey(image: &DynamicImage) -> Cow<'_, GrayImage> {
+    match image {
+        DynamicImage::ImageLuma8(grey) => Cow::Borrowed(grey),
+        DynamicImage::ImageRgb8(rgb) => {
+            let luma = rgb
+                .as_raw()
+                .chunks_exact(3)
+                .map(|p| {
+                    let (r, g, b) = (u32::from(p[0]), u32::from(p[1]), u32::from(p[2]));
+                    // At most 255 * 10000 / 10000: fits a u8.
+                    ((r * 2126 + g * 7152 + b * 722 + 5000) / 10000) as u8
+                })
+                .collect();
+            GrayImage::from_raw(rgb.width(), rgb.height(), luma)
+                .map_or_else(|| Cow::Owned(image.to_luma8()), Cow::Owned)
+        }
+        other => Cow::Owned(other.to_luma8()),
     }
 }
 
 /// Encodes pixels alone as JPEG: the output carries a JFIF header and nothing else.
 pub(crate) fn encode_jpeg(image: &RgbImage) -> Result<Vec<u8>, IntakeError> {
+    let failed = |e: &dyn std::fmt::Display| IntakeError::Io(format!("encoding a rendition failed: {e}"));
+    let too_large = || failed(&"a JPEG side is at most 65535 pixels");
+    let width = u16::try_from(image.width()).map_err(|_| too_large())?;
+    let height = u16::try_from(image.height()).map_err(|_| too_large())?;
     let mut out = Vec::with_capacity(image.as_raw().len() / 8);
-    JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
-        .encode_image(image)
-        .map_err(|e| IntakeError::Io(format!("encoding a rendition failed: {e}")))?;
+    jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY)
+        .encode(image.as_raw(), width, height, jpeg_encoder::ColorType::Rgb)
+        .map_err(|e| failed(&e))?;
     Ok(out)
 }
 
@@ -115,7 +176,8 @@ mod tests {
         let mut rgba = RgbaImage::new(2, 1);
         rgba.put_pixel(0, 0, Rgba([0, 0, 0, 0]));
         rgba.put_pixel(1, 0, Rgba([10, 20, 30, 255]));
-        let rgb = flatten_rgb(&DynamicImage::ImageRgba8(rgba));
+        let rgba = DynamicImage::ImageRgba8(rgba);
+        let rgb = flatten_rgb(&rgba);
         assert_eq!(rgb.get_pixel(0, 0).0, [255, 255, 255]);
         assert_eq!(rgb.get_pixel(1, 0).0, [10, 20, 30]);
     }

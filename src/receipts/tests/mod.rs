@@ -1,4 +1,5 @@
 //! Tests of the receipt library against the committed fixtures and a scratch store.
 
 mod fixtures;
+mod formats;
 mod store;
