@@ -18,6 +18,7 @@ import time
 import urllib.parse
 from decimal import Decimal
 
+sys.dont_write_bytecode = True  # no __pycache__ in the repository
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import HOST, Nginx, Server, fmt_spread, http_get, login, stats, timed, wrk  # noqa: E402
 
@@ -248,7 +249,7 @@ def main():
         say(f"Peak resident (VmHWM): {server.status_kb('VmHWM') / 1024:.1f} MB; resident after start-up: "
             f"{idle_kb / 1024:.1f} MB; one run, read from /proc/PID/status after all of section 1.")
         say()
-        say("## 3. Receipt ingest\n\nnot yet implemented (no receipts in the app yet)\n")
+        say("## 3. Receipt ingest\n\nnot yet implemented in the benchmark\n")
         section_summaries(a, server, token, village, year, villages)
         say("## 5. Cross-check\n\nnot yet implemented (no cross-check in the app yet)\n")
     finally:

@@ -103,8 +103,113 @@ fn stream(seed: u64, n: u64) -> ChaCha8Rng {
     rng
 }
 
+/// Everything about the county that is drawn before its lines.
+struct County {
+    towns: Vec<places::Township>,
+    vills: Vec<places::Village>,
+    firms: places::FirmPools,
+    people: Vec<places::People>,
+    openings: Vec<store::Opening>,
+    /// The closed months (every month but the last) and their closing times.
+    closes: Vec<(String, chrono::NaiveDateTime)>,
+    years: std::ops::RangeInclusive<i32>,
+    /// Leaves the log will have: every entry and every close.
+    log_size: u64,
+}
+
+impl County {
+    fn plan(options: &GenerateOptions) -> Result<County, String> {
+        let first_year = options.last_year - options.years + 1;
+        let k = options.entries_per_village_year;
+        let mut rng = stream(options.seed, 0);
+        let towns = places::townships();
+        let vills = places::villages(&mut rng, &towns, options.villages);
+        let firms = places::firm_pools(&mut rng);
+        let opening_date = NaiveDate::from_ymd_opt(first_year, 1, 1).ok_or("bad first year")?;
+        let openings = vills
+            .iter()
+            .map(|_| store::Opening {
+                date: opening_date,
+                cash_fen: rng.gen_range(5_000..30_000) * 100,
+                // A few months of the village's spending, which grows with its lines a year.
+                bank_fen: (k as i64 * rng.gen_range(300..900)).max(100_000) * 100,
+                entries: (k * options.years as usize) as i64,
+            })
+            .collect();
+        let people = (0..vills.len())
+            .map(|i| places::people(&mut stream(options.seed, 2 * i as u64 + 1)))
+            .collect();
+        let closes = store::closes(
+            Period::of(opening_date),
+            Period::parse(&format!("{}-11", options.last_year))?,
+        );
+        let log_size = (vills.len() * (k * options.years as usize + closes.len())) as u64;
+        Ok(County {
+            towns,
+            vills,
+            firms,
+            people,
+            openings,
+            closes,
+            years: first_year..=options.last_year,
+            log_size,
+        })
+    }
+}
+
+/// Generates every village's lines on a second thread while this one writes them, with their
+/// log leaves, a few large transactions in all. Returns the number of entries written.
+fn write_lines(
+    conn: &mut DbConn,
+    county: &County,
+    options: &GenerateOptions,
+    log: &mut log::Frontier,
+) -> Result<usize, String> {
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        let (tx, rx) = sync_channel(4);
+        scope.spawn(move || {
+            for (i, v) in county.vills.iter().enumerate() {
+                let parties = Parties {
+                    people: &county.people[i],
+                    firms: &county.firms,
+                };
+                let mut rng = stream(options.seed, 2 * i as u64 + 2);
+                let opening = (county.openings[i].cash_fen, county.openings[i].bank_fen);
+                let k = options.entries_per_village_year;
+                let rows = village::village_entries(&mut rng, &parties, county.years.clone(), k, opening);
+                let leaves = log::village_leaves(&v.code, &rows, &county.closes);
+                if tx.send((v.code.as_str(), rows, leaves)).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut total = 0;
+        let mut done = false;
+        while !done {
+            total += write_transaction(conn, |conn| {
+                let mut in_transaction = 0;
+                while in_transaction < ROWS_PER_TRANSACTION {
+                    let Ok((code, rows, leaves)) = rx.recv() else {
+                        done = true;
+                        break;
+                    };
+                    in_transaction += store::insert_entries(conn, code, &rows)?;
+                    log::append(conn, log, &leaves)?;
+                }
+                Ok::<_, diesel::result::Error>(in_transaction)
+            })
+            .map_err(|e| e.to_string())?;
+            eprint!("\r{total} entries written ({:.0} s)", started.elapsed().as_secs_f64());
+        }
+        eprintln!();
+        Ok(total)
+    })
+}
+
 /// Generates the county described by `options` into an empty database, then prints what it
-/// made and the users that sign in on it.
+/// made and the users that sign in on it. A run that fails half-way leaves a partial county
+/// behind: delete it (or its data dir) before the next.
 pub fn run(options: GenerateOptions) -> Result<(), String> {
     options.check()?;
     let started = Instant::now();
@@ -124,90 +229,21 @@ pub fn run(options: GenerateOptions) -> Result<(), String> {
         ));
     }
 
-    let first_year = options.last_year - options.years + 1;
-    let k = options.entries_per_village_year;
-    let mut county_rng = stream(options.seed, 0);
-    let towns = places::townships();
-    let vills = places::villages(&mut county_rng, &towns, options.villages);
-    let firms = places::firm_pools(&mut county_rng);
-    let opening_date = NaiveDate::from_ymd_opt(first_year, 1, 1).ok_or("bad first year")?;
-    let openings: Vec<store::Opening> = vills
-        .iter()
-        .map(|_| store::Opening {
-            date: opening_date,
-            cash_fen: county_rng.gen_range(5_000..30_000) * 100,
-            // A few months of the village's spending, which grows with its lines a year.
-            bank_fen: (k as i64 * county_rng.gen_range(300..900)).max(100_000) * 100,
-            entries: (k * options.years as usize) as i64,
-        })
-        .collect();
-    let people: Vec<places::People> = (0..vills.len())
-        .map(|i| places::people(&mut stream(options.seed, 2 * i as u64 + 1)))
-        .collect();
-
+    let county = County::plan(&options)?;
     let db_err = |e: diesel::result::Error| e.to_string();
     store::prepare_bulk(&mut conn).map_err(db_err)?;
-    // Every month but the last is closed; the log holds every entry and every close.
-    let closes = store::closes(
-        Period::of(opening_date),
-        Period::parse(&format!("{}-11", options.last_year))?,
-    );
-    let log_size = vills.len() * (k * options.years as usize + closes.len());
     write_transaction(&mut conn, |conn| {
-        store::insert_places(conn, &towns, &vills, &openings)?;
-        store::close_months(conn, &vills, &closes, log_size as i64)
+        store::insert_places(conn, &county.towns, &county.vills, &county.openings)?;
+        store::close_months(conn, &county.vills, &county.closes, county.log_size as i64)
     })
     .map_err(db_err)?;
-
     let mut frontier = log::Frontier::default();
-    let total = std::thread::scope(|scope| -> Result<usize, String> {
-        let (tx, rx) = sync_channel(4);
-        let (vills, people, firms, openings, closes) = (&vills, &people, &firms, &openings, &closes);
-        scope.spawn(move || {
-            for (i, v) in vills.iter().enumerate() {
-                let parties = Parties {
-                    people: &people[i],
-                    firms,
-                };
-                let mut rng = stream(options.seed, 2 * i as u64 + 2);
-                let years = first_year..=options.last_year;
-                let rows = village::village_entries(
-                    &mut rng,
-                    &parties,
-                    years,
-                    k,
-                    (openings[i].cash_fen, openings[i].bank_fen),
-                );
-                let leaves = log::village_leaves(&v.code, &rows, closes);
-                if tx.send((v.code.as_str(), rows, leaves)).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut total = 0;
-        let mut done = false;
-        let frontier = &mut frontier;
-        while !done {
-            total += write_transaction(&mut conn, |conn| {
-                let mut in_transaction = 0;
-                while in_transaction < ROWS_PER_TRANSACTION {
-                    let Ok((code, rows, leaves)) = rx.recv() else {
-                        done = true;
-                        break;
-                    };
-                    in_transaction += store::insert_entries(conn, code, &rows)?;
-                    log::append(conn, frontier, &leaves)?;
-                }
-                Ok::<_, diesel::result::Error>(in_transaction)
-            })
-            .map_err(db_err)?;
-            eprint!("\r{total} entries written ({:.0} s)", started.elapsed().as_secs_f64());
-        }
-        eprintln!();
-        Ok(total)
-    })?;
-    if frontier.size != log_size as u64 {
-        return Err(format!("the log has {} leaves, expected {log_size}", frontier.size));
+    let total = write_lines(&mut conn, &county, &options, &mut frontier)?;
+    if frontier.size != county.log_size {
+        return Err(format!(
+            "the log has {} leaves, expected {}",
+            frontier.size, county.log_size
+        ));
     }
     let index_started = Instant::now();
     store::finish_bulk(&mut conn).map_err(db_err)?;
@@ -218,21 +254,23 @@ pub fn run(options: GenerateOptions) -> Result<(), String> {
         checkpoint_now(conn, &signer)
     })
     .map_err(|e| e.to_string())?;
+    let first = county.vills.first().ok_or("no village")?;
+    let township = &county.towns[first.township];
+    let users = add_users(&mut conn, &township.code, &first.code)?;
 
-    let first = vills.first().ok_or("no village")?;
-    let users = add_users(&mut conn, &towns[first.township].code, &first.code)?;
     let seconds = started.elapsed().as_secs_f64();
+    let target = match settings.db_url() {
+        crate::db::DbUrl::Sqlite(path) => path,
+        crate::db::DbUrl::Postgres(_) => "PostgreSQL".into(),
+    };
     println!(
-        "generated {} townships, {} villages, {total} entries ({first_year}–{}) in {seconds:.1} s \
-         ({:.0} entries/s; listing index {index_seconds:.1} s) into {}",
-        towns.len(),
-        vills.len(),
-        options.last_year,
+        "generated {} townships, {} villages, {total} entries ({}–{}) in {seconds:.1} s \
+         ({:.0} entries/s; listing index {index_seconds:.1} s) into {target}",
+        county.towns.len(),
+        county.vills.len(),
+        county.years.start(),
+        county.years.end(),
         total as f64 / seconds,
-        match settings.db_url() {
-            crate::db::DbUrl::Sqlite(path) => path,
-            crate::db::DbUrl::Postgres(_) => "PostgreSQL".into(),
-        }
     );
     println!(
         "transparency log: {} leaves (entries and month closes), checkpoint signed at size {}",
@@ -240,7 +278,7 @@ pub fn run(options: GenerateOptions) -> Result<(), String> {
     );
     println!(
         "first village: {} {} (township {})",
-        first.code, first.name, towns[first.township].code
+        first.code, first.name, township.code
     );
     println!("users (username / password / role / scope):");
     for line in users {
