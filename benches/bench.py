@@ -258,6 +258,14 @@ def main():
         "(other work on the machine shows here).")
     with open(a.report, "w") as f:
         f.write("\n".join(out_lines) + "\n")
+    # A full run logs gigabytes (every request, on both servers); keep them only when it failed.
+    for name in ("server.log", os.path.join("nginx", "access.log")) + tuple(
+        f for f in os.listdir(a.work) if f.endswith(".journal")
+    ):
+        try:
+            os.remove(os.path.join(a.work, name))
+        except OSError:
+            pass
     print(f"report written to {a.report}", file=sys.stderr)
 
 
