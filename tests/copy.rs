@@ -4,25 +4,8 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
 use serde_json::json;
-
-fn run(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_village-ledger"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
 
 #[actix_web::test]
 async fn a_county_moves_from_sqlite_to_postgresql_and_back() {
@@ -54,24 +37,24 @@ async fn a_county_moves_from_sqlite_to_postgresql_and_back() {
     let src_db = source.database_url();
     let pg = target.database_url();
     // The target app seeded its own county; copy into a second, empty database instead.
-    let (ok, out) = run(&["copy", "--from", &src_db, "--to", &pg]);
+    let (ok, out) = run_cli(&["copy", "--from", &src_db, "--to", &pg]);
     assert!(!ok && out.contains("not empty"), "a non-empty target is refused: {out}");
     let Some(empty) = TestApp::postgres_empty().await else {
         return;
     };
     let empty_url = empty.database_url();
-    let (ok, out) = run(&["copy", "--from", &src_db, "--to", &empty_url]);
+    let (ok, out) = run_cli(&["copy", "--from", &src_db, "--to", &empty_url]);
     assert!(ok, "{out}");
     assert!(out.contains("entries") && out.contains("32 rows"), "{out}");
     assert!(out.contains("copied and verified"), "{out}");
     // The copy is a working county: it verifies against its log, with the source's keys.
     let dir = source.dir.path().to_str().unwrap().to_owned();
-    let (ok, out) = run(&["verify", "--data-dir", &dir, "--database-url", &empty_url]);
+    let (ok, out) = run_cli(&["verify", "--data-dir", &dir, "--database-url", &empty_url]);
     assert!(ok, "{out}");
     // And back into a fresh SQLite file.
     let back = tempfile::tempdir().unwrap();
     let back_db = back.path().join("ledger.db").display().to_string();
-    let (ok, out) = run(&["copy", "--from", &empty_url, "--to", &back_db]);
+    let (ok, out) = run_cli(&["copy", "--from", &empty_url, "--to", &back_db]);
     assert!(ok, "{out}");
     assert!(out.contains("32 rows"), "{out}");
 }

@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use base64::Engine;
@@ -415,21 +413,6 @@ on_both_backends!(
 
 // ---- offline verification of a data dir (SQLite) ----
 
-fn run(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_village-ledger"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
 #[actix_web::test]
 async fn verify_names_rows_changed_inserted_or_deleted_behind_the_api() {
     use diesel::connection::SimpleConnection;
@@ -443,7 +426,7 @@ async fn verify_names_rows_changed_inserted_or_deleted_behind_the_api() {
     )
     .await;
     let dir = app.dir.path().to_str().unwrap().to_owned();
-    let (ok, out) = run(&["verify", "--data-dir", &dir]);
+    let (ok, out) = run_cli(&["verify", "--data-dir", &dir]);
     assert!(ok, "{out}");
     assert!(out.contains("0 problem(s)"), "{out}");
 
@@ -459,7 +442,7 @@ async fn verify_names_rows_changed_inserted_or_deleted_behind_the_api() {
              VALUES ('en_forged', '{V1A}', 2024, '2024-03', 'V-3', '2024-03-14', '2024-03-14 00:00:00', 'expense', 1, '513', '101', 'x', 'y', 'clerk1');"
         ))
         .unwrap();
-    let (ok, out) = run(&["verify", "--data-dir", &dir]);
+    let (ok, out) = run_cli(&["verify", "--data-dir", &dir]);
     assert!(!ok, "{out}");
     assert!(
         out.contains(&format!("entry {a}")) && out.contains("amount_fen: logged 95000, now 9500"),
@@ -494,20 +477,20 @@ async fn verify_proof_checks_one_entry_without_the_server() {
         .await
         .json();
     let good = write("proof", &proof.to_string());
-    let (ok, out) = run(&["verify-proof", "--checkpoint", &cp, "--proof", &good, "--key", &key]);
+    let (ok, out) = run_cli(&["verify-proof", "--checkpoint", &cp, "--proof", &good, "--key", &key]);
     assert!(ok, "{out}");
     assert!(out.contains("95000"), "{out}");
     let mut forged = proof.clone();
     let leaf = String::from_utf8(STANDARD.decode(proof["leaf"].as_str().unwrap()).unwrap()).unwrap();
     forged["leaf"] = json!(STANDARD.encode(leaf.replace("95000", "9500")));
     let bad = write("forged", &forged.to_string());
-    let (ok, out) = run(&["verify-proof", "--checkpoint", &cp, "--proof", &bad, "--key", &key]);
+    let (ok, out) = run_cli(&["verify-proof", "--checkpoint", &cp, "--proof", &bad, "--key", &key]);
     assert!(!ok, "a forged leaf must not verify: {out}");
     let tampered_cp = write(
         "cp2",
         &text(&app, "/api/v1/log/checkpoint").await.replace("\n2\n", "\n3\n"),
     );
-    let (ok, _) = run(&[
+    let (ok, _) = run_cli(&[
         "verify-proof",
         "--checkpoint",
         &tampered_cp,

@@ -415,3 +415,19 @@ impl TestApp {
             .unwrap_or_else(|| settings.data_dir.join("ledger.db").display().to_string())
     }
 }
+
+/// Runs the real binary with `args`; returns whether it succeeded and what it printed.
+pub fn run_cli(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_village-ledger"))
+        .args(args)
+        .output()
+        .expect("run the binary");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
