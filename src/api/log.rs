@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::json::Json;
 use crate::api::{Audit, State, db, today, village_code};
-use crate::auth::scope::{ensure_enabled, readable_village};
+use crate::auth::scope::readable_village;
 use crate::auth::{Caller, Role};
 use crate::db::schema::inspection_checkpoints;
 use crate::error::{ApiError, Problem};
@@ -206,7 +206,6 @@ pub struct RecordedCheckpoint {
 }
 
 fn may_use_round(conn: &mut crate::db::DbConn, caller: &Caller, id: &str) -> Result<(), ApiError> {
-    ensure_enabled(conn, caller)?;
     let round = crate::auth::inspections::find_inspection(conn, id, today())?;
     match caller.role {
         Role::Admin => Ok(()),

@@ -53,7 +53,7 @@ pub async fn post_user(
     audit.object = Some(crate::domain::truncate(&new.username));
     let password = generate_password();
     let created = db(&state, move |conn| {
-        let result = require_admin(conn, &caller).and_then(|()| add_user(conn, new, &password));
+        let result = require_admin(&caller).and_then(|()| add_user(conn, new, &password));
         audit.record(conn, &result, None);
         result.map(|user| CreatedUser { user, password })
     })
@@ -76,7 +76,7 @@ pub async fn post_user(
 #[get("/users")]
 pub async fn get_users(state: State, caller: Caller) -> Result<HttpResponse, ApiError> {
     let users = db(&state, move |conn| {
-        require_admin(conn, &caller)?;
+        require_admin(&caller)?;
         list_users(conn)
     })
     .await?;
@@ -106,7 +106,7 @@ pub async fn post_user_disable(
     let mut audit = Audit::new("user.disable", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&username));
     let user = db(&state, move |conn| {
-        let result = require_admin(conn, &caller).and_then(|()| disable_user(conn, &username));
+        let result = require_admin(&caller).and_then(|()| disable_user(conn, &username));
         audit.record(conn, &result, None);
         result
     })

@@ -1,11 +1,11 @@
 //! Per-object access: every village, township and entry a request names is checked against the
 //! caller's scope. Outside the scope answers exactly like a missing object (404), so ids cannot
-//! be probed; a role that lacks the function answers 403.
+//! be probed; a role that lacks the function answers 403. Callers reach these checks only through
+//! the `Caller` extractor, which has already refused tokens of disabled accounts (401).
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use crate::auth::users::is_enabled;
 use crate::auth::{Caller, Role};
 use crate::db::DbConn;
 use crate::db::schema::{inspection_inspectors, inspection_targets, inspections};
@@ -49,17 +49,6 @@ pub fn inspector_scope(conn: &mut DbConn, username: &str, today: NaiveDate) -> A
     Ok(scope)
 }
 
-/// Refuses callers whose account was disabled after their token was issued.
-pub fn ensure_enabled(conn: &mut DbConn, caller: &Caller) -> ApiResult<()> {
-    if is_enabled(conn, &caller.username)? {
-        Ok(())
-    } else {
-        Err(ApiError::Unauthorized(
-            "this account is disabled or no longer exists".into(),
-        ))
-    }
-}
-
 fn covers_village(conn: &mut DbConn, caller: &Caller, village: &VillageRow, today: NaiveDate) -> ApiResult<bool> {
     Ok(match caller.role {
         Role::Admin => true,
@@ -76,7 +65,6 @@ pub fn readable_village(
     code: &VillageCode,
     today: NaiveDate,
 ) -> ApiResult<VillageRow> {
-    ensure_enabled(conn, caller)?;
     let village = find_village(conn, code)?;
     if covers_village(conn, caller, &village, today)? {
         Ok(village)
@@ -101,7 +89,6 @@ pub fn require_ledger_writer(caller: &Caller) -> ApiResult<()> {
 /// a village outside the clerk's township.
 pub fn writable_village(conn: &mut DbConn, caller: &Caller, code: &VillageCode) -> ApiResult<VillageRow> {
     require_ledger_writer(caller)?;
-    ensure_enabled(conn, caller)?;
     let village = find_village(conn, code)?;
     if caller.township.as_deref() == Some(village.township_code.as_str()) {
         Ok(village)
@@ -111,9 +98,8 @@ pub fn writable_village(conn: &mut DbConn, caller: &Caller, code: &VillageCode) 
 }
 
 /// Refuses everyone but admins (403).
-pub fn require_admin(conn: &mut DbConn, caller: &Caller) -> ApiResult<()> {
+pub fn require_admin(caller: &Caller) -> ApiResult<()> {
     // A disabled account is a 401 whatever its role was.
-    ensure_enabled(conn, caller)?;
     if caller.role != Role::Admin {
         return Err(ApiError::Forbidden("only administrators may do this".into()));
     }
@@ -133,7 +119,6 @@ pub fn township_view(
     township: &TownshipCode,
     today: NaiveDate,
 ) -> ApiResult<TownshipView> {
-    ensure_enabled(conn, caller)?;
     let not_found = || ApiError::NotFound(format!("no township {township} in your scope"));
     match caller.role {
         Role::Admin => Ok(TownshipView::All),
