@@ -20,6 +20,7 @@ from decimal import Decimal
 
 sys.dont_write_bytecode = True  # no __pycache__ in the repository
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import crosscheck_bench  # noqa: E402
 from benchlib import HOST, Nginx, Server, fmt_spread, http_get, login, stats, timed, wrk  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -251,7 +252,7 @@ def main():
         say()
         say("## 3. Receipt ingest\n\nnot yet implemented in the benchmark\n")
         section_summaries(a, server, token, village, year, villages)
-        say("## 5. Cross-check\n\nnot yet implemented (no cross-check in the app yet)\n")
+        crosscheck_bench.section(a, server, login(server.port, *ADMIN), say)
     finally:
         server.stop()
     say(f"Load average (1, 5, 15 min) at the start: {load_start}; at the end: {os.getloadavg()} "

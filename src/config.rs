@@ -20,6 +20,10 @@
 //! | `VL_ORPHAN_GRACE_SECONDS` | `0` | start-up keeps receipt files without a row younger than this (set it above the longest upload when servers share the data dir) |
 //! | `VL_LOG_ORIGIN` | `village-ledger.local/ledger` | origin line (and key name) of signed checkpoints |
 //! | `VL_CHECKPOINT_SECONDS` | `60` | how often a checkpoint is signed while leaves arrive |
+//! | `VL_CROSSCHECK_MAX_BYTES` | `16777216` | largest findings upload (JSON, CSV or XLSX; 16 MiB) |
+//! | `VL_CROSSCHECK_MAX_FINDINGS` | `20000` | most findings in one reconciliation |
+//!
+//! The red-flag thresholds (`VL_FLAG_*`) are listed with their defaults in [`FlagSettings`].
 
 use std::path::PathBuf;
 
@@ -86,6 +90,85 @@ pub struct Settings {
     /// Seconds between checkpoints while leaves arrive (a month close also signs one).
     #[arg(long, env = "VL_CHECKPOINT_SECONDS", default_value_t = 60)]
     pub checkpoint_seconds: u64,
+    /// Largest findings upload (JSON body, CSV or XLSX file), in bytes.
+    #[arg(long, env = "VL_CROSSCHECK_MAX_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub crosscheck_max_bytes: usize,
+    /// Most findings in one reconciliation.
+    #[arg(long, env = "VL_CROSSCHECK_MAX_FINDINGS", default_value_t = 20_000)]
+    pub crosscheck_max_findings: usize,
+    #[command(flatten)]
+    pub flags: FlagSettings,
+}
+
+/// Thresholds of the red-flag rules, each with its environment variable and documented
+/// default (the defaults follow common village finance rules: 5,000 yuan needs collective
+/// approval, 100,000 yuan of works needs a public tender).
+#[derive(Args, Clone, Debug)]
+pub struct FlagSettings {
+    /// `missing_receipt`: smallest expense (fen) that must carry a receipt.
+    #[arg(long, env = "VL_FLAG_MISSING_RECEIPT_MIN_FEN", default_value_t = 20_000)]
+    pub missing_receipt_min_fen: i64,
+    /// `missing_receipt`: days after posting before a missing receipt is flagged.
+    #[arg(long, env = "VL_FLAG_MISSING_RECEIPT_DAYS", default_value_t = 15)]
+    pub missing_receipt_days: i64,
+    /// `missing_receipt`: entries that occurred before this date are legacy books imported
+    /// without scans and are not flagged (default: every entry).
+    #[arg(long, env = "VL_FLAG_RECEIPTS_REQUIRED_FROM")]
+    pub receipts_required_from: Option<chrono::NaiveDate>,
+    /// `receipt_reused`: largest perceptual-hash distance (of 64 bits) counted as the same image.
+    #[arg(long, env = "VL_FLAG_PHASH_MAX_DISTANCE", default_value_t = 6)]
+    pub phash_max_distance: u32,
+    /// `invoice_mismatch`: largest VAT rate (percent) by which a payment may exceed the invoice
+    /// QR amount, which is the amount before tax.
+    #[arg(long, env = "VL_FLAG_INVOICE_VAT_MAX_PERCENT", default_value_t = 13)]
+    pub invoice_vat_max_percent: i64,
+    /// `invoice_mismatch`: most days between the invoice date and the entry's date.
+    #[arg(long, env = "VL_FLAG_INVOICE_DATE_DAYS", default_value_t = 60)]
+    pub invoice_date_days: i64,
+    /// `duplicate_payment`: days within which the same amount to the same counterparty is a
+    /// duplicate.
+    #[arg(long, env = "VL_FLAG_DUPLICATE_DAYS", default_value_t = 30)]
+    pub duplicate_days: i64,
+    /// `split_payment`: days within which payments to one counterparty are read together.
+    #[arg(long, env = "VL_FLAG_SPLIT_DAYS", default_value_t = 7)]
+    pub split_days: i64,
+    /// `split_payment`: the single-approval limit (fen), 5,000 yuan by default.
+    #[arg(long, env = "VL_FLAG_APPROVAL_LIMIT_FEN", default_value_t = 500_000)]
+    pub approval_limit_fen: i64,
+    /// `round_amount`: smallest cash payment (fen) looked at; amounts in whole multiples of it
+    /// are flagged.
+    #[arg(long, env = "VL_FLAG_ROUND_AMOUNT_FEN", default_value_t = 100_000)]
+    pub round_amount_fen: i64,
+    /// `late_posting`: most days between occurring and posting.
+    #[arg(long, env = "VL_FLAG_LATE_POSTING_DAYS", default_value_t = 30)]
+    pub late_posting_days: i64,
+    /// `tender_threshold`: project spending (fen) above which a tender reference is required,
+    /// 100,000 yuan by default.
+    #[arg(long, env = "VL_FLAG_TENDER_THRESHOLD_FEN", default_value_t = 10_000_000)]
+    pub tender_threshold_fen: i64,
+    /// `benford`: fewest amounts a test runs on.
+    #[arg(long, env = "VL_FLAG_BENFORD_MIN_AMOUNTS", default_value_t = 500)]
+    pub benford_min_amounts: usize,
+}
+
+impl Default for FlagSettings {
+    fn default() -> Self {
+        FlagSettings {
+            missing_receipt_min_fen: 20_000,
+            missing_receipt_days: 15,
+            receipts_required_from: None,
+            phash_max_distance: 6,
+            invoice_vat_max_percent: 13,
+            invoice_date_days: 60,
+            duplicate_days: 30,
+            split_days: 7,
+            approval_limit_fen: 500_000,
+            round_amount_fen: 100_000,
+            late_posting_days: 30,
+            tender_threshold_fen: 10_000_000,
+            benford_min_amounts: 500,
+        }
+    }
 }
 
 impl Settings {
@@ -110,6 +193,9 @@ impl Settings {
             receipt_max_pixels: 80_000_000,
             orphan_grace_seconds: 0,
             checkpoint_seconds: 60,
+            crosscheck_max_bytes: 16 * 1024 * 1024,
+            crosscheck_max_findings: 20_000,
+            flags: FlagSettings::default(),
         }
     }
 

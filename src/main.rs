@@ -182,8 +182,14 @@ fn run(cli: Cli) -> Result<(), String> {
             init_tracing(&settings.log_format);
             actix_web::rt::System::new().block_on(serve(settings))
         }
-        Command::Demo { settings } => {
+        Command::Demo { mut settings } => {
             init_tracing(&settings.log_format);
+            // The demo's books were imported from paper without scans; receipts are required
+            // from its go-live on (unless the environment says otherwise).
+            settings
+                .flags
+                .receipts_required_from
+                .get_or_insert(village_ledger::demo::RECEIPTS_REQUIRED_FROM);
             let state = load_state(settings.clone())?;
             let mut conn = state.pool.get().map_err(|e| e.to_string())?;
             let users = village_ledger::demo::ensure_demo(&mut conn, &state.log, &state.receipts)?;

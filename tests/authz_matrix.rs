@@ -216,6 +216,15 @@ struct Row {
     expect: Expect,
 }
 
+/// The cross-check: everyone who checks the books, inside their scope; villagers never.
+const CROSSCHECK: Expect = Expect {
+    admin: (200, 200),
+    clerk: (200, 404),
+    villager: (403, 403),
+    inspector: (200, 404),
+    nobody: (401, 401),
+};
+
 fn village(inside: bool) -> &'static str {
     if inside { V1A } else { V2A }
 }
@@ -605,6 +614,38 @@ fn table() -> Vec<Row> {
             path: "/api/v1/audit",
             fill: |_, _| call("/api/v1/audit"),
             expect: oversight((200, 200)),
+        },
+        // The cross-check: inspectors in their rounds, clerks in their township, admins; never
+        // villagers.
+        Row {
+            method: Method::GET,
+            path: "/api/v1/crosscheck/flags",
+            fill: |_, inside| call(format!("/api/v1/crosscheck/flags?village={}", village(inside))),
+            expect: CROSSCHECK,
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/crosscheck/reconcile",
+            fill: |_, inside| {
+                call_with(
+                    "/api/v1/crosscheck/reconcile",
+                    json!({"village": village(inside),
+                           "findings": [{"ref": "m", "date": "2024-03-12", "amount_fen": 6_490}]}),
+                )
+            },
+            expect: CROSSCHECK,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/crosscheck/rules",
+            fill: |_, _| call("/api/v1/crosscheck/rules"),
+            expect: Expect {
+                admin: (200, 200),
+                clerk: (200, 200),
+                villager: (403, 403),
+                inspector: (200, 200),
+                nobody: (401, 401),
+            },
         },
     ]
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod crosscheck;
 pub mod entries;
 pub mod health;
 pub mod inspections;
@@ -12,6 +13,7 @@ pub mod log;
 pub mod metrics;
 pub mod middleware;
 pub mod receipts;
+pub mod reconcile;
 pub mod townships;
 pub mod users;
 pub mod villages;
@@ -189,6 +191,7 @@ impl Modify for BearerAuth {
         (name = "admin", description = "Users and inspection rounds"),
         (name = "receipts", description = "Receipt scans: upload, renditions, originals"),
         (name = "log", description = "The transparency log: checkpoints and proofs"),
+        (name = "crosscheck", description = "For inspection groups: findings reconciled with the ledger, red flags"),
         (name = "ops", description = "Health")
     )
 )]
@@ -208,7 +211,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(users::routes)
             .configure(audit::routes)
             .configure(log::routes)
-            .configure(receipts::routes),
+            .configure(receipts::routes)
+            .configure(crosscheck::routes),
     )
     .configure(health::routes)
     .service(metrics::get_metrics);

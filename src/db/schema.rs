@@ -52,6 +52,7 @@ diesel::table! {
         posted_by -> Text,
         reverses -> Nullable<Text>,
         reversal_reason -> Nullable<Text>,
+        tender_ref -> Nullable<Text>,
     }
 }
 

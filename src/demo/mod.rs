@@ -31,6 +31,12 @@ const FIRST_YEAR: i32 = 2023;
 /// …and run through the end of this month (inclusive); months up to `LAST_CLOSED` are closed.
 const LAST_MONTH: (i32, u32) = (2026, 10);
 const LAST_CLOSED: (i32, u32) = (2026, 9);
+/// The demo county's go-live: its books up to here were imported from paper, without scans,
+/// so the `missing_receipt` rule looks only at entries from this day on.
+pub const RECEIPTS_REQUIRED_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
 
 /// A demo user and the password the demo gave them.
 pub struct DemoUser {
@@ -50,6 +56,11 @@ pub mod planted {
     /// 船帮里村: a 10,000-yuan housing-relief payment to a claimant who is not a villager.
     pub const FAKE_RELIEF_VILLAGE: &str = "331022003201";
     pub const FAKE_RELIEF_CLAIMANT: &str = "叶某某";
+    /// 沙柳村: a hospitality dinner on National Day (2025-10-03, a public holiday).
+    pub const HOSPITALITY_VILLAGE: &str = "331022003202";
+    /// 头岙村 (also the split payments): village works above the tender threshold paid with no
+    /// tender reference; every other village's works carry theirs.
+    pub const NO_TENDER_VILLAGE: &str = SPLIT_VILLAGE;
 }
 
 fn demo_users() -> Vec<(NewUser, DemoUser)> {
@@ -152,11 +163,19 @@ fn drafts_for(rng: &mut ChaCha8Rng, year: i32, last: NaiveDate) -> Vec<Draft> {
         for i in 0..template.per_year {
             let month =
                 1 + (i * 12 / template.per_year.max(1)) + rng.gen_range(0..(12 / template.per_year.max(1)).max(1));
-            let occurred_on = date(year, month.min(12), rng.gen_range(1..=28));
+            let mut occurred_on = date(year, month.min(12), rng.gen_range(1..=28));
+            // The village office receives guests on working days.
+            if is_hospitality(template.description) {
+                while crate::crosscheck::holidays::is_off_day(occurred_on)
+                    .unwrap_or(occurred_on.weekday().number_from_monday() > 5)
+                {
+                    occurred_on += Duration::days(1);
+                }
+            }
             if occurred_on > last {
                 continue;
             }
-            let raw = rng.gen_range(template.min_fen..=template.max_fen);
+            let raw = natural_amount(rng, template.min_fen, template.max_fen);
             // Clerks mostly post whole yuan; some lines carry jiao and fen.
             let amount_fen = if rng.gen_bool(0.8) {
                 (raw / 100).max(1) * 100
@@ -174,6 +193,79 @@ fn drafts_for(rng: &mut ChaCha8Rng, year: i32, last: NaiveDate) -> Vec<Draft> {
         }
     }
     drafts
+}
+
+/// An amount in `[lo, hi]` whose leading digits follow Benford's law as real payments do: a
+/// mantissa drawn log-uniformly over a decade, scaled by a power of ten that lands it in the
+/// range (drawn again when none does).
+fn natural_amount(rng: &mut ChaCha8Rng, lo: i64, hi: i64) -> i64 {
+    let (lo, hi) = (lo.max(1), hi.max(lo.max(1)));
+    for _ in 0..64 {
+        let mantissa = 10f64.powf(rng.r#gen::<f64>());
+        let fits: Vec<i64> = (0..16)
+            .map(|e| (mantissa * 10f64.powi(e)).round() as i64)
+            .filter(|x| (lo..=hi).contains(x))
+            .collect();
+        if !fits.is_empty() {
+            return fits[rng.gen_range(0..fits.len())];
+        }
+    }
+    rng.gen_range(lo..=hi)
+}
+
+fn is_hospitality(description: &str) -> bool {
+    description.contains("招待") || description.contains("接待")
+}
+
+/// Moves ordinary payments so no counterparty is paid more than the approval limit within a
+/// week, nor the same amount twice within a month, as a careful finance station would not (the
+/// demo's split and duplicate payments are planted separately, and stay).
+fn declutter(drafts: &mut [Draft], last: NaiveDate) {
+    drafts.sort_by_key(|d| d.occurred_on);
+    let mut paid: std::collections::HashMap<&str, Vec<(NaiveDate, i64)>> = std::collections::HashMap::new();
+    for d in drafts.iter_mut() {
+        if d.template.direction != Dir::Expense {
+            continue;
+        }
+        let history = paid.entry(d.counterparty).or_default();
+        if d.amount_fen < 500_000 {
+            let week: i64 = history
+                .iter()
+                .filter(|(on, fen)| (d.occurred_on - *on).num_days() <= 7 && *fen < 500_000)
+                .map(|(_, fen)| fen)
+                .sum();
+            if week > 0 && week + d.amount_fen > 500_000 {
+                let later = d.occurred_on + Duration::days(8);
+                if later <= last && later.year() == d.occurred_on.year() && !is_hospitality(d.template.description) {
+                    d.occurred_on = later;
+                } else {
+                    d.amount_fen = (500_000 - week - 100).max(100);
+                }
+            }
+        }
+        while history
+            .iter()
+            .any(|(on, fen)| *fen == d.amount_fen && (d.occurred_on - *on).num_days().abs() <= 30)
+        {
+            d.amount_fen += 100;
+        }
+        history.push((d.occurred_on, d.amount_fen));
+    }
+}
+
+/// The public tender reference of a village's works project (none in the village planted
+/// without them).
+fn tender_ref(village: &str, project: Option<&str>) -> Option<String> {
+    let project = project?;
+    if village == planted::NO_TENDER_VILLAGE {
+        return None;
+    }
+    let n = TEMPLATES
+        .iter()
+        .filter_map(|t| t.project)
+        .position(|p| p == project)
+        .unwrap_or(0);
+    Some(format!("SMZB-{}-{:02}", &village[6..], n + 1))
 }
 
 fn template_like(needle: &str) -> ApiResult<&'static ItemTemplate> {
@@ -197,6 +289,15 @@ fn planted_for(village: &str) -> ApiResult<Vec<Draft>> {
                 description: Some("村道路灯维修费"),
             });
         }
+        // Office supplies posted at 649.00 against an invoice of 64.90: the receipt's QR
+        // code shows the slip (the scan is attached in `receipts`).
+        out.push(Draft {
+            occurred_on: date(2024, 3, 8),
+            template: template_like("办公用品")?,
+            amount_fen: 64_900,
+            counterparty: "海游百货文具店",
+            description: Some("购打印纸、墨盒等办公用品"),
+        });
     }
     if village == planted::SPLIT_VILLAGE {
         let t = template_like("工程")?;
@@ -209,6 +310,15 @@ fn planted_for(village: &str) -> ApiResult<Vec<Draft>> {
                 description: Some("村文化礼堂修缮工程款"),
             });
         }
+    }
+    if village == planted::HOSPITALITY_VILLAGE {
+        out.push(Draft {
+            occurred_on: date(2025, 10, 3),
+            template: template_like("接待")?,
+            amount_fen: 128_000,
+            counterparty: "亭旁镇利民超市",
+            description: Some("国庆期间村务接待餐费"),
+        });
     }
     if village == planted::FAKE_RELIEF_VILLAGE {
         let t = template_like("住房")?;
@@ -277,6 +387,7 @@ fn entry_rows(rng: &mut ChaCha8Rng, village: &str, opening_cash_fen: i64, drafts
                 posted_by: "demo-import".to_owned(),
                 reverses: None,
                 reversal_reason: None,
+                tender_ref: tender_ref(village, d.template.project),
             }
         })
         .collect()
@@ -326,6 +437,7 @@ fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -
                 for year in FIRST_YEAR..=LAST_MONTH.0 {
                     drafts.extend(drafts_for(&mut rng, year, last));
                 }
+                declutter(&mut drafts, last);
                 drafts.extend(planted_for(village.code)?);
                 for row in entry_rows(&mut rng, village.code, row.opening_cash_fen, drafts) {
                     insert_entry(conn, row)?;

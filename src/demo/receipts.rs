@@ -71,8 +71,8 @@ pub fn attach_demo_receipts(conn: &mut DbConn, store: &ReceiptStore) -> ApiResul
         let repair = entry_like(conn, village, "路灯维修", nth)?;
         attach(conn, store, &repair, village, FLATBED_SCAN)?;
     }
-    // An invoice for 64.90 on an office-supplies entry of another amount.
-    let supplies = entry_like(conn, village, "办公用品", 2)?;
+    // An invoice for 64.90 on an office-supplies entry posted at 649.00.
+    let supplies = entry_like(conn, village, "墨盒", 0)?;
     attach(conn, store, &supplies, village, INVOICE)?;
     let notice = entry_like(conn, village, "公开栏", 0)?;
     attach(conn, store, &notice, village, E_INVOICE)?;

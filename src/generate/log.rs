@@ -61,6 +61,7 @@ fn entry_row(village: &str, e: &GenEntry<'_>) -> EntryRow {
         posted_by: IMPORTER.to_owned(),
         reverses: e.reverses.clone(),
         reversal_reason: e.reversal_reason.map(str::to_owned),
+        tender_ref: None,
     }
 }
 

@@ -33,6 +33,7 @@ pub struct EntryRow {
     pub posted_by: String,
     pub reverses: Option<String>,
     pub reversal_reason: Option<String>,
+    pub tender_ref: Option<String>,
 }
 
 /// A line item as clients see it.
@@ -53,6 +54,7 @@ pub struct EntryRow {
     "description": "付村祠堂传送瓦片人工费",
     "project": "祠堂翻修工程",
     "fund_source": null,
+    "tender_ref": null,
     "posted_by": "clerk-zhuao",
     "reverses": null,
     "reversal_reason": null,
@@ -79,6 +81,8 @@ pub struct Entry {
     pub description: String,
     pub project: Option<String>,
     pub fund_source: Option<String>,
+    /// Tender reference (招标编号) of the project's public tender, on the entries that pay for it.
+    pub tender_ref: Option<String>,
     /// Username of the clerk who posted it.
     pub posted_by: String,
     /// The entry this one reverses (red-ink reversal), if any.
@@ -111,6 +115,7 @@ impl Entry {
             description: row.description,
             project: row.project,
             fund_source: row.fund_source,
+            tender_ref: row.tender_ref,
             posted_by: row.posted_by,
             reverses: row.reverses,
             reversal_reason: row.reversal_reason,

@@ -19,6 +19,7 @@ pub const MAX_COUNTERPARTY_CHARS: usize = 100;
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
 pub const MAX_PROJECT_CHARS: usize = 100;
 pub const MAX_FUND_SOURCE_CHARS: usize = 100;
+pub const MAX_TENDER_REF_CHARS: usize = 100;
 
 /// A line item to post.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -77,6 +78,11 @@ pub struct NewEntryRequest {
     #[serde(default)]
     #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub fund_source: Option<String>,
+    /// The tender reference (招标编号) of the project's public tender; works above the tender
+    /// threshold need one. At most 100 characters; empty means none.
+    #[serde(default)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    pub tender_ref: Option<String>,
 }
 
 /// A request that passed every check that needs no database.
@@ -93,6 +99,7 @@ pub struct ValidEntry {
     pub description: String,
     pub project: Option<String>,
     pub fund_source: Option<String>,
+    pub tender_ref: Option<String>,
 }
 
 fn optional_text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, String> {
@@ -130,6 +137,7 @@ impl NewEntryRequest {
                 description: BoundedText::parse("description", &self.description, MAX_DESCRIPTION_CHARS)?.into_string(),
                 project: optional_text("project", self.project.clone(), MAX_PROJECT_CHARS)?,
                 fund_source: optional_text("fund_source", self.fund_source.clone(), MAX_FUND_SOURCE_CHARS)?,
+                tender_ref: optional_text("tender_ref", self.tender_ref.clone(), MAX_TENDER_REF_CHARS)?,
             })
         };
         check().map_err(ApiError::Invalid)
@@ -209,6 +217,7 @@ fn same_content(row: &EntryRow, entry: &ValidEntry) -> bool {
         && row.description == entry.description
         && row.project == entry.project
         && row.fund_source == entry.fund_source
+        && row.tender_ref == entry.tender_ref
         && row.reverses.is_none()
 }
 
@@ -270,6 +279,7 @@ fn post_entry_once(conn: &mut DbConn, village: &VillageCode, entry: ValidEntry, 
             description: entry.description,
             project: entry.project,
             fund_source: entry.fund_source,
+            tender_ref: entry.tender_ref,
             posted_by: posted_by.to_owned(),
             reverses: None,
             reversal_reason: None,

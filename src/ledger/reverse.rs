@@ -115,6 +115,7 @@ pub fn reverse_entry(conn: &mut DbConn, id: &str, request: ReversalRequest, post
             description: original.description.clone(),
             project: original.project.clone(),
             fund_source: original.fund_source.clone(),
+            tender_ref: original.tender_ref.clone(),
             posted_by: posted_by.to_owned(),
             reverses: Some(original.id.clone()),
             reversal_reason: Some(reason),

@@ -8,7 +8,8 @@
 //! - `entry` (also reversals): `v, kind, id, village_code, voucher_no, fiscal_year, period,
 //!   occurred_on (YYYY-MM-DD), posted_at (YYYY-MM-DDTHH:MM:SS.ffffffZ), direction, amount_fen,
 //!   account_code, settlement_account_code, counterparty, description, project, fund_source,
-//!   posted_by, reverses, reversal_reason`
+//!   posted_by, reverses, reversal_reason[, tender_ref]` — `tender_ref` (a project's tender
+//!   reference) is present only when the entry has one; leaves without it are unchanged.
 //! - `period_close`: `v, kind, village_code, period, closed_at, closed_by`
 //! - `receipt`: `v, kind, id, entry_id, village_code, sha256 (of the untouched original, hex),
 //!   content_type, byte_size, uploaded_by, uploaded_at`
@@ -55,6 +56,10 @@ struct EntryLeaf<'a> {
     posted_by: &'a str,
     reverses: Option<&'a str>,
     reversal_reason: Option<&'a str>,
+    /// Absent (not `null`) when the entry has none, so leaves written before the field
+    /// existed keep their bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tender_ref: Option<&'a str>,
 }
 
 pub fn entry_leaf(row: &EntryRow) -> Vec<u8> {
@@ -79,6 +84,7 @@ pub fn entry_leaf(row: &EntryRow) -> Vec<u8> {
         posted_by: &row.posted_by,
         reverses: row.reverses.as_deref(),
         reversal_reason: row.reversal_reason.as_deref(),
+        tender_ref: row.tender_ref.as_deref(),
     };
     serde_json::to_vec(&leaf).unwrap_or_default()
 }

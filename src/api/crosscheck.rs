@@ -1,0 +1,374 @@
+//! The cross-check for inspection groups: reconcile findings (JSON, CSV or XLSX) with the
+//! ledger, and red flags over a scope. Inspectors see their open rounds' villages, clerks their
+//! township, administrators the county; villagers are refused (403).
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDate;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use crate::api::{State, today};
+use crate::auth::scope::{TownshipView, inspector_scope, readable_village, township_view};
+use crate::auth::{Caller, Role};
+use crate::crosscheck::findings::{Finding, FindingInput, Tolerances};
+use crate::crosscheck::flags::{Flag, compute_flags, rule_names, select_rules};
+use crate::crosscheck::reconcile::{EntryBrief, FindingResult, reconcile};
+use crate::crosscheck::sheet::RowError;
+use crate::crosscheck::{DateWindow, Scope, VillageFilter, scope_villages};
+use crate::db::DbConn;
+use crate::domain::{TownshipCode, VillageCode};
+use crate::error::{ApiError, ApiResult, Problem};
+
+/// Refuses villagers: the cross-check is for the people who check the books.
+fn require_checker(caller: &Caller) -> ApiResult<()> {
+    if caller.role == Role::Villager {
+        return Err(ApiError::Forbidden(
+            "the cross-check is for inspection groups, township finance stations and administrators".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The villages a cross-check request names, checked against the caller's scope: one village,
+/// one township (the part of it the caller sees), or, when `county` is allowed and neither is
+/// named, every village the caller sees.
+pub(super) fn resolve_scope(
+    conn: &mut DbConn,
+    caller: &Caller,
+    village: Option<&str>,
+    township: Option<&str>,
+    county: bool,
+) -> ApiResult<Scope> {
+    require_checker(caller)?;
+    let day = today();
+    match (village, township) {
+        (Some(_), Some(_)) => Err(ApiError::Invalid("name a village or a township, not both".into())),
+        (Some(code), None) => {
+            let code = VillageCode::parse(code).map_err(ApiError::NotFound)?;
+            let row = readable_village(conn, caller, &code, day)?;
+            Ok(Scope {
+                kind: "village",
+                code: row.code.clone(),
+                villages: scope_villages(conn, VillageFilter::Codes(&[row.code]))?,
+            })
+        }
+        (None, Some(code)) => {
+            let code = TownshipCode::parse(code).map_err(ApiError::NotFound)?;
+            let not_found = || ApiError::NotFound(format!("no township {code} in your scope"));
+            let mut villages = scope_villages(conn, VillageFilter::Township(code.as_str()))?;
+            if let TownshipView::Only(visible) = township_view(conn, caller, &code, day)? {
+                villages.retain(|v| visible.contains(&v.code));
+            }
+            if villages.is_empty() {
+                return Err(not_found());
+            }
+            Ok(Scope {
+                kind: "township",
+                code: code.as_str().to_owned(),
+                villages,
+            })
+        }
+        (None, None) if !county => Err(ApiError::Invalid("name the scope: a village or a township".into())),
+        (None, None) => {
+            let villages = match caller.role {
+                Role::Admin => scope_villages(conn, VillageFilter::All)?,
+                Role::Clerk => scope_villages(conn, VillageFilter::Township(caller.township.as_deref().unwrap_or("")))?,
+                _ => {
+                    let rounds = inspector_scope(conn, &caller.username, day)?;
+                    let mut villages = scope_villages(conn, VillageFilter::Codes(&rounds.villages))?;
+                    for t in &rounds.townships {
+                        villages.extend(scope_villages(conn, VillageFilter::Township(t))?);
+                    }
+                    villages.sort_by(|a, b| a.code.cmp(&b.code));
+                    villages.dedup_by(|a, b| a.code == b.code);
+                    villages
+                }
+            };
+            Ok(Scope {
+                kind: "county",
+                code: String::new(),
+                villages,
+            })
+        }
+    }
+}
+
+fn window(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<DateWindow> {
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(ApiError::Invalid(format!("from {f} is after to {t}")));
+    }
+    Ok(DateWindow { from, to })
+}
+
+/// The scope a result covers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ScopeView {
+    /// `village`, `township` or `county` (every village the caller sees).
+    pub kind: &'static str,
+    pub code: Option<String>,
+    pub villages: usize,
+}
+
+impl From<&Scope> for ScopeView {
+    fn from(s: &Scope) -> Self {
+        ScopeView {
+            kind: s.kind,
+            code: (!s.code.is_empty()).then(|| s.code.clone()),
+            villages: s.villages.len(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FlagQuery {
+    /// One village (12 digits).
+    #[param(pattern = r"^[0-9]{12}$", example = "331022002201")]
+    pub village: Option<String>,
+    /// One township (12 digits); with neither, every village you see.
+    #[param(pattern = r"^[0-9]{12}$", example = "331022002000")]
+    pub township: Option<String>,
+    /// Earliest `occurred_on`, inclusive.
+    pub from: Option<NaiveDate>,
+    /// Latest `occurred_on`, inclusive.
+    pub to: Option<NaiveDate>,
+    /// Comma-separated rule names (default: every rule).
+    #[param(example = "split_payment,duplicate_payment", max_length = 400)]
+    pub rules: Option<String>,
+    /// Most flags returned, 1–5000 (default 500); `counts` covers them all.
+    #[param(minimum = 1, maximum = 5000)]
+    pub limit: Option<i64>,
+    /// Flags to skip, for the next part of a long list.
+    #[param(minimum = 0, maximum = 10_000_000)]
+    pub offset: Option<i64>,
+}
+
+/// Red flags over a scope.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FlagReport {
+    pub scope: ScopeView,
+    pub window: DateWindow,
+    /// Rules run.
+    pub rules: Vec<&'static str>,
+    /// Flags per rule, all of them (also those past `limit`).
+    #[schema(value_type = Object)]
+    pub counts: std::collections::BTreeMap<&'static str, usize>,
+    pub total: usize,
+    /// Entries looked at.
+    pub entries: usize,
+    /// Size of the transparency log when the flags were computed: the ledger they describe.
+    pub log_size: u64,
+    /// By severity, village, date and rule.
+    pub flags: Vec<Flag>,
+    /// Pass as `offset` for the rest; null when this is the end.
+    pub next_offset: Option<usize>,
+}
+
+/// Red flags: patterns in the ledger that deserve an inspector's look, each with the entries
+/// and receipts involved, a one-sentence explanation and the figures behind it.
+///
+/// Rules: `missing_receipt`, `receipt_reused`, `invoice_reused`, `invoice_mismatch`,
+/// `duplicate_payment`, `split_payment`, `round_amount`, `late_posting`, `voucher_gap`,
+/// `offday_hospitality`, `tender_threshold`, `benford`. Thresholds are the service's
+/// configuration (`GET /api/v1/crosscheck/rules`).
+#[utoipa::path(
+    tag = "crosscheck",
+    security(("bearer" = [])),
+    params(FlagQuery),
+    responses(
+        (status = 200, description = "The flags", body = FlagReport),
+        (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Villagers cannot run the cross-check", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such village or township in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown rule, both scopes named, or a bad window or limit", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/crosscheck/flags")]
+pub async fn get_flags(state: State, caller: Caller, query: web::Query<FlagQuery>) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let limit = q.limit.unwrap_or(500);
+    if !(1..=5000).contains(&limit) {
+        return Err(ApiError::Invalid("limit must be between 1 and 5000".into()));
+    }
+    let offset =
+        usize::try_from(q.offset.unwrap_or(0)).map_err(|_| ApiError::Invalid("offset must not be negative".into()))?;
+    let window = window(q.from, q.to)?;
+    let rules = select_rules(q.rules.as_deref())?;
+    let st = state.clone();
+    let report = web::block(move || -> ApiResult<FlagReport> {
+        let (scope, log_size) = {
+            let mut conn = st.pool.get()?;
+            let scope = resolve_scope(&mut conn, &caller, q.village.as_deref(), q.township.as_deref(), true)?;
+            (scope, crate::tlog::size(&mut conn)?)
+        };
+        let run = compute_flags(
+            &st.pool,
+            &scope,
+            window,
+            &rules,
+            &st.settings.flags,
+            crate::ledger::now_utc(),
+        )?;
+        let total = run.flags.len();
+        let flags: Vec<Flag> = run.flags.into_iter().skip(offset).take(limit as usize).collect();
+        let next_offset = (offset + flags.len() < total).then_some(offset + flags.len());
+        Ok(FlagReport {
+            scope: ScopeView::from(&scope),
+            window,
+            rules: rules.iter().map(|r| r.name()).collect(),
+            counts: run.counts,
+            total,
+            entries: run.entries,
+            log_size,
+            flags,
+            next_offset,
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// The rules and the thresholds this service runs them with.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RuleList {
+    pub rules: Vec<&'static str>,
+    /// Every threshold, by its setting name; amounts in fen.
+    #[schema(value_type = Object)]
+    pub thresholds: serde_json::Value,
+    /// The reconciliation's default tolerances.
+    pub reconcile_defaults: Tolerances,
+}
+
+/// The red-flag rules and their configured thresholds, and the reconciliation's default
+/// tolerances.
+#[utoipa::path(
+    tag = "crosscheck",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Rules and thresholds", body = RuleList),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Villagers cannot run the cross-check", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/crosscheck/rules")]
+pub async fn get_rules(state: State, caller: Caller) -> Result<HttpResponse, ApiError> {
+    require_checker(&caller)?;
+    let s = &state.settings.flags;
+    Ok(HttpResponse::Ok().json(RuleList {
+        rules: rule_names(),
+        thresholds: serde_json::json!({
+            "missing_receipt_min_fen": s.missing_receipt_min_fen,
+            "missing_receipt_days": s.missing_receipt_days,
+            "receipts_required_from": s.receipts_required_from,
+            "phash_max_distance": s.phash_max_distance,
+            "invoice_vat_max_percent": s.invoice_vat_max_percent,
+            "invoice_date_days": s.invoice_date_days,
+            "duplicate_days": s.duplicate_days,
+            "split_days": s.split_days,
+            "approval_limit_fen": s.approval_limit_fen,
+            "round_amount_fen": s.round_amount_fen,
+            "late_posting_days": s.late_posting_days,
+            "tender_threshold_fen": s.tender_threshold_fen,
+            "benford_min_amounts": s.benford_min_amounts,
+        }),
+        reconcile_defaults: Tolerances::default(),
+    }))
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(get_flags)
+        .service(get_rules)
+        .service(super::reconcile::post_reconcile);
+}
+
+/// Reads a whole request body up to `limit` bytes (413 past it).
+pub(super) async fn read_body(payload: &mut web::Payload, limit: usize) -> ApiResult<web::BytesMut> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the request body could not be read: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "the findings are larger than {limit} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+pub(super) fn content_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Checks findings, naming the first bad one by index and ref.
+pub(super) fn valid_findings(inputs: Vec<FindingInput>, max: usize) -> ApiResult<Vec<Finding>> {
+    if inputs.len() > max {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "{} findings in one request; at most {max}",
+            inputs.len()
+        )));
+    }
+    inputs
+        .into_iter()
+        .enumerate()
+        .map(|(n, f)| {
+            let reference = crate::domain::truncate(&f.reference);
+            f.validate()
+                .map_err(|e| ApiError::Invalid(format!("findings[{n}] (ref `{reference}`): {e}")))
+        })
+        .collect()
+}
+
+/// Builds the reconciliation's answer.
+#[expect(clippy::too_many_arguments, reason = "the parts of one answer, each named")]
+pub(super) fn reconcile_response(
+    state: &State,
+    scope: &Scope,
+    window: DateWindow,
+    findings: &[Finding],
+    tol: Tolerances,
+    list_unmatched: bool,
+    log_size: u64,
+    row_errors: Vec<RowError>,
+) -> ApiResult<super::reconcile::Reconciliation> {
+    let outcome = reconcile(&state.pool, scope, window, findings, &tol, list_unmatched)?;
+    let mut summary: std::collections::BTreeMap<&'static str, usize> = [
+        "matched",
+        "amount_mismatch",
+        "date_mismatch",
+        "counterparty_mismatch",
+        "split_match",
+        "reversed",
+        "ambiguous",
+        "not_found",
+    ]
+    .into_iter()
+    .map(|s| (s, 0))
+    .collect();
+    for r in &outcome.results {
+        *summary.entry(r.status).or_default() += 1;
+    }
+    let results: Vec<FindingResult> = outcome.results;
+    let unmatched: Option<Vec<EntryBrief>> = list_unmatched.then_some(outcome.unmatched);
+    Ok(super::reconcile::Reconciliation {
+        scope: ScopeView::from(scope),
+        window,
+        tolerances: tol,
+        log_size,
+        entries_considered: outcome.entries_considered,
+        summary,
+        results,
+        unmatched_entries: unmatched,
+        row_errors,
+    })
+}

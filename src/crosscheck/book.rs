@@ -1,0 +1,332 @@
+//! A village's entries and receipts loaded once, in compact form, for the cross-check: items
+//! sorted by date with their reversal links and live receipt counts, and every receipt of the
+//! village with the facts of the entry it is attached to (whatever its date, so a scan reused
+//! across years is still seen). Counterparty names are interned after normalisation, so rules
+//! compare small integers.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::crosscheck::names;
+use crate::crosscheck::{DateWindow, Scope};
+use crate::db::schema::{entries, receipt_withdrawals, receipts};
+use crate::db::{DbConn, DbPool};
+use crate::error::{ApiError, ApiResult};
+
+/// The columns of an entry the cross-check reads.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = entries)]
+struct ItemRow {
+    seq: i64,
+    id: String,
+    fiscal_year: i32,
+    voucher_no: String,
+    occurred_on: NaiveDate,
+    posted_at: NaiveDateTime,
+    direction: String,
+    amount_fen: i64,
+    account_code: String,
+    settlement_account_code: String,
+    counterparty: String,
+    description: String,
+    project: Option<String>,
+    tender_ref: Option<String>,
+    reverses: Option<String>,
+}
+
+/// One entry as the cross-check sees it.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub seq: i64,
+    pub id: String,
+    pub fiscal_year: i32,
+    pub voucher_no: String,
+    pub occurred_on: NaiveDate,
+    pub posted_at: NaiveDateTime,
+    pub direction: String,
+    pub amount_fen: i64,
+    pub account_code: String,
+    pub settlement_account_code: String,
+    pub counterparty: String,
+    pub description: String,
+    pub project: Option<String>,
+    pub tender_ref: Option<String>,
+    pub reverses: Option<String>,
+    /// The reversal of this entry, if any.
+    pub reversed_by: Option<String>,
+    /// Interned normalised counterparty.
+    pub party: i32,
+    /// Receipts attached and not withdrawn.
+    pub live_receipts: i32,
+}
+
+impl Item {
+    pub fn is_expense(&self) -> bool {
+        self.direction == "expense"
+    }
+
+    /// Neither a reversal nor reversed: what the village really paid or received.
+    pub fn is_live(&self) -> bool {
+        self.reverses.is_none() && self.reversed_by.is_none()
+    }
+
+    /// Settled in cash (101 in both charts).
+    pub fn is_cash(&self) -> bool {
+        self.settlement_account_code == "101"
+    }
+}
+
+/// A receipt attachment with the facts of its entry.
+#[derive(Clone, Debug)]
+pub struct ReceiptFact {
+    pub id: String,
+    pub village: usize,
+    pub entry_id: String,
+    pub entry_occurred_on: NaiveDate,
+    pub entry_amount_fen: i64,
+    /// The entry is neither a reversal nor reversed.
+    pub entry_live: bool,
+    pub sha256: String,
+    pub phash: u64,
+    pub invoice_key: Option<String>,
+    pub invoice_number: Option<String>,
+    pub invoice_amount_fen: Option<i64>,
+    pub invoice_date: Option<NaiveDate>,
+    pub withdrawn: bool,
+}
+
+/// One village's book.
+#[derive(Debug)]
+pub struct Book {
+    /// Index of the village in the scope.
+    pub village: usize,
+    /// Entries inside the window, by `(occurred_on, seq)`.
+    pub items: Vec<Item>,
+    /// Every receipt of the village, withdrawn ones included.
+    pub receipts: Vec<ReceiptFact>,
+    /// `(fiscal_year, voucher_no)` of every entry in the fiscal years the window touches,
+    /// whatever its date, so a window that starts mid-year shows no false voucher gaps.
+    pub vouchers: Vec<(i32, String)>,
+}
+
+/// Normalised counterparty names, interned across a scope.
+#[derive(Debug, Default)]
+pub struct Parties {
+    raw: HashMap<String, i32>,
+    ids: HashMap<String, i32>,
+    pub names: Vec<String>,
+}
+
+impl Parties {
+    /// The id of `raw`'s normalised form.
+    pub fn intern(&mut self, raw: &str) -> i32 {
+        if let Some(id) = self.raw.get(raw) {
+            return *id;
+        }
+        let id = self.intern_normal(raw);
+        self.raw.insert(raw.to_owned(), id);
+        id
+    }
+
+    fn intern_normal(&mut self, raw: &str) -> i32 {
+        let normal = names::normalize(raw);
+        if let Some(id) = self.ids.get(&normal) {
+            return *id;
+        }
+        let id = self.names.len() as i32;
+        self.names.push(normal.clone());
+        self.ids.insert(normal, id);
+        id
+    }
+
+    pub fn name(&self, id: i32) -> &str {
+        self.names.get(id as usize).map(String::as_str).unwrap_or("")
+    }
+}
+
+type ReceiptJoin = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<NaiveDate>,
+    NaiveDate,
+    i64,
+    Option<String>,
+);
+
+/// Loads one village's book.
+pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWindow) -> ApiResult<Book> {
+    let mut query = entries::table
+        .filter(entries::village_code.eq(code))
+        .order((entries::occurred_on, entries::seq))
+        .select(ItemRow::as_select())
+        .into_boxed();
+    if let Some(from) = window.from {
+        query = query.filter(entries::occurred_on.ge(from));
+    }
+    if let Some(to) = window.to {
+        query = query.filter(entries::occurred_on.le(to));
+    }
+    let entry_rows: Vec<ItemRow> = query.load(conn)?;
+    // Reversals may be dated after the window: read the links whatever their date.
+    let links: Vec<(Option<String>, String)> = entries::table
+        .filter(entries::village_code.eq(code))
+        .filter(entries::reverses.is_not_null())
+        .select((entries::reverses, entries::id))
+        .load(conn)?;
+    let reversed: HashMap<String, String> = links.into_iter().filter_map(|(r, id)| r.map(|r| (r, id))).collect();
+    let rows: Vec<ReceiptJoin> = receipts::table
+        .inner_join(entries::table.on(entries::id.eq(receipts::entry_id)))
+        .filter(receipts::village_code.eq(code))
+        .order(receipts::id)
+        .select((
+            receipts::id,
+            receipts::entry_id,
+            receipts::sha256,
+            receipts::phash,
+            receipts::invoice_key,
+            receipts::invoice_number,
+            receipts::invoice_amount_fen,
+            receipts::invoice_date,
+            entries::occurred_on,
+            entries::amount_fen,
+            entries::reverses,
+        ))
+        .load(conn)?;
+    let withdrawn: Vec<String> = receipt_withdrawals::table
+        .filter(
+            receipt_withdrawals::receipt_id.eq_any(
+                receipts::table
+                    .filter(receipts::village_code.eq(code))
+                    .select(receipts::id),
+            ),
+        )
+        .select(receipt_withdrawals::receipt_id)
+        .load(conn)?;
+    let receipts: Vec<ReceiptFact> = rows
+        .into_iter()
+        .map(|r| {
+            let entry_live = r.10.is_none() && !reversed.contains_key(&r.1);
+            ReceiptFact {
+                withdrawn: withdrawn.contains(&r.0),
+                id: r.0,
+                village,
+                entry_live,
+                entry_id: r.1,
+                sha256: r.2,
+                phash: u64::from_str_radix(&r.3, 16).unwrap_or(0),
+                invoice_key: r.4,
+                invoice_number: r.5,
+                invoice_amount_fen: r.6,
+                invoice_date: r.7,
+                entry_occurred_on: r.8,
+                entry_amount_fen: r.9,
+            }
+        })
+        .collect();
+    let mut years = entries::table
+        .filter(entries::village_code.eq(code))
+        .select((entries::fiscal_year, entries::voucher_no))
+        .into_boxed();
+    if let Some(from) = window.from {
+        years = years.filter(entries::fiscal_year.ge(chrono::Datelike::year(&from)));
+    }
+    if let Some(to) = window.to {
+        years = years.filter(entries::fiscal_year.le(chrono::Datelike::year(&to)));
+    }
+    let vouchers: Vec<(i32, String)> = years.load(conn)?;
+    let mut live_receipts: HashMap<&str, i32> = HashMap::new();
+    for r in receipts.iter().filter(|r| !r.withdrawn) {
+        *live_receipts.entry(r.entry_id.as_str()).or_default() += 1;
+    }
+    let items = entry_rows
+        .into_iter()
+        .map(|r| Item {
+            reversed_by: reversed.get(&r.id).cloned(),
+            live_receipts: live_receipts.get(r.id.as_str()).copied().unwrap_or(0),
+            party: 0,
+            seq: r.seq,
+            id: r.id,
+            fiscal_year: r.fiscal_year,
+            voucher_no: r.voucher_no,
+            occurred_on: r.occurred_on,
+            posted_at: r.posted_at,
+            direction: r.direction,
+            amount_fen: r.amount_fen,
+            account_code: r.account_code,
+            settlement_account_code: r.settlement_account_code,
+            counterparty: r.counterparty,
+            description: r.description,
+            project: r.project,
+            tender_ref: r.tender_ref,
+            reverses: r.reverses,
+        })
+        .collect();
+    Ok(Book {
+        village,
+        items,
+        receipts,
+        vouchers,
+    })
+}
+
+/// Loads every village of `scope` on up to two connections at once (the cross-check is read
+/// only, so this never competes with the writer), handing each book to `visit` in scope order,
+/// with its counterparties interned into `parties`.
+pub fn for_each_book(
+    pool: &DbPool,
+    scope: &Scope,
+    window: DateWindow,
+    parties: &mut Parties,
+    mut visit: impl FnMut(Book, &Parties) -> ApiResult<()>,
+) -> ApiResult<()> {
+    let codes: Vec<&str> = scope.villages.iter().map(|v| v.code.as_str()).collect();
+    let threads = if codes.len() > 1 { 2 } else { 1 };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, ApiResult<Book>)>(4);
+    std::thread::scope(|s| -> ApiResult<()> {
+        // Owned here, so an early return drops it and the loaders stop at their next send.
+        let rx = rx;
+        for t in 0..threads {
+            let tx = tx.clone();
+            let codes = &codes;
+            s.spawn(move || {
+                let mut conn = match pool.get() {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let _ = tx.send((t, Err(ApiError::from(e))));
+                        return;
+                    }
+                };
+                for (i, code) in codes.iter().enumerate().skip(t).step_by(threads) {
+                    let book = load_book(&mut conn, i, code, window);
+                    let failed = book.is_err();
+                    if tx.send((i, book)).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // Hand books over in scope order whatever order the threads finish them in.
+        let mut pending: HashMap<usize, Book> = HashMap::new();
+        let mut next = 0;
+        for (i, book) in rx.iter() {
+            let mut book = book?;
+            for item in &mut book.items {
+                item.party = parties.intern(&item.counterparty);
+            }
+            pending.insert(i, book);
+            while let Some(book) = pending.remove(&next) {
+                visit(book, parties)?;
+                next += 1;
+            }
+        }
+        Ok(())
+    })
+}

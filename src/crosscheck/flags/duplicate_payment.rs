@@ -1,0 +1,68 @@
+//! `duplicate_payment`: the same amount paid to the same counterparty twice within 30 days.
+//!
+//! A standing monthly payment (the same amount in three or more different months) is a
+//! schedule: its payments 20 or more days apart are left alone, while a second payment inside
+//! such a series, fewer than 20 days after the one before, still flags.
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+
+use serde_json::json;
+
+use super::{Context, Flag, Rule, Severity};
+use crate::crosscheck::book::{Book, Item, Parties};
+use crate::crosscheck::yuan;
+
+pub struct DuplicatePayment;
+
+/// Consecutive payments at least this far apart read as a schedule.
+const SCHEDULE_DAYS: i64 = 20;
+
+impl Rule for DuplicatePayment {
+    fn name(&self) -> &'static str {
+        "duplicate_payment"
+    }
+
+    fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
+        let window = cx.settings.duplicate_days;
+        let mut groups: BTreeMap<(i32, i64), Vec<&Item>> = BTreeMap::new();
+        for item in book.items.iter().filter(|i| i.is_expense() && i.is_live()) {
+            groups.entry((item.party, item.amount_fen)).or_default().push(item);
+        }
+        for items in groups.values().filter(|g| g.len() > 1) {
+            let gaps: Vec<i64> = items
+                .windows(2)
+                .map(|w| (w[1].occurred_on - w[0].occurred_on).num_days())
+                .collect();
+            let mut months: Vec<(i32, u32)> = items
+                .iter()
+                .map(|i| (i.occurred_on.year(), i.occurred_on.month()))
+                .collect();
+            months.dedup();
+            let series = months.len() >= 3;
+            for (pair, gap) in items.windows(2).zip(gaps) {
+                if gap > window || (series && gap >= SCHEDULE_DAYS) {
+                    continue;
+                }
+                let (a, b) = (pair[0], pair[1]);
+                out.push(cx.flag(
+                    self.name(),
+                    Severity::High,
+                    book.village,
+                    &[a, b],
+                    format!(
+                        "{} was paid {} yuan twice, {gap} days apart ({}, voucher {} and {}, voucher {}).",
+                        a.counterparty,
+                        yuan(a.amount_fen),
+                        a.occurred_on,
+                        a.voucher_no,
+                        b.occurred_on,
+                        b.voucher_no
+                    ),
+                    json!({"amount_fen": a.amount_fen, "days_apart": gap, "max_days": window}),
+                ));
+            }
+        }
+    }
+}

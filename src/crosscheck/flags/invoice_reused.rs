@@ -1,0 +1,89 @@
+//! `invoice_reused`: one invoice (by its key, code + number or the 20-digit e-invoice number)
+//! on more than one entry, across every village in scope — one invoice, one payment.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::{Context, Flag, Rule, ScopeFacts, Severity};
+use crate::crosscheck::book::ReceiptFact;
+use crate::crosscheck::yuan;
+
+pub struct InvoiceReused;
+
+impl Rule for InvoiceReused {
+    fn name(&self) -> &'static str {
+        "invoice_reused"
+    }
+
+    fn check_scope(&self, facts: &ScopeFacts, cx: &Context, out: &mut Vec<Flag>) {
+        let mut by_key: BTreeMap<&str, Vec<&ReceiptFact>> = BTreeMap::new();
+        for r in facts.receipts.iter().filter(|r| !r.withdrawn && r.entry_live) {
+            if let Some(key) = r.invoice_key.as_deref() {
+                by_key.entry(key).or_default().push(r);
+            }
+        }
+        for (key, receipts) in by_key {
+            if let Some(flag) = reuse_flag(self.name(), cx, &receipts, |n, listed| {
+                format!(
+                    "Invoice {} is attached to {n} different entries ({listed}); an invoice can pay for only one.",
+                    receipts[0].invoice_number.as_deref().unwrap_or(key)
+                )
+            }) {
+                let mut flag = flag;
+                flag.figures["invoice_key"] = json!(key);
+                out.push(flag);
+            }
+        }
+    }
+}
+
+/// A flag for receipts attached to more than one live entry, at least one of them inside the
+/// window; `None` otherwise. Shared with `receipt_reused`.
+pub(super) fn reuse_flag(
+    rule: &'static str,
+    cx: &Context,
+    receipts: &[&ReceiptFact],
+    explain: impl Fn(usize, &str) -> String,
+) -> Option<Flag> {
+    let mut entries: Vec<&ReceiptFact> = Vec::new();
+    for r in receipts {
+        if !entries.iter().any(|e| e.entry_id == r.entry_id) {
+            entries.push(r);
+        }
+    }
+    if entries.len() < 2 || !entries.iter().any(|r| cx.window.contains(r.entry_occurred_on)) {
+        return None;
+    }
+    entries.sort_by_key(|r| (r.entry_occurred_on, r.entry_id.clone()));
+    let listed: Vec<String> = entries
+        .iter()
+        .map(|r| {
+            let village = cx.village_name(r.village);
+            format!("{village} {} {} yuan", r.entry_occurred_on, yuan(r.entry_amount_fen))
+        })
+        .collect();
+    let first = entries[0];
+    let v = cx.scope.villages.get(first.village);
+    let mut villages: Vec<&str> = entries
+        .iter()
+        .filter_map(|r| cx.scope.villages.get(r.village).map(|v| v.code.as_str()))
+        .collect();
+    villages.dedup();
+    Some(Flag {
+        rule,
+        severity: Severity::High,
+        village_code: v.map(|v| v.code.clone()),
+        village_name: v.map(|v| v.name.clone()),
+        township_code: v.map(|v| v.township_code.clone()),
+        entry_ids: entries.iter().map(|r| r.entry_id.clone()).collect(),
+        receipt_ids: receipts.iter().map(|r| r.id.clone()).collect(),
+        occurred_on: Some(first.entry_occurred_on),
+        explanation: explain(entries.len(), &listed.join("; ")),
+        figures: json!({
+            "entries": entries.len(),
+            "villages": villages,
+            "amounts_fen": entries.iter().map(|r| r.entry_amount_fen).collect::<Vec<_>>(),
+        }),
+    })
+}

@@ -1,0 +1,39 @@
+//! `late_posting`: an entry posted more than 30 days after it occurred — the books were not
+//! kept as the money moved.
+
+use chrono::Duration;
+use serde_json::json;
+
+use super::{Context, Flag, Rule, Severity, describe};
+use crate::crosscheck::book::{Book, Parties};
+
+pub struct LatePosting;
+
+impl Rule for LatePosting {
+    fn name(&self) -> &'static str {
+        "late_posting"
+    }
+
+    fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
+        let limit = cx.settings.late_posting_days;
+        for item in book.items.iter().filter(|i| i.reverses.is_none()) {
+            // Posting days are counted in the county's time zone (UTC+8).
+            let posted_on = (item.posted_at + Duration::hours(8)).date();
+            let days = (posted_on - item.occurred_on).num_days();
+            if days > limit {
+                out.push(cx.flag(
+                    self.name(),
+                    Severity::Low,
+                    book.village,
+                    &[item],
+                    format!(
+                        "The {} of {} was posted on {posted_on}, {days} days after it happened (more than {limit}).",
+                        item.direction,
+                        describe(item)
+                    ),
+                    json!({"occurred_on": item.occurred_on, "posted_on": posted_on, "days": days, "max_days": limit}),
+                ));
+            }
+        }
+    }
+}

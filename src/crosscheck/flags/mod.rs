@@ -1,0 +1,238 @@
+//! Red flags: patterns in the ledger that deserve an inspector's look. One rule per file behind
+//! [`Rule`]; thresholds come from [`FlagSettings`](crate::config::FlagSettings). Rules that look
+//! at one village at a time see each village's [`Book`] once, as it is loaded; rules across the
+//! scope (a scan reused in two villages, Benford's law over a township) see the [`ScopeFacts`]
+//! gathered on the way, so a whole county is read once and never held in memory at once.
+
+mod benford;
+mod duplicate_payment;
+mod invoice_mismatch;
+mod invoice_reused;
+mod late_posting;
+mod missing_receipt;
+mod offday_hospitality;
+mod receipt_reused;
+mod round_amount;
+mod split_payment;
+mod tender_threshold;
+mod voucher_gap;
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+
+use crate::config::FlagSettings;
+use crate::crosscheck::book::{Book, Item, Parties, ReceiptFact, for_each_book};
+use crate::crosscheck::{DateWindow, Scope};
+use crate::db::DbPool;
+use crate::error::{ApiError, ApiResult};
+
+/// How much a flag deserves attention first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    High,
+    Medium,
+    Low,
+}
+
+/// One red flag, with the figures behind it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "rule": "split_payment",
+    "severity": "high",
+    "village_code": "331022002201",
+    "village_name": "头岙村",
+    "township_code": "331022002000",
+    "entry_ids": ["en_1", "en_2", "en_3", "en_4"],
+    "receipt_ids": [],
+    "occurred_on": "2025-06-03",
+    "explanation": "头岙村 paid 三门县湾区建筑工程有限公司 4 times between 2025-06-03 and 2025-06-12, each under the 5,000.00-yuan approval limit but 19,550.00 yuan together.",
+    "figures": {"payments": 4, "total_fen": 1955000, "approval_limit_fen": 500000, "span_days": 9}
+}))]
+pub struct Flag {
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// The village; null for a flag about a whole township or county (`benford`).
+    pub village_code: Option<String>,
+    pub village_name: Option<String>,
+    pub township_code: Option<String>,
+    pub entry_ids: Vec<String>,
+    pub receipt_ids: Vec<String>,
+    /// The earliest date the flag is about.
+    pub occurred_on: Option<NaiveDate>,
+    /// One sentence for people, not programmers.
+    pub explanation: String,
+    /// The figures behind the flag (amounts in fen, thresholds as configured).
+    #[schema(value_type = Object)]
+    pub figures: serde_json::Value,
+}
+
+/// What every rule may consult.
+pub struct Context<'a> {
+    pub settings: &'a FlagSettings,
+    pub scope: &'a Scope,
+    pub window: DateWindow,
+    /// The time the flags are computed at (UTC).
+    pub now: NaiveDateTime,
+}
+
+impl Context<'_> {
+    /// A flag about entries of one village.
+    pub fn flag(
+        &self,
+        rule: &'static str,
+        severity: Severity,
+        village: usize,
+        items: &[&Item],
+        explanation: String,
+        figures: serde_json::Value,
+    ) -> Flag {
+        let v = self.scope.villages.get(village);
+        Flag {
+            rule,
+            severity,
+            village_code: v.map(|v| v.code.clone()),
+            village_name: v.map(|v| v.name.clone()),
+            township_code: v.map(|v| v.township_code.clone()),
+            entry_ids: items.iter().map(|i| i.id.clone()).collect(),
+            receipt_ids: Vec::new(),
+            occurred_on: items.iter().map(|i| i.occurred_on).min(),
+            explanation,
+            figures,
+        }
+    }
+
+    pub fn village_name(&self, village: usize) -> &str {
+        self.scope.villages.get(village).map(|v| v.name.as_str()).unwrap_or("")
+    }
+}
+
+/// What the per-village pass leaves for the rules across the scope.
+#[derive(Default)]
+pub struct ScopeFacts {
+    /// Every receipt of every village in scope.
+    pub receipts: Vec<ReceiptFact>,
+    /// `(village index, amount)` of every live expense inside the window.
+    pub expense_amounts: Vec<(usize, i64)>,
+}
+
+/// A red-flag rule.
+pub trait Rule: Send + Sync {
+    /// The name clients select it by and see on its flags.
+    fn name(&self) -> &'static str;
+    /// Looks at one village.
+    fn check_village(&self, _book: &Book, _parties: &Parties, _cx: &Context, _out: &mut Vec<Flag>) {}
+    /// Looks across the scope once every village was seen.
+    fn check_scope(&self, _facts: &ScopeFacts, _cx: &Context, _out: &mut Vec<Flag>) {}
+}
+
+/// Every rule, in the order they are documented.
+pub fn all_rules() -> Vec<Box<dyn Rule>> {
+    vec![
+        Box::new(missing_receipt::MissingReceipt),
+        Box::new(receipt_reused::ReceiptReused),
+        Box::new(invoice_reused::InvoiceReused),
+        Box::new(invoice_mismatch::InvoiceMismatch),
+        Box::new(duplicate_payment::DuplicatePayment),
+        Box::new(split_payment::SplitPayment),
+        Box::new(round_amount::RoundAmount),
+        Box::new(late_posting::LatePosting),
+        Box::new(voucher_gap::VoucherGap),
+        Box::new(offday_hospitality::OffdayHospitality),
+        Box::new(tender_threshold::TenderThreshold),
+        Box::new(benford::Benford),
+    ]
+}
+
+/// The names of every rule.
+pub fn rule_names() -> Vec<&'static str> {
+    all_rules().iter().map(|r| r.name()).collect()
+}
+
+/// The rules named in `selection` (comma-separated), or all of them; 422 naming an unknown one.
+pub fn select_rules(selection: Option<&str>) -> ApiResult<Vec<Box<dyn Rule>>> {
+    let Some(selection) = selection.filter(|s| !s.trim().is_empty()) else {
+        return Ok(all_rules());
+    };
+    let wanted: Vec<&str> = selection.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    let known = rule_names();
+    if let Some(unknown) = wanted.iter().find(|w| !known.contains(w)) {
+        return Err(ApiError::Invalid(format!(
+            "rules: unknown rule `{}`; known rules are {}",
+            crate::domain::truncate(unknown),
+            known.join(", ")
+        )));
+    }
+    Ok(all_rules().into_iter().filter(|r| wanted.contains(&r.name())).collect())
+}
+
+/// Flags of the scope, sorted by severity, village, date and rule, with the count per rule.
+pub struct FlagRun {
+    pub flags: Vec<Flag>,
+    pub counts: BTreeMap<&'static str, usize>,
+    pub villages: usize,
+    pub entries: usize,
+}
+
+/// Runs `rules` over `scope` inside `window`.
+pub fn compute_flags(
+    pool: &DbPool,
+    scope: &Scope,
+    window: DateWindow,
+    rules: &[Box<dyn Rule>],
+    settings: &FlagSettings,
+    now: NaiveDateTime,
+) -> ApiResult<FlagRun> {
+    let cx = Context {
+        settings,
+        scope,
+        window,
+        now,
+    };
+    let mut parties = Parties::default();
+    let mut facts = ScopeFacts::default();
+    let mut flags = Vec::new();
+    let mut entries = 0;
+    for_each_book(pool, scope, window, &mut parties, |book, parties| {
+        entries += book.items.len();
+        for rule in rules {
+            rule.check_village(&book, parties, &cx, &mut flags);
+        }
+        facts.expense_amounts.extend(
+            book.items
+                .iter()
+                .filter(|i| i.is_expense() && i.is_live())
+                .map(|i| (book.village, i.amount_fen)),
+        );
+        facts.receipts.extend(book.receipts);
+        Ok(())
+    })?;
+    for rule in rules {
+        rule.check_scope(&facts, &cx, &mut flags);
+    }
+    flags.sort_by(|a, b| {
+        (a.severity, &a.village_code, a.occurred_on, a.rule).cmp(&(b.severity, &b.village_code, b.occurred_on, b.rule))
+    });
+    let mut counts: BTreeMap<&'static str, usize> = rules.iter().map(|r| (r.name(), 0)).collect();
+    for f in &flags {
+        *counts.entry(f.rule).or_default() += 1;
+    }
+    Ok(FlagRun {
+        flags,
+        counts,
+        villages: scope.villages.len(),
+        entries,
+    })
+}
+
+/// `2024-05-14 3,860.00 yuan (voucher 2024-031)`: how an entry is named in explanations.
+pub fn describe(item: &Item) -> String {
+    format!(
+        "{} {} yuan (voucher {})",
+        item.occurred_on,
+        crate::crosscheck::yuan(item.amount_fen),
+        item.voucher_no
+    )
+}

@@ -1,0 +1,45 @@
+//! `round_amount`: cash payments of at least 1,000 yuan in whole thousands — cash in round sums
+//! is how money leaves without a trail.
+
+use serde_json::json;
+
+use super::{Context, Flag, Rule, Severity, describe};
+use crate::crosscheck::book::{Book, Parties};
+use crate::crosscheck::yuan;
+
+pub struct RoundAmount;
+
+impl Rule for RoundAmount {
+    fn name(&self) -> &'static str {
+        "round_amount"
+    }
+
+    fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
+        let unit = cx.settings.round_amount_fen;
+        if unit <= 0 {
+            return;
+        }
+        for item in &book.items {
+            if item.is_expense()
+                && item.is_live()
+                && item.is_cash()
+                && item.amount_fen >= unit
+                && item.amount_fen % unit == 0
+            {
+                out.push(cx.flag(
+                    self.name(),
+                    Severity::Low,
+                    book.village,
+                    &[item],
+                    format!(
+                        "{} was paid {} in cash, a round multiple of {} yuan.",
+                        item.counterparty,
+                        describe(item),
+                        yuan(unit)
+                    ),
+                    json!({"amount_fen": item.amount_fen, "settlement_account_code": item.settlement_account_code, "unit_fen": unit}),
+                ));
+            }
+        }
+    }
+}

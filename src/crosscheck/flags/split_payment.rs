@@ -1,0 +1,81 @@
+//! `split_payment`: two or more payments to one counterparty within 7 days, each under the
+//! single-approval limit (5,000 yuan) but together over it — a payment cut up to avoid the
+//! collective decision a larger one needs. Overlapping windows of one counterparty are
+//! reported as one flag listing every payment involved.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::{Context, Flag, Rule, Severity};
+use crate::crosscheck::book::{Book, Item, Parties};
+use crate::crosscheck::yuan;
+
+pub struct SplitPayment;
+
+impl Rule for SplitPayment {
+    fn name(&self) -> &'static str {
+        "split_payment"
+    }
+
+    fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
+        let (limit, days) = (cx.settings.approval_limit_fen, cx.settings.split_days);
+        let mut by_party: BTreeMap<i32, Vec<&Item>> = BTreeMap::new();
+        for item in book
+            .items
+            .iter()
+            .filter(|i| i.is_expense() && i.is_live() && i.amount_fen < limit)
+        {
+            by_party.entry(item.party).or_default().push(item);
+        }
+        for items in by_party.values().filter(|g| g.len() > 1) {
+            // Maximal windows starting at each payment; a window qualifies when it holds two or
+            // more payments totalling over the limit. Qualifying windows that overlap merge.
+            let mut chains: Vec<(usize, usize)> = Vec::new();
+            let mut end = 0;
+            for start in 0..items.len() {
+                end = end.max(start);
+                while end + 1 < items.len()
+                    && (items[end + 1].occurred_on - items[start].occurred_on).num_days() <= days
+                {
+                    end += 1;
+                }
+                let total: i64 = items[start..=end].iter().map(|i| i.amount_fen).sum();
+                if end > start && total > limit {
+                    match chains.last_mut() {
+                        Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                        _ => chains.push((start, end)),
+                    }
+                }
+            }
+            for (start, end) in chains {
+                let group = &items[start..=end];
+                let total: i64 = group.iter().map(|i| i.amount_fen).sum();
+                let (first, last) = (group[0].occurred_on, group[group.len() - 1].occurred_on);
+                out.push(cx.flag(
+                    self.name(),
+                    Severity::High,
+                    book.village,
+                    group,
+                    format!(
+                        "{} paid {} {} times between {first} and {last}, each under the {}-yuan approval limit \
+                         but {} yuan together.",
+                        cx.village_name(book.village),
+                        group[0].counterparty,
+                        group.len(),
+                        yuan(limit),
+                        yuan(total)
+                    ),
+                    json!({
+                        "payments": group.len(),
+                        "total_fen": total,
+                        "amounts_fen": group.iter().map(|i| i.amount_fen).collect::<Vec<_>>(),
+                        "approval_limit_fen": limit,
+                        "span_days": (last - first).num_days(),
+                        "window_days": days,
+                    }),
+                ));
+            }
+        }
+    }
+}

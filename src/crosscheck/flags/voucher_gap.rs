@@ -1,0 +1,106 @@
+//! `voucher_gap`: numbers missing from a village's voucher sequence within a fiscal year —
+//! vouchers are numbered in order, so a gap is a voucher written and never posted (or removed).
+//!
+//! A voucher number is read as a prefix and its trailing digits (`2024-017` → `2024-`, 17); each
+//! prefix of a year is its own sequence, and gaps are looked for between its lowest and highest
+//! numbers.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::{Context, Flag, Rule, Severity};
+use crate::crosscheck::book::{Book, Parties};
+
+pub struct VoucherGap;
+
+/// Splits `2024-017` into `("2024-", 17, 3)`: prefix, number and digit width.
+fn split_voucher(voucher: &str) -> Option<(&str, u64, usize)> {
+    let digits = voucher.bytes().rev().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 12 {
+        return None;
+    }
+    let (prefix, number) = voucher.split_at(voucher.len() - digits);
+    number.parse().ok().map(|n| (prefix, n, digits))
+}
+
+impl Rule for VoucherGap {
+    fn name(&self) -> &'static str {
+        "voucher_gap"
+    }
+
+    fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
+        let mut sequences: BTreeMap<(i32, &str), Vec<(u64, &str)>> = BTreeMap::new();
+        for (year, voucher) in &book.vouchers {
+            if let Some((prefix, n, _)) = split_voucher(voucher) {
+                sequences
+                    .entry((*year, prefix))
+                    .or_default()
+                    .push((n, voucher.as_str()));
+            }
+        }
+        let by_voucher: std::collections::HashMap<(i32, &str), &crate::crosscheck::book::Item> = book
+            .items
+            .iter()
+            .map(|i| ((i.fiscal_year, i.voucher_no.as_str()), i))
+            .collect();
+        for ((year, prefix), mut numbers) in sequences {
+            numbers.sort_unstable();
+            numbers.dedup_by_key(|(n, _)| *n);
+            for pair in numbers.windows(2) {
+                let ((before, before_name), (after, after_name)) = (pair[0], pair[1]);
+                if after - before <= 1 {
+                    continue;
+                }
+                // Missing numbers are written as the voucher before the gap writes its own.
+                let width = split_voucher(before_name).map_or(1, |(_, _, w)| w);
+                let name = |n: u64| format!("{prefix}{n:0width$}");
+                let (first, last) = (before + 1, after - 1);
+                let missing = last - first + 1;
+                let range = if missing == 1 {
+                    format!("Voucher {} is", name(first))
+                } else {
+                    format!("Vouchers {} to {} ({missing}) are", name(first), name(last))
+                };
+                let mut flag = cx.flag(
+                    self.name(),
+                    Severity::Medium,
+                    book.village,
+                    &[],
+                    format!(
+                        "{range} missing from {}'s {year} voucher sequence, between {before_name} and {after_name}.",
+                        cx.village_name(book.village),
+                    ),
+                    json!({
+                        "fiscal_year": year,
+                        "first_missing": name(first),
+                        "last_missing": name(last),
+                        "missing": missing,
+                        "before": before_name,
+                        "after": after_name,
+                    }),
+                );
+                // The entries on either side of the gap, for the inspector to open.
+                let sides: Vec<&crate::crosscheck::book::Item> = [before_name, after_name]
+                    .iter()
+                    .filter_map(|v| by_voucher.get(&(year, *v)).copied())
+                    .collect();
+                flag.entry_ids = sides.iter().map(|i| i.id.clone()).collect();
+                flag.occurred_on = sides.iter().map(|i| i.occurred_on).min();
+                out.push(flag);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_voucher;
+
+    #[test]
+    fn vouchers_split_into_prefix_and_number() {
+        assert_eq!(split_voucher("2024-017"), Some(("2024-", 17, 3)));
+        assert_eq!(split_voucher("记-5"), Some(("记-", 5, 1)));
+        assert_eq!(split_voucher("A12B"), None);
+    }
+}

@@ -1,0 +1,195 @@
+//! Counterparty names, normalised and compared.
+//!
+//! An inspector writes down "張國敬" from a hand-filled form, the clerk posted "张 国敬", a company
+//! appears as "（三门）海润建筑工程有限公司" in one place and "三门海润建筑工程有限公司" in the other.
+//! Matching findings to ledger lines needs both spellings to meet, so names are normalised at the
+//! character level (width, case, spacing, punctuation, traditional characters) and then compared
+//! with a score that stays meaningful on two- and three-character personal names.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+const T2S_DATA: &str = include_str!("data/t2s.txt");
+
+/// Traditional → simplified, one character to one character (OpenCC's table, see the data file).
+static T2S: LazyLock<HashMap<char, char>> = LazyLock::new(|| parse_t2s(T2S_DATA));
+
+fn parse_t2s(text: &str) -> HashMap<char, char> {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let mut chars = line.chars();
+            match (chars.next(), chars.next(), chars.next(), chars.next()) {
+                (Some(traditional), Some(' '), Some(simplified), None) => Some((traditional, simplified)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The comparable form of a name: full-width ASCII folded to half-width, ASCII lowercased,
+/// traditional characters replaced by simplified ones, and everything that is not a letter or a
+/// digit (whitespace including U+3000, ASCII and CJK punctuation, the middle dot of transliterated
+/// names) removed. Words such as "有限公司" are kept: dropping them is a matching decision, not a
+/// spelling one.
+pub fn normalize(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| T2S.get(&c).copied().unwrap_or(c).to_ascii_lowercase())
+        .collect()
+}
+
+/// How alike two normalised names are, from 0.0 (nothing in common) to 1.0 (equal).
+///
+/// The score is the largest of three measures, because each alone fails on some names we have:
+/// - edit similarity, 1 − Levenshtein distance / length of the longer name (in characters): one
+///   wrong character in a three-character name ("张国敬"/"李国敬") still scores 0.67;
+/// - the Dice coefficient of character bigrams (as multisets): robust to a character inserted into
+///   a long company name;
+/// - containment: when the shorter name (at least two characters) occurs inside the longer, as a
+///   short company name does in its registered name ("海润建筑" in "三门县海润建筑工程有限公司"), the
+///   score is 0.8 + 0.2 × (shorter length / longer length).
+///
+/// Different names never score 1.0 (capped at 0.99, since distinct strings can share all bigrams),
+/// and an empty name scores 0.0 against anything, itself included: it names nobody.
+pub fn similarity(a_normalized: &str, b_normalized: &str) -> f64 {
+    if a_normalized.is_empty() || b_normalized.is_empty() {
+        return 0.0;
+    }
+    if a_normalized == b_normalized {
+        return 1.0;
+    }
+    let a: Vec<char> = a_normalized.chars().collect();
+    let b: Vec<char> = b_normalized.chars().collect();
+    let (shorter, longer) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let edit = 1.0 - levenshtein(&a, &b) as f64 / longer.len() as f64;
+    let contained = shorter.len() >= 2 && longer.windows(shorter.len()).any(|window| window == shorter.as_slice());
+    let containment = if contained {
+        0.8 + 0.2 * shorter.len() as f64 / longer.len() as f64
+    } else {
+        0.0
+    };
+    edit.max(bigram_dice(&a, &b)).max(containment).clamp(0.0, 0.99)
+}
+
+fn levenshtein(a: &[char], b: &[char]) -> usize {
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        current[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+fn bigram_dice(a: &[char], b: &[char]) -> f64 {
+    if a.len() < 2 || b.len() < 2 {
+        return 0.0;
+    }
+    let mut counts: HashMap<(char, char), usize> = HashMap::new();
+    for pair in a.windows(2) {
+        *counts.entry((pair[0], pair[1])).or_default() += 1;
+    }
+    let mut shared = 0usize;
+    for pair in b.windows(2) {
+        if let Some(count) = counts.get_mut(&(pair[0], pair[1]))
+            && *count > 0
+        {
+            *count -= 1;
+            shared += 1;
+        }
+    }
+    2.0 * shared as f64 / (a.len() - 1 + b.len() - 1) as f64
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn score(a: &str, b: &str) -> f64 {
+        similarity(&normalize(a), &normalize(b))
+    }
+
+    #[test]
+    fn spacing_and_traditional_variants_of_a_personal_name_normalise_alike() {
+        assert_eq!(normalize("张国敬"), "张国敬");
+        assert_eq!(normalize("张 国敬"), "张国敬");
+        assert_eq!(normalize("張國敬"), "张国敬");
+        assert_eq!(normalize("\u{3000}张\u{3000}国敬 \t"), "张国敬");
+        assert_eq!(
+            normalize("陳劉楊黃趙吳鄭謝葉馮鄧蕭錢孫"),
+            "陈刘杨黄赵吴郑谢叶冯邓萧钱孙"
+        );
+    }
+
+    #[test]
+    fn full_width_ascii_folds_to_lowercase_half_width() {
+        assert_eq!(normalize("ＡＢＣ建材"), "abc建材");
+        assert_eq!(normalize("ABC建材（１２３）"), "abc建材123");
+    }
+
+    #[test]
+    fn punctuation_variants_of_a_company_name_normalise_alike() {
+        let expected = "三门海润建筑工程有限公司";
+        for variant in [
+            "（三门）海润建筑工程有限公司",
+            "(三门)海润建筑工程有限公司",
+            "【三门】海润建筑工程有限公司。",
+            "“三门”海润建筑工程有限公司",
+            "三门·海润建筑工程有限公司",
+            "三門海潤建築工程有限公司",
+        ] {
+            assert_eq!(normalize(variant), expected, "{variant}");
+        }
+        assert_eq!(normalize("阿不都·热合曼"), "阿不都热合曼");
+    }
+
+    #[test]
+    fn table_holds_only_one_to_one_pairs_and_covers_common_surnames() {
+        let table = parse_t2s(T2S_DATA);
+        let pairs = T2S_DATA.lines().filter(|line| !line.starts_with('#')).count();
+        assert_eq!(table.len(), pairs, "every data line is one `T S` pair");
+        for (traditional, simplified) in [('張', '张'), ('國', '国'), ('區', '区'), ('築', '筑'), ('裝', '装')]
+        {
+            assert_eq!(table.get(&traditional), Some(&simplified));
+        }
+        assert_eq!(table.get(&'修'), None);
+    }
+
+    #[test]
+    fn similarity_scores_short_names_sensibly() {
+        assert_eq!(score("张国敬", "张国敬"), 1.0);
+        assert_eq!(score("張國敬", "张 国敬"), 1.0);
+        assert!(score("张国", "张国敬") >= 0.6);
+        assert!((score("张国敬", "李国敬") - 2.0 / 3.0).abs() < 0.01);
+        assert_eq!(score("王小平", "张国敬"), 0.0);
+        assert!(score("张", "张国敬") < 0.5);
+    }
+
+    #[test]
+    fn a_name_contained_in_a_registered_company_name_scores_high() {
+        let long_short = score("三门县海润建筑工程有限公司", "海润建筑");
+        assert!((0.8..1.0).contains(&long_short), "{long_short}");
+        assert!(score("海润建筑工程有限公司", "海润建筑工程有限责任公司") > 0.8);
+    }
+
+    #[test]
+    fn different_names_never_score_one_and_empty_names_score_zero() {
+        assert!(similarity("abca", "bcab") < 1.0);
+        assert_eq!(similarity("", ""), 0.0);
+        assert_eq!(similarity("张国敬", ""), 0.0);
+        let symmetric = [("张国", "张国敬"), ("海润", "三门县海润建筑"), ("abc", "acb")];
+        for (a, b) in symmetric {
+            assert_eq!(similarity(a, b), similarity(b, a));
+        }
+    }
+}

@@ -1,0 +1,654 @@
+//! Reconciling findings with the ledger: for each finding, the entry (or entries) that record
+//! it, or why none does.
+//!
+//! Every entry of the scope that could fit is loaded once (the findings' dates ± the search
+//! window) into one list with three indexes: by date, by amount, and by voucher and invoice
+//! number. For each finding the candidates are the entries inside the date window, the entries
+//! of about its amount inside the wider search window, and any entry its voucher or invoice
+//! number names. Each candidate is judged on amount, date and counterparty:
+//!
+//! - all three agree → `matched` (a reversed entry → `reversed`);
+//! - two agree and one differs, or a voucher/invoice number ties them → `amount_mismatch`,
+//!   `date_mismatch` or `counterparty_mismatch`, listing every difference;
+//! - otherwise the entry does not correspond.
+//!
+//! Without a single fit, up to five entries to one counterparty inside the date window whose
+//! amounts add up to the finding's are a `split_match`. Assignment is one-to-one and greedy:
+//! best kind of fit first, then score, then the finding's order, then the entry's; an entry
+//! never satisfies two findings. A finding whose best fits are equally good (and not matched by
+//! as many identical findings) is `ambiguous`, and takes none of them.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::crosscheck::book::{Item, Parties, for_each_book};
+use crate::crosscheck::findings::{Finding, Tolerances};
+use crate::crosscheck::names;
+use crate::crosscheck::{DateWindow, Scope};
+use crate::db::DbPool;
+use crate::domain::Direction;
+use crate::error::ApiResult;
+
+/// An entry as a reconciliation shows it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct EntryBrief {
+    pub id: String,
+    pub village_code: String,
+    pub voucher_no: String,
+    pub occurred_on: NaiveDate,
+    pub direction: String,
+    pub amount_fen: i64,
+    pub counterparty: String,
+    pub description: String,
+    /// The reversal of this entry, if it was reversed.
+    pub reversed_by: Option<String>,
+}
+
+/// One field on which a finding and its entry differ.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Difference {
+    /// `amount_fen`, `date` or `counterparty`.
+    pub field: &'static str,
+    /// The finding's value (fen, a date or a name).
+    pub finding: serde_json::Value,
+    /// The ledger's value.
+    pub ledger: serde_json::Value,
+}
+
+/// The outcome for one finding.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct FindingResult {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The spreadsheet row, for findings uploaded as a sheet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// `matched`, `amount_mismatch`, `date_mismatch`, `counterparty_mismatch`, `split_match`,
+    /// `reversed`, `ambiguous` or `not_found`.
+    pub status: &'static str,
+    /// The entry or entries that record the finding (for `reversed`: the original, then its
+    /// reversal); for `ambiguous`, every equally good candidate.
+    pub entry_ids: Vec<String>,
+    /// 0–1: how well the entries fit (1 is exact on every field given).
+    pub score: f64,
+    pub differences: Vec<Difference>,
+    /// The evidence behind the status: amount difference (fen), days apart, counterparty
+    /// similarity, voucher or invoice number agreement, parts of a split.
+    #[schema(value_type = Object)]
+    pub evidence: serde_json::Value,
+    pub entries: Vec<EntryBrief>,
+}
+
+/// A whole reconciliation.
+pub struct Outcome {
+    pub results: Vec<FindingResult>,
+    /// Expense entries inside the window no finding accounts for (when asked).
+    pub unmatched: Vec<EntryBrief>,
+    /// Entries the reconciliation looked at.
+    pub entries_considered: usize,
+}
+
+struct Loaded {
+    items: Vec<(usize, Item)>,
+    /// Indices into `items`, by date.
+    by_date: Vec<usize>,
+    /// Indices into `items`, by amount.
+    by_amount: Vec<usize>,
+    by_voucher: HashMap<String, Vec<usize>>,
+    by_invoice: HashMap<String, Vec<usize>>,
+    parties: Parties,
+}
+
+fn key(text: &str) -> String {
+    names::normalize(text)
+}
+
+fn load(pool: &DbPool, scope: &Scope, window: DateWindow) -> ApiResult<Loaded> {
+    let mut parties = Parties::default();
+    let mut items = Vec::new();
+    let mut invoices: Vec<(String, String)> = Vec::new();
+    for_each_book(pool, scope, window, &mut parties, |book, _| {
+        for r in book.receipts.iter().filter(|r| !r.withdrawn) {
+            if let Some(n) = &r.invoice_number {
+                invoices.push((key(n), r.entry_id.clone()));
+            }
+        }
+        // Reversals record corrections, not payments: never a finding's entry.
+        items.extend(
+            book.items
+                .into_iter()
+                .filter(|i| i.reverses.is_none())
+                .map(|i| (book.village, i)),
+        );
+        Ok(())
+    })?;
+    let mut by_date: Vec<usize> = (0..items.len()).collect();
+    by_date.sort_by_key(|&i| (items[i].1.occurred_on, items[i].1.seq));
+    let mut by_amount: Vec<usize> = (0..items.len()).collect();
+    by_amount.sort_by_key(|&i| (items[i].1.amount_fen, items[i].1.seq));
+    let mut by_voucher: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    for (i, (_, item)) in items.iter().enumerate() {
+        by_voucher.entry(key(&item.voucher_no)).or_default().push(i);
+        by_id.insert(&item.id, i);
+    }
+    let mut by_invoice: HashMap<String, Vec<usize>> = HashMap::new();
+    for (number, entry) in invoices {
+        if let Some(&i) = by_id.get(entry.as_str()) {
+            by_invoice.entry(number).or_default().push(i);
+        }
+    }
+    Ok(Loaded {
+        items,
+        by_date,
+        by_amount,
+        by_voucher,
+        by_invoice,
+        parties,
+    })
+}
+
+/// Kinds of fit, best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Fit {
+    Matched,
+    MatchedReversed,
+    Split,
+    Mismatch,
+    MismatchReversed,
+}
+
+/// One way a finding could be recorded in the ledger.
+struct Proposal {
+    fit: Fit,
+    /// Indices into `Loaded::items`.
+    items: Vec<usize>,
+    score: f64,
+    status: &'static str,
+    differences: Vec<Difference>,
+    evidence: serde_json::Value,
+}
+
+struct Judge<'a> {
+    tol: &'a Tolerances,
+    loaded: &'a Loaded,
+}
+
+impl Judge<'_> {
+    fn similarity(&self, cache: &mut HashMap<i32, f64>, finding_party: &str, party: i32) -> f64 {
+        *cache
+            .entry(party)
+            .or_insert_with(|| names::similarity(finding_party, self.loaded.parties.name(party)))
+    }
+
+    /// Every single-entry proposal for `f`.
+    fn singles(&self, f: &Finding) -> Vec<Proposal> {
+        let l = self.loaded;
+        let tol = self.tol.amount_tolerance(f.amount_fen);
+        let mut candidates: HashSet<usize> = HashSet::new();
+        let day = |d: i64| f.date + chrono::Duration::days(d);
+        let (lo, hi) = (day(-self.tol.date_window_days), day(self.tol.date_window_days));
+        let start = l.by_date.partition_point(|&i| l.items[i].1.occurred_on < lo);
+        candidates.extend(
+            l.by_date[start..]
+                .iter()
+                .take_while(|&&i| l.items[i].1.occurred_on <= hi),
+        );
+        let start = l
+            .by_amount
+            .partition_point(|&i| l.items[i].1.amount_fen < f.amount_fen - tol);
+        let (slo, shi) = (day(-self.tol.date_search_days), day(self.tol.date_search_days));
+        candidates.extend(
+            l.by_amount[start..]
+                .iter()
+                .take_while(|&&i| l.items[i].1.amount_fen <= f.amount_fen + tol)
+                .filter(|&&i| (slo..=shi).contains(&l.items[i].1.occurred_on)),
+        );
+        let voucher = f.voucher_no.as_deref().map(key);
+        let invoice = f.invoice_number.as_deref().map(key);
+        if let Some(v) = &voucher {
+            candidates.extend(l.by_voucher.get(v).into_iter().flatten());
+        }
+        if let Some(n) = &invoice {
+            candidates.extend(l.by_invoice.get(n).into_iter().flatten());
+        }
+        let finding_party = f.counterparty.as_deref().map(names::normalize);
+        let mut cache = HashMap::new();
+        let mut out = Vec::new();
+        for i in candidates {
+            let item = &l.items[i].1;
+            if f.direction.is_some_and(|d| d.as_str() != item.direction) {
+                continue;
+            }
+            let amount_diff = item.amount_fen - f.amount_fen;
+            let days = (item.occurred_on - f.date).num_days();
+            let amount_ok = amount_diff.abs() <= tol;
+            let date_ok = days.abs() <= self.tol.date_window_days;
+            let sim = finding_party
+                .as_deref()
+                .map(|p| self.similarity(&mut cache, p, item.party));
+            let name_ok = sim.map(|s| s >= self.tol.name_similarity);
+            let voucher_ok = voucher.as_ref().is_some_and(|v| *v == key(&item.voucher_no));
+            let invoice_ok = invoice
+                .as_ref()
+                .is_some_and(|n| l.by_invoice.get(n).is_some_and(|e| e.contains(&i)));
+            let strong = voucher_ok || invoice_ok;
+            let mut differences = Vec::new();
+            if !amount_ok {
+                differences.push(Difference {
+                    field: "amount_fen",
+                    finding: json!(f.amount_fen),
+                    ledger: json!(item.amount_fen),
+                });
+            }
+            if !date_ok {
+                differences.push(Difference {
+                    field: "date",
+                    finding: json!(f.date),
+                    ledger: json!(item.occurred_on),
+                });
+            }
+            if name_ok == Some(false) {
+                differences.push(Difference {
+                    field: "counterparty",
+                    finding: json!(f.counterparty),
+                    ledger: json!(item.counterparty),
+                });
+            }
+            let status = match (amount_ok, date_ok, name_ok) {
+                (true, true, None | Some(true)) => "matched",
+                _ if strong => differences.first().map_or("matched", |d| mismatch_status(d.field)),
+                (false, true, Some(true)) => "amount_mismatch",
+                (true, false, Some(true)) if days.abs() <= self.tol.date_search_days => "date_mismatch",
+                (true, true, Some(false)) => "counterparty_mismatch",
+                _ => continue,
+            };
+            let reversed = item.reversed_by.is_some();
+            let fit = match (status == "matched", reversed) {
+                (true, false) => Fit::Matched,
+                (true, true) => Fit::MatchedReversed,
+                (false, false) => Fit::Mismatch,
+                (false, true) => Fit::MismatchReversed,
+            };
+            let amount_score = 1.0 - (amount_diff.abs() as f64 / f.amount_fen.max(1) as f64).min(1.0);
+            let date_score = 1.0 - (days.abs() as f64 / self.tol.date_search_days.max(1) as f64).min(1.0);
+            let mut score = match sim {
+                Some(s) => 0.4 * amount_score + 0.3 * date_score + 0.3 * s,
+                None => (0.4 * amount_score + 0.3 * date_score) / 0.7,
+            };
+            if strong {
+                score = 0.5 + 0.5 * score;
+            }
+            out.push(Proposal {
+                fit,
+                items: vec![i],
+                score: round4(score),
+                status: if reversed { "reversed" } else { status },
+                differences,
+                evidence: json!({
+                    "amount_difference_fen": amount_diff,
+                    "amount_tolerance_fen": tol,
+                    "days_apart": days,
+                    "counterparty_similarity": sim.map(round4),
+                    "voucher_matches": voucher_ok,
+                    "invoice_matches": invoice_ok,
+                    "fit": status,
+                }),
+            });
+        }
+        out
+    }
+
+    /// Up to `max_split_parts` live expenses to one counterparty inside the date window whose
+    /// amounts add up to the finding's (within tolerance).
+    fn split(&self, f: &Finding) -> Option<Proposal> {
+        let l = self.loaded;
+        let tol = self.tol.amount_tolerance(f.amount_fen);
+        let (lo, hi) = (
+            f.date - chrono::Duration::days(self.tol.date_window_days),
+            f.date + chrono::Duration::days(self.tol.date_window_days),
+        );
+        let finding_party = f.counterparty.as_deref().map(names::normalize);
+        let mut cache = HashMap::new();
+        let start = l.by_date.partition_point(|&i| l.items[i].1.occurred_on < lo);
+        let mut groups: HashMap<i32, Vec<usize>> = HashMap::new();
+        for &i in l.by_date[start..]
+            .iter()
+            .take_while(|&&i| l.items[i].1.occurred_on <= hi)
+        {
+            let item = &l.items[i].1;
+            if item.direction != Direction::Expense.as_str()
+                || !item.is_live()
+                || item.amount_fen >= f.amount_fen
+                || f.direction == Some(Direction::Income)
+            {
+                continue;
+            }
+            if let Some(p) = &finding_party
+                && self.similarity(&mut cache, p, item.party) < self.tol.name_similarity
+            {
+                continue;
+            }
+            groups.entry(item.party).or_default().push(i);
+        }
+        let mut best: Option<(i64, usize, i64, Vec<usize>)> = None;
+        let mut parties: Vec<_> = groups.into_iter().collect();
+        parties.sort_by_key(|(p, _)| *p);
+        for (_, mut group) in parties {
+            // The closest in date first; a long list is cut so the search stays bounded.
+            group.sort_by_key(|&i| ((l.items[i].1.occurred_on - f.date).num_days().abs(), l.items[i].1.seq));
+            group.truncate(24);
+            let amounts: Vec<i64> = group.iter().map(|&i| l.items[i].1.amount_fen).collect();
+            let mut chosen = Vec::new();
+            subset_sums(
+                &amounts,
+                0,
+                f.amount_fen,
+                tol,
+                self.tol.max_split_parts,
+                &mut chosen,
+                &mut |set| {
+                    let sum: i64 = set.iter().map(|&k| amounts[k]).sum();
+                    let spread: i64 = set
+                        .iter()
+                        .map(|&k| (l.items[group[k]].1.occurred_on - f.date).num_days().abs())
+                        .sum();
+                    let cand = (
+                        (sum - f.amount_fen).abs(),
+                        set.len(),
+                        spread,
+                        set.iter().map(|&k| group[k]).collect(),
+                    );
+                    if best.as_ref().is_none_or(|b| (cand.0, cand.1, cand.2) < (b.0, b.1, b.2)) {
+                        best = Some(cand);
+                    }
+                },
+            );
+        }
+        let (diff, parts, _, mut items) = best?;
+        items.sort_by_key(|&i| (l.items[i].1.occurred_on, l.items[i].1.seq));
+        let sum: i64 = items.iter().map(|&i| l.items[i].1.amount_fen).sum();
+        Some(Proposal {
+            fit: Fit::Split,
+            score: round4(0.9 - 0.05 * (parts as f64 - 2.0) - 0.1 * (diff as f64 / tol.max(1) as f64)),
+            items,
+            status: "split_match",
+            differences: Vec::new(),
+            evidence: json!({
+                "split_parts": parts,
+                "sum_fen": sum,
+                "amount_difference_fen": sum - f.amount_fen,
+                "amount_tolerance_fen": tol,
+            }),
+        })
+    }
+}
+
+fn mismatch_status(field: &str) -> &'static str {
+    match field {
+        "amount_fen" => "amount_mismatch",
+        "date" => "date_mismatch",
+        _ => "counterparty_mismatch",
+    }
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// Calls `found` with every set of 2..=`max_parts` indices whose amounts sum to `target` ±
+/// `tol`; amounts are positive, so a partial sum past the target is cut.
+fn subset_sums(
+    amounts: &[i64],
+    from: usize,
+    target: i64,
+    tol: i64,
+    max_parts: usize,
+    chosen: &mut Vec<usize>,
+    found: &mut dyn FnMut(&[usize]),
+) {
+    let sum: i64 = chosen.iter().map(|&k| amounts[k]).sum();
+    if chosen.len() >= 2 && (sum - target).abs() <= tol {
+        found(chosen);
+    }
+    if chosen.len() == max_parts {
+        return;
+    }
+    for k in from..amounts.len() {
+        if sum + amounts[k] > target + tol {
+            continue;
+        }
+        chosen.push(k);
+        subset_sums(amounts, k + 1, target, tol, max_parts, chosen, found);
+        chosen.pop();
+    }
+}
+
+fn brief(scope: &Scope, village: usize, item: &Item) -> EntryBrief {
+    EntryBrief {
+        id: item.id.clone(),
+        village_code: scope.villages.get(village).map(|v| v.code.clone()).unwrap_or_default(),
+        voucher_no: item.voucher_no.clone(),
+        occurred_on: item.occurred_on,
+        direction: item.direction.clone(),
+        amount_fen: item.amount_fen,
+        counterparty: item.counterparty.clone(),
+        description: item.description.clone(),
+        reversed_by: item.reversed_by.clone(),
+    }
+}
+
+/// What identifies a finding's content: identical findings may share identical entries.
+fn fingerprint(f: &Finding) -> (NaiveDate, i64, Option<String>, Option<String>, Option<String>) {
+    (
+        f.date,
+        f.amount_fen,
+        f.counterparty.as_deref().map(names::normalize),
+        f.voucher_no.clone(),
+        f.invoice_number.clone(),
+    )
+}
+
+/// Reconciles `findings` with the entries of `scope`; `window` bounds the entries looked at
+/// (and listed as unmatched when `list_unmatched`).
+pub fn reconcile(
+    pool: &DbPool,
+    scope: &Scope,
+    window: DateWindow,
+    findings: &[Finding],
+    tol: &Tolerances,
+    list_unmatched: bool,
+) -> ApiResult<Outcome> {
+    let reach = chrono::Duration::days(tol.date_search_days);
+    let first = findings.iter().map(|f| f.date).min();
+    let last = findings.iter().map(|f| f.date).max();
+    // Unmatched entries are listed over the request's window, or else the findings' dates.
+    let listing = DateWindow {
+        from: window.from.or(first),
+        to: window.to.or(last),
+    };
+    // Entries the findings could fit, and every entry of the listing when it is asked for.
+    let bound = |given: Option<NaiveDate>,
+                 reach_to: Option<NaiveDate>,
+                 wider: fn(NaiveDate, NaiveDate) -> NaiveDate| match (given, reach_to) {
+        (Some(w), Some(r)) if !list_unmatched => Some(wider(w, r)),
+        (Some(w), _) => Some(w),
+        (None, r) => r,
+    };
+    let load_window = DateWindow {
+        from: bound(window.from, first.map(|f| f - reach), |w, r| w.max(r)),
+        to: bound(window.to, last.map(|l| l + reach), |w, r| w.min(r)),
+    };
+    let loaded = if findings.is_empty() && !list_unmatched {
+        Loaded {
+            items: Vec::new(),
+            by_date: Vec::new(),
+            by_amount: Vec::new(),
+            by_voucher: HashMap::new(),
+            by_invoice: HashMap::new(),
+            parties: Parties::default(),
+        }
+    } else {
+        load(pool, scope, load_window)?
+    };
+    let judge = Judge { tol, loaded: &loaded };
+    let mut proposals: Vec<(usize, Proposal)> = Vec::new();
+    let mut best_by_finding: Vec<Option<Fit>> = vec![None; findings.len()];
+    for (n, f) in findings.iter().enumerate() {
+        // Entries outside the request's window are not the scope's.
+        let singles: Vec<Proposal> = judge
+            .singles(f)
+            .into_iter()
+            .filter(|p| p.items.iter().all(|&i| window.contains(loaded.items[i].1.occurred_on)))
+            .collect();
+        let has_match = singles.iter().any(|p| p.fit == Fit::Matched);
+        if !has_match
+            && let Some(p) = judge.split(f)
+            && p.items.iter().all(|&i| window.contains(loaded.items[i].1.occurred_on))
+        {
+            proposals.push((n, p));
+        }
+        proposals.extend(singles.into_iter().map(|p| (n, p)));
+    }
+    for (n, p) in &proposals {
+        let b = &mut best_by_finding[*n];
+        *b = Some(b.map_or(p.fit, |b| b.min(p.fit)));
+    }
+    proposals.sort_by(|(na, a), (nb, b)| {
+        a.fit
+            .cmp(&b.fit)
+            .then(b.score.total_cmp(&a.score))
+            .then(na.cmp(nb))
+            .then(
+                a.items
+                    .first()
+                    .map(|&i| loaded.items[i].1.seq)
+                    .cmp(&b.items.first().map(|&i| loaded.items[i].1.seq)),
+            )
+    });
+    let prints: Vec<_> = findings.iter().map(fingerprint).collect();
+    let mut twins_of: HashMap<_, Vec<usize>> = HashMap::new();
+    for (n, p) in prints.iter().enumerate() {
+        twins_of.entry(p).or_default().push(n);
+    }
+    let mut of_finding: Vec<Vec<usize>> = vec![Vec::new(); findings.len()];
+    for (k, (n, _)) in proposals.iter().enumerate() {
+        of_finding[*n].push(k);
+    }
+    let mut taken: HashMap<usize, usize> = HashMap::new();
+    let mut decided: Vec<Option<FindingResult>> = vec![None; findings.len()];
+    let mut k = 0;
+    while k < proposals.len() {
+        let (n, p) = &proposals[k];
+        k += 1;
+        if decided[*n].is_some() || p.items.iter().any(|i| taken.contains_key(i)) {
+            continue;
+        }
+        // Every proposal of this finding as good as this one, still free.
+        let ties: Vec<&Proposal> = of_finding[*n]
+            .iter()
+            .map(|&j| &proposals[j].1)
+            .filter(|q| q.fit == p.fit && q.score == p.score && q.items.iter().all(|i| !taken.contains_key(i)))
+            .collect();
+        let twins = twins_of
+            .get(&prints[*n])
+            .map_or(0, |group| group.iter().filter(|&&m| decided[m].is_none()).count());
+        let f = &findings[*n];
+        if ties.len() > 1 && twins < ties.len() {
+            let mut ids: Vec<usize> = ties.iter().flat_map(|q| q.items.iter().copied()).collect();
+            ids.sort_by_key(|&i| loaded.items[i].1.seq);
+            ids.dedup();
+            decided[*n] = Some(FindingResult {
+                reference: f.reference.clone(),
+                row: f.row,
+                status: "ambiguous",
+                entry_ids: ids.iter().map(|&i| loaded.items[i].1.id.clone()).collect(),
+                score: p.score,
+                differences: Vec::new(),
+                evidence: json!({"candidates": ids.len(), "fit": p.status}),
+                entries: ids
+                    .iter()
+                    .map(|&i| brief(scope, loaded.items[i].0, &loaded.items[i].1))
+                    .collect(),
+            });
+            continue;
+        }
+        for &i in &p.items {
+            taken.insert(i, *n);
+        }
+        let mut entry_ids: Vec<String> = p.items.iter().map(|&i| loaded.items[i].1.id.clone()).collect();
+        let mut entries: Vec<EntryBrief> = p
+            .items
+            .iter()
+            .map(|&i| brief(scope, loaded.items[i].0, &loaded.items[i].1))
+            .collect();
+        if p.status == "reversed"
+            && let Some(r) = p.items.first().and_then(|&i| loaded.items[i].1.reversed_by.clone())
+        {
+            entry_ids.push(r);
+        }
+        entries.sort_by_key(|e| e.occurred_on);
+        decided[*n] = Some(FindingResult {
+            reference: f.reference.clone(),
+            row: f.row,
+            status: p.status,
+            entry_ids,
+            score: p.score,
+            differences: p.differences.clone(),
+            evidence: p.evidence.clone(),
+            entries,
+        });
+    }
+    let results: Vec<FindingResult> = decided
+        .into_iter()
+        .zip(findings)
+        .enumerate()
+        .map(|(n, (d, f))| {
+            d.unwrap_or_else(|| {
+                // Fits that other findings took are named, so the inspector sees why.
+                let taken_by: Vec<&str> = of_finding[n]
+                    .iter()
+                    .flat_map(|&k| proposals[k].1.items.iter())
+                    .filter_map(|i| taken.get(i))
+                    .map(|&m| findings[m].reference.as_str())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                FindingResult {
+                    reference: f.reference.clone(),
+                    row: f.row,
+                    status: "not_found",
+                    entry_ids: Vec::new(),
+                    score: 0.0,
+                    differences: Vec::new(),
+                    evidence: json!({"best_fit_taken_by": taken_by, "had_candidates": best_by_finding[n].is_some()}),
+                    entries: Vec::new(),
+                }
+            })
+        })
+        .collect();
+    let unmatched = if list_unmatched {
+        let mut list: Vec<&usize> = loaded
+            .by_date
+            .iter()
+            .filter(|&&i| {
+                let item = &loaded.items[i].1;
+                item.is_expense() && item.is_live() && listing.contains(item.occurred_on) && !taken.contains_key(&i)
+            })
+            .collect();
+        list.sort_by_key(|&&i| (loaded.items[i].0, loaded.items[i].1.occurred_on, loaded.items[i].1.seq));
+        list.into_iter()
+            .map(|&i| brief(scope, loaded.items[i].0, &loaded.items[i].1))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Outcome {
+        results,
+        unmatched,
+        entries_considered: loaded.items.len(),
+    })
+}
