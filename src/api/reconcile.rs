@@ -160,7 +160,8 @@ pub struct ReconcileUpload {
     /// 凭证号/voucher_no, 发票号码/invoice_number.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
-    /// Any option of the JSON request, as a form field.
+    /// Any option of the JSON request, each as a form field of its own.
+    #[serde(flatten)]
     #[schema(inline)]
     options: ReconcileOptions,
 }
