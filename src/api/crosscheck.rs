@@ -213,8 +213,9 @@ pub async fn get_flags(state: State, caller: Caller, query: web::Query<FlagQuery
             &rules,
             &st.settings.flags,
             crate::ledger::now_utc(),
+            offset.saturating_add(limit as usize),
         )?;
-        let total = run.flags.len();
+        let total = run.total;
         let flags: Vec<Flag> = run.flags.into_iter().skip(offset).take(limit as usize).collect();
         let next_offset = (offset + flags.len() < total).then_some(offset + flags.len());
         Ok(FlagReport {

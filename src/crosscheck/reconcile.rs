@@ -18,7 +18,7 @@
 //! never satisfies two findings. A finding whose best fits are equally good (and not matched by
 //! as many identical findings) is `ambiguous`, and takes none of them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -161,6 +161,34 @@ enum Fit {
     MismatchReversed,
 }
 
+/// How one entry compares with a finding; the differences and evidence are written out only
+/// for the proposal that is chosen.
+#[derive(Clone, Copy)]
+struct Single {
+    amount_diff: i64,
+    days: i64,
+    sim: Option<f64>,
+    amount_ok: bool,
+    date_ok: bool,
+    name_ok: Option<bool>,
+    voucher_ok: bool,
+    invoice_ok: bool,
+    /// The kind of fit before reversal is considered (`matched`, `amount_mismatch`, …).
+    fit_status: &'static str,
+}
+
+#[derive(Clone, Copy)]
+struct Split {
+    parts: usize,
+    sum: i64,
+}
+
+#[derive(Clone, Copy)]
+enum Detail {
+    Single(Single),
+    Split(Split),
+}
+
 /// One way a finding could be recorded in the ledger.
 struct Proposal {
     fit: Fit,
@@ -168,99 +196,118 @@ struct Proposal {
     items: Vec<usize>,
     score: f64,
     status: &'static str,
-    differences: Vec<Difference>,
-    evidence: serde_json::Value,
+    detail: Detail,
+}
+
+/// Proposals kept per finding: enough to fall back on when its best fits are taken.
+const KEPT_PER_FINDING: usize = 16;
+
+/// Similarity of a finding's counterparty (interned) to a ledger party, computed once.
+#[derive(Default)]
+struct SimilarityCache {
+    names: HashMap<String, u32>,
+    scores: HashMap<(u32, i32), f64>,
+}
+
+impl SimilarityCache {
+    fn name_id(&mut self, normalized: &str) -> u32 {
+        if let Some(id) = self.names.get(normalized) {
+            return *id;
+        }
+        let id = self.names.len() as u32;
+        self.names.insert(normalized.to_owned(), id);
+        id
+    }
 }
 
 struct Judge<'a> {
     tol: &'a Tolerances,
     loaded: &'a Loaded,
+    /// Entries outside the request's window are not the scope's.
+    window: DateWindow,
 }
 
 impl Judge<'_> {
-    fn similarity(&self, cache: &mut HashMap<i32, f64>, finding_party: &str, party: i32) -> f64 {
+    fn similarity(&self, cache: &mut SimilarityCache, finding: (u32, &str), party: i32) -> f64 {
         *cache
-            .entry(party)
-            .or_insert_with(|| names::similarity(finding_party, self.loaded.parties.name(party)))
+            .scores
+            .entry((finding.0, party))
+            .or_insert_with(|| names::similarity(finding.1, self.loaded.parties.name(party)))
     }
 
-    /// Every single-entry proposal for `f`.
-    fn singles(&self, f: &Finding) -> Vec<Proposal> {
+    /// The best single-entry proposals for `f` (at most [`KEPT_PER_FINDING`]). `seen` marks
+    /// entries already judged for this finding (`stamp`), so each is judged once.
+    fn singles(&self, f: &Finding, cache: &mut SimilarityCache, seen: &mut [u32], stamp: u32) -> Vec<Proposal> {
         let l = self.loaded;
         let tol = self.tol.amount_tolerance(f.amount_fen);
-        let mut candidates: HashSet<usize> = HashSet::new();
+        let mut candidates: Vec<usize> = Vec::new();
+        let mut add = |i: usize, candidates: &mut Vec<usize>| {
+            if seen[i] != stamp {
+                seen[i] = stamp;
+                candidates.push(i);
+            }
+        };
         let day = |d: i64| f.date + chrono::Duration::days(d);
         let (lo, hi) = (day(-self.tol.date_window_days), day(self.tol.date_window_days));
         let start = l.by_date.partition_point(|&i| l.items[i].1.occurred_on < lo);
-        candidates.extend(
-            l.by_date[start..]
-                .iter()
-                .take_while(|&&i| l.items[i].1.occurred_on <= hi),
-        );
+        for &i in l.by_date[start..]
+            .iter()
+            .take_while(|&&i| l.items[i].1.occurred_on <= hi)
+        {
+            add(i, &mut candidates);
+        }
         let start = l
             .by_amount
             .partition_point(|&i| l.items[i].1.amount_fen < f.amount_fen - tol);
         let (slo, shi) = (day(-self.tol.date_search_days), day(self.tol.date_search_days));
-        candidates.extend(
-            l.by_amount[start..]
-                .iter()
-                .take_while(|&&i| l.items[i].1.amount_fen <= f.amount_fen + tol)
-                .filter(|&&i| (slo..=shi).contains(&l.items[i].1.occurred_on)),
-        );
+        for &i in l.by_amount[start..]
+            .iter()
+            .take_while(|&&i| l.items[i].1.amount_fen <= f.amount_fen + tol)
+            .filter(|&&i| (slo..=shi).contains(&l.items[i].1.occurred_on))
+        {
+            add(i, &mut candidates);
+        }
         let voucher = f.voucher_no.as_deref().map(key);
         let invoice = f.invoice_number.as_deref().map(key);
         if let Some(v) = &voucher {
-            candidates.extend(l.by_voucher.get(v).into_iter().flatten());
+            for &i in l.by_voucher.get(v).into_iter().flatten() {
+                add(i, &mut candidates);
+            }
         }
         if let Some(n) = &invoice {
-            candidates.extend(l.by_invoice.get(n).into_iter().flatten());
+            for &i in l.by_invoice.get(n).into_iter().flatten() {
+                add(i, &mut candidates);
+            }
         }
         let finding_party = f.counterparty.as_deref().map(names::normalize);
-        let mut cache = HashMap::new();
+        let finding_party = finding_party.as_deref().map(|p| (cache.name_id(p), p));
         let mut out = Vec::new();
         for i in candidates {
             let item = &l.items[i].1;
-            if f.direction.is_some_and(|d| d.as_str() != item.direction) {
+            if f.direction.is_some_and(|d| d.as_str() != item.direction) || !self.window.contains(item.occurred_on) {
                 continue;
             }
             let amount_diff = item.amount_fen - f.amount_fen;
             let days = (item.occurred_on - f.date).num_days();
             let amount_ok = amount_diff.abs() <= tol;
             let date_ok = days.abs() <= self.tol.date_window_days;
-            let sim = finding_party
-                .as_deref()
-                .map(|p| self.similarity(&mut cache, p, item.party));
+            let sim = finding_party.map(|p| self.similarity(cache, p, item.party));
             let name_ok = sim.map(|s| s >= self.tol.name_similarity);
             let voucher_ok = voucher.as_ref().is_some_and(|v| *v == key(&item.voucher_no));
             let invoice_ok = invoice
                 .as_ref()
                 .is_some_and(|n| l.by_invoice.get(n).is_some_and(|e| e.contains(&i)));
             let strong = voucher_ok || invoice_ok;
-            let mut differences = Vec::new();
-            if !amount_ok {
-                differences.push(Difference {
-                    field: "amount_fen",
-                    finding: json!(f.amount_fen),
-                    ledger: json!(item.amount_fen),
-                });
-            }
-            if !date_ok {
-                differences.push(Difference {
-                    field: "date",
-                    finding: json!(f.date),
-                    ledger: json!(item.occurred_on),
-                });
-            }
-            if name_ok == Some(false) {
-                differences.push(Difference {
-                    field: "counterparty",
-                    finding: json!(f.counterparty),
-                    ledger: json!(item.counterparty),
-                });
-            }
+            let first_difference = if !amount_ok {
+                "amount_mismatch"
+            } else if !date_ok {
+                "date_mismatch"
+            } else {
+                "counterparty_mismatch"
+            };
             let status = match (amount_ok, date_ok, name_ok) {
                 (true, true, None | Some(true)) => "matched",
-                _ if strong => differences.first().map_or("matched", |d| mismatch_status(d.field)),
+                _ if strong => first_difference,
                 (false, true, Some(true)) => "amount_mismatch",
                 (true, false, Some(true)) if days.abs() <= self.tol.date_search_days => "date_mismatch",
                 (true, true, Some(false)) => "counterparty_mismatch",
@@ -287,24 +334,83 @@ impl Judge<'_> {
                 items: vec![i],
                 score: round4(score),
                 status: if reversed { "reversed" } else { status },
-                differences,
-                evidence: json!({
-                    "amount_difference_fen": amount_diff,
-                    "amount_tolerance_fen": tol,
-                    "days_apart": days,
-                    "counterparty_similarity": sim.map(round4),
-                    "voucher_matches": voucher_ok,
-                    "invoice_matches": invoice_ok,
-                    "fit": status,
+                detail: Detail::Single(Single {
+                    amount_diff,
+                    days,
+                    sim,
+                    amount_ok,
+                    date_ok,
+                    name_ok,
+                    voucher_ok,
+                    invoice_ok,
+                    fit_status: status,
                 }),
             });
         }
+        out.sort_by(|a, b| {
+            a.fit
+                .cmp(&b.fit)
+                .then(b.score.total_cmp(&a.score))
+                .then(l.items[a.items[0]].1.seq.cmp(&l.items[b.items[0]].1.seq))
+        });
+        out.truncate(KEPT_PER_FINDING);
         out
+    }
+
+    /// The differences and evidence of a chosen proposal, in words and figures.
+    fn explain(&self, f: &Finding, p: &Proposal) -> (Vec<Difference>, serde_json::Value) {
+        let tol = self.tol.amount_tolerance(f.amount_fen);
+        match p.detail {
+            Detail::Split(split) => (
+                Vec::new(),
+                json!({
+                    "split_parts": split.parts,
+                    "sum_fen": split.sum,
+                    "amount_difference_fen": split.sum - f.amount_fen,
+                    "amount_tolerance_fen": tol,
+                }),
+            ),
+            Detail::Single(d) => {
+                let item = &self.loaded.items[p.items[0]].1;
+                let mut differences = Vec::new();
+                if !d.amount_ok {
+                    differences.push(Difference {
+                        field: "amount_fen",
+                        finding: json!(f.amount_fen),
+                        ledger: json!(item.amount_fen),
+                    });
+                }
+                if !d.date_ok {
+                    differences.push(Difference {
+                        field: "date",
+                        finding: json!(f.date),
+                        ledger: json!(item.occurred_on),
+                    });
+                }
+                if d.name_ok == Some(false) {
+                    differences.push(Difference {
+                        field: "counterparty",
+                        finding: json!(f.counterparty),
+                        ledger: json!(item.counterparty),
+                    });
+                }
+                let evidence = json!({
+                    "amount_difference_fen": d.amount_diff,
+                    "amount_tolerance_fen": tol,
+                    "days_apart": d.days,
+                    "counterparty_similarity": d.sim.map(round4),
+                    "voucher_matches": d.voucher_ok,
+                    "invoice_matches": d.invoice_ok,
+                    "fit": d.fit_status,
+                });
+                (differences, evidence)
+            }
+        }
     }
 
     /// Up to `max_split_parts` live expenses to one counterparty inside the date window whose
     /// amounts add up to the finding's (within tolerance).
-    fn split(&self, f: &Finding) -> Option<Proposal> {
+    fn split(&self, f: &Finding, cache: &mut SimilarityCache) -> Option<Proposal> {
         let l = self.loaded;
         let tol = self.tol.amount_tolerance(f.amount_fen);
         let (lo, hi) = (
@@ -312,7 +418,7 @@ impl Judge<'_> {
             f.date + chrono::Duration::days(self.tol.date_window_days),
         );
         let finding_party = f.counterparty.as_deref().map(names::normalize);
-        let mut cache = HashMap::new();
+        let finding_party = finding_party.as_deref().map(|p| (cache.name_id(p), p));
         let start = l.by_date.partition_point(|&i| l.items[i].1.occurred_on < lo);
         let mut groups: HashMap<i32, Vec<usize>> = HashMap::new();
         for &i in l.by_date[start..]
@@ -322,13 +428,14 @@ impl Judge<'_> {
             let item = &l.items[i].1;
             if item.direction != Direction::Expense.as_str()
                 || !item.is_live()
+                || !self.window.contains(item.occurred_on)
                 || item.amount_fen >= f.amount_fen
                 || f.direction == Some(Direction::Income)
             {
                 continue;
             }
-            if let Some(p) = &finding_party
-                && self.similarity(&mut cache, p, item.party) < self.tol.name_similarity
+            if let Some(p) = finding_party
+                && self.similarity(cache, p, item.party) < self.tol.name_similarity
             {
                 continue;
             }
@@ -376,22 +483,8 @@ impl Judge<'_> {
             score: round4(0.9 - 0.05 * (parts as f64 - 2.0) - 0.1 * (diff as f64 / tol.max(1) as f64)),
             items,
             status: "split_match",
-            differences: Vec::new(),
-            evidence: json!({
-                "split_parts": parts,
-                "sum_fen": sum,
-                "amount_difference_fen": sum - f.amount_fen,
-                "amount_tolerance_fen": tol,
-            }),
+            detail: Detail::Split(Split { parts, sum }),
         })
-    }
-}
-
-fn mismatch_status(field: &str) -> &'static str {
-    match field {
-        "amount_fen" => "amount_mismatch",
-        "date" => "date_mismatch",
-        _ => "counterparty_mismatch",
     }
 }
 
@@ -494,21 +587,19 @@ pub fn reconcile(
     } else {
         load(pool, scope, load_window)?
     };
-    let judge = Judge { tol, loaded: &loaded };
+    let judge = Judge {
+        tol,
+        loaded: &loaded,
+        window,
+    };
+    let mut cache = SimilarityCache::default();
+    let mut seen = vec![0u32; loaded.items.len()];
     let mut proposals: Vec<(usize, Proposal)> = Vec::new();
     let mut best_by_finding: Vec<Option<Fit>> = vec![None; findings.len()];
     for (n, f) in findings.iter().enumerate() {
-        // Entries outside the request's window are not the scope's.
-        let singles: Vec<Proposal> = judge
-            .singles(f)
-            .into_iter()
-            .filter(|p| p.items.iter().all(|&i| window.contains(loaded.items[i].1.occurred_on)))
-            .collect();
+        let singles = judge.singles(f, &mut cache, &mut seen, n as u32 + 1);
         let has_match = singles.iter().any(|p| p.fit == Fit::Matched);
-        if !has_match
-            && let Some(p) = judge.split(f)
-            && p.items.iter().all(|&i| window.contains(loaded.items[i].1.occurred_on))
-        {
+        if !has_match && let Some(p) = judge.split(f, &mut cache) {
             proposals.push((n, p));
         }
         proposals.extend(singles.into_iter().map(|p| (n, p)));
@@ -591,14 +682,15 @@ pub fn reconcile(
             entry_ids.push(r);
         }
         entries.sort_by_key(|e| e.occurred_on);
+        let (differences, evidence) = judge.explain(f, p);
         decided[*n] = Some(FindingResult {
             reference: f.reference.clone(),
             row: f.row,
             status: p.status,
             entry_ids,
             score: p.score,
-            differences: p.differences.clone(),
-            evidence: p.evidence.clone(),
+            differences,
+            evidence,
             entries,
         });
     }

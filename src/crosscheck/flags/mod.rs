@@ -17,7 +17,7 @@ mod split_payment;
 mod tender_threshold;
 mod voucher_gap;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BinaryHeap};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
@@ -170,13 +170,75 @@ pub fn select_rules(selection: Option<&str>) -> ApiResult<Vec<Box<dyn Rule>>> {
 
 /// Flags of the scope, sorted by severity, village, date and rule, with the count per rule.
 pub struct FlagRun {
+    /// The first `keep` flags in that order (all of them are counted in `counts`).
     pub flags: Vec<Flag>,
+    pub total: usize,
     pub counts: BTreeMap<&'static str, usize>,
     pub villages: usize,
     pub entries: usize,
 }
 
-/// Runs `rules` over `scope` inside `window`.
+/// A flag in the order flags are listed: severity, village, date, rule, then its entries and
+/// words, so the order (and so paging) is the same on every run.
+struct Ranked(Flag);
+
+impl Ranked {
+    fn key(&self) -> (Severity, &Option<String>, Option<NaiveDate>, &str, &[String], &str) {
+        let f = &self.0;
+        (
+            f.severity,
+            &f.village_code,
+            f.occurred_on,
+            f.rule,
+            &f.entry_ids,
+            &f.explanation,
+        )
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+/// Counts every flag and keeps only the first `keep` in listing order, so a county with a
+/// million missing scans is counted without holding a million flags.
+struct Kept {
+    keep: usize,
+    heap: BinaryHeap<Ranked>,
+    counts: BTreeMap<&'static str, usize>,
+    total: usize,
+}
+
+impl Kept {
+    fn take(&mut self, flags: &mut Vec<Flag>) {
+        for flag in flags.drain(..) {
+            *self.counts.entry(flag.rule).or_default() += 1;
+            self.total += 1;
+            self.heap.push(Ranked(flag));
+            if self.heap.len() > self.keep {
+                self.heap.pop();
+            }
+        }
+    }
+}
+
+/// Runs `rules` over `scope` inside `window`, keeping the first `keep` flags.
 pub fn compute_flags(
     pool: &DbPool,
     scope: &Scope,
@@ -184,6 +246,7 @@ pub fn compute_flags(
     rules: &[Box<dyn Rule>],
     settings: &FlagSettings,
     now: NaiveDateTime,
+    keep: usize,
 ) -> ApiResult<FlagRun> {
     let cx = Context {
         settings,
@@ -194,6 +257,12 @@ pub fn compute_flags(
     let mut parties = Parties::default();
     let mut facts = ScopeFacts::default();
     let mut flags = Vec::new();
+    let mut kept = Kept {
+        keep,
+        heap: BinaryHeap::new(),
+        counts: rules.iter().map(|r| (r.name(), 0)).collect(),
+        total: 0,
+    };
     let mut entries = 0;
     for_each_book(pool, scope, window, &mut parties, |book, parties| {
         entries += book.items.len();
@@ -207,21 +276,17 @@ pub fn compute_flags(
                 .map(|i| (book.village, i.amount_fen)),
         );
         facts.receipts.extend(book.receipts);
+        kept.take(&mut flags);
         Ok(())
     })?;
     for rule in rules {
         rule.check_scope(&facts, &cx, &mut flags);
     }
-    flags.sort_by(|a, b| {
-        (a.severity, &a.village_code, a.occurred_on, a.rule).cmp(&(b.severity, &b.village_code, b.occurred_on, b.rule))
-    });
-    let mut counts: BTreeMap<&'static str, usize> = rules.iter().map(|r| (r.name(), 0)).collect();
-    for f in &flags {
-        *counts.entry(f.rule).or_default() += 1;
-    }
+    kept.take(&mut flags);
     Ok(FlagRun {
-        flags,
-        counts,
+        flags: kept.heap.into_sorted_vec().into_iter().map(|r| r.0).collect(),
+        total: kept.total,
+        counts: kept.counts,
         villages: scope.villages.len(),
         entries,
     })
