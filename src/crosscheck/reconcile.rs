@@ -91,6 +91,7 @@ pub struct Outcome {
     pub entries_considered: usize,
 }
 
+#[derive(Default)]
 struct Loaded {
     items: Vec<(usize, Item)>,
     /// Indices into `items`, by date.
@@ -99,7 +100,23 @@ struct Loaded {
     by_amount: Vec<usize>,
     by_voucher: HashMap<String, Vec<usize>>,
     by_invoice: HashMap<String, Vec<usize>>,
+    /// Indices into `items` per counterparty, by date.
+    by_party: HashMap<i32, Vec<usize>>,
+    /// Counterparties per pair of adjacent characters of their name (a one-character name
+    /// under that character): names that share none cannot be similar.
+    party_grams: HashMap<(char, char), Vec<i32>>,
     parties: Parties,
+}
+
+/// The adjacent character pairs of a normalised name (the character itself, paired with
+/// `'\0'`, for a one-character name).
+fn grams(name: &str) -> Vec<(char, char)> {
+    let chars: Vec<char> = name.chars().collect();
+    match chars.len() {
+        0 => Vec::new(),
+        1 => vec![(chars[0], '\0')],
+        _ => chars.windows(2).map(|w| (w[0], w[1])).collect(),
+    }
 }
 
 fn key(text: &str) -> String {
@@ -141,12 +158,27 @@ fn load(pool: &DbPool, scope: &Scope, window: DateWindow) -> ApiResult<Loaded> {
             by_invoice.entry(number).or_default().push(i);
         }
     }
+    let mut by_party: HashMap<i32, Vec<usize>> = HashMap::new();
+    for &i in &by_date {
+        by_party.entry(items[i].1.party).or_default().push(i);
+    }
+    let mut party_grams: HashMap<(char, char), Vec<i32>> = HashMap::new();
+    for (id, name) in parties.names.iter().enumerate() {
+        let mut g = grams(name);
+        g.sort_unstable();
+        g.dedup();
+        for gram in g {
+            party_grams.entry(gram).or_default().push(id as i32);
+        }
+    }
     Ok(Loaded {
         items,
         by_date,
         by_amount,
         by_voucher,
         by_invoice,
+        by_party,
+        party_grams,
         parties,
     })
 }
@@ -207,6 +239,8 @@ const KEPT_PER_FINDING: usize = 16;
 struct SimilarityCache {
     names: HashMap<String, u32>,
     scores: HashMap<(u32, i32), f64>,
+    /// Counterparties similar enough to each finding name.
+    similar: HashMap<u32, Vec<i32>>,
 }
 
 impl SimilarityCache {
@@ -235,6 +269,36 @@ impl Judge<'_> {
             .or_insert_with(|| names::similarity(finding.1, self.loaded.parties.name(party)))
     }
 
+    /// The counterparties whose names are similar enough to the finding's (only those sharing
+    /// a character pair with it are compared).
+    fn similar_parties(&self, cache: &mut SimilarityCache, finding: (u32, &str)) -> Vec<i32> {
+        if let Some(found) = cache.similar.get(&finding.0) {
+            return found.clone();
+        }
+        let mut near: Vec<i32> = grams(finding.1)
+            .iter()
+            .filter_map(|g| self.loaded.party_grams.get(g))
+            .flatten()
+            .copied()
+            .collect();
+        near.sort_unstable();
+        near.dedup();
+        near.retain(|&p| self.similarity(cache, finding, p) >= self.tol.name_similarity);
+        cache.similar.insert(finding.0, near.clone());
+        near
+    }
+
+    /// Entries of `party` dated inside `[lo, hi]`.
+    fn party_entries(&self, party: i32, lo: NaiveDate, hi: NaiveDate) -> &[usize] {
+        let l = self.loaded;
+        let Some(list) = l.by_party.get(&party) else {
+            return &[];
+        };
+        let start = list.partition_point(|&i| l.items[i].1.occurred_on < lo);
+        let end = list.partition_point(|&i| l.items[i].1.occurred_on <= hi);
+        &list[start..end.max(start)]
+    }
+
     /// The best single-entry proposals for `f` (at most [`KEPT_PER_FINDING`]). `seen` marks
     /// entries already judged for this finding (`stamp`), so each is judged once.
     fn singles(&self, f: &Finding, cache: &mut SimilarityCache, seen: &mut [u32], stamp: u32) -> Vec<Proposal> {
@@ -249,12 +313,15 @@ impl Judge<'_> {
         };
         let day = |d: i64| f.date + chrono::Duration::days(d);
         let (lo, hi) = (day(-self.tol.date_window_days), day(self.tol.date_window_days));
-        let start = l.by_date.partition_point(|&i| l.items[i].1.occurred_on < lo);
-        for &i in l.by_date[start..]
-            .iter()
-            .take_while(|&&i| l.items[i].1.occurred_on <= hi)
-        {
-            add(i, &mut candidates);
+        let finding_party = f.counterparty.as_deref().map(names::normalize);
+        let finding_party = finding_party.as_deref().map(|p| (cache.name_id(p), p));
+        // The same counterparty inside the date window: matched, or the amount differs.
+        if let Some(fp) = finding_party {
+            for party in self.similar_parties(cache, fp) {
+                for &i in self.party_entries(party, lo, hi) {
+                    add(i, &mut candidates);
+                }
+            }
         }
         let start = l
             .by_amount
@@ -279,8 +346,6 @@ impl Judge<'_> {
                 add(i, &mut candidates);
             }
         }
-        let finding_party = f.counterparty.as_deref().map(names::normalize);
-        let finding_party = finding_party.as_deref().map(|p| (cache.name_id(p), p));
         let mut out = Vec::new();
         for i in candidates {
             let item = &l.items[i].1;
@@ -419,23 +484,29 @@ impl Judge<'_> {
         );
         let finding_party = f.counterparty.as_deref().map(names::normalize);
         let finding_party = finding_party.as_deref().map(|p| (cache.name_id(p), p));
-        let start = l.by_date.partition_point(|&i| l.items[i].1.occurred_on < lo);
+        let window: Vec<usize> = match finding_party {
+            Some(fp) => self
+                .similar_parties(cache, fp)
+                .into_iter()
+                .flat_map(|party| self.party_entries(party, lo, hi).iter().copied())
+                .collect(),
+            None => {
+                let start = l.by_date.partition_point(|&i| l.items[i].1.occurred_on < lo);
+                l.by_date[start..]
+                    .iter()
+                    .take_while(|&&i| l.items[i].1.occurred_on <= hi)
+                    .copied()
+                    .collect()
+            }
+        };
         let mut groups: HashMap<i32, Vec<usize>> = HashMap::new();
-        for &i in l.by_date[start..]
-            .iter()
-            .take_while(|&&i| l.items[i].1.occurred_on <= hi)
-        {
+        for i in window {
             let item = &l.items[i].1;
             if item.direction != Direction::Expense.as_str()
                 || !item.is_live()
                 || !self.window.contains(item.occurred_on)
                 || item.amount_fen >= f.amount_fen
                 || f.direction == Some(Direction::Income)
-            {
-                continue;
-            }
-            if let Some(p) = finding_party
-                && self.similarity(cache, p, item.party) < self.tol.name_similarity
             {
                 continue;
             }
@@ -576,14 +647,7 @@ pub fn reconcile(
         to: bound(window.to, last.map(|l| l + reach), |w, r| w.min(r)),
     };
     let loaded = if findings.is_empty() && !list_unmatched {
-        Loaded {
-            items: Vec::new(),
-            by_date: Vec::new(),
-            by_amount: Vec::new(),
-            by_voucher: HashMap::new(),
-            by_invoice: HashMap::new(),
-            parties: Parties::default(),
-        }
+        Loaded::default()
     } else {
         load(pool, scope, load_window)?
     };

@@ -20,7 +20,7 @@ impl Rule for LatePosting {
             // Posting days are counted in the county's time zone (UTC+8).
             let posted_on = (item.posted_at + Duration::hours(8)).date();
             let days = (posted_on - item.occurred_on).num_days();
-            if days > limit {
+            if days > limit && cx.admits(self.name(), Severity::Low, book.village, item.occurred_on) {
                 out.push(cx.flag(
                     self.name(),
                     Severity::Low,

@@ -25,7 +25,9 @@ impl Rule for MissingReceipt {
                 continue;
             }
             let waited = (cx.now - item.posted_at).num_days();
-            if cx.now < item.posted_at + Duration::days(s.missing_receipt_days) {
+            if cx.now < item.posted_at + Duration::days(s.missing_receipt_days)
+                || !cx.admits(self.name(), Severity::Medium, book.village, item.occurred_on)
+            {
                 continue;
             }
             out.push(cx.flag(

@@ -17,6 +17,7 @@ mod split_payment;
 mod tender_threshold;
 mod voucher_gap;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BinaryHeap};
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -69,6 +70,9 @@ pub struct Flag {
     pub figures: serde_json::Value,
 }
 
+/// The leading part of a flag's listing order: severity, village, date.
+type ListingKey = (Severity, Option<String>, Option<NaiveDate>);
+
 /// What every rule may consult.
 pub struct Context<'a> {
     pub settings: &'a FlagSettings,
@@ -76,9 +80,30 @@ pub struct Context<'a> {
     pub window: DateWindow,
     /// The time the flags are computed at (UTC).
     pub now: NaiveDateTime,
+    /// Once the requested page is full: the listing key of its last flag. A flag that would
+    /// sort after it is only counted.
+    floor: RefCell<Option<ListingKey>>,
+    /// Flags counted without being written, per rule.
+    counted: RefCell<BTreeMap<&'static str, usize>>,
 }
 
 impl Context<'_> {
+    /// Whether a flag of `severity` on `village` dated `on` could still make the requested
+    /// page; when not, it is counted under `rule` and the rule need not write it. Rules that
+    /// can flag very many entries ask first.
+    pub fn admits(&self, rule: &'static str, severity: Severity, village: usize, on: NaiveDate) -> bool {
+        let floor = self.floor.borrow();
+        let Some((s, v, d)) = floor.as_ref() else {
+            return true;
+        };
+        let code = self.scope.villages.get(village).map(|v| &v.code);
+        let later = (severity, code, Some(on)) > (*s, v.as_ref(), *d);
+        if later {
+            *self.counted.borrow_mut().entry(rule).or_default() += 1;
+        }
+        !later
+    }
+
     /// A flag about entries of one village.
     pub fn flag(
         &self,
@@ -226,7 +251,7 @@ struct Kept {
 }
 
 impl Kept {
-    fn take(&mut self, flags: &mut Vec<Flag>) {
+    fn take(&mut self, flags: &mut Vec<Flag>, cx: &Context) {
         for flag in flags.drain(..) {
             *self.counts.entry(flag.rule).or_default() += 1;
             self.total += 1;
@@ -234,6 +259,11 @@ impl Kept {
             if self.heap.len() > self.keep {
                 self.heap.pop();
             }
+        }
+        if self.heap.len() >= self.keep
+            && let Some(last) = self.heap.peek()
+        {
+            *cx.floor.borrow_mut() = Some((last.0.severity, last.0.village_code.clone(), last.0.occurred_on));
         }
     }
 }
@@ -253,6 +283,8 @@ pub fn compute_flags(
         scope,
         window,
         now,
+        floor: RefCell::new(None),
+        counted: RefCell::new(BTreeMap::new()),
     };
     let mut parties = Parties::default();
     let mut facts = ScopeFacts::default();
@@ -276,13 +308,17 @@ pub fn compute_flags(
                 .map(|i| (book.village, i.amount_fen)),
         );
         facts.receipts.extend(book.receipts);
-        kept.take(&mut flags);
+        kept.take(&mut flags, &cx);
         Ok(())
     })?;
     for rule in rules {
         rule.check_scope(&facts, &cx, &mut flags);
     }
-    kept.take(&mut flags);
+    kept.take(&mut flags, &cx);
+    for (rule, n) in cx.counted.into_inner() {
+        *kept.counts.entry(rule).or_default() += n;
+        kept.total += n;
+    }
     Ok(FlagRun {
         flags: kept.heap.into_sorted_vec().into_iter().map(|r| r.0).collect(),
         total: kept.total,

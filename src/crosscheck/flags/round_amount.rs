@@ -25,6 +25,7 @@ impl Rule for RoundAmount {
                 && item.is_cash()
                 && item.amount_fen >= unit
                 && item.amount_fen % unit == 0
+                && cx.admits(self.name(), Severity::Low, book.village, item.occurred_on)
             {
                 out.push(cx.flag(
                     self.name(),
