@@ -111,10 +111,30 @@ pub struct Book {
     pub vouchers: Vec<(i32, String)>,
 }
 
+/// A multiply-rotate hasher (the one rustc uses internally) for the interning map.
+#[derive(Default)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+}
+
 /// Normalised counterparty names, interned across a scope.
 #[derive(Debug, Default)]
 pub struct Parties {
-    raw: HashMap<String, i32>,
+    /// Looked up once per entry read, so hashed cheaply (no untrusted keys: names come from
+    /// the ledger itself).
+    raw: HashMap<String, i32, std::hash::BuildHasherDefault<FastHasher>>,
     ids: HashMap<String, i32>,
     pub names: Vec<String>,
 }
@@ -230,17 +250,25 @@ pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWind
             }
         })
         .collect();
-    let mut years = entries::table
-        .filter(entries::village_code.eq(code))
-        .select((entries::fiscal_year, entries::voucher_no))
-        .into_boxed();
-    if let Some(from) = window.from {
-        years = years.filter(entries::fiscal_year.ge(chrono::Datelike::year(&from)));
-    }
-    if let Some(to) = window.to {
-        years = years.filter(entries::fiscal_year.le(chrono::Datelike::year(&to)));
-    }
-    let vouchers: Vec<(i32, String)> = years.load(conn)?;
+    // Without a window every entry is already loaded: no second read for the vouchers.
+    let vouchers: Vec<(i32, String)> = if window.from.is_none() && window.to.is_none() {
+        entry_rows
+            .iter()
+            .map(|r| (r.fiscal_year, r.voucher_no.clone()))
+            .collect()
+    } else {
+        let mut years = entries::table
+            .filter(entries::village_code.eq(code))
+            .select((entries::fiscal_year, entries::voucher_no))
+            .into_boxed();
+        if let Some(from) = window.from {
+            years = years.filter(entries::fiscal_year.ge(chrono::Datelike::year(&from)));
+        }
+        if let Some(to) = window.to {
+            years = years.filter(entries::fiscal_year.le(chrono::Datelike::year(&to)));
+        }
+        years.load(conn)?
+    };
     let mut live_receipts: HashMap<&str, i32> = HashMap::new();
     for r in receipts.iter().filter(|r| !r.withdrawn) {
         *live_receipts.entry(r.entry_id.as_str()).or_default() += 1;
