@@ -265,10 +265,9 @@ async fn scopes_and_refusals(app: TestApp) {
             json!({"village": V1A, "findings": [{"ref": "x", "date": "2024-02-30", "amount_fen": 5}]}),
             "findings[0].date",
         ),
-        // Options are flattened into the request, so serde names the type, not the field.
         (
             json!({"village": V1A, "amount_tolerance_percent": "1", "findings": []}),
-            "expected f64",
+            "amount_tolerance_percent",
         ),
         (json!({"village": V1A, "findings": [], "colour": "red"}), "colour"),
     ] {

@@ -195,8 +195,11 @@ pub async fn get_flags(state: State, caller: Caller, query: web::Query<FlagQuery
     if !(1..=5000).contains(&limit) {
         return Err(ApiError::Invalid("limit must be between 1 and 5000".into()));
     }
-    let offset =
-        usize::try_from(q.offset.unwrap_or(0)).map_err(|_| ApiError::Invalid("offset must not be negative".into()))?;
+    let offset = q.offset.unwrap_or(0);
+    if !(0..=10_000_000).contains(&offset) {
+        return Err(ApiError::Invalid("offset must be between 0 and 10000000".into()));
+    }
+    let offset = offset as usize;
     let window = window(q.from, q.to)?;
     let rules = select_rules(q.rules.as_deref())?;
     let st = state.clone();

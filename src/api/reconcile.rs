@@ -17,9 +17,8 @@ use crate::crosscheck::sheet::{RowError, SheetFinding, read_findings, sniff_form
 use crate::error::{ApiError, ApiResult, Problem};
 
 /// The scope, window and tolerances of a reconciliation; every tolerance has a documented
-/// default.
+/// default. (Read from form fields one by one; the JSON request lists the same fields.)
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ReconcileOptions {
     /// The village to reconcile against (or `township`).
     #[schema(pattern = r"^[0-9]{12}$", example = "331022003201")]
@@ -131,7 +130,7 @@ impl ReconcileOptions {
     }
 }
 
-/// Findings as JSON.
+/// Findings as JSON, with the scope, window and tolerances of the reconciliation.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
@@ -141,15 +140,79 @@ impl ReconcileOptions {
     ]
 }))]
 pub struct ReconcileRequest {
-    #[serde(flatten)]
-    #[schema(inline)]
-    pub options: ReconcileOptions,
+    /// The village to reconcile against (or `township`).
+    #[schema(pattern = r"^[0-9]{12}$", example = "331022003201")]
+    pub village: Option<String>,
+    /// The township to reconcile against (or `village`).
+    #[schema(pattern = r"^[0-9]{12}$")]
+    pub township: Option<String>,
+    /// Only entries on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Only entries on or before this date.
+    pub to: Option<NaiveDate>,
+    /// Days either side of a finding's date (default 14).
+    #[schema(minimum = 0, maximum = 366)]
+    #[serde(default, deserialize_with = "whole")]
+    pub date_window_days: Option<i64>,
+    /// Smallest amount tolerance in fen (default 200).
+    #[schema(minimum = 0, maximum = 100_000_000)]
+    #[serde(default, deserialize_with = "whole")]
+    pub amount_tolerance_fen: Option<i64>,
+    /// Amount tolerance in percent of the finding's amount (default 1).
+    #[schema(minimum = 0, maximum = 100)]
+    pub amount_tolerance_percent: Option<f64>,
+    /// Counterparty similarity from which names are the same (default 0.8).
+    #[schema(minimum = 0, maximum = 1)]
+    pub name_similarity: Option<f64>,
+    /// Days a payment of the right amount and counterparty may be away (default 90).
+    #[schema(minimum = 0, maximum = 3660)]
+    #[serde(default, deserialize_with = "whole")]
+    pub date_search_days: Option<i64>,
+    /// Most entries of a split payment (default 5).
+    #[schema(minimum = 2, maximum = 5)]
+    #[serde(default, deserialize_with = "whole")]
+    pub max_split_parts: Option<i64>,
+    /// Also list the expense entries no finding accounts for (default false).
+    pub include_unmatched_entries: Option<bool>,
     /// At most 20,000 findings (the service's setting).
     pub findings: Vec<FindingInput>,
 }
 
+/// A whole number however written (`3`, `3.0`, `3e0`), read from its exact text.
+fn whole<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    let number = Option::<serde_json::Number>::deserialize(deserializer)?;
+    number
+        .map(|n| {
+            crate::domain::parse_whole_number(n.as_str())
+                .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number")))
+        })
+        .transpose()
+}
+
+impl ReconcileRequest {
+    fn into_parts(self) -> (ReconcileOptions, Vec<FindingInput>) {
+        (
+            ReconcileOptions {
+                village: self.village,
+                township: self.township,
+                from: self.from,
+                to: self.to,
+                date_window_days: self.date_window_days,
+                amount_tolerance_fen: self.amount_tolerance_fen,
+                amount_tolerance_percent: self.amount_tolerance_percent,
+                name_similarity: self.name_similarity,
+                date_search_days: self.date_search_days,
+                max_split_parts: self.max_split_parts,
+                include_unmatched_entries: self.include_unmatched_entries,
+            },
+            self.findings,
+        )
+    }
+}
+
 /// Findings as a spreadsheet (documentation of the multipart body).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[expect(
     dead_code,
     reason = "documents the multipart body; the handler reads it part by part"
@@ -160,10 +223,26 @@ pub struct ReconcileUpload {
     /// 凭证号/voucher_no, 发票号码/invoice_number.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
-    /// Any option of the JSON request, each as a form field of its own.
-    #[serde(flatten)]
-    #[schema(inline)]
-    options: ReconcileOptions,
+    // The options of the JSON request, each a form field of its own (see `ReconcileRequest`).
+    #[schema(pattern = r"^[0-9]{12}$")]
+    village: Option<String>,
+    #[schema(pattern = r"^[0-9]{12}$")]
+    township: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    #[schema(minimum = 0, maximum = 366)]
+    date_window_days: Option<i64>,
+    #[schema(minimum = 0, maximum = 100_000_000)]
+    amount_tolerance_fen: Option<i64>,
+    #[schema(minimum = 0, maximum = 100)]
+    amount_tolerance_percent: Option<f64>,
+    #[schema(minimum = 0, maximum = 1)]
+    name_similarity: Option<f64>,
+    #[schema(minimum = 0, maximum = 3660)]
+    date_search_days: Option<i64>,
+    #[schema(minimum = 2, maximum = 5)]
+    max_split_parts: Option<i64>,
+    include_unmatched_entries: Option<bool>,
 }
 
 /// The outcome of a reconciliation.
@@ -270,11 +349,8 @@ pub async fn post_reconcile(
     let (options, findings, row_errors) = if kind == "application/json" {
         let body = read_body(&mut payload, state.settings.crosscheck_max_bytes).await?;
         let request: ReconcileRequest = super::json::parse(&body)?;
-        (
-            request.options,
-            valid_findings(request.findings, max_findings)?,
-            Vec::new(),
-        )
+        let (options, findings) = request.into_parts();
+        (options, valid_findings(findings, max_findings)?, Vec::new())
     } else if kind == "multipart/form-data" {
         let (options, file) = read_upload(&state, Multipart::new(req.headers(), payload)).await?;
         let format = sniff_format(&file)
