@@ -97,6 +97,27 @@ impl EntryFilter {
     }
 }
 
+impl EntryFilter {
+    /// The key of a page of `village` with these filters: equal for requests that must get the
+    /// same page, whatever the order or spelling of their query strings.
+    pub fn page_key(&self, village: &VillageCode, limit: i64, after: Option<Cursor>) -> String {
+        let EntryFilter {
+            from,
+            to,
+            direction,
+            account_prefix,
+            text,
+            min_fen,
+            max_fen,
+        } = self;
+        let after = after.map(|c| (c.occurred_on, c.seq));
+        format!(
+            "L|{village}|{from:?}|{to:?}|{:?}|{account_prefix:?}|{text:?}|{min_fen:?}|{max_fen:?}|{limit}|{after:?}",
+            direction.map(Direction::as_str)
+        )
+    }
+}
+
 /// Escapes LIKE wildcards so `q` is matched literally.
 fn like_literal(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
