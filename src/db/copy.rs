@@ -193,10 +193,21 @@ pub fn copy_county(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>,
                     .select(<$row>::as_select())
                     .into_boxed();
                 if let Some(l) = last {
+                    // A row-value comparison is one index range on both backends; PostgreSQL
+                    // scans `a > ? OR (a = ? AND b > ?)` from the start of the index each time,
+                    // which made hashing the 4-million-row log_nodes table quadratic.
                     q = q.filter(
-                        $table::$a
-                            .gt(l.$a.clone())
-                            .or($table::$a.eq(l.$a.clone()).and($table::$b.gt(l.$b.clone()))),
+                        diesel::dsl::sql::<diesel::sql_types::Bool>(concat!(
+                            "(",
+                            stringify!($a),
+                            ", ",
+                            stringify!($b),
+                            ") > ("
+                        ))
+                        .bind::<<$table::$a as diesel::Expression>::SqlType, _>(l.$a.clone())
+                        .sql(", ")
+                        .bind::<<$table::$b as diesel::Expression>::SqlType, _>(l.$b.clone())
+                        .sql(")"),
                     );
                 }
                 q.load(c)
