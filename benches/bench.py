@@ -2,7 +2,8 @@
 """The measurements of benches/run, on a generated county, each side by side with the tool a
 user would otherwise reach for. Prints a Markdown report (also written to --report).
 
-Sections: 1 reads (wrk: the app vs nginx serving the same bytes), 2 peak memory during 1,
+Sections: 1 reads (wrk: the app vs nginx serving the same bytes; the app on SQLite and, when
+--pg-url is given, on the same county in PostgreSQL), 2 peak memory during 1,
 3 receipts (not yet), 4 summaries (the app vs hledger balance), 5 cross-check (not yet),
 6 start-up time. Loopback only; every load is bounded in time.
 """
@@ -82,16 +83,22 @@ def read_scenarios(port, token, village, year):
     ]
 
 
-def section_reads(a, server, token, scenarios):
+def section_reads(a, server, token, scenarios, pg=None):
+    """`pg`: (server, token) of the same county on PostgreSQL, measured in the same loop."""
     say("## 1. Reads: the app vs nginx serving the byte-identical bodies")
     say()
     static = os.path.join(a.work, "static")
     os.makedirs(static, exist_ok=True)
-    files = []
+    files, same_on_pg = [], 0
     for i, (name, path) in enumerate(scenarios):
         status, body = http_get(server.port, path, token)
         if status != 200:
             raise RuntimeError(f"GET {path}: {status} {body[:200]!r}")
+        if pg:
+            pg_status, pg_body = http_get(pg[0].port, path, pg[1])
+            if pg_status != 200:
+                raise RuntimeError(f"GET {path} on PostgreSQL: {pg_status} {pg_body[:200]!r}")
+            same_on_pg += pg_body == body
         fname = f"s{i}.json"
         with open(os.path.join(static, fname), "wb") as f:
             f.write(body)
@@ -102,28 +109,52 @@ def section_reads(a, server, token, scenarios):
     try:
         for (name, path), (fname, size) in zip(scenarios, files):
             for conns in (1, 64):
-                app, ngx = [], []
+                app, ngx, on_pg = [], [], []
                 for _ in range(a.repeats):
-                    # Interleaved, so drift of the machine hits both sides alike.
+                    # Interleaved, so drift of the machine hits every side alike.
                     app.append(wrk(f"http://{HOST}:{server.port}{path}", conns, a.duration, script, token))
                     ngx.append(wrk(f"http://{HOST}:{nginx.port}/{fname}", conns, a.duration, script, token))
+                    if pg:
+                        on_pg.append(wrk(f"http://{HOST}:{pg[0].port}{path}", conns, a.duration, script, pg[1]))
                 errors = sum(r["errors"] for r in app + ngx)
-                rows.append((name, size, conns, app, ngx, errors))
+                rows.append((name, size, conns, app, ngx, errors, on_pg))
     finally:
         nginx.stop()
+
+    def col(runs, key, scale=1.0, digits=0):
+        return fmt_spread([r[key] * scale for r in runs], digits=digits)
+
+    def ratio(runs, ngx):
+        return stats([r["rps"] for r in runs])[0] / stats([r["rps"] for r in ngx])[0]
+
+    say("### SQLite")
+    say()
     say("| request | body | conns | app req/s | app p50 ms | app p99 ms | nginx req/s | nginx p50 ms "
         "| nginx p99 ms | app/nginx req/s | errors |")
     say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, size, conns, app, ngx, errors in rows:
-        def col(runs, key, scale=1.0, digits=0):
-            return fmt_spread([r[key] * scale for r in runs], digits=digits)
-        ratio = stats([r["rps"] for r in app])[0] / stats([r["rps"] for r in ngx])[0]
+    for name, size, conns, app, ngx, errors, _ in rows:
         say(f"| {name} | {size:,} B | {conns} | {col(app, 'rps')} | {col(app, 'p50_us', 1e-3, 2)} "
             f"| {col(app, 'p99_us', 1e-3, 2)} | {col(ngx, 'rps')} | {col(ngx, 'p50_us', 1e-3, 2)} "
-            f"| {col(ngx, 'p99_us', 1e-3, 2)} | {ratio:.2f} | {errors} |")
+            f"| {col(ngx, 'p99_us', 1e-3, 2)} | {ratio(app, ngx):.2f} | {errors} |")
     say()
+    if pg:
+        say("### PostgreSQL (the same county, copied with `village-ledger copy`)")
+        say()
+        say(f"{same_on_pg} of {len(scenarios)} bodies byte-identical to SQLite's (so to the files nginx serves).")
+        say()
+        say("| request | conns | app on PostgreSQL req/s | p50 ms | p99 ms | app on SQLite req/s | nginx req/s "
+            "| PostgreSQL/nginx | SQLite/nginx | errors |")
+        say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for name, size, conns, app, ngx, _, on_pg in rows:
+            errors = sum(r["errors"] for r in on_pg)
+            say(f"| {name} | {conns} | {col(on_pg, 'rps')} | {col(on_pg, 'p50_us', 1e-3, 2)} "
+                f"| {col(on_pg, 'p99_us', 1e-3, 2)} | {stats([r['rps'] for r in app])[0]:.0f} "
+                f"| {stats([r['rps'] for r in ngx])[0]:.0f} | {ratio(on_pg, ngx):.2f} | {ratio(app, ngx):.2f} "
+                f"| {errors} |")
+        say()
+    sides = "app on SQLite, nginx" + (" and app on PostgreSQL" if pg else "")
     say(f"Each cell: median (min–max) of {a.repeats} wrk runs of {a.duration} s; 1 connection with 1 wrk thread, "
-        "64 connections with 2 threads; app and nginx runs interleaved.")
+        f"64 connections with 2 threads; {sides} runs interleaved.")
     say()
     return rows
 
@@ -230,6 +261,8 @@ def main():
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--county-repeats", type=int, default=2)
     p.add_argument("--duration", type=int, default=8)
+    p.add_argument("--pg-url", default="", help="the county copied into PostgreSQL; section 1 runs on it too")
+    p.add_argument("--pg-note", default="", help="why there are no PostgreSQL figures, when there are none")
     a = p.parse_args()
     a.db = os.path.join(a.data, "ledger.db")
     load_start = os.getloadavg()
@@ -241,26 +274,39 @@ def main():
     machine()
     section_startup(a)
     server = Server(a.bin, a.data, os.path.join(a.work, "server.log"))
+    pg = None
     try:
         idle_kb = server.status_kb("VmRSS")
         token = login(server.port, *VILLAGER)
-        section_reads(a, server, token, read_scenarios(server.port, token, village, year))
+        if a.pg_url:
+            pg_server = Server(a.bin, a.data, os.path.join(a.work, "server-pg.log"), database_url=a.pg_url)
+            pg = (pg_server, login(pg_server.port, *VILLAGER))
+        elif a.pg_note:
+            say(f"PostgreSQL: {a.pg_note}")
+            say()
+        section_reads(a, server, token, read_scenarios(server.port, token, village, year), pg)
         say("## 2. Memory of the server during 1")
         say()
         say(f"Peak resident (VmHWM): {server.status_kb('VmHWM') / 1024:.1f} MB; resident after start-up: "
             f"{idle_kb / 1024:.1f} MB; one run, read from /proc/PID/status after all of section 1.")
+        if pg:
+            say(f"On PostgreSQL: peak resident {pg[0].status_kb('VmHWM') / 1024:.1f} MB.")
+            pg[0].stop()
+            pg = None
         say()
         say("## 3. Receipt ingest\n\nnot yet implemented in the benchmark\n")
         section_summaries(a, server, token, village, year, villages)
         crosscheck_bench.section(a, server, login(server.port, *ADMIN), say)
     finally:
         server.stop()
+        if pg:
+            pg[0].stop()
     say(f"Load average (1, 5, 15 min) at the start: {load_start}; at the end: {os.getloadavg()} "
         "(other work on the machine shows here).")
     with open(a.report, "w") as f:
         f.write("\n".join(out_lines) + "\n")
     # A full run logs gigabytes (every request, on both servers); keep them only when it failed.
-    for name in ("server.log", os.path.join("nginx", "access.log")) + tuple(
+    for name in ("server.log", "server-pg.log", os.path.join("nginx", "access.log")) + tuple(
         f for f in os.listdir(a.work) if f.endswith(".journal")
     ):
         try:

@@ -56,9 +56,11 @@ def login(port, username, password):
 class Server:
     """`village-ledger serve` on a loopback port; `startup_s` is launch → /readyz 200."""
 
-    def __init__(self, binary, data_dir, log_path, limit_s=120):
+    def __init__(self, binary, data_dir, log_path, limit_s=120, database_url=None):
         self.port = free_port()
         env = dict(os.environ, VL_DATA_DIR=data_dir, VL_BIND=f"{HOST}:{self.port}")
+        if database_url:
+            env["VL_DATABASE_URL"] = database_url
         self.log = open(log_path, "ab")
         started = time.perf_counter()
         self.proc = subprocess.Popen([binary, "serve"], env=env, stdout=self.log, stderr=self.log)

@@ -22,8 +22,18 @@
 //! | `VL_CHECKPOINT_SECONDS` | `60` | how often a checkpoint is signed while leaves arrive |
 //! | `VL_CROSSCHECK_MAX_BYTES` | `16777216` | largest findings upload (JSON, CSV or XLSX; 16 MiB) |
 //! | `VL_CROSSCHECK_MAX_FINDINGS` | `20000` | most findings in one reconciliation |
+//! | `VL_FRESHNESS_MS` | `1000` | how long a server trusts a village's ledger version and a user's enabled flag it read, see below |
+//! | `VL_PAGE_CACHE_MB` | `32` | memory for serialized entry pages served again while their village is unchanged |
 //!
 //! The red-flag thresholds (`VL_FLAG_*`) are listed with their defaults in [`FlagSettings`].
+//!
+//! Reads are served from memory while the village has not changed: the serialized page is kept
+//! with the village's ledger version, which every write bumps in its own transaction. A write
+//! through this server is seen by its next request, before the write is acknowledged. A write
+//! through another process on the same database (a second server, `village-ledger user
+//! disable`) is seen once `VL_FRESHNESS_MS` has passed: that is the longest a server keeps
+//! using the version, the village's township and the enabled flag of a user it last read. `0`
+//! reads them on every request (one small query; the page itself still comes from memory).
 
 use std::path::PathBuf;
 
@@ -96,6 +106,14 @@ pub struct Settings {
     /// Most findings in one reconciliation.
     #[arg(long, env = "VL_CROSSCHECK_MAX_FINDINGS", default_value_t = 20_000)]
     pub crosscheck_max_findings: usize,
+    /// Milliseconds a server trusts a village's ledger version and a user's enabled flag it read
+    /// from the database: the longest a write by another process stays unseen (0: read them on
+    /// every request).
+    #[arg(long, env = "VL_FRESHNESS_MS", default_value_t = 1000)]
+    pub freshness_ms: u64,
+    /// Megabytes of serialized entry pages kept in memory.
+    #[arg(long, env = "VL_PAGE_CACHE_MB", default_value_t = 32)]
+    pub page_cache_mb: u64,
     #[command(flatten)]
     pub flags: FlagSettings,
 }
@@ -196,6 +214,8 @@ impl Settings {
             crosscheck_max_bytes: 16 * 1024 * 1024,
             crosscheck_max_findings: 20_000,
             flags: FlagSettings::default(),
+            freshness_ms: 1000,
+            page_cache_mb: 32,
         }
     }
 

@@ -11,12 +11,16 @@ use crate::api::json::Json;
 use crate::api::{Audit, State, db};
 use crate::auth::Caller;
 use crate::auth::login::{LoginOutcome, failure_delay, locked_error, refresh, sign_in};
-use crate::auth::tokens::{ACCESS_TOKEN_SECONDS, issue_access_token, verify_access_token};
+use crate::auth::tokens::{ACCESS_TOKEN_SECONDS, MAX_TOKEN_BYTES, issue_access_token, verify_access_token};
 use crate::auth::users::is_enabled;
 use crate::error::{ApiError, Problem};
 
 /// Verifies the bearer token, then that its account is still enabled: a disabled user's token
 /// is a 401 on every route, whatever the handler checks next and in which order.
+///
+/// Both answers usually come from memory: a token's signature is verified once
+/// ([`crate::auth::verified`]), and the enabled flag read from the database is trusted for
+/// `VL_FRESHNESS_MS` (disabling through this server forgets it at once; see [`crate::config`]).
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
@@ -27,8 +31,17 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let caller = verified?;
             let state = state.ok_or_else(|| ApiError::Internal("no app state".into()))?;
-            let username = caller.username.clone();
-            if db(&state, move |conn| is_enabled(conn, &username)).await? {
+            let enabled = match state.enabled.fresh(&caller.username) {
+                Some(enabled) => enabled,
+                None => {
+                    let ticket = state.enabled.ticket();
+                    let username = caller.username.clone();
+                    let enabled = db(&state, move |conn| is_enabled(conn, &username)).await?;
+                    state.enabled.install(&caller.username, enabled, ticket);
+                    enabled
+                }
+            };
+            if enabled {
                 Ok(caller)
             } else {
                 Err(ApiError::Unauthorized(
@@ -55,7 +68,17 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(missing());
     }
-    verify_access_token(&state.keys, &state.tokens, token.trim())
+    let token = token.trim();
+    let now = chrono::Utc::now();
+    if token.len() <= MAX_TOKEN_BYTES
+        && let Some(known) = state.verified.get(token, now.timestamp())
+        && state.keys.accepts(&known.kid, now)
+    {
+        return Ok(known.caller);
+    }
+    let verified = verify_access_token(&state.keys, &state.tokens, token)?;
+    state.verified.insert(token, &verified, now.timestamp());
+    Ok(verified.caller)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

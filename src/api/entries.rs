@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::api::json::Json;
+use crate::api::pages::{self, Known};
 use crate::api::{Audit, State, db, today, village_code};
 use crate::auth::Caller;
 use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
@@ -15,6 +16,7 @@ use crate::ledger::entries::{Entry, entry_not_found, find_entry, reversal_of, wi
 use crate::ledger::list::{Cursor, DEFAULT_PAGE, EntryFilter, MAX_PAGE, list_entries};
 use crate::ledger::post::{NewEntryRequest, Posted, post_entry};
 use crate::ledger::reverse::{ReversalRequest, Reversed, reverse_entry};
+use crate::ledger::villages::{VillageRow, village_not_found};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -70,6 +72,7 @@ pub struct EntryPage {
 pub async fn get_entries(
     state: State,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<EntryListQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -95,15 +98,26 @@ pub async fn get_entries(
         max_fen: query.max_fen,
     }
     .check()?;
-    let (items, next) = db(&state, move |conn| {
-        readable_village(conn, &caller, &code, today())?;
-        list_entries(conn, &code, &filter, limit, cursor)
-    })
+    let key = filter.page_key(&code, limit, cursor);
+    match pages::from_memory(&state, &caller, &key, Some(code.as_str())) {
+        Known::Page(page) => return Ok(pages::respond(&req, &page)),
+        Known::OutOfScope => return Err(village_not_found(code.as_str())),
+        Known::Unknown => {}
+    }
+    let page = pages::from_database(
+        &state,
+        key,
+        move |conn| Ok((readable_village(conn, &caller, &code, today())?, code)),
+        move |conn, code| {
+            let (items, next) = list_entries(conn, &code, &filter, limit, cursor)?;
+            pages::to_json(&EntryPage {
+                items,
+                next_cursor: next.map(Cursor::encode),
+            })
+        },
+    )
     .await?;
-    Ok(HttpResponse::Ok().json(EntryPage {
-        items,
-        next_cursor: next.map(Cursor::encode),
-    }))
+    Ok(pages::respond(&req, &page))
 }
 
 /// The entry, if the caller may read its village; 404 alike for missing and out of scope.
@@ -112,13 +126,22 @@ pub fn readable_entry(
     caller: &Caller,
     id: &str,
 ) -> ApiResult<crate::ledger::entries::EntryRow> {
+    readable_entry_and_village(conn, caller, id).map(|(row, _)| row)
+}
+
+/// [`readable_entry`] with the entry's village.
+fn readable_entry_and_village(
+    conn: &mut crate::db::DbConn,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<(crate::ledger::entries::EntryRow, VillageRow)> {
     let row = find_entry(conn, id)?;
     let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
-    readable_village(conn, caller, &code, today()).map_err(|e| match e {
+    let village = readable_village(conn, caller, &code, today()).map_err(|e| match e {
         ApiError::NotFound(_) => entry_not_found(id),
         other => other,
     })?;
-    Ok(row)
+    Ok((row, village))
 }
 
 /// One entry with its reversal links and its receipts.
@@ -133,18 +156,36 @@ pub fn readable_entry(
     )
 )]
 #[get("/entries/{id}")]
-pub async fn get_entry(state: State, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_entry(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let entry = db(&state, move |conn| {
-        let row = readable_entry(conn, &caller, &id)?;
-        let reversed_by = reversal_of(conn, &row.id)?;
-        let receipts = crate::ledger::receipts::receipts_of_entry(conn, &row.id)?;
-        let mut entry = Entry::from_row(row, reversed_by, receipts.len() as i64);
-        entry.receipts = Some(receipts);
-        Ok(entry)
-    })
+    let key = format!("E|{id}");
+    match pages::from_memory(&state, &caller, &key, None) {
+        Known::Page(page) => return Ok(pages::respond(&req, &page)),
+        Known::OutOfScope => return Err(entry_not_found(&id)),
+        Known::Unknown => {}
+    }
+    let page = pages::from_database(
+        &state,
+        key,
+        move |conn| {
+            let (row, village) = readable_entry_and_village(conn, &caller, &id)?;
+            Ok((village, row))
+        },
+        |conn, row| {
+            let reversed_by = reversal_of(conn, &row.id)?;
+            let receipts = crate::ledger::receipts::receipts_of_entry(conn, &row.id)?;
+            let mut entry = Entry::from_row(row, reversed_by, receipts.len() as i64);
+            entry.receipts = Some(receipts);
+            pages::to_json(&entry)
+        },
+    )
     .await?;
-    Ok(HttpResponse::Ok().json(entry))
+    Ok(pages::respond(&req, &page))
 }
 
 fn entry_created(state: &State, entry: Entry) -> HttpResponse {

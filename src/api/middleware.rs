@@ -116,6 +116,16 @@ pub async fn problems(
     Ok(ServiceResponse::new(req, problem_response(&problem)))
 }
 
+/// Whether an `If-None-Match` value names `etag` (weak comparison) or is `*`.
+pub fn etag_matches(if_none_match: &HeaderValue, etag: &str) -> bool {
+    if_none_match.to_str().is_ok_and(|v| {
+        v.split(',').any(|t| {
+            let t = t.trim();
+            t == "*" || t == etag || t.trim_start_matches("W/") == etag.trim_start_matches("W/")
+        })
+    })
+}
+
 /// A weak ETag over the response body of every successful GET, and 304 when the client
 /// already has it. Bodies are hashed before compression, so one tag serves every encoding.
 pub async fn etag(
@@ -136,12 +146,7 @@ pub async fn etag(
     let digest = Sha256::digest(&bytes);
     let tag: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     let etag = format!("W/\"{tag}\"");
-    let matches = if_none_match.as_ref().and_then(|v| v.to_str().ok()).is_some_and(|v| {
-        v.split(',').any(|t| {
-            let t = t.trim();
-            t == "*" || t == etag || t.trim_start_matches("W/") == etag.trim_start_matches("W/")
-        })
-    });
+    let matches = if_none_match.as_ref().is_some_and(|v| etag_matches(v, &etag));
     if let Ok(value) = HeaderValue::from_str(&etag) {
         head.headers_mut().insert(header::ETAG, value);
     }

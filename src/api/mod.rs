@@ -12,6 +12,7 @@ pub mod json;
 pub mod log;
 pub mod metrics;
 pub mod middleware;
+pub mod pages;
 pub mod receipts;
 pub mod reconcile;
 pub mod townships;
@@ -44,20 +45,46 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     pub log: crate::tlog::checkpoint::LogSigner,
     pub receipts: crate::receipts::ReceiptStore,
+    /// Access tokens verified before.
+    pub verified: crate::auth::verified::VerifiedTokens,
+    /// Users' enabled flags as last read.
+    pub enabled: crate::db::recent::Recent<bool>,
+    /// Villages' ledger versions and townships as last read.
+    pub villages: crate::db::recent::Recent<pages::VillageFacts>,
+    /// Serialized entry pages.
+    pub pages: pages::PageCache,
+}
+
+impl AppState {
+    /// Forgets what the writes of a request changed; runs before the write is acknowledged.
+    fn forget(&self, changes: &crate::db::changes::Changes) {
+        if !changes.villages.is_empty() {
+            self.villages.forget(changes.villages.iter().map(String::as_str));
+        }
+        if !changes.users.is_empty() {
+            self.enabled.forget(changes.users.iter().map(String::as_str));
+        }
+    }
 }
 
 pub type State = web::Data<AppState>;
 
-/// Runs database work on the blocking pool, never on the async workers.
+/// Runs database work on the blocking pool, never on the async workers. What its writes
+/// changed ([`crate::db::changes`]) is forgotten by this server's caches before it returns.
 pub async fn db<T, F>(state: &State, f: F) -> ApiResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
 {
-    let pool = state.pool.clone();
+    let state = state.clone();
     web::block(move || {
-        let mut conn = pool.get()?;
-        f(&mut conn)
+        let mut conn = state.pool.get()?;
+        let result = f(&mut conn);
+        let changes = crate::db::changes::take();
+        if !changes.is_empty() {
+            state.forget(&changes);
+        }
+        result
     })
     .await?
 }
@@ -283,7 +310,14 @@ pub fn load_state(settings: Settings) -> Result<State, String> {
     let receipts = crate::receipts::ReceiptStore::new(settings.receipts_dir())
         .map_err(|e| format!("cannot open the receipt store: {e}"))?;
     sweep_orphan_receipts(&pool, &receipts, settings.orphan_grace_seconds)?;
+    let freshness = std::time::Duration::from_millis(settings.freshness_ms);
     Ok(web::Data::new(AppState {
+        verified: Default::default(),
+        enabled: crate::db::recent::Recent::new(freshness, 100_000),
+        villages: crate::db::recent::Recent::new(freshness, 100_000),
+        pages: pages::PageCache::new(
+            usize::try_from(settings.page_cache_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX),
+        ),
         pool,
         keys,
         tokens: TokenSettings {

@@ -228,4 +228,16 @@ impl KeyRing {
             _ => Some(key.clone()),
         }
     }
+
+    /// Whether tokens signed by `kid` are still accepted: the check of [`KeyRing::verifying`]
+    /// for a token whose signature was verified before.
+    pub fn accepts(&self, kid: &str, now: DateTime<Utc>) -> bool {
+        self.refresh();
+        let Ok(loaded) = self.inner.read() else { return false };
+        match loaded.verifying.get(kid) {
+            Some((_, Some(at))) => *at + self.token_lifetime + Duration::seconds(60) >= now,
+            Some((_, None)) => true,
+            None => false,
+        }
+    }
 }

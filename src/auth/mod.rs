@@ -9,6 +9,7 @@ pub mod passwords;
 pub mod scope;
 pub mod tokens;
 pub mod users;
+pub mod verified;
 
 use serde::{Deserialize, Serialize};
 

@@ -58,6 +58,17 @@ fn covers_village(conn: &mut DbConn, caller: &Caller, village: &VillageRow, toda
     })
 }
 
+/// Whether the caller may read village `code` of `township`, when that can be told without the
+/// database: `None` for inspectors, whose scope comes from today's inspection rounds.
+pub fn covers_known_village(caller: &Caller, code: &str, township: &str) -> Option<bool> {
+    match caller.role {
+        Role::Admin => Some(true),
+        Role::Villager => Some(caller.village.as_deref() == Some(code)),
+        Role::Clerk => Some(caller.township.as_deref() == Some(township)),
+        Role::Inspector => None,
+    }
+}
+
 /// The village, if the caller may read it; otherwise 404.
 pub fn readable_village(
     conn: &mut DbConn,

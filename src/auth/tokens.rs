@@ -69,7 +69,7 @@ fn unauthorized(why: &str) -> ApiError {
 
 /// Verifies an access token: EdDSA only, a known and unexpired key, issuer, audience, subject,
 /// expiry and not-before.
-pub fn verify_access_token(keys: &KeyRing, settings: &TokenSettings, token: &str) -> Result<Caller, ApiError> {
+pub fn verify_access_token(keys: &KeyRing, settings: &TokenSettings, token: &str) -> Result<VerifiedToken, ApiError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(unauthorized("too long"));
     }
@@ -95,12 +95,27 @@ pub fn verify_access_token(keys: &KeyRing, settings: &TokenSettings, token: &str
     if claims.sub.is_empty() {
         return Err(unauthorized("no subject"));
     }
-    Ok(Caller {
+    let caller = Caller {
         username: claims.sub,
         role: claims.role,
         village: claims.village,
         township: claims.township,
+    };
+    Ok(VerifiedToken {
+        caller,
+        exp: claims.exp,
+        kid,
     })
+}
+
+/// What a verified access token says, and what it takes to go on accepting it.
+#[derive(Clone, Debug)]
+pub struct VerifiedToken {
+    pub caller: Caller,
+    /// Expiry, Unix seconds.
+    pub exp: i64,
+    /// The key that signed it.
+    pub kid: String,
 }
 
 /// A new opaque refresh token and the hash that is stored for it.

@@ -186,6 +186,8 @@ pub fn add_user(conn: &mut DbConn, new: NewUser, password: &str) -> ApiResult<Us
                 ApiError::Conflict(_) => ApiError::Conflict(format!("user {username} already exists")),
                 other => other,
             })?;
+        // A server may remember that this name had no account.
+        crate::db::changes::user_changed(&username);
         Ok(row.into())
     })
 }
@@ -213,6 +215,7 @@ pub fn disable_user(conn: &mut DbConn, username: &str) -> ApiResult<UserView> {
         diesel::update(refresh_tokens::table.filter(refresh_tokens::username.eq(username)))
             .set(refresh_tokens::revoked.eq(true))
             .execute(conn)?;
+        crate::db::changes::user_changed(username);
         let row = find_user(conn, username)?.ok_or_else(|| ApiError::NotFound("no such user".into()))?;
         Ok(row.into())
     })

@@ -15,6 +15,9 @@ use crate::db::schema::*;
 use crate::db::{DbConn, write_transaction};
 
 const CHUNK: i64 = 2_000;
+/// Rows per INSERT statement into PostgreSQL: one round trip for many rows, within its 65,535
+/// bound parameters (the widest table has 19 columns).
+const BATCH: usize = 1_000;
 
 /// One table's outcome.
 #[derive(Debug)]
@@ -93,7 +96,7 @@ fn copy_table<R: Debug + Clone>(
     to: &mut DbConn,
     table: &'static str,
     load: Load<R>,
-    insert: fn(&mut DbConn, &R) -> QueryResult<usize>,
+    insert: fn(&mut DbConn, &[R]) -> QueryResult<usize>,
 ) -> Result<TableCopy, String> {
     let mut last: Option<R> = None;
     loop {
@@ -102,8 +105,8 @@ fn copy_table<R: Debug + Clone>(
             break;
         }
         write_transaction(to, |to| {
-            for row in &chunk {
-                insert(to, row)?;
+            for batch in chunk.chunks(BATCH) {
+                insert(to, batch)?;
             }
             Ok::<_, diesel::result::Error>(())
         })
@@ -190,10 +193,21 @@ pub fn copy_county(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>,
                     .select(<$row>::as_select())
                     .into_boxed();
                 if let Some(l) = last {
+                    // A row-value comparison is one index range on both backends; PostgreSQL
+                    // scans `a > ? OR (a = ? AND b > ?)` from the start of the index each time,
+                    // which made hashing the 4-million-row log_nodes table quadratic.
                     q = q.filter(
-                        $table::$a
-                            .gt(l.$a.clone())
-                            .or($table::$a.eq(l.$a.clone()).and($table::$b.gt(l.$b.clone()))),
+                        diesel::dsl::sql::<diesel::sql_types::Bool>(concat!(
+                            "(",
+                            stringify!($a),
+                            ", ",
+                            stringify!($b),
+                            ") > ("
+                        ))
+                        .bind::<<$table::$a as diesel::Expression>::SqlType, _>(l.$a.clone())
+                        .sql(", ")
+                        .bind::<<$table::$b as diesel::Expression>::SqlType, _>(l.$b.clone())
+                        .sql(")"),
                     );
                 }
                 q.load(c)
@@ -202,7 +216,16 @@ pub fn copy_county(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>,
     }
     macro_rules! plain_insert {
         ($table:ident, $row:ty) => {
-            |c: &mut DbConn, r: &$row| diesel::insert_into($table::table).values(r.clone()).execute(c)
+            |c: &mut DbConn, rows: &[$row]| match c {
+                // One round trip for the whole batch; SQLite, in-process, takes them one by one.
+                DbConn::Pg(pg) => diesel::insert_into($table::table)
+                    .values(rows.to_vec())
+                    .execute(pg),
+                DbConn::Sqlite(_) => rows
+                    .iter()
+                    .map(|r| diesel::insert_into($table::table).values(r.clone()).execute(c))
+                    .sum(),
+            }
         };
     }
     report.push(copy_table(

@@ -4,7 +4,9 @@
 //! The backend is chosen from the database URL: `postgres://…` or `postgresql://…` selects
 //! PostgreSQL; `sqlite://PATH`, `file:PATH` or a plain path selects SQLite.
 
+pub mod changes;
 pub mod copy;
+pub mod recent;
 pub mod schema;
 
 use std::time::Duration;

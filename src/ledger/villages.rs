@@ -152,11 +152,13 @@ pub fn village_detail(conn: &mut DbConn, code: &VillageCode) -> ApiResult<Villag
     })
 }
 
-/// Bumps the village's ledger version; call inside the write transaction.
+/// Bumps the village's ledger version; call inside the write transaction. Also notes the
+/// change for this server's caches ([`crate::db::changes`]).
 pub fn bump_version(conn: &mut DbConn, village: &str) -> ApiResult<()> {
     diesel::update(villages::table.find(village))
         .set(villages::ledger_version.eq(villages::ledger_version + 1))
         .execute(conn)?;
+    crate::db::changes::village_changed(village);
     Ok(())
 }
 

@@ -1,0 +1,200 @@
+//! Entry pages served from memory while their village is unchanged.
+//!
+//! A page (`GET /villages/{code}/entries?…`, `GET /entries/{id}`) is kept serialized together
+//! with its village's ledger version, read in the same request before the page was rendered, so
+//! a page is never older than the version it is kept under. It is served again, without the
+//! database, while this server knows the village to be at that version: every write bumps the
+//! version in its own transaction, a write through this server makes the server forget the
+//! version before the write is acknowledged, and a version read from the database is trusted for
+//! `VL_FRESHNESS_MS` only ([`crate::db::recent`]). The scope check runs on every request, from
+//! the village's township held with the version. The ETag comes from the page's key and version,
+//! not from its bytes.
+
+use std::sync::{Arc, Mutex};
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+use crate::api::{AppState, State, db};
+use crate::auth::Caller;
+use crate::auth::scope::covers_known_village;
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+use crate::ledger::villages::VillageRow;
+
+/// What a server remembers of a village between requests.
+#[derive(Clone, Debug)]
+pub struct VillageFacts {
+    pub township: String,
+    pub version: i64,
+}
+
+/// A serialized page and what it was rendered at.
+pub struct Page {
+    pub village: String,
+    pub version: i64,
+    pub body: Bytes,
+    pub etag: HeaderValue,
+}
+
+impl Page {
+    fn new(key: &str, village: String, version: i64, body: Vec<u8>) -> Self {
+        let digest = Sha256::new()
+            .chain_update(key.as_bytes())
+            .chain_update(b"\n")
+            .chain_update(version.to_be_bytes())
+            .finalize();
+        let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let etag = HeaderValue::from_str(&format!("W/\"p{hex}\"")).unwrap_or(HeaderValue::from_static("W/\"p\""));
+        Page {
+            village,
+            version,
+            body: Bytes::from(body),
+            etag,
+        }
+    }
+
+    fn weight(&self, key: &str) -> usize {
+        self.body.len() + key.len() + self.village.len() + 128
+    }
+}
+
+struct Lru {
+    pages: lru::LruCache<String, Arc<Page>>,
+    bytes: usize,
+}
+
+/// Serialized pages, least recently used dropped first past a memory budget.
+pub struct PageCache {
+    inner: Mutex<Lru>,
+    budget: usize,
+}
+
+impl PageCache {
+    pub fn new(budget_bytes: usize) -> Self {
+        PageCache {
+            inner: Mutex::new(Lru {
+                pages: lru::LruCache::unbounded(),
+                bytes: 0,
+            }),
+            budget: budget_bytes,
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<Arc<Page>> {
+        self.inner.lock().ok()?.pages.get(key).cloned()
+    }
+
+    /// Keeps `page` unless a page of a later version is already kept under `key`.
+    fn put(&self, key: String, page: Arc<Page>) {
+        let weight = page.weight(&key);
+        if weight > self.budget {
+            return;
+        }
+        let Ok(mut lru) = self.inner.lock() else { return };
+        if lru.pages.peek(&key).is_some_and(|p| p.version > page.version) {
+            return;
+        }
+        if let Some(old) = lru.pages.put(key.clone(), page) {
+            lru.bytes -= old.weight(&key);
+        }
+        lru.bytes += weight;
+        while lru.bytes > self.budget {
+            match lru.pages.pop_lru() {
+                Some((k, p)) => lru.bytes -= p.weight(&k),
+                None => break,
+            }
+        }
+    }
+}
+
+/// What memory alone tells about a request for a page.
+pub enum Known {
+    /// The page, current as far as this server knows.
+    Page(Arc<Page>),
+    /// The village is outside the caller's scope.
+    OutOfScope,
+    /// Ask the database.
+    Unknown,
+}
+
+/// Looks `key` up in memory. `village` is the page's village when the request names it; a
+/// page of one entry names its village itself.
+pub fn from_memory(state: &AppState, caller: &Caller, key: &str, village: Option<&str>) -> Known {
+    let page = state.pages.get(key);
+    let Some(village) = village.or(page.as_ref().map(|p| p.village.as_str())) else {
+        return Known::Unknown;
+    };
+    let Some(facts) = state.villages.fresh(village) else {
+        return Known::Unknown;
+    };
+    match covers_known_village(caller, village, &facts.township) {
+        Some(false) => Known::OutOfScope,
+        Some(true) => match page {
+            Some(page) if page.village == village && page.version == facts.version => Known::Page(page),
+            _ => Known::Unknown,
+        },
+        None => Known::Unknown,
+    }
+}
+
+/// The page `key` from the database: `scope` checks the caller's access and yields the
+/// page's village (read first: its version keys the page), then `render` serializes the page
+/// unless it is in memory at that version already.
+pub async fn from_database<T, S, R>(state: &State, key: String, scope: S, render: R) -> ApiResult<Arc<Page>>
+where
+    T: Send + 'static,
+    S: FnOnce(&mut DbConn) -> ApiResult<(VillageRow, T)> + Send + 'static,
+    R: FnOnce(&mut DbConn, T) -> ApiResult<Vec<u8>> + Send + 'static,
+{
+    let ticket = state.villages.ticket();
+    let st = state.clone();
+    let (page, facts) = db(state, move |conn| {
+        let (village, found) = scope(conn)?;
+        let facts = VillageFacts {
+            township: village.township_code,
+            version: village.ledger_version,
+        };
+        if let Some(page) = st.pages.get(&key)
+            && page.village == village.code
+            && page.version == facts.version
+        {
+            return Ok((page, facts));
+        }
+        let body = render(conn, found)?;
+        let page = Arc::new(Page::new(&key, village.code, facts.version, body));
+        st.pages.put(key, page.clone());
+        Ok((page, facts))
+    })
+    .await?;
+    state.villages.install(&page.village, facts, ticket);
+    Ok(page)
+}
+
+/// Serializes a page body.
+pub fn to_json<T: serde::Serialize>(value: &T) -> ApiResult<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| ApiError::Internal(format!("cannot serialize a page: {e}")))
+}
+
+/// The page, or 304 when the client has it already.
+pub fn respond(req: &HttpRequest, page: &Page) -> HttpResponse {
+    let cache_control = (header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    let etag = page.etag.to_str().unwrap_or_default();
+    if req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| crate::api::middleware::etag_matches(v, etag))
+    {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, page.etag.clone()))
+            .insert_header(cache_control)
+            .finish();
+    }
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/json")))
+        .insert_header((header::ETAG, page.etag.clone()))
+        .insert_header(cache_control)
+        .body(page.body.clone())
+}
