@@ -141,29 +141,13 @@ async fn a_month_close_shows_in_the_next_read(app: TestApp) {
     );
 }
 
-const BOUNDARY: &str = "----village-ledger-fresh-boundary";
-
 async fn attach(app: &TestApp, entry: &str) -> Value {
     let bytes = std::fs::read(format!(
         "{}/receipts-fixtures/scan-flatbed.png",
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
-    let mut body = format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(&bytes);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    let res = app
-        .call(
-            TestRequest::post()
-                .uri(&format!("/api/v1/entries/{entry}/receipts"))
-                .insert_header(bearer(&app.token("clerk1")))
-                .insert_header(("content-type", format!("multipart/form-data; boundary={BOUNDARY}")))
-                .set_payload(body),
-        )
-        .await;
+    let res = upload_receipt(app, "clerk1", entry, "a.png", &bytes).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     res.json()
 }

@@ -14,29 +14,6 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/receipts-fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-const BOUNDARY: &str = "----village-ledger-test-boundary";
-
-fn multipart(name: &str, bytes: &[u8]) -> Vec<u8> {
-    let mut body = format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
-
-async fn upload(app: &TestApp, user: &str, entry: &str, name: &str, bytes: &[u8]) -> Resp {
-    app.call(
-        TestRequest::post()
-            .uri(&format!("/api/v1/entries/{entry}/receipts"))
-            .insert_header(bearer(&app.token(user)))
-            .insert_header(("content-type", format!("multipart/form-data; boundary={BOUNDARY}")))
-            .set_payload(multipart(name, bytes)),
-    )
-    .await
-}
-
 async fn an_entry(app: &TestApp, village: &str, voucher: &str) -> String {
     let body = expense(voucher, "2024-03-12", 6_490);
     let res = app
@@ -105,7 +82,7 @@ async fn every_fixture_gets_its_documented_answer(app: TestApp) {
         ("bomb-100000x100000.png", 422, "megapixels"),
     ];
     for (name, status, expect) in cases {
-        let res = upload(&app, "clerk1", &entry, name, &fixture(name)).await;
+        let res = upload_receipt(&app, "clerk1", &entry, name, &fixture(name)).await;
         if status == 201 {
             assert_eq!(res.status.as_u16(), 201, "{name}: {}", res.text());
             let r = res.json();
@@ -183,7 +160,7 @@ async fn renditions_are_oriented_stripped_and_cacheable(app: TestApp) {
     let original = fixture("phone-orient6-gps.jpg");
     assert!(jpeg_has_metadata(&original), "the fixture carries EXIF with GPS");
     let (raw_w, raw_h) = jpeg_size(&original);
-    let res = upload(&app, "clerk1", &entry, "phone.jpg", &original).await;
+    let res = upload_receipt(&app, "clerk1", &entry, "phone.jpg", &original).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     let r = res.json();
     assert_eq!(
@@ -257,13 +234,13 @@ async fn uploads_are_idempotent_scoped_and_withdrawable(app: TestApp) {
     let entry = an_entry(&app, V1A, "R-3").await;
     let other = an_entry(&app, V1A, "R-4").await;
     let bytes = fixture("scan-flatbed.png");
-    let first = upload(&app, "clerk1", &entry, "a.png", &bytes).await;
+    let first = upload_receipt(&app, "clerk1", &entry, "a.png", &bytes).await;
     assert_eq!(first.status, StatusCode::CREATED);
-    let again = upload(&app, "clerk1", &entry, "renamed.png", &bytes).await;
+    let again = upload_receipt(&app, "clerk1", &entry, "renamed.png", &bytes).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.json()["id"], first.json()["id"]);
     // The same paper attached to another entry is a new attachment of the same original.
-    let elsewhere = upload(&app, "clerk1", &other, "a.png", &bytes).await;
+    let elsewhere = upload_receipt(&app, "clerk1", &other, "a.png", &bytes).await;
     assert_eq!(elsewhere.status, StatusCode::CREATED);
     assert_eq!(elsewhere.json()["sha256"], first.json()["sha256"]);
     assert_eq!(
@@ -272,14 +249,16 @@ async fn uploads_are_idempotent_scoped_and_withdrawable(app: TestApp) {
         "one original, stored once"
     );
     // Roles and scope.
-    upload(&app, "villager1a", &entry, "a.png", &bytes)
+    upload_receipt(&app, "villager1a", &entry, "a.png", &bytes)
         .await
         .assert_problem(403);
-    upload(&app, "admin", &entry, "a.png", &bytes).await.assert_problem(403);
-    upload(&app, "clerk2", &entry, "a.png", &bytes)
+    upload_receipt(&app, "admin", &entry, "a.png", &bytes)
+        .await
+        .assert_problem(403);
+    upload_receipt(&app, "clerk2", &entry, "a.png", &bytes)
         .await
         .assert_problem(404);
-    upload(&app, "clerk1", "en_nope", "a.png", &bytes)
+    upload_receipt(&app, "clerk1", "en_nope", "a.png", &bytes)
         .await
         .assert_problem(404);
     let not_multipart = app
@@ -308,7 +287,7 @@ async fn uploads_are_idempotent_scoped_and_withdrawable(app: TestApp) {
         .await;
     assert!(res.assert_problem(422)["detail"].as_str().unwrap().contains("note"));
     let too_big = app.state.settings.receipt_max_bytes as usize + 1;
-    upload(&app, "clerk1", &entry, "big.jpg", &vec![0xFF; too_big])
+    upload_receipt(&app, "clerk1", &entry, "big.jpg", &vec![0xFF; too_big])
         .await
         .assert_problem(413);
     // Withdrawal keeps the receipt visible, marked.
@@ -354,7 +333,8 @@ async fn the_same_file_uploaded_concurrently_makes_one_receipt(app: TestApp) {
     let entry = an_entry(&app, V1A, "R-5").await;
     let bytes = fixture("same-paper-a.jpg");
     let names: Vec<String> = (0..4).map(|i| format!("{i}.jpg")).collect();
-    let results = futures_util::future::join_all(names.iter().map(|n| upload(&app, "clerk1", &entry, n, &bytes))).await;
+    let results =
+        futures_util::future::join_all(names.iter().map(|n| upload_receipt(&app, "clerk1", &entry, n, &bytes))).await;
     let ids: std::collections::HashSet<String> = results
         .iter()
         .map(|r| {
@@ -389,7 +369,7 @@ async fn a_crash_between_file_and_row_leaves_nothing_after_restart() {
     app.state.receipts.commit_original(&tmp_path, &orphan_sha).unwrap();
     let kept = an_entry(&app, V1A, "R-6").await;
     assert_eq!(
-        upload(&app, "clerk1", &kept, "k.png", &fixture("scan-flatbed.png"))
+        upload_receipt(&app, "clerk1", &kept, "k.png", &fixture("scan-flatbed.png"))
             .await
             .status,
         StatusCode::CREATED
@@ -415,7 +395,7 @@ async fn a_crash_between_file_and_row_leaves_nothing_after_restart() {
 async fn verify_finds_an_altered_receipt_file() {
     let app = TestApp::new().await;
     let entry = an_entry(&app, V1A, "R-7").await;
-    let r = upload(&app, "clerk1", &entry, "p.png", &fixture("scan-flatbed.png"))
+    let r = upload_receipt(&app, "clerk1", &entry, "p.png", &fixture("scan-flatbed.png"))
         .await
         .json();
     let path = app.state.receipts.original_path(r["sha256"].as_str().unwrap()).unwrap();

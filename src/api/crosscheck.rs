@@ -94,7 +94,7 @@ pub(super) fn resolve_scope(
     }
 }
 
-fn window(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<DateWindow> {
+pub(super) fn window(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<DateWindow> {
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {

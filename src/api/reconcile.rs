@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use super::crosscheck::{ScopeView, content_type, read_body, reconcile_response, resolve_scope, valid_findings};
+use super::crosscheck::{
+    ScopeView, content_type, read_body, reconcile_response, resolve_scope, valid_findings, window,
+};
 use crate::api::{Audit, State};
 use crate::auth::Caller;
 use crate::crosscheck::DateWindow;
@@ -16,46 +18,8 @@ use crate::crosscheck::reconcile::{EntryBrief, FindingResult};
 use crate::crosscheck::sheet::{RowError, SheetFinding, read_findings, sniff_format};
 use crate::error::{ApiError, ApiResult, Problem};
 
-/// The scope, window and tolerances of a reconciliation; every tolerance has a documented
-/// default. (Read from form fields one by one; the JSON request lists the same fields.)
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-pub struct ReconcileOptions {
-    /// The village to reconcile against (or `township`).
-    #[schema(pattern = r"^[0-9]{12}$", example = "331022003201")]
-    pub village: Option<String>,
-    /// The township to reconcile against (or `village`).
-    #[schema(pattern = r"^[0-9]{12}$")]
-    pub township: Option<String>,
-    /// Only entries on or after this date.
-    pub from: Option<NaiveDate>,
-    /// Only entries on or before this date.
-    pub to: Option<NaiveDate>,
-    /// Days either side of a finding's date (default 14, 0–366).
-    #[schema(minimum = 0, maximum = 366)]
-    pub date_window_days: Option<i64>,
-    /// Smallest amount tolerance in fen (default 200, i.e. 2 yuan).
-    #[schema(minimum = 0, maximum = 100_000_000)]
-    pub amount_tolerance_fen: Option<i64>,
-    /// Amount tolerance as a percentage of the finding's amount, to a hundredth of a percent
-    /// (default 1); the larger of the two tolerances applies.
-    #[schema(minimum = 0, maximum = 100)]
-    pub amount_tolerance_percent: Option<f64>,
-    /// Counterparty similarity (0–1) from which names are the same (default 0.8).
-    #[schema(minimum = 0, maximum = 1)]
-    pub name_similarity: Option<f64>,
-    /// How far (days) a payment of the right amount and counterparty may be and still be the
-    /// finding's, with a wrong date (default 90).
-    #[schema(minimum = 0, maximum = 3660)]
-    pub date_search_days: Option<i64>,
-    /// Most entries a split payment is made of (2–5, default 5).
-    #[schema(minimum = 2, maximum = 5)]
-    pub max_split_parts: Option<i64>,
-    /// Also list the expense entries in scope and window that no finding accounts for
-    /// (default false): checks a disbursement list against the ledger both ways.
-    pub include_unmatched_entries: Option<bool>,
-}
-
-impl ReconcileOptions {
+/// The options of a reconciliation, whether sent as JSON or as the form fields of a sheet upload.
+impl ReconcileRequest {
     fn tolerances(&self) -> ApiResult<Tolerances> {
         let d = Tolerances::default();
         Tolerances {
@@ -131,7 +95,7 @@ impl ReconcileOptions {
 }
 
 /// Findings as JSON, with the scope, window and tolerances of the reconciliation.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "village": "331022003201",
@@ -187,27 +151,6 @@ fn whole<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<i64
                 .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number")))
         })
         .transpose()
-}
-
-impl ReconcileRequest {
-    fn into_parts(self) -> (ReconcileOptions, Vec<FindingInput>) {
-        (
-            ReconcileOptions {
-                village: self.village,
-                township: self.township,
-                from: self.from,
-                to: self.to,
-                date_window_days: self.date_window_days,
-                amount_tolerance_fen: self.amount_tolerance_fen,
-                amount_tolerance_percent: self.amount_tolerance_percent,
-                name_similarity: self.name_similarity,
-                date_search_days: self.date_search_days,
-                max_split_parts: self.max_split_parts,
-                include_unmatched_entries: self.include_unmatched_entries,
-            },
-            self.findings,
-        )
-    }
 }
 
 /// Findings as a spreadsheet (documentation of the multipart body).
@@ -268,10 +211,11 @@ pub struct Reconciliation {
     pub row_errors: Vec<RowError>,
 }
 
-/// Reads a sheet upload: the part `file` and options as form fields.
-async fn read_upload(state: &State, mut form: Multipart) -> ApiResult<(ReconcileOptions, Vec<u8>)> {
+/// Reads a sheet upload: the part `file` and options as form fields (the findings are in the
+/// file, so the request's own `findings` stay empty).
+async fn read_upload(state: &State, mut form: Multipart) -> ApiResult<(ReconcileRequest, Vec<u8>)> {
     let max = state.settings.crosscheck_max_bytes;
-    let mut options = ReconcileOptions::default();
+    let mut options = ReconcileRequest::default();
     let mut file: Option<Vec<u8>> = None;
     while let Some(field) = form.next().await {
         let mut field =
@@ -348,9 +292,9 @@ pub async fn post_reconcile(
     let kind = content_type(&req);
     let (options, findings, row_errors) = if kind == "application/json" {
         let body = read_body(&mut payload, state.settings.crosscheck_max_bytes).await?;
-        let request: ReconcileRequest = super::json::parse(&body)?;
-        let (options, findings) = request.into_parts();
-        (options, valid_findings(findings, max_findings)?, Vec::new())
+        let mut request: ReconcileRequest = super::json::parse(&body)?;
+        let findings = valid_findings(std::mem::take(&mut request.findings), max_findings)?;
+        (request, findings, Vec::new())
     } else if kind == "multipart/form-data" {
         let (options, file) = read_upload(&state, Multipart::new(req.headers(), payload)).await?;
         let format = sniff_format(&file)
@@ -382,15 +326,7 @@ pub async fn post_reconcile(
         ));
     };
     let tol = options.tolerances()?;
-    let window = DateWindow {
-        from: options.from,
-        to: options.to,
-    };
-    if let (Some(f), Some(t)) = (window.from, window.to)
-        && f > t
-    {
-        return Err(ApiError::Invalid(format!("from {f} is after to {t}")));
-    }
+    let window = window(options.from, options.to)?;
     let st = state.clone();
     let result = web::block(move || -> ApiResult<Reconciliation> {
         let mut conn = st.pool.get()?;

@@ -659,7 +659,6 @@ pub fn reconcile(
     let mut cache = SimilarityCache::default();
     let mut seen = vec![0u32; loaded.items.len()];
     let mut proposals: Vec<(usize, Proposal)> = Vec::new();
-    let mut best_by_finding: Vec<Option<Fit>> = vec![None; findings.len()];
     for (n, f) in findings.iter().enumerate() {
         let singles = judge.singles(f, &mut cache, &mut seen, n as u32 + 1);
         let has_match = singles.iter().any(|p| p.fit == Fit::Matched);
@@ -667,10 +666,6 @@ pub fn reconcile(
             proposals.push((n, p));
         }
         proposals.extend(singles.into_iter().map(|p| (n, p)));
-    }
-    for (n, p) in &proposals {
-        let b = &mut best_by_finding[*n];
-        *b = Some(b.map_or(p.fit, |b| b.min(p.fit)));
     }
     proposals.sort_by(|(na, a), (nb, b)| {
         a.fit
@@ -780,7 +775,7 @@ pub fn reconcile(
                     entry_ids: Vec::new(),
                     score: 0.0,
                     differences: Vec::new(),
-                    evidence: json!({"best_fit_taken_by": taken_by, "had_candidates": best_by_finding[n].is_some()}),
+                    evidence: json!({"best_fit_taken_by": taken_by, "had_candidates": !of_finding[n].is_empty()}),
                     entries: Vec::new(),
                 }
             })

@@ -14,6 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::auth::Role;
 use crate::auth::inspections::{NewInspection, create_inspection};
 use crate::auth::users::{NewUser, add_user};
+use crate::crosscheck::flags::offday_hospitality::is_hospitality;
 use crate::db::schema::{townships, villages};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{Chart, Period};
@@ -211,10 +212,6 @@ fn natural_amount(rng: &mut ChaCha8Rng, lo: i64, hi: i64) -> i64 {
         }
     }
     rng.gen_range(lo..=hi)
-}
-
-fn is_hospitality(description: &str) -> bool {
-    description.contains("招待") || description.contains("接待")
 }
 
 /// Moves ordinary payments so no counterparty is paid more than the approval limit within a

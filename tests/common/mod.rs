@@ -431,3 +431,29 @@ pub fn run_cli(args: &[&str]) -> (bool, String) {
         ),
     )
 }
+
+/// The boundary of the multipart bodies the tests send.
+pub const BOUNDARY: &str = "----village-ledger-test-boundary";
+
+/// A multipart body with one part `file` holding `bytes`.
+pub fn multipart(name: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// Uploads `bytes` as a receipt scan of `entry`, as `user`.
+pub async fn upload_receipt(app: &TestApp, user: &str, entry: &str, name: &str, bytes: &[u8]) -> Resp {
+    app.call(
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/entries/{entry}/receipts"))
+            .insert_header(bearer(&app.token(user)))
+            .insert_header(("content-type", format!("multipart/form-data; boundary={BOUNDARY}")))
+            .set_payload(multipart(name, bytes)),
+    )
+    .await
+}

@@ -10,7 +10,7 @@ mod invoice_mismatch;
 mod invoice_reused;
 mod late_posting;
 mod missing_receipt;
-mod offday_hospitality;
+pub mod offday_hospitality;
 mod receipt_reused;
 mod round_amount;
 mod split_payment;

@@ -11,8 +11,10 @@ use crate::crosscheck::holidays;
 
 pub struct OffdayHospitality;
 
-/// Words that mark hospitality in a description.
-const HOSPITALITY: &[&str] = &["招待", "接待"];
+/// Whether a description is of hospitality (招待/接待).
+pub fn is_hospitality(description: &str) -> bool {
+    ["招待", "接待"].iter().any(|w| description.contains(w))
+}
 
 impl Rule for OffdayHospitality {
     fn name(&self) -> &'static str {
@@ -21,7 +23,7 @@ impl Rule for OffdayHospitality {
 
     fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
         for item in &book.items {
-            if !item.is_expense() || !item.is_live() || !HOSPITALITY.iter().any(|w| item.description.contains(w)) {
+            if !item.is_expense() || !item.is_live() || !is_hospitality(&item.description) {
                 continue;
             }
             let day = item.occurred_on;
