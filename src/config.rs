@@ -5,6 +5,7 @@
 //! | `VL_DATA_DIR` | `./data` | where the database, signing keys and receipts live |
 //! | `VL_DATABASE_URL` | `<data dir>/ledger.db` | `postgres://…` for PostgreSQL, a path or `sqlite://PATH` for SQLite |
 //! | `VL_BIND` | `127.0.0.1:8080` | address to listen on |
+//! | `VL_METRICS_BIND` | (none) | operators' address serving `/metrics` without a token; unset, `/metrics` is served on `VL_BIND` to admin tokens only |
 //! | `VL_WORKERS` | number of cores | HTTP worker threads |
 //! | `VL_DB_POOL_SIZE` | `8` | database connections |
 //! | `VL_SIGNING_KEY_FILE` | (generated into `<data dir>/keys`) | PKCS#8 PEM Ed25519 key that signs access tokens |
@@ -53,6 +54,10 @@ pub struct Settings {
     /// Address to listen on.
     #[arg(long, env = "VL_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
+    /// Operators' address serving `/metrics` without a token (e.g. `127.0.0.1:9464`); unset,
+    /// `/metrics` is served on the public address to admin tokens only.
+    #[arg(long, env = "VL_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
     /// HTTP worker threads (default: number of cores).
     #[arg(long, env = "VL_WORKERS")]
     pub workers: Option<usize>,
@@ -196,6 +201,7 @@ impl Settings {
             data_dir: data_dir.into(),
             database_url: None,
             bind: "127.0.0.1:8080".into(),
+            metrics_bind: None,
             workers: None,
             pool_size: 8,
             signing_key_file: None,

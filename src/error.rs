@@ -127,7 +127,7 @@ impl ApiError {
         let detail = match self {
             // Never leak internals to clients; they are logged instead.
             ApiError::Internal(_) => "the server failed; the request was not applied".to_owned(),
-            other => other.to_string(),
+            other => bounded_detail(other.to_string()),
         };
         Problem {
             kind: format!("{PROBLEM_BASE}{kind}"),
@@ -135,6 +135,18 @@ impl ApiError {
             status: status.as_u16(),
             detail,
         }
+    }
+}
+
+/// The longest `detail` a problem document carries. Details quote what the caller sent (a bad
+/// option, a JSON parser's message with the offending string): however much that was, the
+/// answer and the log line stay small.
+pub const MAX_DETAIL_CHARS: usize = 600;
+
+fn bounded_detail(detail: String) -> String {
+    match detail.char_indices().nth(MAX_DETAIL_CHARS) {
+        None => detail,
+        Some((at, _)) => format!("{}…", &detail[..at]),
     }
 }
 
@@ -171,7 +183,10 @@ impl From<diesel::result::Error> for ApiError {
         match e {
             Error::NotFound => ApiError::NotFound("not found".into()),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                ApiError::Conflict(format!("already exists: {}", info.message()))
+                // The database's text names tables and constraints: it goes to the log, and the
+                // caller learns only what the layer above says (`user … already exists`).
+                tracing::info!(constraint = ?info.constraint_name(), message = info.message(), "unique violation");
+                ApiError::Conflict("this already exists".into())
             }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::Unavailable("the database is busy; retry the request".into())

@@ -145,7 +145,9 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let workers = settings.workers;
     let timeout = settings.request_timeout_seconds;
     let checkpoint_seconds = settings.checkpoint_seconds;
+    let metrics_bind = settings.metrics_bind.clone();
     let state = load_state(settings)?;
+    let metrics_state = state.clone();
     spawn_checkpointer(state.clone(), checkpoint_seconds);
     let mut server = actix_web::HttpServer::new(move || build_app(state.clone()))
         .client_request_timeout(std::time::Duration::from_secs(timeout))
@@ -160,7 +162,20 @@ async fn serve(settings: Settings) -> Result<(), String> {
         tracing::info!(%addr, "serving; OpenAPI at /api-docs/openapi.json");
         println!("village-ledger listening on http://{addr}");
     }
-    server.run().await.map_err(|e| e.to_string())
+    let Some(metrics_bind) = metrics_bind else {
+        return server.run().await.map_err(|e| e.to_string());
+    };
+    // Prometheus scrapes the operators' address; the public one serves metrics to admins only.
+    let operators =
+        actix_web::HttpServer::new(move || village_ledger::api::metrics::operators_app(metrics_state.clone()))
+            .workers(1)
+            .bind(&metrics_bind)
+            .map_err(|e| format!("cannot listen on {metrics_bind} (VL_METRICS_BIND): {e}"))?;
+    for addr in operators.addrs() {
+        tracing::info!(%addr, "serving /metrics to operators");
+    }
+    let (public, operators) = tokio::join!(server.run(), operators.run());
+    public.and(operators).map_err(|e| e.to_string())
 }
 
 fn read_password() -> Result<String, String> {

@@ -715,6 +715,65 @@ async fn unknown_usernames_lock_the_same_way(app: TestApp) {
     );
 }
 
+async fn parallel_guesses_test_no_more_passwords_than_the_limit(app: TestApp) {
+    // Each attempt is counted before its password is checked: of many guesses sent at once,
+    // at most the limit get a real answer; the rest find the username locked.
+    let max = max_failures(&app);
+    let guesses = (0..3 * max)
+        .map(|n| {
+            sign_in(
+                &app,
+                "clerk2",
+                if n == 3 * max - 1 { PASSWORD } else { "wrong-password-2" },
+            )
+        })
+        .collect();
+    let answers = join_all(guesses).await;
+    let tested = answers.iter().filter(|r| r.status.as_u16() != 429).count();
+    assert!(
+        tested <= max,
+        "{tested} of {} parallel guesses were checked; the limit is {max}",
+        answers.len()
+    );
+    for res in &answers {
+        assert!(
+            matches!(res.status.as_u16(), 200 | 401 | 429),
+            "{}: {}",
+            res.status,
+            res.text()
+        );
+    }
+}
+
+async fn a_wrong_password_and_an_unknown_username_take_the_same_time(app: TestApp) {
+    // Both failures are answered at their arrival plus the same delay, whatever each cost
+    // (a password hash and a database write for a known username, a dummy hash for an unknown
+    // one): the time to the answer cannot tell whether the username exists.
+    let floor = village_ledger::auth::login::failure_delay(1);
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for n in 0..2 {
+        let started = std::time::Instant::now();
+        assert_unauthorized(&sign_in(&app, "clerk1", "wrong-password-3").await, "wrong password");
+        known.push(started.elapsed());
+        let started = std::time::Instant::now();
+        let ghost = format!("ghost-{n}");
+        assert_unauthorized(&sign_in(&app, &ghost, "wrong-password-3").await, "unknown user");
+        unknown.push(started.elapsed());
+    }
+    // The second wrong password of clerk1 is its second failure: compare like with like.
+    let (known, unknown) = (known[0], unknown[0]);
+    assert!(
+        known >= floor && unknown >= floor,
+        "{known:?} / {unknown:?} below {floor:?}"
+    );
+    let gap = known.abs_diff(unknown);
+    assert!(
+        gap < std::time::Duration::from_millis(100),
+        "known {known:?}, unknown {unknown:?}: {gap:?} apart"
+    );
+}
+
 /// The lockout tests over SQLite with a small limit (failed attempts are slowed down by 250 ms
 /// per failure), and over PostgreSQL with the default one.
 macro_rules! lockout_on_both_backends {
@@ -746,6 +805,8 @@ macro_rules! lockout_on_both_backends {
 }
 
 lockout_on_both_backends!(
+    parallel_guesses_test_no_more_passwords_than_the_limit,
+    a_wrong_password_and_an_unknown_username_take_the_same_time,
     repeated_wrong_passwords_lock_the_username,
     concurrent_wrong_passwords_all_count_towards_the_lock,
     unknown_usernames_lock_the_same_way,

@@ -248,12 +248,13 @@ fn table() -> Vec<Row> {
             fill: |_, _| call("/healthz"),
             expect: all(200, 200),
         },
-        // Prometheus scrapes without a token; it carries counters, never ledger data.
+        // Counters only, but not for the public: admins on this address; Prometheus scrapes
+        // the operators' address (VL_METRICS_BIND) instead.
         Row {
             method: Method::GET,
             path: "/metrics",
             fill: |_, _| call("/metrics"),
-            expect: all(200, 200),
+            expect: admin_only((200, 200)),
         },
         Row {
             method: Method::GET,

@@ -26,7 +26,7 @@ async fn metrics_count_requests_by_route_and_status(app: TestApp) {
     app.post_entry(V1A, expense("M-1", "2024-03-12", 95_000)).await;
     app.get("villager1a", &format!("/api/v1/villages/{V1A}/entries")).await;
     app.get("villager1a", &format!("/api/v1/villages/{V2A}/entries")).await;
-    let res = app.call(TestRequest::get().uri("/metrics")).await;
+    let res = app.get("admin", "/metrics").await;
     assert_eq!(res.status, StatusCode::OK);
     let text = res.text();
     assert!(
@@ -54,6 +54,101 @@ async fn metrics_count_requests_by_route_and_status(app: TestApp) {
     assert!(text.contains(&pool_line), "{text}");
 }
 
+async fn metrics_are_for_admins_on_the_public_address(app: TestApp) {
+    app.call(TestRequest::get().uri("/metrics")).await.assert_problem(401);
+    for user in ["villager1a", "clerk1", "inspector"] {
+        app.get(user, "/metrics").await.assert_problem(403);
+    }
+    assert_eq!(app.get("admin", "/metrics").await.status, StatusCode::OK);
+}
+
+async fn readiness_writes_nothing_into_the_data_dir(app: TestApp) {
+    let dir = app.state.settings.data_dir.clone();
+    let listing = || {
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .expect("data dir")
+            .map(|e| {
+                let e = e.expect("entry");
+                (
+                    e.file_name(),
+                    e.metadata().expect("metadata").modified().expect("mtime"),
+                )
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing();
+    let dir_mtime = std::fs::metadata(&dir).expect("dir").modified().expect("mtime");
+    for _ in 0..20 {
+        let ready = app.call(TestRequest::get().uri("/readyz")).await;
+        assert_eq!(ready.status, StatusCode::OK, "{}", ready.text());
+    }
+    let after: Vec<_> = listing()
+        .into_iter()
+        .filter(|(n, _)| !n.to_string_lossy().starts_with("ledger.db"))
+        .collect();
+    let before: Vec<_> = before
+        .into_iter()
+        .filter(|(n, _)| !n.to_string_lossy().starts_with("ledger.db"))
+        .collect();
+    assert_eq!(before, after, "readiness probes changed the data dir");
+    assert_eq!(
+        std::fs::metadata(&dir).expect("dir").modified().expect("mtime"),
+        dir_mtime,
+        "a file was created or removed in the data dir"
+    );
+}
+
+/// A raw GET answering the status and the body as text.
+fn get_text(addr: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).expect("read");
+    let (head, body) = raw.split_once("\r\n\r\n").expect("response head");
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+    (status, body.to_owned())
+}
+
+#[actix_web::test]
+async fn operators_scrape_metrics_on_their_own_address_and_the_public_one_has_none() {
+    let app = TestApp::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let operators = format!("127.0.0.1:{port}");
+    let (mut server, public) = start_server(app.dir.path(), &["--metrics-bind", &operators]);
+    let mut scraped = None;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(&operators).is_ok() {
+            scraped = Some(get_text(&operators, "/metrics"));
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let (public_status, _) = http(&public, "GET", "/metrics", None, None);
+    let (admin_status, _) = http(&public, "GET", "/metrics", Some(&app.token("admin")), None);
+    let (other_path, _) = get_text(&operators, "/api/v1/townships");
+    server.kill().ok();
+    server.wait().ok();
+    let (status, text) = scraped.expect("the operators' address answers");
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("# TYPE vl_http_requests_total"), "{text}");
+    assert_eq!(
+        public_status, 404,
+        "metrics on the public address while VL_METRICS_BIND is set"
+    );
+    assert_eq!(admin_status, 404);
+    assert_eq!(other_path, 404, "the operators' address serves metrics only");
+}
+
 async fn request_ids_are_echoed_or_generated(app: TestApp) {
     let res = app
         .call(
@@ -78,5 +173,7 @@ on_both_backends!(
     health_and_readiness_answer_without_a_token,
     readiness_fails_when_the_data_dir_is_not_writable,
     metrics_count_requests_by_route_and_status,
+    metrics_are_for_admins_on_the_public_address,
+    readiness_writes_nothing_into_the_data_dir,
     request_ids_are_echoed_or_generated,
 );

@@ -148,6 +148,7 @@ pub async fn create_token(state: State, req: HttpRequest, body: Json<TokenReques
         .await?;
         return Err(refused());
     }
+    let arrived = tokio::time::Instant::now();
     let st = state.clone();
     let outcome = db(&state, move |conn| {
         let result = sign_in(conn, &st.unknown_users, st.login_policy, &username, &password);
@@ -164,10 +165,13 @@ pub async fn create_token(state: State, req: HttpRequest, body: Json<TokenReques
     match outcome {
         LoginOutcome::Success { caller, refresh_token } => token_response(&state, &caller, refresh_token),
         LoginOutcome::Failed { failures } => {
-            tokio::time::sleep(failure_delay(failures)).await;
+            tokio::time::sleep_until(arrived + failure_delay(failures)).await;
             Err(ApiError::Unauthorized("wrong username or password".into()))
         }
-        LoginOutcome::Locked => Err(locked_error()),
+        LoginOutcome::Locked => {
+            tokio::time::sleep_until(arrived + failure_delay(1)).await;
+            Err(locked_error())
+        }
     }
 }
 

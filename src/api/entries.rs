@@ -5,9 +5,9 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::api::json::Json;
+use crate::api::json::JsonBody;
 use crate::api::pages::{self, Known};
-use crate::api::{Audit, State, db, today, village_code};
+use crate::api::{Audit, State, authorize, db, today, village_code};
 use crate::auth::Caller;
 use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
 use crate::domain::{Direction, VillageCode};
@@ -226,22 +226,27 @@ pub async fn post_village_entry(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: Json<NewEntryRequest>,
+    body: JsonBody<NewEntryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let raw_code = path.into_inner();
-    let request = body.into_inner();
     let mut audit = Audit::new("entry.post", Some(&caller.username), &req);
     audit.village = Some(crate::domain::truncate(&raw_code));
+    // Refusals are audited too: role (403) and scope (404) before the body is read, then the
+    // values (422).
+    let who = caller.clone();
+    let (code, village) = authorize(&state, &audit, move |conn| {
+        require_ledger_writer(&who)?;
+        let code = village_code(&raw_code)?;
+        let village = writable_village(conn, &who, &code)?;
+        Ok((code, village))
+    })
+    .await?;
+    audit.township = Some(village.township_code);
+    let request = body.read().await?;
     let posted = db(&state, move |conn| {
-        // Refusals are audited too: role (403), scope (404), then the values (422).
-        let result = (|| {
-            require_ledger_writer(&caller)?;
-            let code = village_code(&raw_code)?;
-            let village = writable_village(conn, &caller, &code)?;
-            audit.township = Some(village.township_code);
-            let entry = request.validate()?;
-            post_entry(conn, &code, entry, &caller.username)
-        })();
+        let result = request
+            .validate()
+            .and_then(|entry| post_entry(conn, &code, entry, &caller.username));
         let object = match &result {
             Ok(Posted::Created(row) | Posted::Existing(row)) => Some(row.id.clone()),
             Err(_) => None,
@@ -291,25 +296,27 @@ pub async fn post_reversal(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: Json<ReversalRequest>,
+    body: JsonBody<ReversalRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let request = body.into_inner();
     let mut audit = Audit::new("entry.reverse", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&id));
+    let (who, entry_id) = (caller.clone(), id.clone());
+    let village = authorize(&state, &audit, move |conn| {
+        require_ledger_writer(&who)?;
+        let original = find_entry(conn, &entry_id)?;
+        let code = VillageCode::parse(&original.village_code).map_err(ApiError::Internal)?;
+        writable_village(conn, &who, &code).map_err(|e| match e {
+            ApiError::NotFound(_) => entry_not_found(&entry_id),
+            other => other,
+        })
+    })
+    .await?;
+    audit.village = Some(village.code);
+    audit.township = Some(village.township_code);
+    let request = body.read().await?;
     let reversed = db(&state, move |conn| {
-        let result = require_ledger_writer(&caller)
-            .and_then(|()| find_entry(conn, &id))
-            .and_then(|original| {
-                audit.village = Some(original.village_code.clone());
-                let code = VillageCode::parse(&original.village_code).map_err(ApiError::Internal)?;
-                let village = writable_village(conn, &caller, &code).map_err(|e| match e {
-                    ApiError::NotFound(_) => entry_not_found(&id),
-                    other => other,
-                })?;
-                audit.township = Some(village.township_code);
-                reverse_entry(conn, &id, request, &caller.username)
-            });
+        let result = reverse_entry(conn, &id, request, &caller.username);
         audit.record(conn, &result, None);
         let (created, row) = match result? {
             Reversed::Created(row) => (true, row),

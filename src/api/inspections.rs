@@ -3,8 +3,8 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
-use crate::api::json::Json;
-use crate::api::{Audit, State, db, today};
+use crate::api::json::JsonBody;
+use crate::api::{Audit, State, authorize, db, today};
 use crate::auth::inspections::{Inspection, NewInspection, create_inspection, find_inspection, inspection_ids};
 use crate::auth::scope::require_admin;
 use crate::auth::{Caller, Role};
@@ -31,12 +31,14 @@ pub async fn post_inspection(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    body: Json<NewInspection>,
+    body: JsonBody<NewInspection>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.into_inner();
     let audit = Audit::new("inspection.create", Some(&caller.username), &req);
+    let who = caller.clone();
+    authorize(&state, &audit, move |_| require_admin(&who)).await?;
+    let new = body.read().await?;
     let inspection = db(&state, move |conn| {
-        let result = require_admin(&caller).and_then(|()| create_inspection(conn, new, &caller.username, today()));
+        let result = create_inspection(conn, new, &caller.username, today());
         audit.record(conn, &result, result.as_ref().ok().map(|i| i.id.as_str()));
         result
     })

@@ -47,21 +47,20 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+impl<T> Json<T> {
+    /// The body's bytes, once the content type and the declared length are acceptable.
+    fn bytes(
+        req: &HttpRequest,
+        payload: &mut Payload,
+    ) -> Result<impl Future<Output = Result<web::Bytes, ApiError>> + use<T>, ApiError> {
         let limit = req
             .app_data::<State>()
             .map(|s| s.settings.json_limit_bytes)
             .unwrap_or(65_536);
         if !is_json(req) {
-            return Box::pin(async {
-                Err(ApiError::UnsupportedMediaType(
-                    "send the body as JSON with Content-Type: application/json".into(),
-                ))
-            });
+            return Err(ApiError::UnsupportedMediaType(
+                "send the body as JSON with Content-Type: application/json".into(),
+            ));
         }
         if let Some(length) = req
             .headers()
@@ -70,22 +69,63 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             .and_then(|v| v.parse::<usize>().ok())
             && length > limit
         {
-            return Box::pin(async move {
-                Err(ApiError::PayloadTooLarge(format!(
-                    "the JSON body is larger than {limit} bytes"
-                )))
-            });
+            return Err(ApiError::PayloadTooLarge(format!(
+                "the JSON body is larger than {limit} bytes"
+            )));
         }
         let bytes = web::Bytes::from_request(req, payload);
-        Box::pin(async move {
-            let bytes = bytes.await.map_err(|e| {
+        Ok(async move {
+            bytes.await.map_err(|e| {
                 if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::PayloadTooLarge(format!("the JSON body is larger than {limit} bytes"))
                 } else {
                     ApiError::BadRequest(format!("the request body could not be read: {e}"))
                 }
-            })?;
-            parse(&bytes).map(Json)
+            })
         })
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = Json::<T>::bytes(req, payload);
+        Box::pin(async move { parse(&bytes?.await?).map(Json) })
+    }
+}
+
+/// A JSON request body of type `T` that is **not read yet**: the handler authorizes the caller
+/// (role from the token, scope from the path) first and only then calls [`JsonBody::read`].
+/// A caller who may not use the route is refused having sent at most what the socket buffered,
+/// however large or endless the body (actix polls every pending extractor of a handler at once,
+/// so a reading extractor next to an asynchronous check would start reading before the check).
+/// The content type and the size limit are checked by `read` too, so a refused caller gets
+/// 403/404, never 413/415.
+pub struct JsonBody<T> {
+    req: HttpRequest,
+    payload: Payload,
+    _body: std::marker::PhantomData<T>,
+}
+
+impl<T: DeserializeOwned> JsonBody<T> {
+    /// Reads and parses the body, at most the configured JSON limit.
+    pub async fn read(mut self) -> Result<T, ApiError> {
+        let bytes = Json::<T>::bytes(&self.req, &mut self.payload)?.await?;
+        parse(&bytes)
+    }
+}
+
+impl<T: 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(JsonBody {
+            req: req.clone(),
+            payload: payload.take(),
+            _body: std::marker::PhantomData,
+        }))
     }
 }

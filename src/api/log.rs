@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::api::json::Json;
-use crate::api::{Audit, State, db, today, village_code};
+use crate::api::json::JsonBody;
+use crate::api::{Audit, State, authorize, db, today, village_code};
 use crate::auth::scope::readable_village;
 use crate::auth::{Caller, Role};
 use crate::db::schema::inspection_checkpoints;
@@ -205,19 +205,42 @@ pub struct RecordedCheckpoint {
     pub recorded_at: DateTime<Utc>,
 }
 
-fn may_use_round(conn: &mut crate::db::DbConn, caller: &Caller, id: &str) -> Result<(), ApiError> {
+/// The round, if the caller may read it: admins, and the round's own inspectors.
+fn may_use_round(
+    conn: &mut crate::db::DbConn,
+    caller: &Caller,
+    id: &str,
+) -> Result<crate::auth::inspections::Inspection, ApiError> {
+    if !matches!(caller.role, Role::Admin | Role::Inspector) {
+        return Err(ApiError::Forbidden(
+            "only the round's inspectors and admins record checkpoints".into(),
+        ));
+    }
     let round = crate::auth::inspections::find_inspection(conn, id, today())?;
-    match caller.role {
-        Role::Admin => Ok(()),
-        Role::Inspector if round.inspectors.contains(&caller.username) => Ok(()),
-        Role::Inspector => Err(ApiError::NotFound(format!(
+    if caller.role == Role::Inspector && !round.inspectors.contains(&caller.username) {
+        return Err(ApiError::NotFound(format!(
             "no inspection {} in your scope",
             crate::domain::truncate(id)
-        ))),
-        _ => Err(ApiError::Forbidden(
-            "only the round's inspectors and admins record checkpoints".into(),
-        )),
+        )));
     }
+    Ok(round)
+}
+
+/// The round, if the caller may still record in it: once a round's window has closed its
+/// inspectors keep reading it but record nothing new.
+fn may_record_in_round(
+    conn: &mut crate::db::DbConn,
+    caller: &Caller,
+    id: &str,
+) -> Result<crate::auth::inspections::Inspection, ApiError> {
+    let round = may_use_round(conn, caller, id)?;
+    if caller.role == Role::Inspector && !round.open {
+        return Err(ApiError::Forbidden(format!(
+            "inspection {} ran from {} to {}; its inspectors can read it but no longer record checkpoints",
+            round.id, round.starts_on, round.ends_on
+        )));
+    }
+    Ok(round)
 }
 
 fn recorded(conn: &mut crate::db::DbConn, id: &str) -> Result<Vec<RecordedCheckpoint>, ApiError> {
@@ -265,18 +288,23 @@ pub async fn post_inspection_checkpoint(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: Json<RecordCheckpoint>,
+    body: JsonBody<RecordCheckpoint>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let size = body.into_inner().size;
-    let Ok(size) = u64::try_from(size) else {
-        return Err(ApiError::Invalid("size must not be negative".into()));
-    };
     let mut audit = Audit::new("inspection.checkpoint", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&id));
+    let (who, round) = (caller.clone(), id.clone());
+    authorize(&state, &audit, move |conn| {
+        may_record_in_round(conn, &who, &round).map(drop)
+    })
+    .await?;
+    let size = body.read().await?.size;
     let (created, cp) = db(&state, move |conn| {
         let result = crate::db::write_transaction(conn, |conn| {
-            may_use_round(conn, &caller, &id)?;
+            let Ok(size) = u64::try_from(size) else {
+                return Err(ApiError::Invalid("size must not be negative".into()));
+            };
+            may_record_in_round(conn, &caller, &id)?;
             if at_size(conn, size)?.is_none() {
                 return Err(ApiError::Invalid(format!(
                     "no checkpoint was signed at size {size}; see GET /api/v1/log/checkpoint"

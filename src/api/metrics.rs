@@ -10,6 +10,9 @@ use std::time::Duration;
 use actix_web::{HttpResponse, get};
 
 use crate::api::State;
+use crate::auth::Caller;
+use crate::auth::scope::require_admin;
+use crate::error::ApiError;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
@@ -134,17 +137,53 @@ impl Metrics {
     }
 }
 
-/// Prometheus metrics (text exposition format 0.0.4).
+/// Prometheus metrics (text exposition format 0.0.4), to admins.
+///
+/// Where the operator sets `VL_METRICS_BIND`, metrics are served there without a token (for
+/// Prometheus) and this route answers 404.
 #[utoipa::path(
     tag = "ops",
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "Metrics", body = String, content_type = "text/plain"),
-        (status = 503, description = "Not available", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Served on the operators' address instead", body = crate::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/metrics")]
-pub async fn get_metrics(state: State) -> HttpResponse {
+pub async fn get_metrics(state: State, caller: Result<Caller, ApiError>) -> Result<HttpResponse, ApiError> {
+    if state.settings.metrics_bind.is_some() {
+        return Err(ApiError::NotFound(
+            "metrics are served on the operators' address (VL_METRICS_BIND)".into(),
+        ));
+    }
+    require_admin(&caller?)?;
+    Ok(metrics_text(&state))
+}
+
+/// The metrics as Prometheus text, for the public route and the operators' listener alike.
+pub fn metrics_text(state: &State) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render(&state.pool))
+}
+
+/// The app of the operators' listener (`VL_METRICS_BIND`): `/metrics` without a token, nothing
+/// else.
+pub fn operators_app(
+    state: State,
+) -> actix_web::App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    actix_web::App::new().app_data(state).route(
+        "/metrics",
+        actix_web::web::get().to(|state: State| async move { metrics_text(&state) }),
+    )
 }

@@ -89,6 +89,25 @@ where
     .await?
 }
 
+/// Runs the checks of a write (role from the token, scope from the path) before its body is
+/// read: a refusal is audited and returned, so a caller who may not write is answered without
+/// the service reading a byte of what they send.
+pub async fn authorize<T, F>(state: &State, audit: &Audit, check: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+{
+    let audit = audit.clone();
+    db(state, move |conn| {
+        let result = check(conn);
+        if result.is_err() {
+            audit.record(conn, &result, None);
+        }
+        result
+    })
+    .await
+}
+
 /// The peer address of a request, for the audit log (never a forwarded header, which a
 /// client can forge).
 pub fn source_of(req: &HttpRequest) -> Option<String> {
@@ -96,6 +115,7 @@ pub fn source_of(req: &HttpRequest) -> Option<String> {
 }
 
 /// What an audited write is about; the outcome is filled in after it ran.
+#[derive(Clone)]
 pub struct Audit {
     pub actor: Option<String>,
     pub action: &'static str,

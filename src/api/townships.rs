@@ -3,8 +3,8 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
-use crate::api::json::Json;
-use crate::api::{Audit, State, db, today};
+use crate::api::json::JsonBody;
+use crate::api::{Audit, State, authorize, db, today};
 use crate::auth::scope::{TownshipView, inspector_scope, require_admin, township_view};
 use crate::auth::{Caller, Role};
 use crate::domain::TownshipCode;
@@ -109,14 +109,15 @@ pub async fn post_township(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    body: Json<NewTownship>,
+    body: JsonBody<NewTownship>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.into_inner();
     let mut audit = Audit::new("township.create", Some(&caller.username), &req);
+    authorize(&state, &audit, move |_| require_admin(&caller)).await?;
+    let new = body.read().await?;
     audit.object = Some(crate::domain::truncate(&new.code));
     audit.township = Some(crate::domain::truncate(&new.code));
     let township = db(&state, move |conn| {
-        let result = require_admin(&caller).and_then(|()| create_township(conn, new));
+        let result = create_township(conn, new);
         audit.record(conn, &result, None);
         result
     })
@@ -149,15 +150,16 @@ pub async fn post_village(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    body: Json<NewVillage>,
+    body: JsonBody<NewVillage>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.into_inner();
     let mut audit = Audit::new("village.create", Some(&caller.username), &req);
+    authorize(&state, &audit, move |_| require_admin(&caller)).await?;
+    let new = body.read().await?;
     audit.object = Some(crate::domain::truncate(&new.code));
     audit.village = Some(crate::domain::truncate(&new.code));
     audit.township = Some(crate::domain::truncate(&new.township_code));
     let village = db(&state, move |conn| {
-        let result = require_admin(&caller).and_then(|()| create_village(conn, new));
+        let result = create_village(conn, new);
         audit.record(conn, &result, None);
         result
     })

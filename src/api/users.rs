@@ -4,8 +4,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 
-use crate::api::json::Json;
-use crate::api::{Audit, State, db};
+use crate::api::json::JsonBody;
+use crate::api::{Audit, State, authorize, db};
 use crate::auth::Caller;
 use crate::auth::passwords::generate_password;
 use crate::auth::scope::require_admin;
@@ -46,14 +46,15 @@ pub async fn post_user(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    body: Json<NewUser>,
+    body: JsonBody<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.into_inner();
     let mut audit = Audit::new("user.create", Some(&caller.username), &req);
+    authorize(&state, &audit, move |_| require_admin(&caller)).await?;
+    let new = body.read().await?;
     audit.object = Some(crate::domain::truncate(&new.username));
     let password = generate_password();
     let created = db(&state, move |conn| {
-        let result = require_admin(&caller).and_then(|()| add_user(conn, new, &password));
+        let result = add_user(conn, new, &password);
         audit.record(conn, &result, None);
         result.map(|user| CreatedUser { user, password })
     })

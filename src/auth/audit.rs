@@ -52,17 +52,29 @@ pub struct AuditRecord {
     pub source: Option<String>,
 }
 
+/// The longest a recorded field may be. Every field but `action` can come from a caller (a
+/// username, a path segment, an option): whatever they sent, the log keeps at most this much.
+pub const MAX_FIELD_CHARS: usize = 200;
+
+/// `value` cut at [`MAX_FIELD_CHARS`] characters, with `…` marking the cut.
+fn bounded(value: Option<&str>) -> Option<std::borrow::Cow<'_, str>> {
+    value.map(|v| match v.char_indices().nth(MAX_FIELD_CHARS) {
+        None => std::borrow::Cow::Borrowed(v),
+        Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &v[..at])),
+    })
+}
+
 pub fn record(conn: &mut DbConn, event: &AuditEvent<'_>) -> ApiResult<()> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::at.eq(now_utc()),
-            audit_log::actor.eq(event.actor),
+            audit_log::actor.eq(bounded(event.actor).as_deref()),
             audit_log::action.eq(event.action),
-            audit_log::object.eq(event.object),
-            audit_log::village_code.eq(event.village),
-            audit_log::township_code.eq(event.township),
+            audit_log::object.eq(bounded(event.object).as_deref()),
+            audit_log::village_code.eq(bounded(event.village).as_deref()),
+            audit_log::township_code.eq(bounded(event.township).as_deref()),
             audit_log::outcome.eq(event.outcome),
-            audit_log::source.eq(event.source),
+            audit_log::source.eq(bounded(event.source).as_deref()),
         ))
         .execute(conn)?;
     Ok(())

@@ -76,7 +76,9 @@ pub fn locked_error() -> ApiError {
     ApiError::Locked("too many wrong passwords for this username; wait a while and try again".into())
 }
 
-/// The delay before answering a failed attempt: grows with the failures in a row.
+/// How long after it arrived a failed attempt is answered: grows with the failures in a row.
+/// Every failure, of a known or an unknown username, is answered at its arrival plus this
+/// delay, so the time to the answer tells nothing about which check failed.
 pub fn failure_delay(failures: u32) -> Duration {
     Duration::from_millis(u64::from(failures.min(8)) * 250)
 }
@@ -98,8 +100,9 @@ pub fn sign_in(
             failures: throttle.fail(username, policy),
         });
     };
-    let now = now_utc();
-    if user.locked_until.is_some_and(|until| until > now) {
+    // The attempt is counted before the (slow) password check, so guesses sent in parallel
+    // cannot test more passwords than the limit allows before the lock falls.
+    if !reserve_attempt(conn, username, policy)? {
         return Ok(LoginOutcome::Locked);
     }
     if !verify_password(password, &user.password_hash) || user.disabled {
@@ -108,36 +111,52 @@ pub fn sign_in(
     }
     let caller = user.caller()?;
     let refresh_token = write_transaction(conn, |conn| {
-        if user.failed_logins != 0 || user.locked_until.is_some() {
-            diesel::update(users::table.find(username))
-                .set((
-                    users::failed_logins.eq(0),
-                    users::locked_until.eq(None::<chrono::NaiveDateTime>),
-                ))
-                .execute(conn)?;
-        }
+        diesel::update(users::table.find(username))
+            .set((
+                users::failed_logins.eq(0),
+                users::locked_until.eq(None::<chrono::NaiveDateTime>),
+            ))
+            .execute(conn)?;
         store_refresh_token(conn, &user)
     })?;
     Ok(LoginOutcome::Success { caller, refresh_token })
 }
 
-/// Counts one more wrong password for a known username and locks it at the limit. The count
-/// is incremented in the database, not from the row read before the (slow) password check, so
-/// guesses sent in parallel all count.
+/// Counts an attempt for a known username before its password is checked; `false` when the
+/// username is locked or the attempts in flight already reach the limit. An expired lock
+/// starts a fresh count.
+fn reserve_attempt(conn: &mut DbConn, username: &str, policy: LoginPolicy) -> ApiResult<bool> {
+    let max = i32::try_from(policy.max_failures).unwrap_or(i32::MAX);
+    let now = now_utc();
+    write_transaction(conn, |conn| {
+        diesel::update(users::table.find(username).filter(users::locked_until.le(now)))
+            .set((
+                users::failed_logins.eq(0),
+                users::locked_until.eq(None::<chrono::NaiveDateTime>),
+            ))
+            .execute(conn)?;
+        let reserved = diesel::update(
+            users::table
+                .find(username)
+                .filter(users::locked_until.is_null())
+                .filter(users::failed_logins.lt(max)),
+        )
+        .set(users::failed_logins.eq(users::failed_logins + 1))
+        .execute(conn)?;
+        Ok(reserved == 1)
+    })
+}
+
+/// Records that a reserved attempt failed and locks the username once the failures in a row
+/// reach the limit. Returns the failures so far, for the slow-down.
 fn count_failure(conn: &mut DbConn, username: &str, policy: LoginPolicy) -> ApiResult<u32> {
     write_transaction(conn, |conn| {
-        diesel::update(users::table.find(username))
-            .set(users::failed_logins.eq(users::failed_logins + 1))
-            .execute(conn)?;
         let failures: i32 = users::table.find(username).select(users::failed_logins).first(conn)?;
-        let failures = u32::try_from(failures).unwrap_or(0);
+        let failures = u32::try_from(failures).unwrap_or(0).max(1);
         if failures >= policy.max_failures {
             let lock = ChronoDuration::seconds(i64::try_from(policy.lock_seconds).unwrap_or(900));
-            diesel::update(users::table.find(username))
-                .set((
-                    users::failed_logins.eq(0),
-                    users::locked_until.eq(Some(now_utc() + lock)),
-                ))
+            diesel::update(users::table.find(username).filter(users::locked_until.is_null()))
+                .set(users::locked_until.eq(Some(now_utc() + lock)))
                 .execute(conn)?;
         }
         Ok(failures)
