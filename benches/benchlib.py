@@ -54,16 +54,16 @@ def login(port, username, password):
 
 
 class Server:
-    """`village-ledger serve` on a loopback port; `startup_s` is launch → /readyz 200."""
+    """`village-ledger serve` (or `demo`) on a loopback port; `startup_s` is launch → /readyz 200."""
 
-    def __init__(self, binary, data_dir, log_path, limit_s=120, database_url=None):
+    def __init__(self, binary, data_dir, log_path, limit_s=120, database_url=None, command="serve"):
         self.port = free_port()
         env = dict(os.environ, VL_DATA_DIR=data_dir, VL_BIND=f"{HOST}:{self.port}")
         if database_url:
             env["VL_DATABASE_URL"] = database_url
         self.log = open(log_path, "ab")
         started = time.perf_counter()
-        self.proc = subprocess.Popen([binary, "serve"], env=env, stdout=self.log, stderr=self.log)
+        self.proc = subprocess.Popen([binary, command], env=env, stdout=self.log, stderr=self.log)
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the server exited with {self.proc.returncode}; see {log_path}")
