@@ -264,3 +264,101 @@ pub(super) fn fold_width(text: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn kept_text_is_cut_after_a_field_and_marked_only_when_text_was_dropped() {
+        let mut runs = KeptText::default();
+        runs.push("   ");
+        runs.push(&"祠".repeat(400));
+        runs.push(&"祠".repeat(400));
+        let kept = runs.finish();
+        assert_eq!(kept.chars().count(), MAX_TEXT_CHARS + 2);
+        assert!(kept.ends_with("祠…"));
+        let mut blank_tail = KeptText::default();
+        blank_tail.push(&format!("{}{}", "x".repeat(MAX_TEXT_CHARS), " ".repeat(1000)));
+        assert_eq!(blank_tail.finish(), "x".repeat(MAX_TEXT_CHARS));
+    }
+
+    #[test]
+    fn dates_in_every_accepted_spelling_parse_and_impossible_ones_do_not() {
+        for text in [
+            "2024-05-14",
+            "2024/5/14",
+            "2024.5.14",
+            "20240514",
+            "2024年5月14日",
+            "２０２４-05-14",
+            "2024/5/14 0:00",
+        ] {
+            assert_eq!(parse_date(text), Some(day(2024, 5, 14)), "{text}");
+        }
+        for text in [
+            "2024-13-45",
+            "2023-02-29",
+            "14/05/2024",
+            "2024-05",
+            "abc",
+            "",
+            "0024-05-14",
+            "2024-05-14-01",
+        ] {
+            assert_eq!(parse_date(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn yuan_amounts_parse_exactly_to_fen() {
+        let cases = [
+            ("950", 95_000),
+            ("950.5", 95_050),
+            ("950.00", 95_000),
+            ("1,234.56", 123_456),
+            ("¥1,234.56", 123_456),
+            ("￥1234", 123_400),
+            ("1234元", 123_400),
+            ("１２３４．５", 123_450),
+            ("0.1", 10),
+            ("92233720368547758.07", i64::MAX),
+        ];
+        for (text, fen) in cases {
+            assert_eq!(parse_amount(text, 2), Ok(fen), "{text}");
+        }
+        for text in [
+            "abc",
+            "1.234",
+            "950,5",
+            "1,23",
+            "92233720368547758.08",
+            "-5",
+            "(5)",
+            "",
+            ".",
+            "1e3",
+            "NaN",
+        ] {
+            assert!(parse_amount(text, 2).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn excel_serials_follow_the_1900_bug_and_the_1904_system() {
+        assert_eq!(serial_date(45_426.0, Epoch::Excel1900), Ok(day(2024, 5, 14)));
+        assert_eq!(serial_date(45_426.75, Epoch::Excel1900), Ok(day(2024, 5, 14)));
+        assert_eq!(serial_date(59.0, Epoch::Excel1900), Ok(day(1900, 2, 28)));
+        assert_eq!(serial_date(61.0, Epoch::Excel1900), Ok(day(1900, 3, 1)));
+        assert_eq!(serial_date(1.0, Epoch::Excel1900), Ok(day(1900, 1, 1)));
+        assert!(serial_date(60.0, Epoch::Excel1900).is_err());
+        assert_eq!(serial_date(43_964.0, Epoch::Excel1904), Ok(day(2024, 5, 14)));
+        for bad in [f64::NAN, f64::INFINITY, -1.0, 3.0e6] {
+            assert!(serial_date(bad, Epoch::Excel1900).is_err());
+        }
+    }
+}

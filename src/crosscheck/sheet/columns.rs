@@ -162,3 +162,20 @@ impl Columns {
         if errors.is_empty() { Ok(finding) } else { Err(errors) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_recognised_through_width_case_spacing_and_units() {
+        assert!(header_field(" Amount (Yuan) ") == Some(Field::Yuan));
+        assert!(header_field("金额（元）") == Some(Field::Yuan));
+        assert!(header_field("金额(分)") == Some(Field::Fen));
+        assert!(header_field("*发放日期：") == Some(Field::Date));
+        assert!(header_field("ＩＮＶＯＩＣＥ") == Some(Field::Invoice));
+        assert!(header_field("户主 姓名") == Some(Field::Counterparty));
+        assert!(header_field("金额(万元)").is_none());
+        assert!(header_field("备注").is_none());
+    }
+}

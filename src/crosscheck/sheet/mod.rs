@@ -9,7 +9,8 @@
 //! Uploads are untrusted, and no input makes this module panic or size anything from what the
 //! file declares. Both readers stream: each row goes into [`FindingsBuilder`] as soon as it is
 //! read, is turned into a finding or row errors there, and is dropped. Readers: [`csv`] (text),
-//! [`xlsx`] over [`archive`] (the zip container and bounded XML events) and [`styles`]; cells are
+//! [`xlsx`] over [`archive`] (the zip container and bounded XML events), with [`styles`],
+//! [`shared_strings`] and [`worksheet`] for its parts and [`xml`] for their events; cells are
 //! interpreted in [`cells`], headers in [`columns`].
 //!
 //! # Memory bound
@@ -36,10 +37,13 @@ mod columns;
 mod csv;
 #[cfg(test)]
 mod hostile_tests;
+mod shared_strings;
 mod styles;
 #[cfg(test)]
 mod tests;
+mod worksheet;
 mod xlsx;
+mod xml;
 
 use std::fmt;
 

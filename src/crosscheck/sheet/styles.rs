@@ -1,11 +1,13 @@
 //! Which cell formats of a workbook show numbers as dates: the built-in date formats and the
 //! custom formats whose code has a year, month, day, hour or second outside quotes and brackets.
 
+use std::collections::HashSet;
+
 use quick_xml::events::Event;
 
 use super::SheetError;
 use super::archive::{Package, Step};
-use super::xlsx::attribute;
+use super::xml::attribute;
 
 /// Cell formats (`cellXfs`) remembered; Excel allows 64,000. A later one is read as not a date.
 const MAX_CELL_FORMATS: usize = 65_536;
@@ -24,7 +26,7 @@ impl Styles {
     }
 
     pub fn read(package: &mut Package<'_>, path: &str) -> Result<Self, SheetError> {
-        let mut custom_dates: Vec<u32> = Vec::new();
+        let mut custom_dates: HashSet<u32> = HashSet::new();
         let mut custom_count = 0usize;
         let mut styles = Self::default();
         let mut in_cell_formats = false;
@@ -40,7 +42,7 @@ impl Styles {
                             if let Some(id) = id
                                 && is_date_code(&code)
                             {
-                                custom_dates.push(id);
+                                custom_dates.insert(id);
                             }
                         }
                         "cellXfs" => in_cell_formats = matches!(event, Event::Start(_)),
