@@ -289,3 +289,38 @@ fn hostile_bytes_give_errors_not_panics() {
     assert!(read_findings(b"not a zip", SheetFormat::Xlsx, 10).is_err());
     assert!(read_findings(b"\"unterminated,\n\"\"\"", SheetFormat::Csv, 10).is_err());
 }
+
+/// What other writers put in a workbook: a namespace prefix on every element (the Open XML SDK),
+/// rich text runs with a phonetic reading, inline strings, references, spreadsheet escapes, a
+/// custom date format, and cell formats after a style list that is not the cells'.
+#[test]
+fn workbooks_from_other_writers_read_the_same() {
+    let ns = r#"xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main""#;
+    let mut parts = workbook_parts(&[], "", false);
+    parts[4].1 = format!(
+        r#"<x:styleSheet {ns}><x:numFmts count="1"><x:numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/></x:numFmts><x:cellStyleXfs count="2"><x:xf numFmtId="0"/><x:xf numFmtId="0"/></x:cellStyleXfs><x:cellXfs count="2"><x:xf numFmtId="0"/><x:xf numFmtId="164"/></x:cellXfs></x:styleSheet>"#
+    );
+    parts[5].1 = format!(
+        r#"<x:sst {ns} count="9" uniqueCount="9"><x:si><x:r><x:t>日</x:t></x:r><x:r><x:rPr/><x:t>期</x:t></x:r><x:rPh><x:t>riqi</x:t></x:rPh></x:si><x:si><x:t>金额</x:t></x:si><x:si><x:t xml:space="preserve"> 摘要 </x:t></x:si><x:si><x:t>A &amp; B_x000D_&#x4E2D;<![CDATA[<c>]]></x:t></x:si></x:sst>"#
+    );
+    parts[6].1 = format!(
+        r#"<x:worksheet {ns}><x:sheetData><x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c t="s"><x:v>1</x:v></x:c><x:c t="s"><x:v>2</x:v></x:c></x:row><x:row><x:c r="A2" s="1"><x:v>45426</x:v></x:c><x:c r="B2" t="inlineStr"><x:is><x:r><x:t>950</x:t></x:r><x:r><x:t>.50</x:t></x:r></x:is></x:c><x:c r="C2" t="s"><x:v>3</x:v></x:c></x:row><x:row r="4"><x:c r="A4" t="d"><x:v>2024-05-15T00:00:00</x:v></x:c><x:c r="B4" t="str"><x:f>B2*2</x:f><x:v>1901</x:v></x:c></x:row></x:sheetData></x:worksheet>"#
+    );
+    let bytes = zip_with(
+        parts.iter().map(|(name, text)| (*name, text.as_bytes())),
+        zip::CompressionMethod::Deflated,
+    );
+    let (findings, errors) = read_findings(&bytes, SheetFormat::Xlsx, 10).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    let got: Vec<(usize, NaiveDate, i64, Option<&str>)> = findings
+        .iter()
+        .map(|f| (f.row, f.date, f.amount_fen, f.description.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, day(2024, 5, 14), 95_050, Some("A & B\r中<c>")),
+            (4, day(2024, 5, 15), 190_100, None),
+        ]
+    );
+}
