@@ -20,9 +20,9 @@
 //!
 //! | what | bound |
 //! |---|---|
-//! | zip central directory (checked before the zip reader sees it) | 1 MiB, 1,000 parts |
-//! | inflating one part: zlib state, read buffer, one XML event | 1.2 MiB (event ≤ 1 MiB) |
-//! | styles: date flags of cell formats | 0.1 MiB |
+//! | zip central directory as the zip reader holds it (checked before it sees it: ≤ 1 MiB, ≤ 1,000 parts) | 1.5 MiB |
+//! | inflating one part: zlib state, read buffer, one XML event (≤ 1 MiB), nesting ≤ 64 | 1.2 MiB |
+//! | styles: date flags of ≤ 65,536 cell formats, ≤ 4,096 custom formats | 0.2 MiB |
 //! | shared strings: text ≤ 8 MiB, 500,000 offsets, with `Vec` growth | 20 MiB |
 //! | the row being read: ≤ 256 cells of ≤ 501 characters | 0.6 MiB |
 //! | findings and row errors kept (counted, ≤ 16 MiB), with `Vec` growth | 24 MiB |
