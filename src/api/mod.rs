@@ -53,6 +53,10 @@ pub struct AppState {
     pub villages: crate::db::recent::Recent<pages::VillageFacts>,
     /// Serialized entry pages.
     pub pages: pages::PageCache,
+    /// Places for the expensive routes (reconcile, flags, full-size rendition, upload).
+    pub gates: crate::domain::budget::Gates,
+    /// Full-size renditions being made, so one receipt's is made once however many ask.
+    pub full_renditions: crate::receipts::SingleFlight<ApiResult<std::path::PathBuf>>,
 }
 
 impl AppState {
@@ -329,6 +333,13 @@ pub fn load_state(settings: Settings) -> Result<State, String> {
             lock_seconds: settings.login_lock_seconds,
         },
         unknown_users: UnknownUserThrottle::default(),
+        gates: crate::domain::budget::Gates::new(
+            settings.reconcile_concurrency,
+            settings.flags_concurrency,
+            settings.rendition_concurrency,
+            settings.upload_concurrency,
+        ),
+        full_renditions: Default::default(),
         settings,
         metrics: metrics::Metrics::default(),
         log,
