@@ -411,3 +411,55 @@ async fn the_worst_reconciliation_stops_with_its_answer() {
     server.kill().unwrap();
     let _ = server.wait();
 }
+
+/// GETs over a fresh connection; returns the status line and the headers.
+fn get(addr: &str, path: &str, token: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    let head =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    text.split("\r\n\r\n").next().unwrap_or("").to_owned()
+}
+
+#[actix_web::test]
+async fn a_slow_flag_run_stops_with_its_answer() {
+    let app = TestApp::new().await;
+    bulk_expenses(&app, V1A, 6000, 40);
+    // 40,000 scans whose perceptual hashes differ but share one block of bits: every pair of
+    // them is compared by `receipt_reused` (800 million comparisons).
+    {
+        use diesel::connection::SimpleConnection;
+        app.conn()
+            .batch_execute(&format!(
+                "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 40000)
+                 INSERT INTO receipts (id, entry_id, village_code, sha256, content_type, byte_size, width,
+                     height, phash, uploaded_by, uploaded_at)
+                 SELECT 'rc_bulk' || i, 'en_bulk' || (1 + i % 6000), '{V1A}', printf('%064x', i), 'image/png',
+                     1000, 100, 100, printf('%016x', i * 1024), 'clerk1', '2024-12-31 00:00:00'
+                 FROM k;"
+            ))
+            .expect("bulk receipts");
+    }
+    let (mut server, addr) = start_server(app.dir.path(), &["--request-timeout-seconds", "2"]);
+    let started = Instant::now();
+    let head = get(
+        &addr,
+        &format!("/api/v1/crosscheck/flags?village={V1A}&rules=receipt_reused"),
+        &app.token("admin"),
+    );
+    let answered = started.elapsed();
+    let at_answer = cpu_ticks(server.id());
+    std::thread::sleep(Duration::from_millis(1500));
+    let after = cpu_ticks(server.id()) - at_answer;
+    let status = head.lines().next().unwrap_or("").to_owned();
+    eprintln!("flags answered in {answered:?}: {status}; CPU after the answer: {after} ticks");
+    assert!(status.contains(" 503 ") || status.contains(" 200 "), "{head}");
+    assert!(answered < Duration::from_secs(10), "answered after {answered:?}");
+    assert!(after < 20, "{after} ticks (1/100 s) of CPU spent after the answer");
+    server.kill().unwrap();
+    let _ = server.wait();
+}

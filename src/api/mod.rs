@@ -131,6 +131,18 @@ impl Audit {
         self.record_outcome(conn, &outcome, object);
     }
 
+    /// Records the refusal `error` on the blocking pool and hands it back, for handlers that
+    /// refuse before their work starts.
+    pub async fn refused(self, state: &State, error: ApiError) -> ApiError {
+        let outcome = error.problem().status.to_string();
+        let _ = db(state, move |conn| {
+            self.record_outcome(conn, &outcome, None);
+            Ok(())
+        })
+        .await;
+        error
+    }
+
     /// Records an outcome given as `ok` or the HTTP status of the refusal.
     pub fn record_outcome(&self, conn: &mut DbConn, outcome: &str, object: Option<&str>) {
         let event = AuditEvent {

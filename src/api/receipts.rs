@@ -268,15 +268,7 @@ pub async fn post_receipt(
     .await;
     let (pass, received) = match received {
         Ok(r) => r,
-        Err(e) => {
-            let outcome = e.problem().status.to_string();
-            let _ = db(&state, move |conn| {
-                audit.record_outcome(conn, &outcome, None);
-                Ok(())
-            })
-            .await;
-            return Err(e);
-        }
+        Err(e) => return Err(audit.refused(&state, e).await),
     };
     let attach = Attach {
         entry_id,
@@ -566,13 +558,7 @@ pub async fn post_withdrawal(
     }
     .await;
     if let Err(e) = checked {
-        let outcome = e.problem().status.to_string();
-        let _ = db(&state, move |conn| {
-            audit.record_outcome(conn, &outcome, None);
-            Ok(())
-        })
-        .await;
-        return Err(e);
+        return Err(audit.refused(&state, e).await);
     }
     let reason = Json::<WithdrawalRequest>::from_request(&req, &mut payload.into_inner())
         .await?

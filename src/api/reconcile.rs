@@ -471,15 +471,7 @@ pub async fn post_reconcile(
     };
     let (pass, (options, scope, findings, row_errors)) = match read.await {
         Ok(read) => read,
-        Err(e) => {
-            let outcome = e.problem().status.to_string();
-            let _ = db(&state, move |conn| {
-                audit.record_outcome(conn, &outcome, None);
-                Ok(())
-            })
-            .await;
-            return Err(e);
-        }
+        Err(e) => return Err(audit.refused(&state, e).await),
     };
     match scope.kind {
         "village" => audit.village = Some(scope.code.clone()),
