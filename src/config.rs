@@ -25,6 +25,10 @@
 //! | `VL_CROSSCHECK_MAX_FINDINGS` | `20000` | most findings in one reconciliation |
 //! | `VL_FRESHNESS_MS` | `1000` | how long a server trusts a village's ledger version and a user's enabled flag it read, see below |
 //! | `VL_PAGE_CACHE_MB` | `32` | memory for serialized entry pages served again while their village is unchanged |
+//! | `VL_RECONCILE_CONCURRENCY` | `2` | reconciliations at once; beyond it 503 with `Retry-After` |
+//! | `VL_FLAGS_CONCURRENCY` | `2` | red-flag computations at once; beyond it 503 with `Retry-After` |
+//! | `VL_RENDITION_CONCURRENCY` | `2` | full-size receipt renditions made at once; beyond it 503 with `Retry-After` |
+//! | `VL_UPLOAD_CONCURRENCY` | `4` | receipt uploads received at once; beyond it 503 with `Retry-After` |
 //!
 //! The red-flag thresholds (`VL_FLAG_*`) are listed with their defaults in [`FlagSettings`].
 //!
@@ -121,6 +125,19 @@ pub struct Settings {
     pub page_cache_mb: u64,
     #[command(flatten)]
     pub flags: FlagSettings,
+    /// Reconciliations running at once; one more is answered 503 with `Retry-After`.
+    #[arg(long, env = "VL_RECONCILE_CONCURRENCY", default_value_t = 2)]
+    pub reconcile_concurrency: usize,
+    /// Red-flag computations running at once; one more is answered 503 with `Retry-After`.
+    #[arg(long, env = "VL_FLAGS_CONCURRENCY", default_value_t = 2)]
+    pub flags_concurrency: usize,
+    /// Full-size receipt renditions being made at once; one more is answered 503 with
+    /// `Retry-After` (requests for a rendition already being made wait for it instead).
+    #[arg(long, env = "VL_RENDITION_CONCURRENCY", default_value_t = 2)]
+    pub rendition_concurrency: usize,
+    /// Receipt uploads received at once; one more is answered 503 with `Retry-After`.
+    #[arg(long, env = "VL_UPLOAD_CONCURRENCY", default_value_t = 4)]
+    pub upload_concurrency: usize,
 }
 
 /// Thresholds of the red-flag rules, each with its environment variable and documented
@@ -222,6 +239,10 @@ impl Settings {
             flags: FlagSettings::default(),
             freshness_ms: 1000,
             page_cache_mb: 32,
+            reconcile_concurrency: 2,
+            flags_concurrency: 2,
+            rendition_concurrency: 2,
+            upload_concurrency: 4,
         }
     }
 

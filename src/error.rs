@@ -26,7 +26,7 @@ pub struct Problem {
     pub detail: String,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ApiError {
     /// The request could not be read: malformed JSON, wrong types, a bad query string.
     #[error("{0}")]
@@ -161,6 +161,13 @@ pub fn problem_response(problem: &Problem) -> HttpResponse {
     if status == StatusCode::UNAUTHORIZED {
         res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
     }
+    // Busy, or cut by its time budget: the client may retry shortly (RFC 9110 §10.2.3).
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        res.insert_header((
+            header::RETRY_AFTER,
+            HeaderValue::from(crate::domain::budget::RETRY_AFTER_SECONDS),
+        ));
+    }
     res.body(serde_json::to_vec(problem).unwrap_or_default())
 }
 
@@ -207,6 +214,18 @@ impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         tracing::warn!(error = %e, "no database connection available");
         ApiError::Unavailable("no database connection is available; retry shortly".into())
+    }
+}
+
+impl From<crate::domain::budget::BudgetExceeded> for ApiError {
+    fn from(e: crate::domain::budget::BudgetExceeded) -> Self {
+        ApiError::Unavailable(e.to_string())
+    }
+}
+
+impl From<crate::domain::budget::GateFull> for ApiError {
+    fn from(e: crate::domain::budget::GateFull) -> Self {
+        ApiError::Unavailable(e.to_string())
     }
 }
 

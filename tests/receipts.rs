@@ -177,7 +177,7 @@ async fn renditions_are_oriented_stripped_and_cacheable(app: TestApp) {
         assert_eq!(res.header("content-type").as_deref(), Some("image/jpeg"));
         assert_eq!(
             res.header("cache-control").as_deref(),
-            Some("public, max-age=31536000, immutable")
+            Some("private, max-age=31536000, immutable")
         );
         let etag = res.header("etag").unwrap();
         assert!(etag.starts_with('"') && !etag.starts_with("W/"), "strong ETag: {etag}");

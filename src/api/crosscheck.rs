@@ -17,11 +17,12 @@ use crate::crosscheck::reconcile::{EntryBrief, FindingResult, reconcile};
 use crate::crosscheck::sheet::RowError;
 use crate::crosscheck::{DateWindow, Scope, VillageFilter, scope_villages};
 use crate::db::DbConn;
+use crate::domain::budget::Budget;
 use crate::domain::{TownshipCode, VillageCode};
 use crate::error::{ApiError, ApiResult, Problem};
 
 /// Refuses villagers: the cross-check is for the people who check the books.
-fn require_checker(caller: &Caller) -> ApiResult<()> {
+pub(super) fn require_checker(caller: &Caller) -> ApiResult<()> {
     if caller.role == Role::Villager {
         return Err(ApiError::Forbidden(
             "the cross-check is for inspection groups, township finance stations and administrators".into(),
@@ -185,12 +186,20 @@ pub struct FlagReport {
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Villagers cannot run the cross-check", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such village or township in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown rule, both scopes named, or a bad window or limit", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Unknown rule, both scopes named, or a bad window or limit", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "As many flag runs as the service runs at once are running, or this one ran out of time; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/crosscheck/flags")]
-pub async fn get_flags(state: State, caller: Caller, query: web::Query<FlagQuery>) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
+pub async fn get_flags(state: State, caller: Caller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    // Dropped with this handler (answered, timed out, client gone): the rules stop with it.
+    let (budget, _cancel_on_drop) =
+        Budget::start(std::time::Duration::from_secs(state.settings.request_timeout_seconds));
+    // The role first: a villager learns nothing from how the query string is judged.
+    require_checker(&caller)?;
+    let q = web::Query::<FlagQuery>::from_query(req.query_string())
+        .map_err(|e| ApiError::BadRequest(format!("the query string is not acceptable: {e}")))?
+        .into_inner();
     let limit = q.limit.unwrap_or(500);
     if !(1..=5000).contains(&limit) {
         return Err(ApiError::Invalid("limit must be between 1 and 5000".into()));
@@ -202,8 +211,11 @@ pub async fn get_flags(state: State, caller: Caller, query: web::Query<FlagQuery
     let offset = offset as usize;
     let window = window(q.from, q.to)?;
     let rules = select_rules(q.rules.as_deref())?;
+    let pass = state.gates.flags.enter()?;
     let st = state.clone();
     let report = web::block(move || -> ApiResult<FlagReport> {
+        // Held until the rules stop, even after an answer went out without them.
+        let _pass = pass;
         let (scope, log_size) = {
             let mut conn = st.pool.get()?;
             let scope = resolve_scope(&mut conn, &caller, q.village.as_deref(), q.township.as_deref(), true)?;
@@ -217,6 +229,7 @@ pub async fn get_flags(state: State, caller: Caller, query: web::Query<FlagQuery
             &st.settings.flags,
             crate::ledger::now_utc(),
             offset.saturating_add(limit as usize),
+            &budget,
         )?;
         let total = run.total;
         let flags: Vec<Flag> = run.flags.into_iter().skip(offset).take(limit as usize).collect();
@@ -333,19 +346,33 @@ pub(super) fn valid_findings(inputs: Vec<FindingInput>, max: usize) -> ApiResult
         .collect()
 }
 
+/// What one reconciliation runs over and with.
+pub(super) struct Run<'a> {
+    pub scope: &'a Scope,
+    pub window: DateWindow,
+    pub tol: Tolerances,
+    pub list_unmatched: bool,
+    /// Size of the transparency log when it started.
+    pub log_size: u64,
+    pub budget: &'a Budget,
+}
+
 /// Builds the reconciliation's answer.
-#[expect(clippy::too_many_arguments, reason = "the parts of one answer, each named")]
 pub(super) fn reconcile_response(
     state: &State,
-    scope: &Scope,
-    window: DateWindow,
+    run: Run,
     findings: &[Finding],
-    tol: Tolerances,
-    list_unmatched: bool,
-    log_size: u64,
     row_errors: Vec<RowError>,
 ) -> ApiResult<super::reconcile::Reconciliation> {
-    let outcome = reconcile(&state.pool, scope, window, findings, &tol, list_unmatched)?;
+    let Run {
+        scope,
+        window,
+        tol,
+        list_unmatched,
+        log_size,
+        budget,
+    } = run;
+    let outcome = reconcile(&state.pool, scope, window, findings, &tol, list_unmatched, budget)?;
     let mut summary: std::collections::BTreeMap<&'static str, usize> = [
         "matched",
         "amount_mismatch",

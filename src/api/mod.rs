@@ -53,6 +53,10 @@ pub struct AppState {
     pub villages: crate::db::recent::Recent<pages::VillageFacts>,
     /// Serialized entry pages.
     pub pages: pages::PageCache,
+    /// Places for the expensive routes (reconcile, flags, full-size rendition, upload).
+    pub gates: crate::domain::budget::Gates,
+    /// Full-size renditions being made, so one receipt's is made once however many ask.
+    pub full_renditions: crate::receipts::SingleFlight<ApiResult<std::path::PathBuf>>,
 }
 
 impl AppState {
@@ -145,6 +149,18 @@ impl Audit {
             Err(e) => e.problem().status.to_string(),
         };
         self.record_outcome(conn, &outcome, object);
+    }
+
+    /// Records the refusal `error` on the blocking pool and hands it back, for handlers that
+    /// refuse before their work starts.
+    pub async fn refused(self, state: &State, error: ApiError) -> ApiError {
+        let outcome = error.problem().status.to_string();
+        let _ = db(state, move |conn| {
+            self.record_outcome(conn, &outcome, None);
+            Ok(())
+        })
+        .await;
+        error
     }
 
     /// Records an outcome given as `ok` or the HTTP status of the refusal.
@@ -349,6 +365,13 @@ pub fn load_state(settings: Settings) -> Result<State, String> {
             lock_seconds: settings.login_lock_seconds,
         },
         unknown_users: UnknownUserThrottle::default(),
+        gates: crate::domain::budget::Gates::new(
+            settings.reconcile_concurrency,
+            settings.flags_concurrency,
+            settings.rendition_concurrency,
+            settings.upload_concurrency,
+        ),
+        full_renditions: Default::default(),
         settings,
         metrics: metrics::Metrics::default(),
         log,

@@ -6,15 +6,17 @@
 
 use actix_multipart::Multipart;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use std::time::Duration;
 
 use crate::api::json::Json;
 use crate::api::{Audit, State, db, today};
 use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
 use crate::auth::{Caller, Role};
+use crate::domain::budget::Budget;
 use crate::domain::{BoundedText, VillageCode};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::ledger::entries::{entry_not_found, find_entry};
@@ -22,7 +24,8 @@ use crate::ledger::receipts::{
     Receipt, ReceiptRow, WithdrawalRow, existing_attachment, find_receipt, insert_receipt, insert_withdrawal,
     receipt_not_found, receipt_view, withdrawal_of,
 };
-use crate::receipts::{Ingested, IntakeError, RenditionSize, ingest, render_full};
+use crate::receipts::store::TempUpload;
+use crate::receipts::{IntakeError, RenditionSize, ingest, render_full};
 
 /// The multipart upload (documentation only).
 #[derive(utoipa::ToSchema, Deserialize)]
@@ -49,64 +52,55 @@ fn io_error(e: std::io::Error) -> ApiError {
     ApiError::Internal(format!("receipt store: {e}"))
 }
 
+/// What a received upload is: its guarded temp file, SHA-256 (hex) and size.
+type Received = (TempUpload, String, u64);
+
 /// Streams the multipart part `file` into a temp file of the store, hashing it on the way.
 fn stream_part(
     state: &State,
 ) -> (
     tokio::sync::mpsc::Sender<web::Bytes>,
-    impl std::future::Future<Output = ApiResult<(std::path::PathBuf, String, u64)>>,
+    impl std::future::Future<Output = ApiResult<Received>>,
 ) {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<web::Bytes>(8);
     let st = state.clone();
-    let writer = web::block(move || -> std::io::Result<(std::path::PathBuf, String, u64)> {
+    // If the request goes away, the sender is dropped, this ends, and its result (the temp
+    // file's guard) is dropped unread: the file goes at once.
+    let writer = web::block(move || -> std::io::Result<Received> {
         use std::io::Write;
-        let (mut file, path) = st.receipts.temp_file()?;
+        let (mut file, tmp) = st.receipts.temp_upload()?;
         let mut hasher = Sha256::new();
         let mut size = 0u64;
-        let written = (|| {
-            while let Some(chunk) = rx.blocking_recv() {
-                file.write_all(&chunk)?;
-                hasher.update(&chunk);
-                size += chunk.len() as u64;
-            }
-            file.sync_all()
-        })();
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&path);
-            return Err(e);
+        while let Some(chunk) = rx.blocking_recv() {
+            file.write_all(&chunk)?;
+            hasher.update(&chunk);
+            size += chunk.len() as u64;
         }
+        file.sync_all()?;
         let sha: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        Ok((path, sha, size))
+        Ok((tmp, sha, size))
     });
     (tx, async move { writer.await?.map_err(io_error) })
 }
 
 /// Reads the whole multipart body: exactly one part `file`, streamed to a temp file (hashed
-/// on the way, refused past the size limit); any other part is refused. Returns the temp
-/// path, the SHA-256 (hex) and the size; on refusal nothing is left behind.
-async fn receive_file(state: &State, payload: &mut Multipart) -> ApiResult<(std::path::PathBuf, String, u64)> {
+/// on the way, refused past the size limit); any other part is refused. On refusal, or when
+/// the request ends first, nothing is left behind.
+async fn receive_file(state: &State, payload: &mut Multipart) -> ApiResult<Received> {
     let max = state.settings.receipt_max_bytes;
-    let mut received: Option<(std::path::PathBuf, String, u64)> = None;
-    let mut failure = None;
+    let mut received: Option<Received> = None;
     while let Some(field) = payload.next().await {
-        let mut field = match field {
-            Ok(f) => f,
-            Err(e) => {
-                failure = Some(ApiError::BadRequest(format!(
-                    "the multipart body could not be read: {e}"
-                )));
-                break;
-            }
-        };
+        let mut field =
+            field.map_err(|e| ApiError::BadRequest(format!("the multipart body could not be read: {e}")))?;
         if field.name() != Some("file") || received.is_some() {
-            failure = Some(ApiError::Invalid(format!(
+            return Err(ApiError::Invalid(format!(
                 "unexpected multipart part `{}`: send one part named `file` and nothing else",
                 crate::domain::truncate(field.name().unwrap_or(""))
             )));
-            break;
         }
         let (tx, writer) = stream_part(state);
         let mut size = 0u64;
+        let mut failure = None;
         while let Some(chunk) = field.next().await {
             match chunk {
                 Ok(bytes) => {
@@ -126,57 +120,95 @@ async fn receive_file(state: &State, payload: &mut Multipart) -> ApiResult<(std:
             }
         }
         drop(tx);
-        received = Some(writer.await?);
-        if failure.is_some() {
-            break;
+        let file = writer.await?;
+        if let Some(e) = failure {
+            return Err(e);
         }
+        received = Some(file);
     }
-    match (received, failure) {
-        (Some((path, _, _)), Some(e)) => {
-            let _ = std::fs::remove_file(&path);
-            Err(e)
-        }
-        (None, Some(e)) => Err(e),
-        (Some(file), None) => Ok(file),
-        (None, None) => Err(ApiError::Invalid(
-            "send the scan as the multipart part named `file`".into(),
-        )),
-    }
+    received.ok_or_else(|| ApiError::Invalid("send the scan as the multipart part named `file`".into()))
 }
 
-/// Decodes and keeps the file: original (content-addressed) and renditions. The temp file is
-/// gone afterwards, whatever happens.
-async fn keep_file(state: &State, tmp: std::path::PathBuf, sha: String) -> ApiResult<Ingested> {
-    let st = state.clone();
+/// Everything an upload attaches once its bytes are in.
+struct Attach {
+    entry_id: String,
+    village: String,
+    username: String,
+    audit: Audit,
+    budget: Budget,
+}
+
+/// Decodes and keeps the file (original, renditions) and attaches it to the entry, in one
+/// blocking task: once the original is committed its row follows, whether or not anybody still
+/// waits for the answer, so a request that ends leaves no original without a row. Before that
+/// point an exhausted budget stops it and the temp file goes.
+fn store_and_attach(state: &State, (tmp, sha, size): Received, a: Attach) -> ApiResult<(bool, Receipt)> {
     let limits = crate::receipts::IntakeLimits {
         max_bytes: state.settings.receipt_max_bytes,
         max_pixels: state.settings.receipt_max_pixels,
     };
-    web::block(move || {
-        let ingested = match ingest(&tmp, &limits) {
-            Ok(i) => i,
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(intake_error(e));
+    let kept = (|| {
+        a.budget.check()?;
+        let ingested = ingest(tmp.path(), &limits).map_err(intake_error)?;
+        a.budget.check()?;
+        state.receipts.commit_upload(tmp, &sha).map_err(io_error)?;
+        for (size, bytes) in [
+            (RenditionSize::Thumb, &ingested.thumb),
+            (RenditionSize::Screen, &ingested.screen),
+        ] {
+            state.receipts.write_rendition(&sha, size, bytes).map_err(io_error)?;
+        }
+        Ok::<_, ApiError>(ingested)
+    })();
+    let mut conn = state.pool.get()?;
+    let ingested = match kept {
+        Ok(ingested) => ingested,
+        Err(e) => {
+            a.audit.record_outcome(&mut conn, &e.problem().status.to_string(), None);
+            return Err(e);
+        }
+    };
+    // The same bytes uploaded to the same entry at the same moment through another
+    // connection: the unique index refuses the second row; looking again finds the first.
+    let attempt = |conn: &mut crate::db::DbConn| {
+        crate::db::write_transaction(conn, |conn| {
+            if let Some(row) = existing_attachment(conn, &a.entry_id, &sha)? {
+                return Ok((false, row));
             }
-        };
-        st.receipts.commit_original(&tmp, &sha).map_err(io_error)?;
-        st.receipts
-            .write_rendition(&sha, RenditionSize::Thumb, &ingested.thumb)
-            .map_err(io_error)?;
-        st.receipts
-            .write_rendition(&sha, RenditionSize::Screen, &ingested.screen)
-            .map_err(io_error)?;
-        Ok(ingested)
-    })
-    .await?
+            let row = ReceiptRow::attach(
+                crate::ledger::new_id("rc"),
+                &a.entry_id,
+                &a.village,
+                &sha,
+                size,
+                &ingested,
+                &a.username,
+            );
+            insert_receipt(conn, &row)?;
+            Ok::<_, ApiError>((true, row))
+        })
+    };
+    let result = match attempt(&mut conn) {
+        Err(ApiError::Conflict(_)) => attempt(&mut conn),
+        other => other,
+    };
+    // What the write changed is forgotten by this server's caches before it is acknowledged.
+    let changes = crate::db::changes::take();
+    if !changes.is_empty() {
+        state.forget(&changes);
+    }
+    a.audit
+        .record(&mut conn, &result, result.as_ref().ok().map(|(_, r)| r.id.as_str()));
+    let (created, row) = result?;
+    Ok((created, receipt_view(&mut conn, row)?))
 }
 
 /// Attach a receipt scan to an entry (township clerks in scope), as `multipart/form-data` with
 /// a part `file`.
 ///
 /// The format is recognised from the bytes. Uploading the same bytes to the same entry again
-/// answers 200 with the receipt made before.
+/// answers 200 with the receipt made before. Who may attach, and to which entry, is settled
+/// before a byte of the body is read.
 #[utoipa::path(
     tag = "receipts",
     security(("bearer" = [])),
@@ -191,7 +223,8 @@ async fn keep_file(state: &State, tmp: std::path::PathBuf, sha: String) -> ApiRe
         (status = 403, description = "Your role cannot attach receipts", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the limit", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a JPEG, PNG, WebP or TIFF (`unsupported-file`), damaged, too many pixels, or no `file` part", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Not a JPEG, PNG, WebP or TIFF (`unsupported-file`), damaged, too many pixels, or no `file` part", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "As many uploads as the service receives at once are running, or this one ran out of time; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/entries/{id}/receipts")]
@@ -200,14 +233,15 @@ pub async fn post_receipt(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    mut payload: Multipart,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let (budget, _cancel_on_drop) = Budget::start(Duration::from_secs(state.settings.request_timeout_seconds));
     let entry_id = path.into_inner();
     let mut audit = Audit::new("receipt.upload", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&entry_id));
-    // Who may attach is settled before a byte of the body is stored.
+    // Who may attach is settled before a byte of the body is read.
     let (eid, c) = (entry_id.clone(), caller.clone());
-    let village = db(&state, move |conn| {
+    let (village, audit) = db(&state, move |conn| {
         let result = (|| {
             require_ledger_writer(&c)?;
             let entry = find_entry(conn, &eid)?;
@@ -225,57 +259,30 @@ pub async fn post_receipt(
         }
         result.map(|v| (v, audit))
     })
-    .await;
-    let (village, audit) = village?;
-    let outcome = async {
-        let (tmp, sha, size) = receive_file(&state, &mut payload).await?;
-        let ingested = keep_file(&state, tmp, sha.clone()).await?;
-        Ok::<_, ApiError>((sha, size, ingested))
+    .await?;
+    let received = async {
+        let pass = state.gates.upload.enter()?;
+        let mut form = Multipart::new(req.headers(), payload);
+        Ok::<_, ApiError>((pass, receive_file(&state, &mut form).await?))
     }
     .await;
-    let (sha, size, ingested) = match outcome {
-        Ok(v) => v,
-        Err(e) => {
-            let outcome = e.problem().status.to_string();
-            let _ = db(&state, move |conn| {
-                audit.record_outcome(conn, &outcome, None);
-                Ok(())
-            })
-            .await;
-            return Err(e);
-        }
+    let (pass, received) = match received {
+        Ok(r) => r,
+        Err(e) => return Err(audit.refused(&state, e).await),
     };
-    let username = caller.username.clone();
-    let (created, receipt) = db(&state, move |conn| {
-        // The same bytes uploaded to the same entry at the same moment through another
-        // connection: the unique index refuses the second row; looking again finds the first.
-        let attempt = |conn: &mut crate::db::DbConn| {
-            crate::db::write_transaction(conn, |conn| {
-                if let Some(row) = existing_attachment(conn, &entry_id, &sha)? {
-                    return Ok((false, row));
-                }
-                let row = ReceiptRow::attach(
-                    crate::ledger::new_id("rc"),
-                    &entry_id,
-                    &village.code,
-                    &sha,
-                    size,
-                    &ingested,
-                    &username,
-                );
-                insert_receipt(conn, &row)?;
-                Ok::<_, ApiError>((true, row))
-            })
-        };
-        let result = match attempt(conn) {
-            Err(ApiError::Conflict(_)) => attempt(conn),
-            other => other,
-        };
-        audit.record(conn, &result, result.as_ref().ok().map(|(_, r)| r.id.as_str()));
-        let (created, row) = result?;
-        Ok((created, receipt_view(conn, row)?))
+    let attach = Attach {
+        entry_id,
+        village: village.code,
+        username: caller.username.clone(),
+        audit,
+        budget,
+    };
+    let st = state.clone();
+    let (created, receipt) = web::block(move || {
+        let _pass = pass;
+        store_and_attach(&st, received, attach)
     })
-    .await?;
+    .await??;
     if created {
         state
             .metrics
@@ -381,7 +388,8 @@ fn serve_file(
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such receipt in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 416, description = "Unsatisfiable range", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown size", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Unknown size", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "As many full-size renditions as the service makes at once are being made; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/receipts/{id}/image")]
@@ -397,29 +405,55 @@ pub async fn get_receipt_image(
         .ok_or_else(|| ApiError::Invalid("size must be thumb, screen or full".into()))?;
     let id = path.into_inner();
     let row = db(&state, move |conn| readable_receipt(conn, &caller, &id)).await?;
-    let st = state.clone();
-    let sha = row.sha256.clone();
-    let file = web::block(move || -> ApiResult<std::path::PathBuf> {
-        let path = st.receipts.rendition_path(&sha, size).map_err(io_error)?;
-        if path.exists() {
-            return Ok(path);
-        }
-        let original = st.receipts.original_path(&sha).map_err(io_error)?;
-        let limits = crate::receipts::IntakeLimits {
-            max_bytes: st.settings.receipt_max_bytes,
-            max_pixels: st.settings.receipt_max_pixels,
-        };
-        let bytes = render_full(&original, &limits).map_err(intake_error)?;
-        st.receipts.write_rendition(&sha, size, &bytes).map_err(io_error)
-    })
-    .await??;
+    let file = state.receipts.rendition_path(&row.sha256, size).map_err(io_error)?;
+    let file = if file.exists() {
+        file
+    } else {
+        make_rendition(&state, &row.sha256, size, file).await?
+    };
+    // Private: the caller was authorised for this village; a shared cache must not keep it.
     serve_file(
         &req,
         &file,
         "image/jpeg",
         &format!("{}-{}", row.sha256, size.as_str()),
-        "public, max-age=31536000, immutable",
+        "private, max-age=31536000, immutable",
     )
+}
+
+/// Makes a missing rendition (the `full` one, made on first request): once however many ask
+/// at the same moment, within the rendition gate and the first asker's time budget.
+async fn make_rendition(
+    state: &State,
+    sha: &str,
+    size: RenditionSize,
+    target: std::path::PathBuf,
+) -> ApiResult<std::path::PathBuf> {
+    let (budget, _cancel_on_drop) = Budget::start(Duration::from_secs(state.settings.request_timeout_seconds));
+    let key = format!("{sha}-{}", size.as_str());
+    let (st, sha) = (state.clone(), sha.to_owned());
+    state
+        .full_renditions
+        .run(&key, || async move {
+            let pass = st.gates.rendition.enter()?;
+            web::block(move || -> ApiResult<std::path::PathBuf> {
+                let _pass = pass;
+                // Made by a flight that ended just before this one began.
+                if target.exists() {
+                    return Ok(target);
+                }
+                budget.check()?;
+                let original = st.receipts.original_path(&sha).map_err(io_error)?;
+                let limits = crate::receipts::IntakeLimits {
+                    max_bytes: st.settings.receipt_max_bytes,
+                    max_pixels: st.settings.receipt_max_pixels,
+                };
+                let bytes = render_full(&original, &limits).map_err(intake_error)?;
+                st.receipts.write_rendition(&sha, size, &bytes).map_err(io_error)
+            })
+            .await?
+        })
+        .await
 }
 
 /// The untouched original bytes, as uploaded (clerks, inspectors and admins in scope; never
@@ -502,12 +536,34 @@ pub async fn post_withdrawal(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    body: Json<WithdrawalRequest>,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let reason = body.into_inner().reason;
     let mut audit = Audit::new("receipt.withdraw", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&id));
+    // Role and scope are settled before the body is read.
+    let (c, i) = (caller.clone(), id.clone());
+    let checked = async {
+        require_ledger_writer(&caller)?;
+        db(&state, move |conn| {
+            let row = find_receipt(conn, &i)?;
+            let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
+            writable_village(conn, &c, &code).map_err(|e| match e {
+                ApiError::NotFound(_) => receipt_not_found(&i),
+                other => other,
+            })?;
+            Ok(())
+        })
+        .await
+    }
+    .await;
+    if let Err(e) = checked {
+        return Err(audit.refused(&state, e).await);
+    }
+    let reason = Json::<WithdrawalRequest>::from_request(&req, &mut payload.into_inner())
+        .await?
+        .into_inner()
+        .reason;
     let (created, receipt) = db(&state, move |conn| {
         let result = crate::db::write_transaction(conn, |conn| {
             require_ledger_writer(&caller)?;

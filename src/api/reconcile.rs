@@ -6,16 +6,18 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::NaiveDate;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
 use super::crosscheck::{
-    ScopeView, content_type, read_body, reconcile_response, resolve_scope, valid_findings, window,
+    Run, ScopeView, content_type, read_body, reconcile_response, require_checker, resolve_scope, valid_findings, window,
 };
-use crate::api::{Audit, State};
+use crate::api::{Audit, State, db};
 use crate::auth::Caller;
-use crate::crosscheck::DateWindow;
-use crate::crosscheck::findings::{FindingInput, Tolerances};
+use crate::crosscheck::findings::{Finding, FindingInput, Tolerances};
 use crate::crosscheck::reconcile::{EntryBrief, FindingResult};
-use crate::crosscheck::sheet::{RowError, SheetFinding, read_findings, sniff_format};
+use crate::crosscheck::sheet::{RowError, read_findings, sniff_format};
+use crate::crosscheck::{DateWindow, Scope};
+use crate::domain::budget::Budget;
 use crate::error::{ApiError, ApiResult, Problem};
 
 /// The options of a reconciliation, whether sent as JSON or as the form fields of a sheet upload.
@@ -211,16 +213,98 @@ pub struct Reconciliation {
     pub row_errors: Vec<RowError>,
 }
 
-/// Reads a sheet upload: the part `file` and options as form fields (the findings are in the
-/// file, so the request's own `findings` stay empty).
-async fn read_upload(state: &State, mut form: Multipart) -> ApiResult<(ReconcileRequest, Vec<u8>)> {
+/// The scope of a reconciliation named in the query string, so it is checked before the body
+/// is read.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ScopeQuery {
+    /// The village to reconcile against; checked before the body is read.
+    #[param(pattern = r"^[0-9]{12}$", example = "331022003201")]
+    pub village: Option<String>,
+    /// The township to reconcile against; checked before the body is read.
+    #[param(pattern = r"^[0-9]{12}$")]
+    pub township: Option<String>,
+}
+
+impl ScopeQuery {
+    fn named(&self) -> bool {
+        self.village.is_some() || self.township.is_some()
+    }
+}
+
+/// A scope option longer than a division code is refused before it is looked at, stored or
+/// echoed anywhere.
+fn check_code_length(name: &str, value: Option<&str>) -> ApiResult<()> {
+    match value {
+        Some(v) if v.len() > 12 => Err(ApiError::NotFound(format!(
+            "`{name}` must be a 12-digit division code, not {} bytes",
+            v.len()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The scope in the body must be the one the query string named, if it named one.
+fn agree(query: &ScopeQuery, village: Option<&str>, township: Option<&str>) -> ApiResult<()> {
+    check_code_length("village", village)?;
+    check_code_length("township", township)?;
+    let named_here = village.is_some() || township.is_some();
+    if query.named() && named_here && (query.village.as_deref(), query.township.as_deref()) != (village, township) {
+        return Err(ApiError::Invalid(
+            "the body names another scope than the query string; name it once".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Resolves the named scope against the caller's (404 outside it).
+async fn scope_of(
+    state: &State,
+    caller: &Caller,
+    village: Option<String>,
+    township: Option<String>,
+) -> ApiResult<Scope> {
+    let caller = caller.clone();
+    db(state, move |conn| {
+        resolve_scope(conn, &caller, village.as_deref(), township.as_deref(), false)
+    })
+    .await
+}
+
+/// Reads a sheet upload: options as form fields, then the part `file`. The scope must be known
+/// (from the query string or the fields before `file`) and is checked before a byte of the
+/// file is read.
+async fn read_upload(
+    state: &State,
+    caller: &Caller,
+    query: &ScopeQuery,
+    mut form: Multipart,
+) -> ApiResult<(ReconcileRequest, Scope, Vec<u8>)> {
     let max = state.settings.crosscheck_max_bytes;
-    let mut options = ReconcileRequest::default();
-    let mut file: Option<Vec<u8>> = None;
+    let mut options = ReconcileRequest {
+        village: query.village.clone(),
+        township: query.township.clone(),
+        ..Default::default()
+    };
+    let mut found: Option<(Scope, Vec<u8>)> = None;
     while let Some(field) = form.next().await {
         let mut field =
             field.map_err(|e| ApiError::BadRequest(format!("the multipart body could not be read: {e}")))?;
         let name = field.name().unwrap_or("").to_owned();
+        let scope = if name == "file" {
+            if found.is_some() {
+                return Err(ApiError::Invalid("send one part named `file`".into()));
+            }
+            if options.village.is_none() && options.township.is_none() {
+                return Err(ApiError::Invalid(
+                    "name the village or township (query string, or a form field before the part `file`)".into(),
+                ));
+            }
+            Some(scope_of(state, caller, options.village.clone(), options.township.clone()).await?)
+        } else {
+            None
+        };
         let limit = if name == "file" { max } else { 1024 };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
@@ -233,11 +317,8 @@ async fn read_upload(state: &State, mut form: Multipart) -> ApiResult<(Reconcile
             }
             bytes.extend_from_slice(&chunk);
         }
-        if name == "file" {
-            if file.is_some() {
-                return Err(ApiError::Invalid("send one part named `file`".into()));
-            }
-            file = Some(bytes);
+        if let Some(scope) = scope {
+            found = Some((scope, bytes));
         } else {
             let value = String::from_utf8(bytes).map_err(|_| {
                 ApiError::Invalid(format!(
@@ -245,11 +326,67 @@ async fn read_upload(state: &State, mut form: Multipart) -> ApiResult<(Reconcile
                     crate::domain::truncate(&name)
                 ))
             })?;
+            let before = (options.village.clone(), options.township.clone());
             options.set_field(&name, &value)?;
+            if found.is_some() && (options.village.clone(), options.township.clone()) != before {
+                return Err(ApiError::Invalid("name the scope before the part `file`".into()));
+            }
+            agree(query, options.village.as_deref(), options.township.as_deref())?;
         }
     }
-    let file = file.ok_or_else(|| ApiError::Invalid("send the findings sheet as the part named `file`".into()))?;
-    Ok((options, file))
+    let (scope, file) =
+        found.ok_or_else(|| ApiError::Invalid("send the findings sheet as the part named `file`".into()))?;
+    Ok((options, scope, file))
+}
+
+/// A JSON body, read up to the limit; its scope is checked before its findings are.
+async fn read_json(
+    state: &State,
+    caller: &Caller,
+    query: &ScopeQuery,
+    scope: Option<Scope>,
+    payload: &mut web::Payload,
+) -> ApiResult<(ReconcileRequest, Scope, Vec<Finding>)> {
+    let body = read_body(payload, state.settings.crosscheck_max_bytes).await?;
+    let mut request: ReconcileRequest = super::json::parse(&body)?;
+    drop(body);
+    agree(query, request.village.as_deref(), request.township.as_deref())?;
+    let scope = match scope {
+        Some(scope) => scope,
+        None => scope_of(state, caller, request.village.clone(), request.township.clone()).await?,
+    };
+    let findings = valid_findings(
+        std::mem::take(&mut request.findings),
+        state.settings.crosscheck_max_findings,
+    )?;
+    Ok((request, scope, findings))
+}
+
+/// The findings of a sheet, each row checked; unreadable rows become `row_errors`.
+async fn sheet_findings(state: &State, file: Vec<u8>) -> ApiResult<(Vec<Finding>, Vec<RowError>)> {
+    let max_findings = state.settings.crosscheck_max_findings;
+    let format = sniff_format(&file)
+        .ok_or_else(|| ApiError::Invalid("the findings file is neither a UTF-8 CSV nor an XLSX workbook".into()))?;
+    let (rows, mut errors) = web::block(move || read_findings(&file, format, max_findings))
+        .await?
+        .map_err(|e| ApiError::Invalid(format!("the findings sheet cannot be read: {e}")))?;
+    let mut findings = Vec::new();
+    for row in rows {
+        let n = row.row;
+        match FindingInput::from(row).validate() {
+            Ok(mut f) => {
+                f.row = Some(n);
+                findings.push(f);
+            }
+            Err(message) => errors.push(RowError {
+                row: n,
+                column: None,
+                message,
+            }),
+        }
+    }
+    errors.sort_by_key(|e| e.row);
+    Ok((findings, errors))
 }
 
 /// Reconcile findings with the ledger (inspectors in their rounds, clerks in their township,
@@ -261,10 +398,16 @@ async fn read_upload(state: &State, mut form: Multipart) -> ApiResult<(Reconcile
 /// difference), `split_match` (up to five entries to one counterparty that add up), `reversed`
 /// (the entry was reversed later), `ambiguous` (equally good candidates, all listed) or
 /// `not_found`; with the entry ids, a score and the evidence. One entry never satisfies two
-/// findings. Sheet rows that cannot be read come back in `row_errors`.
+/// findings. Sheet rows that cannot be read come back in `row_errors`. A finding whose search
+/// hit a bound (see the README) says so in `search_truncated`.
+///
+/// The scope may also be named in the query string (`?village=` or `?township=`); it is then
+/// checked before the body is read. In a sheet upload the scope fields must come before the
+/// part `file`. A reconciliation that outlives the request timeout stops and answers 503.
 #[utoipa::path(
     tag = "crosscheck",
     security(("bearer" = [])),
+    params(ScopeQuery),
     request_body(content(
         (ReconcileRequest = "application/json"),
         (ReconcileUpload = "multipart/form-data")
@@ -277,7 +420,8 @@ async fn read_upload(state: &State, mut form: Multipart) -> ApiResult<(Reconcile
         (status = 404, description = "No such village or township in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Too many findings or too large a file", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor multipart", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad finding, option or sheet", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "A bad finding, option or sheet", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "As many reconciliations as the service runs at once are running, or this one ran out of time; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/crosscheck/reconcile")]
@@ -287,62 +431,70 @@ pub async fn post_reconcile(
     req: HttpRequest,
     mut payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    // Dropped with this handler (answered, timed out, client gone): the work stops with it.
+    let (budget, _cancel_on_drop) = Budget::start(Duration::from_secs(state.settings.request_timeout_seconds));
     let mut audit = Audit::new("crosscheck.reconcile", Some(&caller.username), &req);
-    let max_findings = state.settings.crosscheck_max_findings;
-    let kind = content_type(&req);
-    let (options, findings, row_errors) = if kind == "application/json" {
-        let body = read_body(&mut payload, state.settings.crosscheck_max_bytes).await?;
-        let mut request: ReconcileRequest = super::json::parse(&body)?;
-        let findings = valid_findings(std::mem::take(&mut request.findings), max_findings)?;
-        (request, findings, Vec::new())
-    } else if kind == "multipart/form-data" {
-        let (options, file) = read_upload(&state, Multipart::new(req.headers(), payload)).await?;
-        let format = sniff_format(&file)
-            .ok_or_else(|| ApiError::Invalid("the findings file is neither a UTF-8 CSV nor an XLSX workbook".into()))?;
-        let (rows, errors) = web::block(move || read_findings(&file, format, max_findings))
-            .await?
-            .map_err(|e| ApiError::Invalid(format!("the findings sheet cannot be read: {e}")))?;
-        let inputs: Vec<(usize, FindingInput)> = rows.into_iter().map(|r: SheetFinding| (r.row, r.into())).collect();
-        let mut findings = Vec::new();
-        let mut errors = errors;
-        for (row, input) in inputs {
-            match input.validate() {
-                Ok(mut f) => {
-                    f.row = Some(row);
-                    findings.push(f);
-                }
-                Err(message) => errors.push(RowError {
-                    row,
-                    column: None,
-                    message,
-                }),
-            }
-        }
-        errors.sort_by_key(|e| e.row);
-        (options, findings, errors)
-    } else {
-        return Err(ApiError::UnsupportedMediaType(
-            "send findings as application/json, or a CSV/XLSX sheet as multipart/form-data".into(),
-        ));
+    // Who may reconcile, and where, is settled before a byte of the body is read.
+    let early = async {
+        require_checker(&caller)?;
+        let query = web::Query::<ScopeQuery>::from_query(req.query_string())
+            .map_err(|e| ApiError::BadRequest(format!("the query string is not acceptable: {e}")))?
+            .into_inner();
+        agree(&query, None, None)?;
+        check_code_length("village", query.village.as_deref())?;
+        check_code_length("township", query.township.as_deref())?;
+        let pass = state.gates.reconcile.enter()?;
+        let scope = if query.named() {
+            Some(scope_of(&state, &caller, query.village.clone(), query.township.clone()).await?)
+        } else {
+            None
+        };
+        Ok::<_, ApiError>((pass, query, scope))
     };
-    let tol = options.tolerances()?;
-    let window = window(options.from, options.to)?;
+    let read = async {
+        let (pass, query, scope) = early.await?;
+        let kind = content_type(&req);
+        let read = if kind == "application/json" {
+            let (options, scope, findings) = read_json(&state, &caller, &query, scope, &mut payload).await?;
+            (options, scope, findings, Vec::new())
+        } else if kind == "multipart/form-data" {
+            let form = Multipart::new(req.headers(), payload);
+            let (options, scope, file) = read_upload(&state, &caller, &query, form).await?;
+            let (findings, errors) = sheet_findings(&state, file).await?;
+            (options, scope, findings, errors)
+        } else {
+            return Err(ApiError::UnsupportedMediaType(
+                "send findings as application/json, or a CSV/XLSX sheet as multipart/form-data".into(),
+            ));
+        };
+        Ok((pass, read))
+    };
+    let (pass, (options, scope, findings, row_errors)) = match read.await {
+        Ok(read) => read,
+        Err(e) => return Err(audit.refused(&state, e).await),
+    };
+    match scope.kind {
+        "village" => audit.village = Some(scope.code.clone()),
+        _ => audit.township = (!scope.code.is_empty()).then(|| scope.code.clone()),
+    }
     let st = state.clone();
     let result = web::block(move || -> ApiResult<Reconciliation> {
+        // Held until the work stops, even after an answer went out without it.
+        let _pass = pass;
         let mut conn = st.pool.get()?;
-        let scope = resolve_scope(
-            &mut conn,
-            &caller,
-            options.village.as_deref(),
-            options.township.as_deref(),
-            false,
-        );
-        audit.village = options.village.clone();
-        audit.township = options.township.clone();
-        let outcome = scope.and_then(|scope| {
+        let outcome = options.tolerances().and_then(|tol| {
+            let window = window(options.from, options.to)?;
             let log_size = crate::tlog::size(&mut conn)?;
             let list = options.include_unmatched_entries.unwrap_or(false);
-            reconcile_response(&st, &scope, window, &findings, tol, list, log_size, row_errors)
+            let run = Run {
+                scope: &scope,
+                window,
+                tol,
+                list_unmatched: list,
+                log_size,
+                budget: &budget,
+            };
+            reconcile_response(&st, run, &findings, row_errors)
         });
         let object = outcome.as_ref().ok().map(|r| {
             format!(

@@ -30,6 +30,7 @@ use crate::crosscheck::names;
 use crate::crosscheck::{DateWindow, Scope};
 use crate::db::DbPool;
 use crate::domain::Direction;
+use crate::domain::budget::{Budget, Meter};
 use crate::error::ApiResult;
 
 /// An entry as a reconciliation shows it.
@@ -80,6 +81,10 @@ pub struct FindingResult {
     #[schema(value_type = Object)]
     pub evidence: serde_json::Value,
     pub entries: Vec<EntryBrief>,
+    /// The search for this finding's entries hit one of its bounds (candidates judged, entries
+    /// of a split, subsets tried) and was cut: a better fit may exist among what was left out.
+    /// Narrow the tolerances or the window to search fully.
+    pub search_truncated: bool,
 }
 
 /// A whole reconciliation.
@@ -123,11 +128,12 @@ fn key(text: &str) -> String {
     names::normalize(text)
 }
 
-fn load(pool: &DbPool, scope: &Scope, window: DateWindow) -> ApiResult<Loaded> {
+fn load(pool: &DbPool, scope: &Scope, window: DateWindow, budget: &Budget) -> ApiResult<Loaded> {
     let mut parties = Parties::default();
     let mut items = Vec::new();
     let mut invoices: Vec<(String, String)> = Vec::new();
     for_each_book(pool, scope, window, &mut parties, |book, _| {
+        budget.check()?;
         for r in book.receipts.iter().filter(|r| !r.withdrawn) {
             if let Some(n) = &r.invoice_number {
                 invoices.push((key(n), r.entry_id.clone()));
@@ -234,6 +240,22 @@ struct Proposal {
 /// Proposals kept per finding: enough to fall back on when its best fits are taken.
 const KEPT_PER_FINDING: usize = 16;
 
+/// Entries judged as one finding's single-entry candidates, at most; and entries of about its
+/// amount looked at to find them. Past either, the search for that finding is cut (and says so).
+const MAX_CANDIDATES: usize = 4096;
+const MAX_AMOUNT_SCAN: usize = 16_384;
+
+/// Entries inside a finding's date window considered for a split payment, nearest in date
+/// first, and entries of one counterparty combined.
+const MAX_SPLIT_ENTRIES: usize = 2048;
+const MAX_SPLIT_GROUP: usize = 24;
+
+/// Subsets a split-payment search may try for one finding, whatever the tolerances.
+const MAX_SPLIT_NODES: usize = 20_000;
+
+/// How often the loops look at the request's budget.
+const CHECK_EVERY: u32 = 2048;
+
 /// Similarity of a finding's counterparty (interned) to a ledger party, computed once.
 #[derive(Default)]
 struct SimilarityCache {
@@ -259,6 +281,7 @@ struct Judge<'a> {
     loaded: &'a Loaded,
     /// Entries outside the request's window are not the scope's.
     window: DateWindow,
+    budget: &'a Budget,
 }
 
 impl Judge<'_> {
@@ -271,9 +294,9 @@ impl Judge<'_> {
 
     /// The counterparties whose names are similar enough to the finding's (only those sharing
     /// a character pair with it are compared).
-    fn similar_parties(&self, cache: &mut SimilarityCache, finding: (u32, &str)) -> Vec<i32> {
+    fn similar_parties(&self, cache: &mut SimilarityCache, finding: (u32, &str)) -> ApiResult<Vec<i32>> {
         if let Some(found) = cache.similar.get(&finding.0) {
-            return found.clone();
+            return Ok(found.clone());
         }
         let mut near: Vec<i32> = grams(finding.1)
             .iter()
@@ -283,9 +306,16 @@ impl Judge<'_> {
             .collect();
         near.sort_unstable();
         near.dedup();
-        near.retain(|&p| self.similarity(cache, finding, p) >= self.tol.name_similarity);
-        cache.similar.insert(finding.0, near.clone());
-        near
+        let mut meter = Meter::new(self.budget, CHECK_EVERY);
+        let mut similar = Vec::new();
+        for p in near {
+            meter.step()?;
+            if self.similarity(cache, finding, p) >= self.tol.name_similarity {
+                similar.push(p);
+            }
+        }
+        cache.similar.insert(finding.0, similar.clone());
+        Ok(similar)
     }
 
     /// Entries of `party` dated inside `[lo, hi]`.
@@ -299,55 +329,98 @@ impl Judge<'_> {
         &list[start..end.max(start)]
     }
 
-    /// The best single-entry proposals for `f` (at most [`KEPT_PER_FINDING`]). `seen` marks
-    /// entries already judged for this finding (`stamp`), so each is judged once.
-    fn singles(&self, f: &Finding, cache: &mut SimilarityCache, seen: &mut [u32], stamp: u32) -> Vec<Proposal> {
+    /// The entries that could record `f`: those its voucher or invoice number names, those of
+    /// about its amount inside the search window, and its counterparty's inside the date
+    /// window, each once (`seen` marks those taken for this finding, `stamp`). At most
+    /// [`MAX_CANDIDATES`]; `true` when the list was cut there.
+    fn candidates(
+        &self,
+        f: &Finding,
+        cache: &mut SimilarityCache,
+        seen: &mut [u32],
+        stamp: u32,
+    ) -> ApiResult<(Vec<usize>, bool)> {
         let l = self.loaded;
         let tol = self.tol.amount_tolerance(f.amount_fen);
         let mut candidates: Vec<usize> = Vec::new();
+        let truncated = std::cell::Cell::new(false);
+        // Whether there is room for more; the strongest evidence is gathered first.
         let mut add = |i: usize, candidates: &mut Vec<usize>| {
+            if candidates.len() >= MAX_CANDIDATES {
+                truncated.set(true);
+                return false;
+            }
             if seen[i] != stamp {
                 seen[i] = stamp;
                 candidates.push(i);
             }
+            true
         };
+        let voucher = f.voucher_no.as_deref().map(key);
+        let invoice = f.invoice_number.as_deref().map(key);
+        let named = [
+            voucher.as_ref().and_then(|v| l.by_voucher.get(v)),
+            invoice.as_ref().and_then(|n| l.by_invoice.get(n)),
+        ];
+        for &i in named.into_iter().flatten().flatten() {
+            if !add(i, &mut candidates) {
+                break;
+            }
+        }
         let day = |d: i64| f.date + chrono::Duration::days(d);
+        let start = l
+            .by_amount
+            .partition_point(|&i| l.items[i].1.amount_fen < f.amount_fen.saturating_sub(tol));
+        let (slo, shi) = (day(-self.tol.date_search_days), day(self.tol.date_search_days));
+        let mut scanned = 0;
+        for &i in l.by_amount[start..]
+            .iter()
+            .take_while(|&&i| l.items[i].1.amount_fen <= f.amount_fen.saturating_add(tol))
+        {
+            scanned += 1;
+            if scanned > MAX_AMOUNT_SCAN {
+                truncated.set(true);
+                break;
+            }
+            if (slo..=shi).contains(&l.items[i].1.occurred_on) && !add(i, &mut candidates) {
+                break;
+            }
+        }
+        // The same counterparty inside the date window: matched, or the amount differs.
         let (lo, hi) = (day(-self.tol.date_window_days), day(self.tol.date_window_days));
         let finding_party = f.counterparty.as_deref().map(names::normalize);
-        let finding_party = finding_party.as_deref().map(|p| (cache.name_id(p), p));
-        // The same counterparty inside the date window: matched, or the amount differs.
-        if let Some(fp) = finding_party {
-            for party in self.similar_parties(cache, fp) {
+        if let Some(fp) = finding_party.as_deref().map(|p| (cache.name_id(p), p)) {
+            'parties: for party in self.similar_parties(cache, fp)? {
                 for &i in self.party_entries(party, lo, hi) {
-                    add(i, &mut candidates);
+                    if !add(i, &mut candidates) {
+                        break 'parties;
+                    }
                 }
             }
         }
-        let start = l
-            .by_amount
-            .partition_point(|&i| l.items[i].1.amount_fen < f.amount_fen - tol);
-        let (slo, shi) = (day(-self.tol.date_search_days), day(self.tol.date_search_days));
-        for &i in l.by_amount[start..]
-            .iter()
-            .take_while(|&&i| l.items[i].1.amount_fen <= f.amount_fen + tol)
-            .filter(|&&i| (slo..=shi).contains(&l.items[i].1.occurred_on))
-        {
-            add(i, &mut candidates);
-        }
+        Ok((candidates, truncated.get()))
+    }
+
+    /// The best single-entry proposals for `f` (at most [`KEPT_PER_FINDING`]), and whether its
+    /// candidates were cut (see [`Judge::candidates`]).
+    fn singles(
+        &self,
+        f: &Finding,
+        cache: &mut SimilarityCache,
+        seen: &mut [u32],
+        stamp: u32,
+    ) -> ApiResult<(Vec<Proposal>, bool)> {
+        let l = self.loaded;
+        let tol = self.tol.amount_tolerance(f.amount_fen);
+        let (candidates, truncated) = self.candidates(f, cache, seen, stamp)?;
+        let finding_party = f.counterparty.as_deref().map(names::normalize);
+        let finding_party = finding_party.as_deref().map(|p| (cache.name_id(p), p));
         let voucher = f.voucher_no.as_deref().map(key);
         let invoice = f.invoice_number.as_deref().map(key);
-        if let Some(v) = &voucher {
-            for &i in l.by_voucher.get(v).into_iter().flatten() {
-                add(i, &mut candidates);
-            }
-        }
-        if let Some(n) = &invoice {
-            for &i in l.by_invoice.get(n).into_iter().flatten() {
-                add(i, &mut candidates);
-            }
-        }
         let mut out = Vec::new();
+        let mut meter = Meter::new(self.budget, CHECK_EVERY);
         for i in candidates {
+            meter.step()?;
             let item = &l.items[i].1;
             if f.direction.is_some_and(|d| d.as_str() != item.direction) || !self.window.contains(item.occurred_on) {
                 continue;
@@ -419,7 +492,7 @@ impl Judge<'_> {
                 .then(l.items[a.items[0]].1.seq.cmp(&l.items[b.items[0]].1.seq))
         });
         out.truncate(KEPT_PER_FINDING);
-        out
+        Ok((out, truncated))
     }
 
     /// The differences and evidence of a chosen proposal, in words and figures.
@@ -473,32 +546,61 @@ impl Judge<'_> {
         }
     }
 
-    /// Up to `max_split_parts` live expenses to one counterparty inside the date window whose
-    /// amounts add up to the finding's (within tolerance).
-    fn split(&self, f: &Finding, cache: &mut SimilarityCache) -> Option<Proposal> {
+    /// The entries inside `f`'s date window a split could be made of: its counterparty's (or,
+    /// without one, everybody's), nearest in date first, at most [`MAX_SPLIT_ENTRIES`]; `true`
+    /// when some were left out.
+    fn split_window(&self, f: &Finding, cache: &mut SimilarityCache) -> ApiResult<(Vec<usize>, bool)> {
         let l = self.loaded;
-        let tol = self.tol.amount_tolerance(f.amount_fen);
         let (lo, hi) = (
             f.date - chrono::Duration::days(self.tol.date_window_days),
             f.date + chrono::Duration::days(self.tol.date_window_days),
         );
         let finding_party = f.counterparty.as_deref().map(names::normalize);
         let finding_party = finding_party.as_deref().map(|p| (cache.name_id(p), p));
-        let window: Vec<usize> = match finding_party {
-            Some(fp) => self
-                .similar_parties(cache, fp)
-                .into_iter()
-                .flat_map(|party| self.party_entries(party, lo, hi).iter().copied())
-                .collect(),
+        let mut window: Vec<usize> = Vec::new();
+        let mut truncated = false;
+        match finding_party {
+            Some(fp) => {
+                'parties: for party in self.similar_parties(cache, fp)? {
+                    for &i in self.party_entries(party, lo, hi) {
+                        if window.len() >= MAX_SPLIT_ENTRIES {
+                            truncated = true;
+                            break 'parties;
+                        }
+                        window.push(i);
+                    }
+                }
+            }
             None => {
                 let start = l.by_date.partition_point(|&i| l.items[i].1.occurred_on < lo);
-                l.by_date[start..]
-                    .iter()
-                    .take_while(|&&i| l.items[i].1.occurred_on <= hi)
-                    .copied()
-                    .collect()
+                let end = l.by_date.partition_point(|&i| l.items[i].1.occurred_on <= hi);
+                let inside = &l.by_date[start..end.max(start)];
+                // Outwards from the finding's date, so what a cut leaves out is the farthest.
+                let mid = inside.partition_point(|&i| l.items[i].1.occurred_on < f.date);
+                let (mut before, mut after) = (mid, mid);
+                while window.len() < MAX_SPLIT_ENTRIES && (before > 0 || after < inside.len()) {
+                    let distance = |k: usize| (l.items[inside[k]].1.occurred_on - f.date).num_days().abs();
+                    if after < inside.len() && (before == 0 || distance(after) <= distance(before - 1)) {
+                        window.push(inside[after]);
+                        after += 1;
+                    } else {
+                        before -= 1;
+                        window.push(inside[before]);
+                    }
+                }
+                truncated = before > 0 || after < inside.len();
             }
-        };
+        }
+        Ok((window, truncated))
+    }
+
+    /// Up to `max_split_parts` live expenses to one counterparty inside the date window whose
+    /// amounts add up to the finding's (within tolerance), and whether the search was cut
+    /// (too many entries, or [`MAX_SPLIT_NODES`] subsets tried).
+    fn split(&self, f: &Finding, cache: &mut SimilarityCache) -> ApiResult<(Option<Proposal>, bool)> {
+        let l = self.loaded;
+        let tol = self.tol.amount_tolerance(f.amount_fen);
+        let (window, mut truncated) = self.split_window(f, cache)?;
         let mut groups: HashMap<i32, Vec<usize>> = HashMap::new();
         for i in window {
             let item = &l.items[i].1;
@@ -515,47 +617,57 @@ impl Judge<'_> {
         let mut best: Option<(i64, usize, i64, Vec<usize>)> = None;
         let mut parties: Vec<_> = groups.into_iter().collect();
         parties.sort_by_key(|(p, _)| *p);
+        let mut search = SubsetSearch {
+            target: f.amount_fen,
+            tol,
+            max_parts: self.tol.max_split_parts,
+            nodes_left: MAX_SPLIT_NODES,
+            meter: Meter::new(self.budget, CHECK_EVERY),
+            cut: false,
+        };
         for (_, mut group) in parties {
             // The closest in date first; a long list is cut so the search stays bounded.
             group.sort_by_key(|&i| ((l.items[i].1.occurred_on - f.date).num_days().abs(), l.items[i].1.seq));
-            group.truncate(24);
+            if group.len() > MAX_SPLIT_GROUP {
+                group.truncate(MAX_SPLIT_GROUP);
+                truncated = true;
+            }
             let amounts: Vec<i64> = group.iter().map(|&i| l.items[i].1.amount_fen).collect();
             let mut chosen = Vec::new();
-            subset_sums(
-                &amounts,
-                0,
-                f.amount_fen,
-                tol,
-                self.tol.max_split_parts,
-                &mut chosen,
-                &mut |set| {
-                    let sum: i64 = set.iter().map(|&k| amounts[k]).sum();
-                    let spread: i64 = set
-                        .iter()
-                        .map(|&k| (l.items[group[k]].1.occurred_on - f.date).num_days().abs())
-                        .sum();
-                    let cand = (
-                        (sum - f.amount_fen).abs(),
-                        set.len(),
-                        spread,
-                        set.iter().map(|&k| group[k]).collect(),
-                    );
-                    if best.as_ref().is_none_or(|b| (cand.0, cand.1, cand.2) < (b.0, b.1, b.2)) {
-                        best = Some(cand);
-                    }
-                },
-            );
+            search.run(&amounts, 0, &mut chosen, &mut |set| {
+                let sum: i64 = set.iter().map(|&k| amounts[k]).sum();
+                let spread: i64 = set
+                    .iter()
+                    .map(|&k| (l.items[group[k]].1.occurred_on - f.date).num_days().abs())
+                    .sum();
+                let cand = (
+                    (sum - f.amount_fen).abs(),
+                    set.len(),
+                    spread,
+                    set.iter().map(|&k| group[k]).collect(),
+                );
+                if best.as_ref().is_none_or(|b| (cand.0, cand.1, cand.2) < (b.0, b.1, b.2)) {
+                    best = Some(cand);
+                }
+            })?;
+            if search.nodes_left == 0 {
+                break;
+            }
         }
-        let (diff, parts, _, mut items) = best?;
+        truncated |= search.cut;
+        let Some((diff, parts, _, mut items)) = best else {
+            return Ok((None, truncated));
+        };
         items.sort_by_key(|&i| (l.items[i].1.occurred_on, l.items[i].1.seq));
         let sum: i64 = items.iter().map(|&i| l.items[i].1.amount_fen).sum();
-        Some(Proposal {
+        let proposal = Proposal {
             fit: Fit::Split,
             score: round4(0.9 - 0.05 * (parts as f64 - 2.0) - 0.1 * (diff as f64 / tol.max(1) as f64)),
             items,
             status: "split_match",
             detail: Detail::Split(Split { parts, sum }),
-        })
+        };
+        Ok((Some(proposal), truncated))
     }
 }
 
@@ -563,31 +675,53 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-/// Calls `found` with every set of 2..=`max_parts` indices whose amounts sum to `target` ±
-/// `tol`; amounts are positive, so a partial sum past the target is cut.
-fn subset_sums(
-    amounts: &[i64],
-    from: usize,
+/// A search for sets of 2..=`max_parts` positive amounts summing to `target` ± `tol`, trying
+/// at most `nodes_left` partial sets in all (then `cut`), and stopping when the budget is out.
+struct SubsetSearch<'a> {
     target: i64,
     tol: i64,
     max_parts: usize,
-    chosen: &mut Vec<usize>,
-    found: &mut dyn FnMut(&[usize]),
-) {
-    let sum: i64 = chosen.iter().map(|&k| amounts[k]).sum();
-    if chosen.len() >= 2 && (sum - target).abs() <= tol {
-        found(chosen);
-    }
-    if chosen.len() == max_parts {
-        return;
-    }
-    for k in from..amounts.len() {
-        if sum + amounts[k] > target + tol {
-            continue;
+    nodes_left: usize,
+    meter: Meter<'a>,
+    cut: bool,
+}
+
+impl SubsetSearch<'_> {
+    /// Calls `found` with every such set of indices into `amounts` extending `chosen` with
+    /// indices from `from` on; a partial sum past the target is not extended.
+    fn run(
+        &mut self,
+        amounts: &[i64],
+        from: usize,
+        chosen: &mut Vec<usize>,
+        found: &mut dyn FnMut(&[usize]),
+    ) -> Result<(), crate::domain::budget::BudgetExceeded> {
+        if self.nodes_left == 0 {
+            self.cut = true;
+            return Ok(());
         }
-        chosen.push(k);
-        subset_sums(amounts, k + 1, target, tol, max_parts, chosen, found);
-        chosen.pop();
+        self.nodes_left -= 1;
+        self.meter.step()?;
+        let sum: i64 = chosen.iter().map(|&k| amounts[k]).sum();
+        if chosen.len() >= 2 && (sum - self.target).abs() <= self.tol {
+            found(chosen);
+        }
+        if chosen.len() == self.max_parts {
+            return Ok(());
+        }
+        for k in from..amounts.len() {
+            if sum + amounts[k] > self.target + self.tol {
+                continue;
+            }
+            chosen.push(k);
+            self.run(amounts, k + 1, chosen, found)?;
+            chosen.pop();
+            if self.nodes_left == 0 {
+                self.cut = true;
+                break;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -617,7 +751,7 @@ fn fingerprint(f: &Finding) -> (NaiveDate, i64, Option<String>, Option<String>, 
 }
 
 /// Reconciles `findings` with the entries of `scope`; `window` bounds the entries looked at
-/// (and listed as unmatched when `list_unmatched`).
+/// (and listed as unmatched when `list_unmatched`). Stops with 503 when `budget` runs out.
 pub fn reconcile(
     pool: &DbPool,
     scope: &Scope,
@@ -625,6 +759,7 @@ pub fn reconcile(
     findings: &[Finding],
     tol: &Tolerances,
     list_unmatched: bool,
+    budget: &Budget,
 ) -> ApiResult<Outcome> {
     let reach = chrono::Duration::days(tol.date_search_days);
     let first = findings.iter().map(|f| f.date).min();
@@ -649,24 +784,31 @@ pub fn reconcile(
     let loaded = if findings.is_empty() && !list_unmatched {
         Loaded::default()
     } else {
-        load(pool, scope, load_window)?
+        load(pool, scope, load_window, budget)?
     };
     let judge = Judge {
         tol,
         loaded: &loaded,
         window,
+        budget,
     };
     let mut cache = SimilarityCache::default();
     let mut seen = vec![0u32; loaded.items.len()];
     let mut proposals: Vec<(usize, Proposal)> = Vec::new();
+    let mut truncated = vec![false; findings.len()];
     for (n, f) in findings.iter().enumerate() {
-        let singles = judge.singles(f, &mut cache, &mut seen, n as u32 + 1);
+        budget.check()?;
+        let (singles, cut) = judge.singles(f, &mut cache, &mut seen, n as u32 + 1)?;
+        truncated[n] = cut;
         let has_match = singles.iter().any(|p| p.fit == Fit::Matched);
-        if !has_match && let Some(p) = judge.split(f, &mut cache) {
-            proposals.push((n, p));
+        if !has_match {
+            let (split, cut) = judge.split(f, &mut cache)?;
+            truncated[n] |= cut;
+            proposals.extend(split.map(|p| (n, p)));
         }
         proposals.extend(singles.into_iter().map(|p| (n, p)));
     }
+    budget.check()?;
     proposals.sort_by(|(na, a), (nb, b)| {
         a.fit
             .cmp(&b.fit)
@@ -679,10 +821,19 @@ pub fn reconcile(
                     .cmp(&b.items.first().map(|&i| loaded.items[i].1.seq)),
             )
     });
-    let prints: Vec<_> = findings.iter().map(fingerprint).collect();
-    let mut twins_of: HashMap<_, Vec<usize>> = HashMap::new();
-    for (n, p) in prints.iter().enumerate() {
-        twins_of.entry(p).or_default().push(n);
+    // Identical findings form a group; how many of a group are still undecided is counted,
+    // not recounted per proposal (20,000 identical findings would make that quadratic).
+    let mut group_ids: HashMap<_, usize> = HashMap::new();
+    let group_of: Vec<usize> = findings
+        .iter()
+        .map(|f| {
+            let next = group_ids.len();
+            *group_ids.entry(fingerprint(f)).or_insert(next)
+        })
+        .collect();
+    let mut undecided = vec![0usize; group_ids.len()];
+    for &g in &group_of {
+        undecided[g] += 1;
     }
     let mut of_finding: Vec<Vec<usize>> = vec![Vec::new(); findings.len()];
     for (k, (n, _)) in proposals.iter().enumerate() {
@@ -690,8 +841,10 @@ pub fn reconcile(
     }
     let mut taken: HashMap<usize, usize> = HashMap::new();
     let mut decided: Vec<Option<FindingResult>> = vec![None; findings.len()];
+    let mut meter = Meter::new(budget, CHECK_EVERY);
     let mut k = 0;
     while k < proposals.len() {
+        meter.step()?;
         let (n, p) = &proposals[k];
         k += 1;
         if decided[*n].is_some() || p.items.iter().any(|i| taken.contains_key(i)) {
@@ -703,14 +856,13 @@ pub fn reconcile(
             .map(|&j| &proposals[j].1)
             .filter(|q| q.fit == p.fit && q.score == p.score && q.items.iter().all(|i| !taken.contains_key(i)))
             .collect();
-        let twins = twins_of
-            .get(&prints[*n])
-            .map_or(0, |group| group.iter().filter(|&&m| decided[m].is_none()).count());
+        let twins = undecided[group_of[*n]];
         let f = &findings[*n];
         if ties.len() > 1 && twins < ties.len() {
             let mut ids: Vec<usize> = ties.iter().flat_map(|q| q.items.iter().copied()).collect();
             ids.sort_by_key(|&i| loaded.items[i].1.seq);
             ids.dedup();
+            undecided[group_of[*n]] -= 1;
             decided[*n] = Some(FindingResult {
                 reference: f.reference.clone(),
                 row: f.row,
@@ -723,6 +875,7 @@ pub fn reconcile(
                     .iter()
                     .map(|&i| brief(scope, loaded.items[i].0, &loaded.items[i].1))
                     .collect(),
+                search_truncated: truncated[*n],
             });
             continue;
         }
@@ -742,6 +895,7 @@ pub fn reconcile(
         }
         entries.sort_by_key(|e| e.occurred_on);
         let (differences, evidence) = judge.explain(f, p);
+        undecided[group_of[*n]] -= 1;
         decided[*n] = Some(FindingResult {
             reference: f.reference.clone(),
             row: f.row,
@@ -751,6 +905,7 @@ pub fn reconcile(
             differences,
             evidence,
             entries,
+            search_truncated: truncated[*n],
         });
     }
     let results: Vec<FindingResult> = decided
@@ -777,6 +932,7 @@ pub fn reconcile(
                     differences: Vec::new(),
                     evidence: json!({"best_fit_taken_by": taken_by, "had_candidates": !of_finding[n].is_empty()}),
                     entries: Vec::new(),
+                    search_truncated: truncated[n],
                 }
             })
         })

@@ -1,6 +1,7 @@
 //! Pure domain types, no I/O. Parse, don't validate: a value of one of these types is valid by
 //! construction, so code that holds one never checks it again.
 
+pub mod budget;
 mod codes;
 mod invoice;
 mod money;

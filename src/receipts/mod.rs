@@ -4,6 +4,7 @@
 
 mod decode;
 mod error;
+pub mod flight;
 pub mod intake;
 pub mod phash;
 pub mod qr;
@@ -14,6 +15,7 @@ pub mod store;
 #[cfg(test)]
 mod tests;
 
+pub use flight::SingleFlight;
 pub use intake::{Ingested, IntakeError, IntakeLimits, ingest, render_full};
 pub use phash::{SAME_PAPER_MAX_DISTANCE, phash_distance};
 pub use renditions::RenditionSize;

@@ -21,6 +21,27 @@ use std::time::{Duration, SystemTime};
 
 use super::renditions::RenditionSize;
 
+/// A temp file receiving an upload, removed when dropped unless it was committed: an upload
+/// refused, timed out or cut off leaves nothing in `tmp/` the moment its request ends.
+#[derive(Debug)]
+pub struct TempUpload {
+    path: Option<PathBuf>,
+}
+
+impl TempUpload {
+    pub fn path(&self) -> &Path {
+        self.path.as_deref().unwrap_or(Path::new(""))
+    }
+}
+
+impl Drop for TempUpload {
+    fn drop(&mut self) {
+        if let Some(path) = self.path.take() {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
 /// The receipt files of one data directory.
 #[derive(Debug, Clone)]
 pub struct ReceiptStore {
@@ -98,6 +119,20 @@ impl ReceiptStore {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// A new temp file for an upload, removed when the returned guard is dropped uncommitted.
+    pub fn temp_upload(&self) -> io::Result<(File, TempUpload)> {
+        let (file, path) = self.temp_file()?;
+        Ok((file, TempUpload { path: Some(path) }))
+    }
+
+    /// [`commit_original`](Self::commit_original) of a guarded upload; the guard removes the
+    /// temp file if the commit fails.
+    pub fn commit_upload(&self, mut tmp: TempUpload, sha256_hex: &str) -> io::Result<PathBuf> {
+        let committed = self.commit_original(tmp.path(), sha256_hex)?;
+        tmp.path = None;
+        Ok(committed)
     }
 
     /// Moves the fully written temp file `tmp` to its content address: fsync, read-only, rename,

@@ -47,8 +47,9 @@ pub(super) fn reuse_flag(
     explain: impl Fn(usize, &str) -> String,
 ) -> Option<Flag> {
     let mut entries: Vec<&ReceiptFact> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for r in receipts {
-        if !entries.iter().any(|e| e.entry_id == r.entry_id) {
+        if seen.insert(r.entry_id.as_str()) {
             entries.push(r);
         }
     }

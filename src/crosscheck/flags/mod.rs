@@ -27,6 +27,7 @@ use crate::config::FlagSettings;
 use crate::crosscheck::book::{Book, Item, Parties, ReceiptFact, for_each_book};
 use crate::crosscheck::{DateWindow, Scope};
 use crate::db::DbPool;
+use crate::domain::budget::Budget;
 use crate::error::{ApiError, ApiResult};
 
 /// How much a flag deserves attention first.
@@ -80,6 +81,9 @@ pub struct Context<'a> {
     pub window: DateWindow,
     /// The time the flags are computed at (UTC).
     pub now: NaiveDateTime,
+    /// The request's budget: a rule whose loops can run long stops early once it is out
+    /// ([`Budget::exhausted`]); the run then fails with 503 and no flag is shown.
+    pub budget: &'a Budget,
     /// Once the requested page is full: the listing key of its last flag. A flag that would
     /// sort after it is only counted.
     floor: RefCell<Option<ListingKey>>,
@@ -268,7 +272,9 @@ impl Kept {
     }
 }
 
-/// Runs `rules` over `scope` inside `window`, keeping the first `keep` flags.
+/// Runs `rules` over `scope` inside `window`, keeping the first `keep` flags; 503 once
+/// `budget` runs out.
+#[expect(clippy::too_many_arguments, reason = "the parts of one run, each named")]
 pub fn compute_flags(
     pool: &DbPool,
     scope: &Scope,
@@ -277,12 +283,14 @@ pub fn compute_flags(
     settings: &FlagSettings,
     now: NaiveDateTime,
     keep: usize,
+    budget: &Budget,
 ) -> ApiResult<FlagRun> {
     let cx = Context {
         settings,
         scope,
         window,
         now,
+        budget,
         floor: RefCell::new(None),
         counted: RefCell::new(BTreeMap::new()),
     };
@@ -299,6 +307,7 @@ pub fn compute_flags(
     for_each_book(pool, scope, window, &mut parties, |book, parties| {
         entries += book.items.len();
         for rule in rules {
+            budget.check()?;
             rule.check_village(&book, parties, &cx, &mut flags);
         }
         facts.expense_amounts.extend(
@@ -312,8 +321,10 @@ pub fn compute_flags(
         Ok(())
     })?;
     for rule in rules {
+        budget.check()?;
         rule.check_scope(&facts, &cx, &mut flags);
     }
+    budget.check()?;
     kept.take(&mut flags, &cx);
     for (rule, n) in cx.counted.into_inner() {
         *kept.counts.entry(rule).or_default() += n;

@@ -13,6 +13,7 @@ use serde_json::json;
 use super::invoice_reused::reuse_flag;
 use super::{Context, Flag, Rule, ScopeFacts};
 use crate::crosscheck::book::ReceiptFact;
+use crate::domain::budget::{Budget, Meter};
 
 pub struct ReceiptReused;
 
@@ -31,18 +32,30 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
     }
 }
 
-/// Groups of receipts (indices into `receipts`) that are the same or nearly the same image.
-fn image_groups(receipts: &[&ReceiptFact], max_distance: u32) -> Vec<Vec<usize>> {
+/// Groups of receipts (indices into `receipts`) that are the same or nearly the same image;
+/// stops early (with partial groups) once `budget` is out.
+fn image_groups(receipts: &[&ReceiptFact], max_distance: u32, budget: &Budget) -> Vec<Vec<usize>> {
     let n = receipts.len();
     let mut parent: Vec<usize> = (0..n).collect();
     let mut by_sha: HashMap<&str, usize> = HashMap::new();
+    // Equal hashes are joined at once, so a scan uploaded ten thousand times is one
+    // representative below, not fifty million pairs.
+    let mut by_phash: HashMap<u64, usize> = HashMap::new();
+    let mut distinct: Vec<usize> = Vec::new();
     for (i, r) in receipts.iter().enumerate() {
         if let Some(&j) = by_sha.get(r.sha256.as_str()) {
             union(&mut parent, i, j);
         } else {
             by_sha.insert(&r.sha256, i);
         }
+        if let Some(&j) = by_phash.get(&r.phash) {
+            union(&mut parent, i, j);
+        } else {
+            by_phash.insert(r.phash, i);
+            distinct.push(i);
+        }
     }
+    let mut meter = Meter::new(budget, 4096);
     let blocks = (max_distance as usize + 1).min(64);
     let width = 64usize.div_ceil(blocks);
     for b in 0..blocks {
@@ -52,12 +65,15 @@ fn image_groups(receipts: &[&ReceiptFact], max_distance: u32) -> Vec<Vec<usize>>
         }
         let mask = if width >= 64 { u64::MAX } else { (1u64 << width) - 1 };
         let mut buckets: HashMap<u64, Vec<usize>> = HashMap::new();
-        for (i, r) in receipts.iter().enumerate() {
-            buckets.entry((r.phash >> shift) & mask).or_default().push(i);
+        for &i in &distinct {
+            buckets.entry((receipts[i].phash >> shift) & mask).or_default().push(i);
         }
         for bucket in buckets.values().filter(|b| b.len() > 1) {
             for (k, &i) in bucket.iter().enumerate() {
                 for &j in &bucket[k + 1..] {
+                    if meter.step().is_err() {
+                        return Vec::new();
+                    }
                     if (receipts[i].phash ^ receipts[j].phash).count_ones() <= max_distance {
                         union(&mut parent, i, j);
                     }
@@ -83,12 +99,20 @@ impl Rule for ReceiptReused {
     fn check_scope(&self, facts: &ScopeFacts, cx: &Context, out: &mut Vec<Flag>) {
         let live: Vec<&ReceiptFact> = facts.receipts.iter().filter(|r| !r.withdrawn && r.entry_live).collect();
         let max = cx.settings.phash_max_distance;
-        for group in image_groups(&live, max) {
+        for group in image_groups(&live, max, cx.budget) {
+            if cx.budget.exhausted() {
+                return;
+            }
             let members: Vec<&ReceiptFact> = group.iter().map(|&i| live[i]).collect();
             let identical = members.iter().all(|r| r.sha256 == members[0].sha256);
-            let distance = members
+            // Over distinct hashes only: a group is mostly copies of a few images.
+            let mut hashes: Vec<u64> = members.iter().map(|r| r.phash).collect();
+            hashes.sort_unstable();
+            hashes.dedup();
+            hashes.truncate(512);
+            let distance = hashes
                 .iter()
-                .flat_map(|a| members.iter().map(move |b| (a.phash ^ b.phash).count_ones()))
+                .flat_map(|a| hashes.iter().map(move |b| (a ^ b).count_ones()))
                 .max()
                 .unwrap_or(0);
             let how = if identical {
