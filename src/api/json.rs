@@ -30,12 +30,22 @@ fn is_json(req: &HttpRequest) -> bool {
         .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")))
 }
 
+/// At most 200 characters of `text`, marked when cut.
+fn clip(text: &str) -> String {
+    const MAX_CHARS: usize = 200;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
 /// Parses `bytes` as `T`, naming the path of the offending field on error.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
+        // Both quote the body (field names, values): a refusal quotes it shortened, never whole.
+        let path = clip(&e.path().to_string());
+        let inner = clip(&e.into_inner().to_string());
         if path == "." || path.is_empty() {
             ApiError::BadRequest(format!("the JSON body is not acceptable: {inner}"))
         } else {
