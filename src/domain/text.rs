@@ -16,10 +16,12 @@ impl BoundedText {
         if count > max {
             return Err(format!("{field} is {count} characters long; at most {max} are allowed"));
         }
-        if trimmed.chars().any(char::is_control) {
+        // Control characters are refused wherever they stand, also where the trim would have
+        // dropped them (a leading vertical tab): the document promises none anywhere.
+        if value.chars().any(char::is_control) {
             return Err(format!(
                 "{field} contains control characters: `{}`",
-                truncate(trimmed).escape_default()
+                truncate(value).escape_default()
             ));
         }
         Ok(BoundedText(trimmed.to_owned()))
