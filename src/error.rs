@@ -127,7 +127,7 @@ impl ApiError {
         let detail = match self {
             // Never leak internals to clients; they are logged instead.
             ApiError::Internal(_) => "the server failed; the request was not applied".to_owned(),
-            other => bounded_detail(other.to_string()),
+            other => crate::domain::clip(&other.to_string(), MAX_DETAIL_CHARS).into_owned(),
         };
         Problem {
             kind: format!("{PROBLEM_BASE}{kind}"),
@@ -142,13 +142,6 @@ impl ApiError {
 /// option, a JSON parser's message with the offending string): however much that was, the
 /// answer and the log line stay small.
 pub const MAX_DETAIL_CHARS: usize = 600;
-
-fn bounded_detail(detail: String) -> String {
-    match detail.char_indices().nth(MAX_DETAIL_CHARS) {
-        None => detail,
-        Some((at, _)) => format!("{}…", &detail[..at]),
-    }
-}
 
 /// Renders a problem document response.
 pub fn problem_response(problem: &Problem) -> HttpResponse {

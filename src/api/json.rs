@@ -32,11 +32,7 @@ fn is_json(req: &HttpRequest) -> bool {
 
 /// At most 200 characters of `text`, marked when cut.
 fn clip(text: &str) -> String {
-    const MAX_CHARS: usize = 200;
-    match text.char_indices().nth(MAX_CHARS) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
-    }
+    crate::domain::clip(text, 200).into_owned()
 }
 
 /// Parses `bytes` as `T`, naming the path of the offending field on error.

@@ -56,12 +56,9 @@ pub struct AuditRecord {
 /// username, a path segment, an option): whatever they sent, the log keeps at most this much.
 pub const MAX_FIELD_CHARS: usize = 200;
 
-/// `value` cut at [`MAX_FIELD_CHARS`] characters, with `…` marking the cut.
+/// `value` cut at [`MAX_FIELD_CHARS`] characters.
 fn bounded(value: Option<&str>) -> Option<std::borrow::Cow<'_, str>> {
-    value.map(|v| match v.char_indices().nth(MAX_FIELD_CHARS) {
-        None => std::borrow::Cow::Borrowed(v),
-        Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &v[..at])),
-    })
+    value.map(|v| crate::domain::clip(v, MAX_FIELD_CHARS))
 }
 
 pub fn record(conn: &mut DbConn, event: &AuditEvent<'_>) -> ApiResult<()> {

@@ -63,12 +63,15 @@ impl fmt::Display for VillageCode {
 
 /// Keeps error messages short when a client sends a huge value.
 pub fn truncate(s: &str) -> String {
-    const MAX_CHARS: usize = 40;
-    if s.chars().count() <= MAX_CHARS {
-        s.to_owned()
-    } else {
-        let head: String = s.chars().take(MAX_CHARS).collect();
-        format!("{head}…")
+    clip(s, 40).into_owned()
+}
+
+/// At most `max_chars` characters of `text`, with `…` marking a cut: what a message, a log
+/// line or a record keeps of something a caller sent, however long it was.
+pub fn clip(text: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max_chars) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..at])),
     }
 }
 

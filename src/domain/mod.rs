@@ -8,7 +8,7 @@ mod money;
 mod period;
 mod text;
 
-pub use codes::{DivisionCode, TownshipCode, VillageCode, truncate};
+pub use codes::{DivisionCode, TownshipCode, VillageCode, clip, truncate};
 pub use invoice::InvoiceQr;
 pub use money::{MAX_ABS_FEN, Money, deserialize_fen, deserialize_whole, format_yuan, parse_whole_number};
 pub use period::{Chart, FIRST_YEAR, LAST_YEAR, Period, check_ledger_date};

@@ -112,9 +112,11 @@ impl fmt::Display for SheetError {
                 "the CSV file is not UTF-8 text (probably GBK, as Excel writes plain \"CSV\" on Chinese \
                  Windows); save it as \"CSV UTF-8\" and upload it again",
             ),
+            // The XML parser's message may quote a whole tag of the file.
             Self::NotXlsx(detail) => write!(
                 f,
-                "the file is not a readable XLSX workbook ({detail}); old .xls files must be saved as .xlsx first"
+                "the file is not a readable XLSX workbook ({}); old .xls files must be saved as .xlsx first",
+                crate::domain::clip(detail, 200)
             ),
             Self::EmptyWorkbook => f.write_str("the workbook has no worksheet"),
             Self::NoHeaderRow => {
