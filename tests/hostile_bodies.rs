@@ -61,24 +61,29 @@ async fn send_endless(app: &TestApp, user: &str, uri: &str, content_type: &str) 
     (resp, pulled.load(Ordering::Relaxed))
 }
 
-async fn write_routes_refuse_endless_bodies_of_callers_without_the_function(app: TestApp) {
-    let entry = app.post_entry(V1A, expense("H-1", "2024-03-12", 95_000)).await;
-    let entry_id = entry["id"].as_str().unwrap().to_owned();
+/// A round of the seeded inspector over township 1, made by the admin; its id.
+async fn create_round(app: &TestApp, name: &str, starts_on: &str, ends_on: &str) -> String {
     let round = app
         .post(
             "admin",
             "/api/v1/inspections",
             json!({
-                "name": "2024年第一轮巡察",
+                "name": name,
                 "inspectors": ["inspector"],
                 "townships": [T1],
-                "starts_on": "2024-01-01",
-                "ends_on": "2099-12-31"
+                "starts_on": starts_on,
+                "ends_on": ends_on
             }),
         )
         .await;
     assert_eq!(round.status.as_u16(), 201, "{}", round.text());
-    let round_id = round.json()["id"].as_str().unwrap().to_owned();
+    round.json()["id"].as_str().unwrap().to_owned()
+}
+
+async fn write_routes_refuse_endless_bodies_of_callers_without_the_function(app: TestApp) {
+    let entry = app.post_entry(V1A, expense("H-1", "2024-03-12", 95_000)).await;
+    let entry_id = entry["id"].as_str().unwrap().to_owned();
+    let round_id = create_round(&app, "2024年第一轮巡察", "2024-01-01", "2099-12-31").await;
     let entries = format!("/api/v1/villages/{V1A}/entries");
     let reversal = format!("/api/v1/entries/{entry_id}/reversal");
     let close = format!("/api/v1/villages/{V1A}/periods/2024-01/close");
@@ -126,21 +131,7 @@ async fn write_routes_refuse_endless_bodies_of_callers_without_the_function(app:
 
 async fn an_inspector_of_a_closed_round_records_no_checkpoint(app: TestApp) {
     app.post_entry(V1A, expense("H-2", "2024-03-12", 95_000)).await;
-    let round = app
-        .post(
-            "admin",
-            "/api/v1/inspections",
-            json!({
-                "name": "2023年巡察",
-                "inspectors": ["inspector"],
-                "townships": [T1],
-                "starts_on": "2023-01-01",
-                "ends_on": "2023-12-31"
-            }),
-        )
-        .await;
-    assert_eq!(round.status.as_u16(), 201, "{}", round.text());
-    let id = round.json()["id"].as_str().unwrap().to_owned();
+    let id = create_round(&app, "2023年巡察", "2023-01-01", "2023-12-31").await;
     let size = app.get("admin", "/api/v1/log/checkpoint").await;
     let uri = format!("/api/v1/inspections/{id}/checkpoints");
     let body = json!({"size": 1});
