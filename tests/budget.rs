@@ -346,22 +346,32 @@ fn cpu_ticks(pid: u32) -> u64 {
     fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
 }
 
-/// Posts JSON over a fresh connection; returns the status line and the headers.
-fn post_json(addr: &str, path: &str, token: &str, body: &Value) -> String {
-    let payload = body.to_string();
+/// Sends one request (JSON when `body` is given) over a fresh connection; returns the status
+/// line and the headers.
+fn request_head(addr: &str, method: &str, path: &str, token: &str, body: Option<&Value>) -> String {
+    let payload = body.map(Value::to_string).unwrap_or_default();
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        payload.len()
-    );
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n");
+    if body.is_some() {
+        head.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            payload.len()
+        ));
+    }
+    head.push_str("\r\n");
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(payload.as_bytes()).unwrap();
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
     let text = String::from_utf8_lossy(&raw).into_owned();
     text.split("\r\n\r\n").next().unwrap_or("").to_owned()
+}
+
+/// Posts JSON over a fresh connection; returns the status line and the headers.
+fn post_json(addr: &str, path: &str, token: &str, body: &Value) -> String {
+    request_head(addr, "POST", path, token, Some(body))
 }
 
 #[actix_web::test]
@@ -414,15 +424,7 @@ async fn the_worst_reconciliation_stops_with_its_answer() {
 
 /// GETs over a fresh connection; returns the status line and the headers.
 fn get(addr: &str, path: &str, token: &str) -> String {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
-    let head =
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    text.split("\r\n\r\n").next().unwrap_or("").to_owned()
+    request_head(addr, "GET", path, token, None)
 }
 
 #[actix_web::test]
