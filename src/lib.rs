@@ -8,7 +8,6 @@ pub mod crosscheck;
 pub mod db;
 pub mod demo;
 pub mod domain;
-pub mod error;
 pub mod generate;
 pub mod ledger;
 pub mod receipts;

@@ -457,7 +457,7 @@ fn load(app: &TestApp, fixture: &Fixture) -> Loaded {
         for row in ordered {
             insert_entry(conn, row)?;
         }
-        Ok::<_, village_ledger::error::ApiError>(())
+        Ok::<_, village_ledger::api::problem::ApiError>(())
     })
     .unwrap();
     let mut loaded = Loaded {

@@ -132,7 +132,7 @@ async fn the_tree_matches_the_rfc_6962_reference_vectors(app: TestApp) {
         for leaf in CT_LEAVES {
             append(conn, "test", "ct", &unhex(leaf))?;
         }
-        Ok::<_, village_ledger::error::ApiError>(())
+        Ok::<_, village_ledger::api::problem::ApiError>(())
     })
     .unwrap();
     let mut tree = Tree::new(&mut conn);

@@ -4,11 +4,11 @@ use actix_web::{HttpResponse, get, web};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::problem::{ApiError, Problem};
 use crate::api::{State, db};
 use crate::auth::Caller;
 use crate::db::schema::accounts;
 use crate::domain::{AccountClass, Chart, FIRST_YEAR, LAST_YEAR};
-use crate::error::{ApiError, Problem};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -3,11 +3,11 @@
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 
+use crate::api::problem::{ApiError, Problem};
 use crate::api::{State, db, today};
 use crate::auth::audit::{AuditFilter, AuditRecord, list};
 use crate::auth::scope::inspector_scope;
 use crate::auth::{Caller, Role};
-use crate::error::{ApiError, Problem};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]

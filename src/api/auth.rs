@@ -8,12 +8,12 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, post};
 use serde::{Deserialize, Serialize};
 
 use crate::api::json::Json;
+use crate::api::problem::{ApiError, Problem};
 use crate::api::{Audit, State, db};
 use crate::auth::Caller;
 use crate::auth::login::{LoginOutcome, failure_delay, locked_error, refresh, sign_in};
 use crate::auth::tokens::{ACCESS_TOKEN_SECONDS, MAX_TOKEN_BYTES, issue_access_token, verify_access_token};
 use crate::auth::users::is_enabled;
-use crate::error::{ApiError, Problem};
 
 /// Verifies the bearer token, then that its account is still enabled: a disabled user's token
 /// is a 401 on every route, whatever the handler checks next and in which order.

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
+use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::api::{State, today};
 use crate::auth::scope::{TownshipView, inspector_scope, readable_village, township_view};
 use crate::auth::{Caller, Role};
@@ -19,7 +20,6 @@ use crate::crosscheck::{DateWindow, Scope, VillageFilter, scope_villages};
 use crate::db::DbConn;
 use crate::domain::budget::Budget;
 use crate::domain::{TownshipCode, VillageCode};
-use crate::error::{ApiError, ApiResult, Problem};
 
 /// Refuses villagers: the cross-check is for the people who check the books.
 pub(super) fn require_checker(caller: &Caller) -> ApiResult<()> {

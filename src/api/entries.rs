@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::json::JsonBody;
 use crate::api::pages::{self, Known};
+use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::api::{Audit, State, authorize, db, today, village_code};
 use crate::auth::Caller;
 use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
 use crate::domain::{Direction, VillageCode};
-use crate::error::{ApiError, ApiResult, Problem};
 use crate::ledger::entries::{Entry, entry_not_found, find_entry, reversal_of, with_reversal_links};
 use crate::ledger::list::{Cursor, DEFAULT_PAGE, EntryFilter, MAX_PAGE, list_entries};
 use crate::ledger::post::{NewEntryRequest, Posted, post_entry};

@@ -24,7 +24,7 @@ pub async fn healthz() -> HttpResponse {
     tag = "ops",
     responses(
         (status = 200, description = "Ready", body = Health),
-        (status = 503, description = "Not ready", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 503, description = "Not ready", body = crate::api::problem::Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/readyz")]
@@ -46,8 +46,8 @@ pub async fn readyz(state: State) -> HttpResponse {
     if ready {
         HttpResponse::Ok().json(Health { status: "ok" })
     } else {
-        crate::error::problem_response(
-            &crate::error::ApiError::Unavailable("the database or the data dir is not ready".into()).problem(),
+        crate::api::problem::problem_response(
+            &crate::api::problem::ApiError::Unavailable("the database or the data dir is not ready".into()).problem(),
         )
     }
 }

@@ -4,11 +4,11 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use crate::api::json::JsonBody;
+use crate::api::problem::{ApiError, Problem};
 use crate::api::{Audit, State, authorize, db, today};
 use crate::auth::inspections::{Inspection, NewInspection, create_inspection, find_inspection, inspection_ids};
 use crate::auth::scope::require_admin;
 use crate::auth::{Caller, Role};
-use crate::error::{ApiError, Problem};
 
 /// Create an inspection round (admins). Refused with 409 when an inspector's home township or
 /// village is in the round's scope (交叉巡察回避).

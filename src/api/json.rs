@@ -10,7 +10,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
 use crate::api::State;
-use crate::error::ApiError;
+use crate::api::problem::ApiError;
 
 /// A JSON request body of type `T`.
 pub struct Json<T>(pub T);

@@ -11,11 +11,11 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::api::json::JsonBody;
+use crate::api::problem::{ApiError, Problem};
 use crate::api::{Audit, State, authorize, db, today, village_code};
 use crate::auth::scope::readable_village;
 use crate::auth::{Caller, Role};
 use crate::db::schema::inspection_checkpoints;
-use crate::error::{ApiError, Problem};
 use crate::ledger::periods::{ClosedPeriod, list_closed};
 use crate::tlog::checkpoint::{at_size, latest};
 use crate::tlog::leaf::KIND_ENTRY;

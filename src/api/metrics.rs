@@ -10,9 +10,9 @@ use std::time::Duration;
 use actix_web::{HttpResponse, get};
 
 use crate::api::State;
+use crate::api::problem::ApiError;
 use crate::auth::Caller;
 use crate::auth::scope::require_admin;
-use crate::error::ApiError;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
@@ -146,9 +146,9 @@ impl Metrics {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Metrics", body = String, content_type = "text/plain"),
-        (status = 401, description = "No or bad token", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Served on the operators' address instead", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token", body = crate::api::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = crate::api::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Served on the operators' address instead", body = crate::api::problem::Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/metrics")]

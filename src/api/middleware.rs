@@ -11,7 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, error, web};
 use sha2::{Digest, Sha256};
 
-use crate::error::{ApiError, problem_response};
+use crate::api::problem::{ApiError, problem_response};
 
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default()

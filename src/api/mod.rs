@@ -13,6 +13,7 @@ pub mod log;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;
+pub mod problem;
 pub mod receipts;
 pub mod reconcile;
 pub mod townships;
@@ -26,13 +27,13 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::auth::audit::{AuditEvent, record};
 use crate::auth::keys::KeyRing;
 use crate::auth::login::{LoginPolicy, UnknownUserThrottle};
 use crate::auth::tokens::TokenSettings;
 use crate::config::Settings;
 use crate::db::{DbConn, DbPool};
-use crate::error::{ApiError, ApiResult};
 
 /// Everything a request handler may need.
 pub struct AppState {
@@ -247,7 +248,7 @@ impl Modify for BearerAuth {
         license(name = "MIT OR Apache-2.0")
     ),
     modifiers(&BearerAuth),
-    components(schemas(crate::error::Problem)),
+    components(schemas(crate::api::problem::Problem)),
     tags(
         (name = "auth", description = "Sign in and tokens"),
         (name = "ledger", description = "Townships, villages, entries, summaries"),

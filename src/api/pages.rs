@@ -17,11 +17,11 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::api::{AppState, State, db};
 use crate::auth::Caller;
 use crate::auth::scope::covers_known_village;
 use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult};
 use crate::ledger::villages::VillageRow;
 
 /// What a server remembers of a village between requests.

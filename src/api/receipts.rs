@@ -13,12 +13,12 @@ use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 use crate::api::json::Json;
+use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::api::{Audit, State, db, today};
 use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
 use crate::auth::{Caller, Role};
 use crate::domain::budget::Budget;
 use crate::domain::{BoundedText, VillageCode};
-use crate::error::{ApiError, ApiResult, Problem};
 use crate::ledger::entries::{entry_not_found, find_entry};
 use crate::ledger::receipts::{
     Receipt, ReceiptRow, WithdrawalRow, existing_attachment, find_receipt, insert_receipt, insert_withdrawal,

@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::crosscheck::{
     Run, ScopeView, content_type, read_body, reconcile_response, require_checker, resolve_scope, valid_findings, window,
 };
+use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::api::{Audit, State, db};
 use crate::auth::Caller;
 use crate::crosscheck::findings::{Finding, FindingInput, Tolerances};
@@ -18,7 +19,6 @@ use crate::crosscheck::reconcile::{EntryBrief, FindingResult};
 use crate::crosscheck::sheet::{RowError, read_findings, sniff_format};
 use crate::crosscheck::{DateWindow, Scope};
 use crate::domain::budget::Budget;
-use crate::error::{ApiError, ApiResult, Problem};
 
 /// The options of a reconciliation, whether sent as JSON or as the form fields of a sheet upload.
 impl ReconcileRequest {

@@ -4,11 +4,11 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use crate::api::json::JsonBody;
+use crate::api::problem::{ApiError, Problem};
 use crate::api::{Audit, State, authorize, db, today};
 use crate::auth::scope::{TownshipView, inspector_scope, require_admin, township_view};
 use crate::auth::{Caller, Role};
 use crate::domain::TownshipCode;
-use crate::error::{ApiError, Problem};
 use crate::ledger::villages::{
     NewTownship, NewVillage, Township, VillageBrief, create_township, create_village, find_township, find_village,
     list_townships, list_villages,

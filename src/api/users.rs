@@ -5,12 +5,12 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 
 use crate::api::json::JsonBody;
+use crate::api::problem::{ApiError, Problem};
 use crate::api::{Audit, State, authorize, db};
 use crate::auth::Caller;
 use crate::auth::passwords::generate_password;
 use crate::auth::scope::require_admin;
 use crate::auth::users::{NewUser, UserView, add_user, disable_user, list_users};
-use crate::error::{ApiError, Problem};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -3,11 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 
+use crate::api::problem::{ApiError, Problem};
 use crate::api::{Audit, State, db, today, village_code};
 use crate::auth::Caller;
 use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
 use crate::domain::Period;
-use crate::error::{ApiError, Problem};
 use crate::ledger::periods::{Closed, ClosedPeriod, close_period};
 use crate::ledger::summary::{YearSummary, year_summary};
 use crate::ledger::villages::{VillageDetail, village_detail};

@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::api::problem::ApiResult;
 use crate::db::DbConn;
 use crate::db::schema::audit_log;
-use crate::error::ApiResult;
 use crate::ledger::now_utc;
 
 /// One thing to record.

@@ -6,12 +6,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::auth::Role;
 use crate::auth::users::find_user;
 use crate::db::schema::{inspection_inspectors, inspection_targets, inspections, townships, villages};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{BoundedText, TownshipCode, VillageCode};
-use crate::error::{ApiError, ApiResult};
 use crate::ledger::{new_id, now_utc};
 
 const MAX_NAME_CHARS: usize = 100;

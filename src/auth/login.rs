@@ -12,13 +12,13 @@ use std::time::{Duration, Instant};
 use chrono::Duration as ChronoDuration;
 use diesel::prelude::*;
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::auth::Caller;
 use crate::auth::passwords::{verify_dummy, verify_password};
 use crate::auth::tokens::{hash_refresh_token, new_refresh_token, refresh_expiry};
 use crate::auth::users::{UserRow, find_user};
 use crate::db::schema::{refresh_tokens, users};
 use crate::db::{DbConn, write_transaction};
-use crate::error::{ApiError, ApiResult};
 use crate::ledger::now_utc;
 
 /// Limits on password guessing.

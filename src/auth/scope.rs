@@ -6,11 +6,11 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::auth::{Caller, Role};
 use crate::db::DbConn;
 use crate::db::schema::{inspection_inspectors, inspection_targets, inspections};
 use crate::domain::{TownshipCode, VillageCode};
-use crate::error::{ApiError, ApiResult};
 use crate::ledger::villages::{VillageRow, find_village, village_not_found};
 
 /// What an inspector's open rounds cover today.

@@ -9,9 +9,9 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::api::problem::ApiError;
 use crate::auth::keys::KeyRing;
 use crate::auth::{Caller, Role};
-use crate::error::ApiError;
 
 pub const ACCESS_TOKEN_SECONDS: i64 = 3600;
 pub const REFRESH_TOKEN_DAYS: i64 = 30;

@@ -4,12 +4,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::auth::passwords::{check_password_policy, hash_password};
 use crate::auth::{Caller, Role};
 use crate::db::schema::{refresh_tokens, townships, users, villages};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{TownshipCode, VillageCode};
-use crate::error::{ApiError, ApiResult};
 use crate::ledger::now_utc;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]

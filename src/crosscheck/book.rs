@@ -9,11 +9,11 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::crosscheck::names;
 use crate::crosscheck::{DateWindow, Scope};
 use crate::db::schema::{entries, receipt_withdrawals, receipts};
 use crate::db::{DbConn, DbPool};
-use crate::error::{ApiError, ApiResult};
 
 /// The columns of an entry the cross-check reads.
 #[derive(Queryable, Selectable)]

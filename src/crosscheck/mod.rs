@@ -16,9 +16,9 @@ pub mod sheet;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::api::problem::ApiResult;
 use crate::db::DbConn;
 use crate::db::schema::{townships, villages};
-use crate::error::ApiResult;
 
 /// One village of a cross-check's scope.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

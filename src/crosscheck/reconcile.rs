@@ -24,6 +24,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::api::problem::ApiResult;
 use crate::crosscheck::book::{Item, Parties, for_each_book};
 use crate::crosscheck::findings::{Finding, Tolerances};
 use crate::crosscheck::names;
@@ -31,7 +32,6 @@ use crate::crosscheck::{DateWindow, Scope};
 use crate::db::DbPool;
 use crate::domain::Direction;
 use crate::domain::budget::{Budget, Meter};
-use crate::error::ApiResult;
 
 /// An entry as a reconciliation shows it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::auth::Role;
 use crate::auth::inspections::{NewInspection, create_inspection};
 use crate::auth::users::{NewUser, add_user};
@@ -18,7 +19,6 @@ use crate::crosscheck::flags::offday_hospitality::is_hospitality;
 use crate::db::schema::{townships, villages};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{Chart, Period};
-use crate::error::{ApiError, ApiResult};
 use crate::ledger::entries::EntryRow;
 use crate::ledger::periods::record_close;
 use crate::ledger::post::insert_entry;

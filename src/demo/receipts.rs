@@ -5,9 +5,9 @@
 
 use diesel::prelude::*;
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::db::schema::entries;
 use crate::db::{DbConn, write_transaction};
-use crate::error::{ApiError, ApiResult};
 use crate::ledger::receipts::{ReceiptRow, insert_receipt};
 use crate::receipts::{IntakeLimits, ReceiptStore, RenditionSize, ingest};
 

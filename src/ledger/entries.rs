@@ -4,10 +4,10 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::db::DbConn;
 use crate::db::schema::entries;
 use crate::domain::truncate;
-use crate::error::{ApiError, ApiResult};
 
 /// One row of `entries`.
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]

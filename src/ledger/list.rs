@@ -7,10 +7,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::db::DbConn;
 use crate::db::schema::{entries, receipts};
 use crate::domain::{Direction, MAX_ABS_FEN, VillageCode};
-use crate::error::{ApiError, ApiResult};
 use crate::ledger::entries::{Entry, EntryRow};
 
 pub const DEFAULT_PAGE: i64 = 50;

@@ -6,10 +6,10 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::db::schema::closed_periods;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{Period, VillageCode};
-use crate::error::{ApiError, ApiResult};
 use crate::ledger::now_utc;
 use crate::ledger::villages::{bump_version, find_village};
 use crate::tlog::checkpoint::{LogSigner, at_size, checkpoint_now};

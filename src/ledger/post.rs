@@ -5,10 +5,10 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Deserialize;
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::db::schema::{accounts, closed_periods, entries};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{AccountClass, BoundedText, Chart, Direction, Money, Period, VillageCode};
-use crate::error::{ApiError, ApiResult};
 use crate::ledger::entries::EntryRow;
 use crate::ledger::villages::{bump_version, find_village};
 use crate::ledger::{new_id, now_utc};

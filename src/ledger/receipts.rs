@@ -6,9 +6,9 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::db::DbConn;
 use crate::db::schema::{receipt_withdrawals, receipts};
-use crate::error::{ApiError, ApiResult};
 use crate::tlog::leaf::{KIND_RECEIPT, KIND_RECEIPT_WITHDRAWAL, receipt_leaf, withdrawal_leaf};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -4,10 +4,10 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Deserialize;
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::db::schema::closed_periods;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{BoundedText, Period};
-use crate::error::{ApiError, ApiResult};
 use crate::ledger::entries::{EntryRow, find_entry, reversal_of};
 use crate::ledger::post::{MAX_DESCRIPTION_CHARS, MAX_VOUCHER_CHARS, insert_entry};
 use crate::ledger::{new_id, now_utc};

@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde::Serialize;
 
+use crate::api::problem::ApiResult;
 use crate::db::DbConn;
 use crate::db::schema::{accounts, entries};
 use crate::domain::{Chart, VillageCode};
-use crate::error::ApiResult;
 use crate::ledger::villages::{cash_and_bank_movement, find_village};
 
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]

@@ -25,9 +25,9 @@ use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, spki::der::pem::L
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::db::DbConn;
 use crate::db::schema::log_checkpoints;
-use crate::error::{ApiError, ApiResult};
 use crate::tlog::{Hash, Tree, size};
 
 /// The deployment's checkpoint key.

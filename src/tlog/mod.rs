@@ -17,9 +17,9 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::db::DbConn;
 use crate::db::schema::{log_leaves, log_nodes, log_state};
-use crate::error::{ApiError, ApiResult};
 
 pub type Hash = [u8; 32];
 

@@ -8,9 +8,9 @@ use std::collections::HashSet;
 use diesel::prelude::*;
 use serde_json::Value;
 
+use crate::api::problem::ApiResult;
 use crate::db::DbConn;
 use crate::db::schema::{closed_periods, entries, log_checkpoints, log_leaves, receipt_withdrawals, receipts};
-use crate::error::ApiResult;
 use crate::ledger::entries::EntryRow;
 use crate::ledger::receipts::{ReceiptRow, WithdrawalRow};
 use crate::tlog::checkpoint::{LogSigner, StoredCheckpoint};

@@ -23,12 +23,12 @@ use std::collections::{BTreeMap, BinaryHeap};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
+use crate::api::problem::{ApiError, ApiResult};
 use crate::config::FlagSettings;
 use crate::crosscheck::book::{Book, Item, Parties, ReceiptFact, for_each_book};
 use crate::crosscheck::{DateWindow, Scope};
 use crate::db::DbPool;
 use crate::domain::budget::Budget;
-use crate::error::{ApiError, ApiResult};
 
 /// How much a flag deserves attention first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]

@@ -6,6 +6,12 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+mod auth;
+mod crosscheck;
+mod ledger;
+mod receipts;
+mod tlog;
+
 /// The prefix of every problem `type` URI; the README lists them all.
 pub const PROBLEM_BASE: &str = "urn:village-ledger:problem:";
 

@@ -1,0 +1,1 @@
+//! How errors of the `auth` service become problem documents.

@@ -1,0 +1,1 @@
+//! How errors of the `crosscheck` service become problem documents.

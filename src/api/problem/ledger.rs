@@ -1,0 +1,1 @@
+//! How errors of the `ledger` service become problem documents.

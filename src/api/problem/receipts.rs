@@ -1,0 +1,1 @@
+//! How errors of the `receipts` service become problem documents.

@@ -1,0 +1,1 @@
+//! How errors of the `tlog` service become problem documents.
