@@ -1,9 +1,6 @@
 //! Authorize before parsing: a caller who may not use a write route is refused from the token
 //! and the path alone, having sent at most a few KiB of the body, however large, endless or
 //! mislabelled that body is.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
-mod common;
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -11,11 +8,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::support::*;
 use actix_web::dev::{Payload, Service};
 use actix_web::error::PayloadError;
 use actix_web::test::{self, TestRequest};
 use actix_web::web::Bytes;
-use common::*;
 use futures_util::Stream;
 use serde_json::json;
 use village_ledger::api::build_app;

@@ -1,10 +1,7 @@
 //! `village-ledger copy` moves a county from SQLite to PostgreSQL and back, verified table by
 //! table, refuses a non-empty target, and the copy still verifies against its log.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use serde_json::json;
 
 #[actix_web::test]

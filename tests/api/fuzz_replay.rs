@@ -4,7 +4,7 @@
 //! fixtures the parsers are meant for. Each input goes through the same function the fuzz target
 //! calls (`fuzz/src/lib.rs`, included below), so what failed the fuzzer fails here.
 
-#[path = "../fuzz/src/lib.rs"]
+#[path = "../../fuzz/src/lib.rs"]
 mod fuzz_checks;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -64,12 +64,16 @@ fn replay(test: &str, target: &str, check: fn(&[u8]), extra: &[&str]) {
         let path = &inputs[index];
         path.strip_prefix(root).unwrap_or(path).display().to_string()
     };
+    // The child runs this one test: its name in the test binary is this module's path (less
+    // the crate's name) and the function's.
+    let module = module_path!().split_once("::").map_or("", |(_, module)| module);
+    let test = format!("{module}::{test}");
     let mut failed = Vec::new();
     let mut from = 0;
     while from < inputs.len() {
         let output =
             std::process::Command::new(std::env::current_exe().unwrap_or_else(|e| panic!("the test binary: {e}")))
-                .args([test, "--exact", "--nocapture", "--test-threads=1"])
+                .args([test.as_str(), "--exact", "--nocapture", "--test-threads=1"])
                 .env(CHILD_ENV, from.to_string())
                 .stderr(std::process::Stdio::inherit())
                 .output()

@@ -1,10 +1,7 @@
 //! Acknowledged writes survive a `kill -9` of the real server binary, and the SQLite settings
 //! that make that true are in force.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-mod common;
-
-use common::{http, start_server};
+use crate::support::{http, start_server};
 use serde_json::json;
 use village_ledger::api::load_state;
 use village_ledger::auth::Role;
@@ -21,7 +18,7 @@ fn acknowledged_entries_survive_kill_9() {
         create_township(
             &mut conn,
             NewTownship {
-                code: common::T1.into(),
+                code: crate::support::T1.into(),
                 name: "珠岙镇".into(),
             },
         )
@@ -29,8 +26,8 @@ fn acknowledged_entries_survive_kill_9() {
         create_village(
             &mut conn,
             NewVillage {
-                code: common::V1A.into(),
-                township_code: common::T1.into(),
+                code: crate::support::V1A.into(),
+                township_code: crate::support::T1.into(),
                 name: "坎头村".into(),
                 opening_date: "2024-01-01".parse().expect("date"),
                 opening_cash_fen: 0,
@@ -41,12 +38,12 @@ fn acknowledged_entries_survive_kill_9() {
         let clerk = NewUser {
             username: "clerk1".into(),
             role: Role::Clerk,
-            township: Some(common::T1.into()),
+            township: Some(crate::support::T1.into()),
             village: None,
             home_township: None,
             home_village: None,
         };
-        add_user(&mut conn, clerk, common::PASSWORD).expect("clerk");
+        add_user(&mut conn, clerk, crate::support::PASSWORD).expect("clerk");
         use diesel::prelude::*;
         #[derive(QueryableByName)]
         struct Pragma {
@@ -65,17 +62,17 @@ fn acknowledged_entries_survive_kill_9() {
         "POST",
         "/api/v1/auth/token",
         None,
-        Some(&json!({"username": "clerk1", "password": common::PASSWORD})),
+        Some(&json!({"username": "clerk1", "password": crate::support::PASSWORD})),
     );
     assert_eq!(status, 200, "{tokens}");
     let token = tokens["access_token"].as_str().expect("token").to_owned();
     let mut acknowledged = Vec::new();
     for i in 0..25 {
-        let body = common::expense(&format!("K-{i:03}"), "2024-03-12", 100 + i);
+        let body = crate::support::expense(&format!("K-{i:03}"), "2024-03-12", 100 + i);
         let (status, entry) = http(
             &addr,
             "POST",
-            &format!("/api/v1/villages/{}/entries", common::V1A),
+            &format!("/api/v1/villages/{}/entries", crate::support::V1A),
             Some(&token),
             Some(&body),
         );
@@ -89,7 +86,7 @@ fn acknowledged_entries_survive_kill_9() {
     let (status, page) = http(
         &addr,
         "GET",
-        &format!("/api/v1/villages/{}/entries?limit=200", common::V1A),
+        &format!("/api/v1/villages/{}/entries?limit=200", crate::support::V1A),
         Some(&token),
         None,
     );

@@ -2,20 +2,17 @@
 //! disabled users, lockout, inspection rounds with recusal and windows, the audit log, and the
 //! `user add` / `keys rotate` commands. Each runs over SQLite and over PostgreSQL (the command
 //! test over SQLite only).
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
-mod common;
 
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use crate::support::*;
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::test;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
-use common::*;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePublicKey};
 use ed25519_dalek::{Signer, SigningKey};
@@ -783,7 +780,7 @@ macro_rules! lockout_on_both_backends {
             $(
                 #[actix_web::test]
                 async fn $name() {
-                    let app = super::common::TestApp::with_settings(|s| {
+                    let app = crate::support::TestApp::with_settings(|s| {
                         s.login_max_failures = 3;
                         s.login_lock_seconds = 60;
                     })
@@ -796,7 +793,7 @@ macro_rules! lockout_on_both_backends {
             $(
                 #[actix_web::test]
                 async fn $name() {
-                    if let Some(app) = super::common::TestApp::postgres().await {
+                    if let Some(app) = crate::support::TestApp::postgres().await {
                         super::$name(app).await
                     }
                 }

@@ -2,17 +2,14 @@
 //! concurrency (503 with `Retry-After`), authorize before reading a body, bound their searches
 //! per finding, make a missing full-size rendition once however many ask, leave nothing behind
 //! when an upload is cut off, and spend no CPU after their answer.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
-mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
-use common::*;
 use serde_json::{Value, json};
 
 /// Adds `n` expenses to `village` in 2024 straight into the database (faster than posting

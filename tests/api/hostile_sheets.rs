@@ -5,15 +5,12 @@
 //!
 //! Time bound: 1 s, in a debug build too (the slowest case, a 16 MB CSV line, took 0.43 s there);
 //! the measured figures are printed (`cargo test --test hostile_sheets -- --nocapture`).
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
-mod common;
 
 use std::io::{Cursor, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::support::*;
 
 const MIB: u64 = 1024 * 1024;
 const READER_BOUND: u64 = 64 * MIB;

@@ -1,11 +1,8 @@
 //! Health, readiness, metrics and request ids.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-mod common;
-
+use crate::support::*;
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
-use common::*;
 
 async fn health_and_readiness_answer_without_a_token(app: TestApp) {
     let health = app.call(TestRequest::get().uri("/healthz")).await;

@@ -1,12 +1,9 @@
 //! The committed OpenAPI document is what the code generates and what the app serves.
 //! `UPDATE_OPENAPI=1 cargo test --test openapi` rewrites `openapi/openapi.json`.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-mod common;
-
+use crate::support::TestApp;
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
-use common::TestApp;
 
 const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
 

@@ -21,15 +21,12 @@
 //!
 //! Village and township aliases (`V1A`, `V1B`, `V2A`, `T1`, `T2`) stand for the seeded codes,
 //! also inside expected figures.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use crate::support::*;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
-use common::*;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 use village_ledger::db::{DbConn, write_transaction};

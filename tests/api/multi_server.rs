@@ -2,14 +2,11 @@
 //! the database and the data dir, clients post through both at once, and afterwards every
 //! acknowledged write is there once, voucher numbers stayed unique, pages are stable and the
 //! transparency log verifies.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
-mod common;
 
 use std::collections::{HashMap, HashSet};
 use std::thread;
 
-use common::*;
+use crate::support::*;
 
 #[actix_web::test]
 async fn two_servers_on_one_database_post_as_one() {

@@ -1,12 +1,9 @@
 //! Reconciling findings with the ledger through the real app: a ledger with known answers for
 //! every status, one-to-one assignment, the unmatched-entries listing, CSV and XLSX sheets with
 //! Chinese headers and broken rows, scopes and refusals.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-mod common;
-
+use crate::support::*;
 use actix_web::test::TestRequest;
-use common::*;
 use serde_json::{Value, json};
 
 /// Posts an expense into V1A and returns its id.

@@ -3,14 +3,11 @@
 //! page that was in memory, disabling a user refuses their token at once, and a write by another
 //! process on the same database (a second server, the `user` command) shows once
 //! `VL_FRESHNESS_MS` has passed.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-mod common;
-
+use crate::support::*;
 use actix_web::dev::Service;
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
-use common::*;
 use serde_json::{Value, json};
 use village_ledger::api::{State, build_app, load_state};
 

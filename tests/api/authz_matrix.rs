@@ -3,17 +3,14 @@
 //! A route in the document that the table does not know fails the test, so no new route can
 //! escape it; so does a table row for a route the document no longer has. Runs over SQLite and
 //! over PostgreSQL.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
-mod common;
 
 use std::cell::Cell;
 use std::collections::BTreeSet;
 
+use crate::support::*;
 use actix_web::http::Method;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::*;
 use serde_json::{Value, json};
 use village_ledger::api::today;
 use village_ledger::auth::tokens::issue_access_token;

@@ -1,7 +1,6 @@
 //! The demo county through the real app: every planted irregularity is flagged, no clean
 //! village carries a village-level flag, and the faked housing relief is found by
 //! reconciling an inspection finding.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use std::collections::BTreeSet;
 

@@ -1,11 +1,8 @@
 //! Bad input gets a clear 4xx problem document, never a 500, and leaves nothing written.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-mod common;
-
+use crate::support::*;
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
-use common::*;
 use serde_json::{Value, json};
 
 fn entries(village: &str) -> String {

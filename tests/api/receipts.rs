@@ -1,13 +1,10 @@
 //! Receipt scans through the real app: every fixture's outcome, renditions without metadata
 //! and with the orientation applied, idempotent and concurrent uploads, staff-only originals,
 //! withdrawal, the log leaf, and the start-up sweep of files a crash left without a row.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-mod common;
-
+use crate::support::*;
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
-use common::*;
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> Vec<u8> {

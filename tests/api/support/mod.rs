@@ -1,6 +1,5 @@
 //! Test harness: the real app over a real SQLite file in a fresh temporary data dir, with a
 //! small county and one user of every role.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -239,14 +238,13 @@ impl Drop for TestApp {
 
 /// Runs each listed `async fn NAME(app: TestApp)` once over SQLite (`sqlite::NAME`) and once
 /// over PostgreSQL (`postgres::NAME`), from the same source.
-#[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
                 #[actix_web::test]
                 async fn $name() {
-                    super::$name(super::common::TestApp::new().await).await
+                    super::$name(crate::support::TestApp::new().await).await
                 }
             )*
         }
@@ -254,7 +252,7 @@ macro_rules! on_both_backends {
             $(
                 #[actix_web::test]
                 async fn $name() {
-                    if let Some(app) = super::common::TestApp::postgres().await {
+                    if let Some(app) = crate::support::TestApp::postgres().await {
                         super::$name(app).await
                     }
                 }

@@ -1,15 +1,12 @@
 //! The ledger core through the real HTTP app over a real SQLite file: posting, idempotent
 //! retry, reversal, month close, pagination, filters, summaries, balances, ETag and
 //! compression.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
-mod common;
 
 use std::collections::HashSet;
 
+use crate::support::*;
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
-use common::*;
 use serde_json::{Value, json};
 
 fn entries_uri(village: &str, query: &str) -> String {

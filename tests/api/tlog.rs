@@ -1,15 +1,12 @@
 //! The transparency log: RFC 6962 known answers, signed checkpoints, inclusion and consistency
 //! proofs checked by an independent verifier written here (not the server's code), and the
 //! offline `verify` naming rows changed behind the API.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-mod common;
-
+use crate::support::*;
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use common::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 

@@ -1,0 +1,28 @@
+//! The integration tests: one binary, one module per area, all through the real app (the actix
+//! test service in process, or the real server binary over TCP). `support` holds the harness.
+//!
+//! `cargo test --test api` runs them all; `cargo test --test api ledger::` one area.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+#[macro_use]
+mod support;
+
+mod auth;
+mod authz_matrix;
+mod bad_input;
+mod budget;
+mod copy;
+mod crosscheck;
+mod crosscheck_flags;
+mod demo_crosscheck;
+mod durability;
+mod fresh_pages;
+mod fuzz_replay;
+mod hostile_bodies;
+mod hostile_sheets;
+mod ledger;
+mod multi_server;
+mod openapi;
+mod ops;
+mod receipts;
+mod tlog;
