@@ -1,16 +1,16 @@
 //! What each fuzz target does with one input: feed it to a parser the way the service does, and
 //! check that nothing panics and that the cheap invariants hold. The same functions replay the
-//! committed corpora and reproducers as ordinary tests (`tests/fuzz_replay.rs` includes this
+//! committed corpora and reproducers as ordinary tests (`tests/api/fuzz_replay.rs` includes this
 //! file), so a reproducer fails `cargo test` exactly as it failed the fuzzer.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use village_ledger::api::problem::ApiError;
 use village_ledger::api::reconcile::ReconcileRequest;
 use village_ledger::crosscheck::findings::MAX_REF_CHARS;
 use village_ledger::crosscheck::sheet::{SheetFormat, read_findings, sniff_format};
 use village_ledger::domain::{InvoiceQr, MAX_ABS_FEN, Money, format_yuan, parse_whole_number};
-use village_ledger::api::problem::ApiError;
 use village_ledger::ledger::list::Cursor;
 use village_ledger::receipts::{IntakeLimits, ingest, render_full, sniff};
 
