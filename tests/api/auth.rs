@@ -751,7 +751,7 @@ async fn a_wrong_password_and_an_unknown_username_take_the_same_time(app: TestAp
     // five of each kind, so a test thread descheduled once does not decide the comparison.
     let mut known = Vec::new();
     let mut unknown = Vec::new();
-    for user in ["admin", "clerk1", "clerk2", "villager1a", "inspector"] {
+    for user in SEEDED_USERS.iter().map(|u| u.username) {
         let started = std::time::Instant::now();
         assert_unauthorized(&sign_in(&app, user, "wrong-password-3").await, "wrong password");
         known.push(started.elapsed());

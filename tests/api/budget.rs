@@ -3,8 +3,6 @@
 //! per finding, make a missing full-size rendition once however many ask, leave nothing behind
 //! when an upload is cut off, and spend no CPU after their answer.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use crate::support::*;
@@ -186,31 +184,17 @@ async fn many_asking_for_one_missing_full_rendition_make_it_once() {
     assert_eq!(app.state.full_renditions.started(), 1, "one decode for six requests");
 }
 
-/// Writes a request head and `sent` bytes of a body declared far longer, then reads the answer
+/// Writes a request head and 4 KiB of a body declared far longer, then reads the answer
 /// (the server answers without reading the rest).
 fn endless_body(addr: &str, path: &str, token: &str, content_type: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: {content_type}\r\nContent-Length: 1073741824\r\n\r\n"
+         Content-Type: {content_type}\r\nContent-Length: 1073741824"
     );
-    stream.write_all(head.as_bytes()).unwrap();
-    let _ = stream.write_all(&vec![b'7'; 4096]);
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 4096];
-    while let Ok(n) = stream.read(&mut buf) {
-        if n == 0 {
-            break;
-        }
-        raw.extend_from_slice(&buf[..n]);
-        if String::from_utf8_lossy(&raw).contains("\r\n\r\n") && raw.ends_with(b"}") {
-            break;
-        }
-    }
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    (status, text)
+    let mut request = RawRequest::open(addr, &head, Duration::from_secs(10));
+    let _ = request.send(&[b'7'; 4096]);
+    let answer = request.answer();
+    (answer.status, answer.body)
 }
 
 #[actix_web::test]
@@ -304,23 +288,23 @@ async fn an_upload_cut_off_mid_body_leaves_no_file_behind() {
     let entry = app.post_entry(V1A, expense("C-1", "2024-05-06", 95_000)).await;
     let (mut server, addr) = start_server(app.dir.path(), &[]);
     let receipts = app.state.receipts.root().to_path_buf();
-    let mut stream = TcpStream::connect(&addr).unwrap();
     let head = format!(
         "POST /api/v1/entries/{}/receipts HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
-         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: 10000000\r\n\r\n\
-         --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.png\"\r\n\r\n",
+         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: 10000000",
         entry["id"].as_str().unwrap(),
         app.token("clerk1")
     );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(&vec![0x89; 200_000]).unwrap();
+    let mut upload = RawRequest::open(&addr, &head, Duration::from_secs(10));
+    let part = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.png\"\r\n\r\n");
+    upload.send(part.as_bytes()).unwrap();
+    upload.send(&vec![0x89; 200_000]).unwrap();
     // The upload is being received: its temp file exists.
     let waiting = Instant::now();
     while files_in(&receipts.join("tmp")) == 0 {
         assert!(waiting.elapsed() < Duration::from_secs(10), "no temp file appeared");
         std::thread::sleep(Duration::from_millis(20));
     }
-    drop(stream);
+    drop(upload);
     let cut = Instant::now();
     while files_in(&receipts.join("tmp")) > 0 {
         assert!(
@@ -343,32 +327,15 @@ fn cpu_ticks(pid: u32) -> u64 {
     fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
 }
 
-/// Sends one request (JSON when `body` is given) over a fresh connection; returns the status
-/// line and the headers.
-fn request_head(addr: &str, method: &str, path: &str, token: &str, body: Option<&Value>) -> String {
-    let payload = body.map(Value::to_string).unwrap_or_default();
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
-    let mut head =
-        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n");
-    if body.is_some() {
-        head.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            payload.len()
-        ));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(payload.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    text.split("\r\n\r\n").next().unwrap_or("").to_owned()
-}
-
-/// Posts JSON over a fresh connection; returns the status line and the headers.
-fn post_json(addr: &str, path: &str, token: &str, body: &Value) -> String {
-    request_head(addr, "POST", path, token, Some(body))
+/// Posts JSON over a fresh connection.
+fn post_json(addr: &str, path: &str, token: &str, body: &Value) -> Answer {
+    send(
+        addr,
+        "POST",
+        path,
+        Some(token),
+        Some(("application/json", body.to_string().into_bytes())),
+    )
 }
 
 #[actix_web::test]
@@ -391,7 +358,7 @@ async fn the_worst_reconciliation_stops_with_its_answer() {
         "findings": findings,
     });
     let started = Instant::now();
-    let head = post_json(
+    let answer = post_json(
         &addr,
         &format!("/api/v1/crosscheck/reconcile?village={V1A}"),
         &app.token("admin"),
@@ -403,25 +370,21 @@ async fn the_worst_reconciliation_stops_with_its_answer() {
     let after = cpu_ticks(server.id()) - at_answer;
     eprintln!(
         "answered in {answered:?}: {}; CPU after the answer: {after} ticks",
-        head.lines().next().unwrap_or("")
+        answer.status
     );
-    let status = head.lines().next().unwrap_or("");
     assert!(
-        status.contains(" 503 ") || status.contains(" 200 "),
-        "finished or cut: {head}"
+        [200, 503].contains(&answer.status),
+        "finished or cut: {} {}",
+        answer.status,
+        answer.body
     );
-    if status.contains(" 503 ") {
-        assert!(head.to_ascii_lowercase().contains("retry-after: 2"), "{head}");
+    if answer.status == 503 {
+        assert_eq!(answer.header("retry-after"), Some("2"), "{}", answer.body);
     }
     assert!(answered < Duration::from_secs(10), "answered after {answered:?}");
     assert!(after < 20, "{after} ticks (1/100 s) of CPU spent after the answer");
     server.kill().unwrap();
     let _ = server.wait();
-}
-
-/// GETs over a fresh connection; returns the status line and the headers.
-fn get(addr: &str, path: &str, token: &str) -> String {
-    request_head(addr, "GET", path, token, None)
 }
 
 #[actix_web::test]
@@ -445,18 +408,20 @@ async fn a_slow_flag_run_stops_with_its_answer() {
     }
     let (mut server, addr) = start_server(app.dir.path(), &["--request-timeout-seconds", "2"]);
     let started = Instant::now();
-    let head = get(
+    let answer = send(
         &addr,
+        "GET",
         &format!("/api/v1/crosscheck/flags?village={V1A}&rules=receipt_reused"),
-        &app.token("admin"),
+        Some(&app.token("admin")),
+        None,
     );
     let answered = started.elapsed();
     let at_answer = cpu_ticks(server.id());
     std::thread::sleep(Duration::from_millis(1500));
     let after = cpu_ticks(server.id()) - at_answer;
-    let status = head.lines().next().unwrap_or("").to_owned();
+    let status = answer.status;
     eprintln!("flags answered in {answered:?}: {status}; CPU after the answer: {after} ticks");
-    assert!(status.contains(" 503 ") || status.contains(" 200 "), "{head}");
+    assert!([200, 503].contains(&status), "{status} {}", answer.body);
     assert!(answered < Duration::from_secs(10), "answered after {answered:?}");
     assert!(after < 20, "{after} ticks (1/100 s) of CPU spent after the answer");
     server.kill().unwrap();

@@ -105,32 +105,17 @@ async fn two_servers_on_one_database_post_as_one() {
     );
 }
 
-/// Posts a multipart upload with the raw HTTP/1.1 client of the tests.
+/// Posts a multipart upload of one file.
 fn upload(addr: &str, path: &str, token: &str, bytes: &[u8]) -> (u16, serde_json::Value) {
-    use std::io::{Read, Write};
-    let boundary = "multi-server-boundary";
-    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.png\"\r\n\r\n")
-        .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
-        body.len()
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    let answer = send(
+        addr,
+        "POST",
+        path,
+        Some(token),
+        Some((&content_type, multipart("r.png", bytes))),
     );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(&body).unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (headers, rest) = text.split_once("\r\n\r\n").unwrap();
-    let status = headers.split(' ').nth(1).unwrap().parse().unwrap();
-    let json = rest
-        .find('{')
-        .map(|i| &rest[i..rest.rfind('}').unwrap() + 1])
-        .unwrap_or("null");
-    (status, serde_json::from_str(json).unwrap_or(serde_json::Value::Null))
+    (answer.status, answer.json())
 }
 
 #[actix_web::test]

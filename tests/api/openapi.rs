@@ -1,5 +1,5 @@
 //! The committed OpenAPI document is what the code generates and what the app serves.
-//! `UPDATE_OPENAPI=1 cargo test --test openapi` rewrites `openapi/openapi.json`.
+//! `UPDATE_OPENAPI=1 cargo test --test api openapi::` rewrites `openapi/openapi.json`.
 
 use crate::support::TestApp;
 use actix_web::http::StatusCode;
@@ -22,7 +22,7 @@ fn the_committed_openapi_document_matches_the_code() {
     let committed = std::fs::read_to_string(COMMITTED).unwrap_or_default();
     assert!(
         committed == now,
-        "openapi/openapi.json differs from the code; run UPDATE_OPENAPI=1 cargo test --test openapi and commit the diff"
+        "openapi/openapi.json differs from the code; run UPDATE_OPENAPI=1 cargo test --test api openapi:: and commit the diff"
     );
 }
 

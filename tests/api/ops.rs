@@ -97,20 +97,10 @@ async fn readiness_writes_nothing_into_the_data_dir(app: TestApp) {
     );
 }
 
-/// A raw GET answering the status and the body as text.
+/// A GET without a token, answering the status and the body as text.
 fn get_text(addr: &str, path: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("write");
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).expect("read");
-    let (head, body) = raw.split_once("\r\n\r\n").expect("response head");
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
-    (status, body.to_owned())
+    let answer = send(addr, "GET", path, None, None);
+    (answer.status, answer.body)
 }
 
 #[actix_web::test]

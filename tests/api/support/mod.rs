@@ -1,9 +1,11 @@
 //! Test harness: the real app over a real SQLite file in a fresh temporary data dir, with a
 //! small county and one user of every role.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+mod raw;
+mod server;
+
+pub use raw::RawRequest;
+pub use server::{Answer, http, run_cli, send, start_server};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
@@ -25,6 +27,44 @@ pub const V1B: &str = "331022102202";
 pub const V2A: &str = "331022002201";
 
 pub const PASSWORD: &str = "test-password-2026";
+
+/// A user every test app is seeded with, signed in with [`PASSWORD`].
+pub struct SeededUser {
+    pub username: &'static str,
+    pub role: Role,
+    /// A clerk's township.
+    pub township: Option<&'static str>,
+    /// A villager's village.
+    pub village: Option<&'static str>,
+    /// An inspector's home township (recused from inspecting it).
+    pub home_township: Option<&'static str>,
+}
+
+/// One user of every role: an admin, a clerk of each township, a villager of 1A, and an
+/// inspector from township 2.
+pub const SEEDED_USERS: [SeededUser; 5] = [
+    seeded("admin", Role::Admin, None, None, None),
+    seeded("clerk1", Role::Clerk, Some(T1), None, None),
+    seeded("clerk2", Role::Clerk, Some(T2), None, None),
+    seeded("villager1a", Role::Villager, None, Some(V1A), None),
+    seeded("inspector", Role::Inspector, None, None, Some(T2)),
+];
+
+const fn seeded(
+    username: &'static str,
+    role: Role,
+    township: Option<&'static str>,
+    village: Option<&'static str>,
+    home_township: Option<&'static str>,
+) -> SeededUser {
+    SeededUser {
+        username,
+        role,
+        township,
+        village,
+        home_township,
+    }
+}
 
 pub struct TestApp {
     pub dir: tempfile::TempDir,
@@ -120,22 +160,15 @@ impl TestApp {
                ('{V2A}', '{T2}', '头岙村', '2022-01-01', 300000, 20000000, 0);"
         ))
         .expect("seed county");
-        let users = [
-            ("admin", Role::Admin, None, None, None),
-            ("clerk1", Role::Clerk, Some(T1), None, None),
-            ("clerk2", Role::Clerk, Some(T2), None, None),
-            ("villager1a", Role::Villager, None, Some(V1A), None),
-            ("inspector", Role::Inspector, None, None, Some(T2)),
-        ];
-        for (username, role, township, village, home) in users {
+        for user in &SEEDED_USERS {
             add_user(
                 c,
                 NewUser {
-                    username: username.into(),
-                    role,
-                    township: township.map(Into::into),
-                    village: village.map(Into::into),
-                    home_township: home.map(Into::into),
+                    username: user.username.into(),
+                    role: user.role,
+                    township: user.township.map(Into::into),
+                    village: user.village.map(Into::into),
+                    home_township: user.home_township.map(Into::into),
                     home_village: None,
                 },
                 PASSWORD,
@@ -146,19 +179,15 @@ impl TestApp {
 
     /// A valid access token for a seeded user, signed by the app's own keyring.
     pub fn token(&self, username: &str) -> String {
-        let (role, village, township) = match username {
-            "admin" => (Role::Admin, None, None),
-            "clerk1" => (Role::Clerk, None, Some(T1)),
-            "clerk2" => (Role::Clerk, None, Some(T2)),
-            "villager1a" => (Role::Villager, Some(V1A), None),
-            "inspector" => (Role::Inspector, None, None),
-            other => panic!("no seeded user {other}"),
-        };
+        let user = SEEDED_USERS
+            .iter()
+            .find(|u| u.username == username)
+            .unwrap_or_else(|| panic!("no seeded user {username}"));
         let caller = Caller {
             username: username.into(),
-            role,
-            village: village.map(Into::into),
-            township: township.map(Into::into),
+            role: user.role,
+            village: user.village.map(Into::into),
+            township: user.township.map(Into::into),
         };
         issue_access_token(&self.state.keys, &self.state.tokens, &caller).expect("token")
     }
@@ -345,64 +374,6 @@ pub fn income(voucher: &str, date: &str, fen: i64) -> Value {
     })
 }
 
-/// A minimal HTTP/1.1 client: one request per connection.
-pub fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    let payload = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        payload.len()
-    );
-    if body.is_some() {
-        head.push_str("Content-Type: application/json\r\n");
-    }
-    if let Some(t) = token {
-        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).expect("write");
-    stream.write_all(payload.as_bytes()).expect("write");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (headers, body) = text.split_once("\r\n\r\n").expect("response head");
-    let status: u16 = headers.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
-    let body = if headers.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        let mut out = String::new();
-        let mut rest = body;
-        while let Some((size, tail)) = rest.split_once("\r\n") {
-            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-            if n == 0 {
-                break;
-            }
-            out.push_str(&tail[..n]);
-            rest = &tail[n + 2..];
-        }
-        out
-    } else {
-        body.to_owned()
-    };
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
-}
-
-/// Starts the real server binary on a free port; returns the child and its address.
-pub fn start_server(data_dir: &std::path::Path, extra: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_village-ledger"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        .args(extra)
-        .env("VL_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the server");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("listening line");
-    let addr = line.trim().rsplit("http://").next().expect("address").to_owned();
-    (child, addr)
-}
-
 impl TestApp {
     /// The database URL of this test's app, for starting server processes on it.
     pub fn database_url(&self) -> String {
@@ -412,22 +383,6 @@ impl TestApp {
             .clone()
             .unwrap_or_else(|| settings.data_dir.join("ledger.db").display().to_string())
     }
-}
-
-/// Runs the real binary with `args`; returns whether it succeeded and what it printed.
-pub fn run_cli(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_village-ledger"))
-        .args(args)
-        .output()
-        .expect("run the binary");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
 }
 
 /// The boundary of the multipart bodies the tests send.
