@@ -1,5 +1,7 @@
-//! Test harness: the real app over a real SQLite file in a fresh temporary data dir, with a
-//! small county and one user of every role.
+//! Test harness: the real app over a real SQLite file (or a PostgreSQL database of its own) in
+//! a fresh temporary data dir, with a small county and one user of every role, called in process
+//! through actix's test service; `server` starts the real binary and talks to it over TCP, `raw`
+//! sends what no client would.
 
 mod raw;
 mod server;
