@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use crate::api::json::JsonBody;
+use crate::api::params::InspectionPath;
 use crate::api::problem::{ApiError, Problem};
 use crate::api::{Audit, State, authorize, db, today};
 use crate::auth::inspections::{Inspection, NewInspection, create_inspection, find_inspection, inspection_ids};
@@ -83,7 +84,7 @@ pub async fn get_inspections(state: State, caller: Caller) -> Result<HttpRespons
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Inspection id")),
+    params(InspectionPath),
     responses(
         (status = 200, description = "The round", body = Inspection),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
@@ -92,8 +93,12 @@ pub async fn get_inspections(state: State, caller: Caller) -> Result<HttpRespons
     )
 )]
 #[get("/inspections/{id}")]
-pub async fn get_inspection(state: State, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+pub async fn get_inspection(
+    state: State,
+    caller: Caller,
+    path: web::Path<InspectionPath>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner().id;
     let round = db(&state, move |conn| {
         let round = match caller.role {
             Role::Admin | Role::Inspector => find_inspection(conn, &id, today())?,

@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::access::{Access, entry_in_scope, village_code, village_in_scope};
 use crate::api::json::JsonBody;
+use crate::api::params::{EntryPath, InspectionPath, VillagePath};
 use crate::api::problem::{ApiError, Problem};
-use crate::api::{Audit, State, authorize, db, today, village_code};
-use crate::auth::scope::readable_village;
+use crate::api::{Audit, State, authorize, db, today};
 use crate::auth::{Caller, Role};
 use crate::db::schema::inspection_checkpoints;
 use crate::ledger::periods::{ClosedPeriod, list_closed};
@@ -68,7 +69,7 @@ pub struct ProofQuery {
 #[utoipa::path(
     tag = "log",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Entry id"), ProofQuery),
+    params(EntryPath, ProofQuery),
     responses(
         (status = 200, description = "Leaf and proof", body = InclusionProof),
         (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
@@ -82,13 +83,13 @@ pub struct ProofQuery {
 pub async fn get_entry_proof(
     state: State,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<EntryPath>,
     query: web::Query<ProofQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+    let id = path.into_inner().id;
     let requested = query.size;
     let proof = db(&state, move |conn| {
-        let row = crate::api::entries::readable_entry(conn, &caller, &id)?;
+        let (row, _) = entry_in_scope(conn, &caller, &id, Access::Read)?;
         let (index, leaf) = find_leaf(conn, KIND_ENTRY, &row.id)?
             .ok_or_else(|| ApiError::Internal(format!("entry {id} has no leaf")))?;
         let n = match requested {
@@ -169,7 +170,7 @@ pub async fn get_consistency(state: State, query: web::Query<ConsistencyQuery>) 
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "12-digit village code", pattern = r"^[0-9]{12}$")),
+    params(VillagePath),
     responses(
         (status = 200, description = "Closed months", body = Vec<ClosedPeriod>),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
@@ -177,10 +178,10 @@ pub async fn get_consistency(state: State, query: web::Query<ConsistencyQuery>) 
     )
 )]
 #[get("/villages/{code}/periods")]
-pub async fn get_periods(state: State, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let code = village_code(&path.into_inner())?;
+pub async fn get_periods(state: State, caller: Caller, path: web::Path<VillagePath>) -> Result<HttpResponse, ApiError> {
+    let code = village_code(&path.into_inner().code)?;
     let periods = db(&state, move |conn| {
-        readable_village(conn, &caller, &code, today())?;
+        village_in_scope(conn, &caller, &code, Access::Read)?;
         list_closed(conn, &code)
     })
     .await?;
@@ -271,7 +272,7 @@ fn recorded(conn: &mut crate::db::DbConn, id: &str) -> Result<Vec<RecordedCheckp
 #[utoipa::path(
     tag = "log",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Inspection id")),
+    params(InspectionPath),
     request_body = RecordCheckpoint,
     responses(
         (status = 201, description = "Recorded", body = RecordedCheckpoint),
@@ -287,10 +288,10 @@ pub async fn post_inspection_checkpoint(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<InspectionPath>,
     body: JsonBody<RecordCheckpoint>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+    let id = path.into_inner().id;
     let mut audit = Audit::new("inspection.checkpoint", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&id));
     let (who, round) = (caller.clone(), id.clone());
@@ -347,7 +348,7 @@ pub async fn post_inspection_checkpoint(
 #[utoipa::path(
     tag = "log",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Inspection id")),
+    params(InspectionPath),
     responses(
         (status = 200, description = "Recorded checkpoints", body = Vec<RecordedCheckpoint>),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
@@ -359,9 +360,9 @@ pub async fn post_inspection_checkpoint(
 pub async fn get_inspection_checkpoints(
     state: State,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<InspectionPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+    let id = path.into_inner().id;
     let list = db(&state, move |conn| {
         may_use_round(conn, &caller, &id)?;
         recorded(conn, &id)

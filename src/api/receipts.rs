@@ -12,10 +12,12 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
+use crate::api::access::{Access, receipt_in_scope};
 use crate::api::json::Json;
+use crate::api::params::{EntryPath, ReceiptPath};
 use crate::api::problem::{ApiError, ApiResult, Problem};
-use crate::api::{Audit, State, db, today};
-use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
+use crate::api::{Audit, State, db};
+use crate::auth::scope::{require_ledger_writer, writable_village};
 use crate::auth::{Caller, Role};
 use crate::domain::budget::Budget;
 use crate::domain::{BoundedText, VillageCode};
@@ -212,7 +214,7 @@ fn store_and_attach(state: &State, (tmp, sha, size): Received, a: Attach) -> Api
 #[utoipa::path(
     tag = "receipts",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Entry id")),
+    params(EntryPath),
     request_body(content = ReceiptUpload, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Attached", body = Receipt,
@@ -232,11 +234,11 @@ pub async fn post_receipt(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<EntryPath>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (budget, _cancel_on_drop) = Budget::start(Duration::from_secs(state.settings.request_timeout_seconds));
-    let entry_id = path.into_inner();
+    let entry_id = path.into_inner().id;
     let mut audit = Audit::new("receipt.upload", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&entry_id));
     // Who may attach is settled before a byte of the body is read.
@@ -298,20 +300,14 @@ pub async fn post_receipt(
 
 /// The receipt row, if the caller may read its village.
 fn readable_receipt(conn: &mut crate::db::DbConn, caller: &Caller, id: &str) -> ApiResult<ReceiptRow> {
-    let row = find_receipt(conn, id)?;
-    let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
-    readable_village(conn, caller, &code, today()).map_err(|e| match e {
-        ApiError::NotFound(_) => receipt_not_found(id),
-        other => other,
-    })?;
-    Ok(row)
+    receipt_in_scope(conn, caller, id, Access::Read).map(|(row, _)| row)
 }
 
 /// One receipt: what was read from it, its renditions, whether it was withdrawn.
 #[utoipa::path(
     tag = "receipts",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Receipt id")),
+    params(ReceiptPath),
     responses(
         (status = 200, description = "The receipt", body = Receipt),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
@@ -319,8 +315,8 @@ fn readable_receipt(conn: &mut crate::db::DbConn, caller: &Caller, id: &str) -> 
     )
 )]
 #[get("/receipts/{id}")]
-pub async fn get_receipt(state: State, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+pub async fn get_receipt(state: State, caller: Caller, path: web::Path<ReceiptPath>) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner().id;
     let receipt = db(&state, move |conn| {
         let row = readable_receipt(conn, &caller, &id)?;
         receipt_view(conn, row)
@@ -379,7 +375,7 @@ fn serve_file(
 #[utoipa::path(
     tag = "receipts",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Receipt id"), ImageQuery),
+    params(ReceiptPath, ImageQuery),
     responses(
         (status = 200, description = "JPEG", content_type = "image/jpeg", body = Vec<u8>),
         (status = 206, description = "A byte range of it", content_type = "image/jpeg", body = Vec<u8>),
@@ -397,13 +393,13 @@ pub async fn get_receipt_image(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<ReceiptPath>,
     query: web::Query<ImageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let size_name = query.into_inner().size.unwrap_or_else(|| "screen".into());
     let size = RenditionSize::parse(&size_name)
         .ok_or_else(|| ApiError::Invalid("size must be thumb, screen or full".into()))?;
-    let id = path.into_inner();
+    let id = path.into_inner().id;
     let row = db(&state, move |conn| readable_receipt(conn, &caller, &id)).await?;
     let file = state.receipts.rendition_path(&row.sha256, size).map_err(io_error)?;
     let file = if file.exists() {
@@ -461,7 +457,7 @@ async fn make_rendition(
 #[utoipa::path(
     tag = "receipts",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Receipt id")),
+    params(ReceiptPath),
     responses(
         (status = 200, description = "The original bytes", content(
             (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/webp"), (Vec<u8> = "image/tiff")
@@ -481,14 +477,14 @@ pub async fn get_receipt_original(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<ReceiptPath>,
 ) -> Result<HttpResponse, ApiError> {
     if caller.role == Role::Villager {
         return Err(ApiError::Forbidden(
             "villagers see the renditions; originals are for clerks, inspectors and admins".into(),
         ));
     }
-    let id = path.into_inner();
+    let id = path.into_inner().id;
     let row = db(&state, move |conn| readable_receipt(conn, &caller, &id)).await?;
     let file = state.receipts.original_path(&row.sha256).map_err(io_error)?;
     serve_file(
@@ -518,7 +514,7 @@ pub struct WithdrawalRequest {
 #[utoipa::path(
     tag = "receipts",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Receipt id")),
+    params(ReceiptPath),
     request_body = WithdrawalRequest,
     responses(
         (status = 201, description = "Withdrawn", body = Receipt),
@@ -535,10 +531,10 @@ pub async fn post_withdrawal(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<ReceiptPath>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+    let id = path.into_inner().id;
     let mut audit = Audit::new("receipt.withdraw", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&id));
     // Role and scope are settled before the body is read.

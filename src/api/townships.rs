@@ -3,12 +3,13 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
+use crate::api::access::township_code;
 use crate::api::json::JsonBody;
+use crate::api::params::TownshipPath;
 use crate::api::problem::{ApiError, Problem};
 use crate::api::{Audit, State, authorize, db, today};
 use crate::auth::scope::{TownshipView, inspector_scope, require_admin, township_view};
 use crate::auth::{Caller, Role};
-use crate::domain::TownshipCode;
 use crate::ledger::villages::{
     NewTownship, NewVillage, Township, VillageBrief, create_township, create_village, find_township, find_village,
     list_townships, list_villages,
@@ -58,7 +59,7 @@ pub async fn get_townships(state: State, caller: Caller) -> Result<HttpResponse,
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "12-digit township code", pattern = r"^[0-9]{12}$", example = "331022102000")),
+    params(TownshipPath),
     responses(
         (status = 200, description = "Villages, by code", body = Vec<VillageBrief>),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
@@ -69,9 +70,9 @@ pub async fn get_townships(state: State, caller: Caller) -> Result<HttpResponse,
 pub async fn get_township_villages(
     state: State,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<TownshipPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = TownshipCode::parse(&path.into_inner()).map_err(ApiError::NotFound)?;
+    let code = township_code(&path.into_inner().code)?;
     let villages = db(&state, move |conn| {
         let view = township_view(conn, &caller, &code, today())?;
         find_township(conn, &code)?;

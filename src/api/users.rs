@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 
 use crate::api::json::JsonBody;
+use crate::api::params::UserPath;
 use crate::api::problem::{ApiError, Problem};
 use crate::api::{Audit, State, authorize, db};
 use crate::auth::Caller;
@@ -88,7 +89,7 @@ pub async fn get_users(state: State, caller: Caller) -> Result<HttpResponse, Api
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
-    params(("username" = String, Path, description = "Username")),
+    params(UserPath),
     responses(
         (status = 200, description = "Disabled", body = UserView),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
@@ -101,9 +102,9 @@ pub async fn post_user_disable(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<UserPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let username = path.into_inner();
+    let username = path.into_inner().username;
     let mut audit = Audit::new("user.disable", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&username));
     let user = db(&state, move |conn| {
