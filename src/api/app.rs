@@ -11,8 +11,8 @@ use utoipa_actix_web::AppExt;
 use crate::api::openapi::{self as doc, ApiDoc};
 use crate::api::state::State;
 use crate::api::{
-    accounts, audit, auth, crosscheck, entries, health, inspections, log, metrics, middleware, receipts, townships,
-    users, villages,
+    accounts, audit, auth, crosscheck, entries, health, inspections, log, metrics, middleware, receipts, reconcile,
+    townships, users, villages,
 };
 
 /// Registers every route. Each one goes through utoipa, so none can be missing from the
@@ -30,7 +30,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(audit::routes)
             .configure(log::routes)
             .configure(receipts::routes)
-            .configure(crosscheck::routes),
+            .configure(crosscheck::routes)
+            .configure(reconcile::routes),
     )
     .configure(health::routes)
     .service(metrics::get_metrics);

@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod crosscheck;
+pub mod crosscheck_scope;
 pub mod entries;
 pub mod health;
 pub mod inspections;
