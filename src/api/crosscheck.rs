@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::State;
 use crate::api::crosscheck_scope::{ScopeView, require_checker, resolve_scope, window};
-use crate::api::problem::{ApiError, ApiResult, Problem};
+use crate::api::problem::{ApiError, ApiResult};
 use crate::auth::Caller;
 use crate::crosscheck::DateWindow;
 use crate::crosscheck::findings::Tolerances;
@@ -74,12 +74,12 @@ pub struct FlagReport {
     params(FlagQuery),
     responses(
         (status = 200, description = "The flags", body = FlagReport),
-        (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Villagers cannot run the cross-check", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village or township in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown rule, both scopes named, or a bad window or limit", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "As many flag runs as the service runs at once are running, or this one ran out of time; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Bad query string"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Villagers cannot run the cross-check"),
+        (status = 404, description = "No such village or township in your scope"),
+        (status = 422, description = "Unknown rule, both scopes named, or a bad window or limit"),
+        (status = 503, description = "As many flag runs as the service runs at once are running, or this one ran out of time; retry after `Retry-After` seconds")
     )
 )]
 #[get("/crosscheck/flags")]
@@ -160,8 +160,8 @@ pub struct RuleList {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Rules and thresholds", body = RuleList),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Villagers cannot run the cross-check", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Villagers cannot run the cross-check")
     )
 )]
 #[get("/crosscheck/rules")]

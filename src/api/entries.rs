@@ -9,7 +9,7 @@ use crate::api::access::{Access, entry_in_scope, village_code, village_in_scope}
 use crate::api::json::JsonBody;
 use crate::api::pages::{self, Known};
 use crate::api::params::{EntryPath, VillagePath};
-use crate::api::problem::{ApiError, Problem};
+use crate::api::problem::ApiError;
 use crate::api::{Audit, State, authorize, db};
 use crate::auth::Caller;
 use crate::auth::scope::require_ledger_writer;
@@ -64,10 +64,10 @@ pub struct EntryPage {
     params(VillagePath, EntryListQuery),
     responses(
         (status = 200, description = "A page of entries", body = EntryPage),
-        (status = 400, description = "Bad query string or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A filter value is not acceptable", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Bad query string or cursor"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such village in your scope"),
+        (status = 422, description = "A filter value is not acceptable")
     )
 )]
 #[get("/villages/{code}/entries")]
@@ -129,8 +129,8 @@ pub async fn get_entries(
     params(EntryPath),
     responses(
         (status = 200, description = "The entry", body = Entry),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such entry in your scope")
     )
 )]
 #[get("/entries/{id}")]
@@ -189,13 +189,13 @@ fn entry_created(state: &State, entry: Entry) -> HttpResponse {
         (status = 201, description = "Posted", body = Entry, headers(("Location" = String, description = "URL of the entry")),
             links(("GetEntry" = (operation_id = "get_entry", parameters(("id" = "$response.body#/id")), description = "Read the posted entry")))),
         (status = 200, description = "Posted before with this voucher number and content", body = Entry),
-        (status = 400, description = "Malformed JSON, wrong types or unknown fields", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Your role cannot post entries", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Voucher number used with other content, or the month is closed", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed JSON, wrong types or unknown fields"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Your role cannot post entries"),
+        (status = 404, description = "No such village in your scope"),
+        (status = 409, description = "Voucher number used with other content, or the month is closed"),
+        (status = 413, description = "Body too large"),
+        (status = 422, description = "A value is not acceptable")
     )
 )]
 #[post("/villages/{code}/entries")]
@@ -260,12 +260,12 @@ pub async fn post_village_entry(
         (status = 201, description = "Reversed", body = Entry, headers(("Location" = String, description = "URL of the reversal")),
             links(("GetReversal" = (operation_id = "get_entry", parameters(("id" = "$response.body#/id")), description = "Read the reversal")))),
         (status = 200, description = "Reversed before with this reason", body = Entry),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Your role cannot reverse entries", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already reversed, or a reversal itself", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed JSON"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Your role cannot reverse entries"),
+        (status = 404, description = "No such entry in your scope"),
+        (status = 409, description = "Already reversed, or a reversal itself"),
+        (status = 422, description = "A value is not acceptable")
     )
 )]
 #[post("/entries/{id}/reversal")]

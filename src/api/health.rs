@@ -24,7 +24,7 @@ pub async fn healthz() -> HttpResponse {
     tag = "ops",
     responses(
         (status = 200, description = "Ready", body = Health),
-        (status = 503, description = "Not ready", body = crate::api::problem::Problem, content_type = "application/problem+json")
+        (status = 503, description = "Not ready")
     )
 )]
 #[get("/readyz")]

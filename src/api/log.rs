@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::access::{Access, entry_in_scope, village_code, village_in_scope};
 use crate::api::json::JsonBody;
 use crate::api::params::{EntryPath, InspectionPath, VillagePath};
-use crate::api::problem::{ApiError, Problem};
+use crate::api::problem::ApiError;
 use crate::api::{Audit, State, authorize, db, today};
 use crate::auth::{Caller, Role};
 use crate::db::schema::inspection_checkpoints;
@@ -32,7 +32,7 @@ fn text(body: String) -> HttpResponse {
     tag = "log",
     responses(
         (status = 200, description = "The signed note", body = String, content_type = "text/plain"),
-        (status = 404, description = "No checkpoint signed yet", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "No checkpoint signed yet")
     )
 )]
 #[get("/log/checkpoint")]
@@ -47,7 +47,7 @@ pub async fn get_checkpoint(state: State) -> Result<HttpResponse, ApiError> {
     tag = "log",
     responses(
         (status = 200, description = "The verifier key", body = String, content_type = "text/plain"),
-        (status = 503, description = "Not available", body = Problem, content_type = "application/problem+json")
+        (status = 503, description = "Not available")
     )
 )]
 #[get("/log/key")]
@@ -72,11 +72,11 @@ pub struct ProofQuery {
     params(EntryPath, ProofQuery),
     responses(
         (status = 200, description = "Leaf and proof", body = InclusionProof),
-        (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The entry is not yet in a checkpoint", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Size outside the log", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Bad query string"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such entry in your scope"),
+        (status = 409, description = "The entry is not yet in a checkpoint"),
+        (status = 422, description = "Size outside the log")
     )
 )]
 #[get("/entries/{id}/proof")]
@@ -136,8 +136,8 @@ pub struct ConsistencyQuery {
     params(ConsistencyQuery),
     responses(
         (status = 200, description = "The proof", body = ConsistencyProof),
-        (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Sizes outside the log or in the wrong order", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Bad query string"),
+        (status = 422, description = "Sizes outside the log or in the wrong order")
     )
 )]
 #[get("/log/consistency")]
@@ -173,8 +173,8 @@ pub async fn get_consistency(state: State, query: web::Query<ConsistencyQuery>) 
     params(VillagePath),
     responses(
         (status = 200, description = "Closed months", body = Vec<ClosedPeriod>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such village in your scope")
     )
 )]
 #[get("/villages/{code}/periods")]
@@ -277,10 +277,10 @@ fn recorded(conn: &mut crate::db::DbConn, id: &str) -> Result<Vec<RecordedCheckp
     responses(
         (status = 201, description = "Recorded", body = RecordedCheckpoint),
         (status = 200, description = "Recorded before", body = RecordedCheckpoint),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither admin nor inspector", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such round in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No checkpoint of that size", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Neither admin nor inspector"),
+        (status = 404, description = "No such round in your scope"),
+        (status = 422, description = "No checkpoint of that size")
     )
 )]
 #[post("/inspections/{id}/checkpoints")]
@@ -351,9 +351,9 @@ pub async fn post_inspection_checkpoint(
     params(InspectionPath),
     responses(
         (status = 200, description = "Recorded checkpoints", body = Vec<RecordedCheckpoint>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither admin nor inspector", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such round in your scope", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Neither admin nor inspector"),
+        (status = 404, description = "No such round in your scope")
     )
 )]
 #[get("/inspections/{id}/checkpoints")]

@@ -146,9 +146,9 @@ impl Metrics {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Metrics", body = String, content_type = "text/plain"),
-        (status = 401, description = "No or bad token", body = crate::api::problem::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = crate::api::problem::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Served on the operators' address instead", body = crate::api::problem::Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Not an admin"),
+        (status = 404, description = "Served on the operators' address instead")
     )
 )]
 #[get("/metrics")]

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::api::access::{Access, receipt_in_scope};
 use crate::api::json::Json;
 use crate::api::params::ReceiptPath;
-use crate::api::problem::{ApiError, Problem};
+use crate::api::problem::ApiError;
 use crate::api::{Audit, State, db};
 use crate::auth::Caller;
 use crate::auth::scope::{require_ledger_writer, writable_village};
@@ -30,8 +30,8 @@ pub use upload::ReceiptUpload;
     params(ReceiptPath),
     responses(
         (status = 200, description = "The receipt", body = Receipt),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such receipt in your scope", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such receipt in your scope")
     )
 )]
 #[get("/receipts/{id}")]
@@ -68,11 +68,11 @@ pub struct WithdrawalRequest {
     responses(
         (status = 201, description = "Withdrawn", body = Receipt),
         (status = 200, description = "Withdrawn before with this reason", body = Receipt),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Your role cannot withdraw receipts", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such receipt in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already withdrawn for another reason", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Your role cannot withdraw receipts"),
+        (status = 404, description = "No such receipt in your scope"),
+        (status = 409, description = "Already withdrawn for another reason"),
+        (status = 422, description = "A value is not acceptable")
     )
 )]
 #[post("/receipts/{id}/withdrawal")]

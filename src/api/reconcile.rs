@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::time::Duration;
 
 use crate::api::crosscheck_scope::{ScopeView, require_checker, window};
-use crate::api::problem::{ApiError, ApiResult, Problem};
+use crate::api::problem::{ApiError, ApiResult};
 use crate::api::{Audit, State};
 use crate::auth::Caller;
 use crate::crosscheck::findings::{Finding, Tolerances};
@@ -71,14 +71,14 @@ pub struct Reconciliation {
     )),
     responses(
         (status = 200, description = "One result per finding", body = Reconciliation),
-        (status = 400, description = "Malformed JSON or multipart body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Villagers cannot run the cross-check", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village or township in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Too many findings or too large a file", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither JSON nor multipart", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad finding, option or sheet", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "As many reconciliations as the service runs at once are running, or this one ran out of time; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed JSON or multipart body"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Villagers cannot run the cross-check"),
+        (status = 404, description = "No such village or township in your scope"),
+        (status = 413, description = "Too many findings or too large a file"),
+        (status = 415, description = "Neither JSON nor multipart"),
+        (status = 422, description = "A bad finding, option or sheet"),
+        (status = 503, description = "As many reconciliations as the service runs at once are running, or this one ran out of time; retry after `Retry-After` seconds")
     )
 )]
 #[post("/crosscheck/reconcile")]

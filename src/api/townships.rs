@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use crate::api::access::township_code;
 use crate::api::json::JsonBody;
 use crate::api::params::TownshipPath;
-use crate::api::problem::{ApiError, Problem};
+use crate::api::problem::ApiError;
 use crate::api::{Audit, State, authorize, db, today};
 use crate::auth::scope::{TownshipView, inspector_scope, require_admin, township_view};
 use crate::auth::{Caller, Role};
@@ -21,7 +21,7 @@ use crate::ledger::villages::{
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Townships, by code", body = Vec<Township>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token")
     )
 )]
 #[get("/townships")]
@@ -62,8 +62,8 @@ pub async fn get_townships(state: State, caller: Caller) -> Result<HttpResponse,
     params(TownshipPath),
     responses(
         (status = 200, description = "Villages, by code", body = Vec<VillageBrief>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such township in your scope", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such township in your scope")
     )
 )]
 #[get("/townships/{code}/villages")]
@@ -98,11 +98,11 @@ pub async fn get_township_villages(
     responses(
         (status = 201, description = "Created", body = Township,
             links(("ListVillages" = (operation_id = "get_township_villages", parameters(("code" = "$response.body#/code")), description = "The township's villages")))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed JSON"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Not an admin"),
+        (status = 409, description = "Already exists"),
+        (status = 422, description = "A value is not acceptable")
     )
 )]
 #[post("/townships")]
@@ -139,11 +139,11 @@ pub async fn post_township(
     responses(
         (status = 201, description = "Created", body = VillageBrief,
             links(("GetVillage" = (operation_id = "get_village", parameters(("code" = "$response.body#/code")), description = "The village")))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed JSON"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Not an admin"),
+        (status = 409, description = "Already exists"),
+        (status = 422, description = "A value is not acceptable")
     )
 )]
 #[post("/villages")]

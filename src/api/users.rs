@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::json::JsonBody;
 use crate::api::params::UserPath;
-use crate::api::problem::{ApiError, Problem};
+use crate::api::problem::ApiError;
 use crate::api::{Audit, State, authorize, db};
 use crate::auth::Caller;
 use crate::auth::passwords::generate_password;
@@ -35,11 +35,11 @@ pub struct CreatedUser {
     request_body = NewUser,
     responses(
         (status = 201, description = "Created", body = CreatedUser),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Username taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed JSON"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Not an admin"),
+        (status = 409, description = "Username taken"),
+        (status = 422, description = "A value is not acceptable")
     )
 )]
 #[post("/users")]
@@ -71,8 +71,8 @@ pub async fn post_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Users", body = Vec<UserView>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Not an admin")
     )
 )]
 #[get("/users")]
@@ -92,9 +92,9 @@ pub async fn get_users(state: State, caller: Caller) -> Result<HttpResponse, Api
     params(UserPath),
     responses(
         (status = 200, description = "Disabled", body = UserView),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Not an admin"),
+        (status = 404, description = "No such user")
     )
 )]
 #[post("/users/{username}/disable")]

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::api::access::{Access, village_code, village_in_scope};
 use crate::api::params::{PeriodPath, VillagePath};
-use crate::api::problem::{ApiError, Problem};
+use crate::api::problem::ApiError;
 use crate::api::{Audit, State, db, today};
 use crate::auth::Caller;
 use crate::auth::scope::require_ledger_writer;
@@ -21,8 +21,8 @@ use crate::ledger::villages::{VillageDetail, village_detail};
     params(VillagePath),
     responses(
         (status = 200, description = "The village", body = VillageDetail),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such village in your scope")
     )
 )]
 #[get("/villages/{code}")]
@@ -53,10 +53,10 @@ pub struct SummaryQuery {
     params(VillagePath, SummaryQuery),
     responses(
         (status = 200, description = "The year's summary", body = YearSummary),
-        (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Year out of range", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Bad query string"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such village in your scope"),
+        (status = 422, description = "Year out of range")
     )
 )]
 #[get("/villages/{code}/summary")]
@@ -91,10 +91,10 @@ pub async fn get_summary(
     responses(
         (status = 201, description = "Closed now", body = ClosedPeriod),
         (status = 200, description = "Was already closed", body = ClosedPeriod),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Your role cannot close months", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a month, or the month has not ended", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Your role cannot close months"),
+        (status = 404, description = "No such village in your scope"),
+        (status = 422, description = "Not a month, or the month has not ended")
     )
 )]
 #[post("/villages/{code}/periods/{period}/close")]

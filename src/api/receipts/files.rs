@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::errors::{intake_error, io_error};
 use crate::api::access::{Access, receipt_in_scope};
 use crate::api::params::ReceiptPath;
-use crate::api::problem::{ApiError, ApiResult, Problem};
+use crate::api::problem::{ApiError, ApiResult};
 use crate::api::{State, db};
 use crate::auth::{Caller, Role};
 use crate::domain::budget::Budget;
@@ -79,12 +79,12 @@ fn serve_file(
         (status = 200, description = "JPEG", content_type = "image/jpeg", body = Vec<u8>),
         (status = 206, description = "A byte range of it", content_type = "image/jpeg", body = Vec<u8>),
         (status = 304, description = "Not modified"),
-        (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such receipt in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 416, description = "Unsatisfiable range", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown size", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "As many full-size renditions as the service makes at once are being made; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Bad query string"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such receipt in your scope"),
+        (status = 416, description = "Unsatisfiable range"),
+        (status = 422, description = "Unknown size"),
+        (status = 503, description = "As many full-size renditions as the service makes at once are being made; retry after `Retry-After` seconds")
     )
 )]
 #[get("/receipts/{id}/image")]
@@ -165,10 +165,10 @@ async fn make_rendition(
             (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/webp"), (Vec<u8> = "image/tiff")
         )),
         (status = 304, description = "Not modified"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Villagers do not receive originals", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such receipt in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 416, description = "Unsatisfiable range", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Villagers do not receive originals"),
+        (status = 404, description = "No such receipt in your scope"),
+        (status = 416, description = "Unsatisfiable range")
     )
 )]
 #[get("/receipts/{id}/original")]

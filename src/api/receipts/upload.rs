@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use super::errors::{intake_error, io_error};
 use crate::api::params::EntryPath;
-use crate::api::problem::{ApiError, ApiResult, Problem};
+use crate::api::problem::{ApiError, ApiResult};
 use crate::api::{Audit, State, db};
 use crate::auth::Caller;
 use crate::auth::scope::{require_ledger_writer, writable_village};
@@ -199,13 +199,13 @@ fn store_and_attach(state: &State, (tmp, sha, size): Received, a: Attach) -> Api
         (status = 201, description = "Attached", body = Receipt,
             links(("GetReceipt" = (operation_id = "get_receipt", parameters(("id" = "$response.body#/id")), description = "Read the receipt")))),
         (status = 200, description = "These bytes were attached to this entry before", body = Receipt),
-        (status = 400, description = "Malformed multipart body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Your role cannot attach receipts", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than the limit", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a JPEG, PNG, WebP or TIFF (`unsupported-file`), damaged, too many pixels, or no `file` part", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "As many uploads as the service receives at once are running, or this one ran out of time; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed multipart body"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Your role cannot attach receipts"),
+        (status = 404, description = "No such entry in your scope"),
+        (status = 413, description = "Larger than the limit"),
+        (status = 422, description = "Not a JPEG, PNG, WebP or TIFF (`unsupported-file`), damaged, too many pixels, or no `file` part"),
+        (status = 503, description = "As many uploads as the service receives at once are running, or this one ran out of time; retry after `Retry-After` seconds")
     )
 )]
 #[post("/entries/{id}/receipts")]
