@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::api::problem::ApiError;
-use crate::api::{State, db};
+use crate::api::state::{State, db};
 use crate::auth::Caller;
 use crate::db::schema::accounts;
 use crate::domain::{AccountClass, Chart, FIRST_YEAR, LAST_YEAR};

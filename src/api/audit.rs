@@ -3,8 +3,9 @@
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 
+use crate::api::clock::today;
 use crate::api::problem::ApiError;
-use crate::api::{State, db, today};
+use crate::api::state::{State, db};
 use crate::auth::audit::{AuditFilter, AuditRecord, list};
 use crate::auth::scope::inspector_scope;
 use crate::auth::{Caller, Role};

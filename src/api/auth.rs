@@ -7,9 +7,10 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, post};
 use serde::{Deserialize, Serialize};
 
+use crate::api::audit_trail::Audit;
 use crate::api::json::Json;
 use crate::api::problem::ApiError;
-use crate::api::{Audit, State, db};
+use crate::api::state::{State, db};
 use crate::auth::Caller;
 use crate::auth::login::{LoginOutcome, failure_delay, locked_error, refresh, sign_in};
 use crate::auth::tokens::{ACCESS_TOKEN_SECONDS, MAX_TOKEN_BYTES, issue_access_token, verify_access_token};

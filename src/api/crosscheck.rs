@@ -6,9 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::api::State;
 use crate::api::crosscheck_scope::{ScopeView, require_checker, resolve_scope, window};
 use crate::api::problem::{ApiError, ApiResult};
+use crate::api::state::State;
 use crate::auth::Caller;
 use crate::crosscheck::DateWindow;
 use crate::crosscheck::findings::Tolerances;

@@ -1,13 +1,13 @@
 //! The scope of a cross-check request (red flags, reconciliation): who may run one, over which
-//! villages, in which window. Shared by [`crate::api::crosscheck`] and
-//! [`crate::api::reconcile`].
+//! villages, in which window. Shared by the red flags (`api::crosscheck`) and the
+//! reconciliation (`api::reconcile`).
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::api::access::{township_code, village_code};
+use crate::api::clock::today;
 use crate::api::problem::{ApiError, ApiResult};
-use crate::api::today;
 use crate::auth::scope::{TownshipView, inspector_scope, readable_village, township_view};
 use crate::auth::{Caller, Role};
 use crate::crosscheck::{DateWindow, Scope, VillageFilter, scope_villages};

@@ -6,11 +6,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::api::access::{Access, entry_in_scope, village_code, village_in_scope};
+use crate::api::audit_trail::{Audit, authorize};
 use crate::api::json::JsonBody;
 use crate::api::pages::{self, Known};
 use crate::api::params::{EntryPath, VillagePath};
 use crate::api::problem::ApiError;
-use crate::api::{Audit, State, authorize, db};
+use crate::api::state::{State, db};
 use crate::auth::Caller;
 use crate::auth::scope::require_ledger_writer;
 use crate::domain::Direction;

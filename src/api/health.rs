@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 
-use crate::api::State;
+use crate::api::state::State;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {

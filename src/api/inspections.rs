@@ -3,10 +3,12 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
+use crate::api::audit_trail::{Audit, authorize};
+use crate::api::clock::today;
 use crate::api::json::JsonBody;
 use crate::api::params::InspectionPath;
 use crate::api::problem::ApiError;
-use crate::api::{Audit, State, authorize, db, today};
+use crate::api::state::{State, db};
 use crate::auth::inspections::{Inspection, NewInspection, create_inspection, find_inspection, inspection_ids};
 use crate::auth::scope::require_admin;
 use crate::auth::{Caller, Role};

@@ -11,10 +11,12 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::api::access::{Access, entry_in_scope, village_code, village_in_scope};
+use crate::api::audit_trail::{Audit, authorize};
+use crate::api::clock::today;
 use crate::api::json::JsonBody;
 use crate::api::params::{EntryPath, InspectionPath, VillagePath};
 use crate::api::problem::ApiError;
-use crate::api::{Audit, State, authorize, db, today};
+use crate::api::state::{State, db};
 use crate::auth::{Caller, Role};
 use crate::db::schema::inspection_checkpoints;
 use crate::ledger::periods::{ClosedPeriod, list_closed};

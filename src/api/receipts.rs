@@ -5,10 +5,11 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 
 use crate::api::access::{Access, receipt_in_scope};
+use crate::api::audit_trail::Audit;
 use crate::api::json::Json;
 use crate::api::params::ReceiptPath;
 use crate::api::problem::ApiError;
-use crate::api::{Audit, State, db};
+use crate::api::state::{State, db};
 use crate::auth::Caller;
 use crate::auth::scope::{require_ledger_writer, writable_village};
 use crate::domain::{BoundedText, VillageCode};

@@ -6,9 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Serialize;
 use std::time::Duration;
 
+use crate::api::audit_trail::Audit;
 use crate::api::crosscheck_scope::{ScopeView, require_checker, window};
 use crate::api::problem::{ApiError, ApiResult};
-use crate::api::{Audit, State};
+use crate::api::state::State;
 use crate::auth::Caller;
 use crate::crosscheck::findings::{Finding, Tolerances};
 use crate::crosscheck::reconcile::{EntryBrief, FindingResult, reconcile};

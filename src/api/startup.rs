@@ -3,9 +3,9 @@
 
 use actix_web::web;
 
-use crate::api::metrics::Metrics;
-use crate::api::pages::PageCache;
+use crate::api::page_cache::PageCache;
 use crate::api::state::{AppState, State};
+use crate::api::telemetry::Metrics;
 use crate::auth::keys::KeyRing;
 use crate::auth::login::{LoginPolicy, UnknownUserThrottle};
 use crate::auth::tokens::TokenSettings;

@@ -2,7 +2,7 @@
 
 use actix_web::web;
 
-use crate::api::pages::{PageCache, VillageFacts};
+use crate::api::page_cache::{PageCache, VillageFacts};
 use crate::api::problem::ApiResult;
 use crate::auth::keys::KeyRing;
 use crate::auth::login::{LoginPolicy, UnknownUserThrottle};
@@ -18,7 +18,7 @@ pub struct AppState {
     pub login_policy: LoginPolicy,
     pub unknown_users: UnknownUserThrottle,
     pub settings: Settings,
-    pub metrics: crate::api::metrics::Metrics,
+    pub metrics: crate::api::telemetry::Metrics,
     pub log: crate::tlog::checkpoint::LogSigner,
     pub receipts: crate::receipts::ReceiptStore,
     /// Access tokens verified before.

@@ -4,10 +4,12 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use crate::api::access::township_code;
+use crate::api::audit_trail::{Audit, authorize};
+use crate::api::clock::today;
 use crate::api::json::JsonBody;
 use crate::api::params::TownshipPath;
 use crate::api::problem::ApiError;
-use crate::api::{Audit, State, authorize, db, today};
+use crate::api::state::{State, db};
 use crate::auth::scope::{TownshipView, inspector_scope, require_admin, township_view};
 use crate::auth::{Caller, Role};
 use crate::ledger::villages::{

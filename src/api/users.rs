@@ -4,10 +4,11 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 
+use crate::api::audit_trail::{Audit, authorize};
 use crate::api::json::JsonBody;
 use crate::api::params::UserPath;
 use crate::api::problem::ApiError;
-use crate::api::{Audit, State, authorize, db};
+use crate::api::state::{State, db};
 use crate::auth::Caller;
 use crate::auth::passwords::generate_password;
 use crate::auth::scope::require_admin;

@@ -4,9 +4,11 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 
 use crate::api::access::{Access, village_code, village_in_scope};
+use crate::api::audit_trail::Audit;
+use crate::api::clock::today;
 use crate::api::params::{PeriodPath, VillagePath};
 use crate::api::problem::ApiError;
-use crate::api::{Audit, State, db, today};
+use crate::api::state::{State, db};
 use crate::auth::Caller;
 use crate::auth::scope::require_ledger_writer;
 use crate::domain::Period;

@@ -10,7 +10,7 @@ use super::errors::{intake_error, io_error};
 use crate::api::access::{Access, receipt_in_scope};
 use crate::api::params::ReceiptPath;
 use crate::api::problem::{ApiError, ApiResult};
-use crate::api::{State, db};
+use crate::api::state::{State, db};
 use crate::auth::{Caller, Role};
 use crate::domain::budget::Budget;
 use crate::receipts::{RenditionSize, render_full};

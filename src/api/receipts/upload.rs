@@ -11,9 +11,10 @@ use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 use super::errors::{intake_error, io_error};
+use crate::api::audit_trail::Audit;
 use crate::api::params::EntryPath;
 use crate::api::problem::{ApiError, ApiResult};
-use crate::api::{Audit, State, db};
+use crate::api::state::{State, db};
 use crate::auth::Caller;
 use crate::auth::scope::{require_ledger_writer, writable_village};
 use crate::domain::VillageCode;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::options::ReconcileRequest;
 use crate::api::crosscheck_scope::resolve_scope;
 use crate::api::problem::{ApiError, ApiResult};
-use crate::api::{State, db};
+use crate::api::state::{State, db};
 use crate::auth::Caller;
 use crate::crosscheck::Scope;
 use crate::crosscheck::findings::{Finding, FindingInput};
