@@ -4,8 +4,8 @@ use actix_web::{HttpResponse, get, web};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::api::problem::{ApiError, Problem};
-use crate::api::{State, db};
+use crate::api::problem::ApiError;
+use crate::api::state::{State, db};
 use crate::auth::Caller;
 use crate::db::schema::accounts;
 use crate::domain::{AccountClass, Chart, FIRST_YEAR, LAST_YEAR};
@@ -49,9 +49,9 @@ pub struct ChartOfAccounts {
     params(AccountsQuery),
     responses(
         (status = 200, description = "The chart", body = ChartOfAccounts),
-        (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Year out of range", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Bad query string"),
+        (status = 401, description = "No or bad token"),
+        (status = 422, description = "Year out of range")
     )
 )]
 #[get("/accounts")]

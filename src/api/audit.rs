@@ -3,8 +3,9 @@
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 
-use crate::api::problem::{ApiError, Problem};
-use crate::api::{State, db, today};
+use crate::api::clock::today;
+use crate::api::problem::ApiError;
+use crate::api::state::{State, db};
 use crate::auth::audit::{AuditFilter, AuditRecord, list};
 use crate::auth::scope::inspector_scope;
 use crate::auth::{Caller, Role};
@@ -34,10 +35,10 @@ pub struct AuditPage {
     params(AuditQuery),
     responses(
         (status = 200, description = "A page of audit records", body = AuditPage),
-        (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither admin nor inspector", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad page size", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Bad query string"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Neither admin nor inspector"),
+        (status = 422, description = "Bad page size")
     )
 )]
 #[get("/audit")]

@@ -7,9 +7,10 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, post};
 use serde::{Deserialize, Serialize};
 
+use crate::api::audit_trail::Audit;
 use crate::api::json::Json;
-use crate::api::problem::{ApiError, Problem};
-use crate::api::{Audit, State, db};
+use crate::api::problem::ApiError;
+use crate::api::state::{State, db};
 use crate::auth::Caller;
 use crate::auth::login::{LoginOutcome, failure_delay, locked_error, refresh, sign_in};
 use crate::auth::tokens::{ACCESS_TOKEN_SECONDS, MAX_TOKEN_BYTES, issue_access_token, verify_access_token};
@@ -129,9 +130,9 @@ fn token_response(state: &State, caller: &Caller, refresh_token: String) -> Resu
     request_body = TokenRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong username or password", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Username locked after repeated failures", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed body"),
+        (status = 401, description = "Wrong username or password"),
+        (status = 429, description = "Username locked after repeated failures")
     )
 )]
 #[post("/auth/token")]
@@ -183,8 +184,8 @@ pub async fn create_token(state: State, req: HttpRequest, body: Json<TokenReques
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
-        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown, used, expired or revoked refresh token", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed body"),
+        (status = 401, description = "Unknown, used, expired or revoked refresh token")
     )
 )]
 #[post("/auth/refresh")]

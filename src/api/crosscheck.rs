@@ -2,126 +2,18 @@
 //! ledger, and red flags over a scope. Inspectors see their open rounds' villages, clerks their
 //! township, administrators the county; villagers are refused (403).
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use crate::api::problem::{ApiError, ApiResult, Problem};
-use crate::api::{State, today};
-use crate::auth::scope::{TownshipView, inspector_scope, readable_village, township_view};
-use crate::auth::{Caller, Role};
-use crate::crosscheck::findings::{Finding, FindingInput, Tolerances};
+use crate::api::crosscheck_scope::{ScopeView, require_checker, resolve_scope, window};
+use crate::api::problem::{ApiError, ApiResult};
+use crate::api::state::State;
+use crate::auth::Caller;
+use crate::crosscheck::DateWindow;
+use crate::crosscheck::findings::Tolerances;
 use crate::crosscheck::flags::{Flag, compute_flags, rule_names, select_rules};
-use crate::crosscheck::reconcile::{EntryBrief, FindingResult, reconcile};
-use crate::crosscheck::sheet::RowError;
-use crate::crosscheck::{DateWindow, Scope, VillageFilter, scope_villages};
-use crate::db::DbConn;
 use crate::domain::budget::Budget;
-use crate::domain::{TownshipCode, VillageCode};
-
-/// Refuses villagers: the cross-check is for the people who check the books.
-pub(super) fn require_checker(caller: &Caller) -> ApiResult<()> {
-    if caller.role == Role::Villager {
-        return Err(ApiError::Forbidden(
-            "the cross-check is for inspection groups, township finance stations and administrators".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// The villages a cross-check request names, checked against the caller's scope: one village,
-/// one township (the part of it the caller sees), or, when `county` is allowed and neither is
-/// named, every village the caller sees.
-pub(super) fn resolve_scope(
-    conn: &mut DbConn,
-    caller: &Caller,
-    village: Option<&str>,
-    township: Option<&str>,
-    county: bool,
-) -> ApiResult<Scope> {
-    require_checker(caller)?;
-    let day = today();
-    match (village, township) {
-        (Some(_), Some(_)) => Err(ApiError::Invalid("name a village or a township, not both".into())),
-        (Some(code), None) => {
-            let code = VillageCode::parse(code).map_err(ApiError::NotFound)?;
-            let row = readable_village(conn, caller, &code, day)?;
-            Ok(Scope {
-                kind: "village",
-                code: row.code.clone(),
-                villages: scope_villages(conn, VillageFilter::Codes(&[row.code]))?,
-            })
-        }
-        (None, Some(code)) => {
-            let code = TownshipCode::parse(code).map_err(ApiError::NotFound)?;
-            let not_found = || ApiError::NotFound(format!("no township {code} in your scope"));
-            let mut villages = scope_villages(conn, VillageFilter::Township(code.as_str()))?;
-            if let TownshipView::Only(visible) = township_view(conn, caller, &code, day)? {
-                villages.retain(|v| visible.contains(&v.code));
-            }
-            if villages.is_empty() {
-                return Err(not_found());
-            }
-            Ok(Scope {
-                kind: "township",
-                code: code.as_str().to_owned(),
-                villages,
-            })
-        }
-        (None, None) if !county => Err(ApiError::Invalid("name the scope: a village or a township".into())),
-        (None, None) => {
-            let villages = match caller.role {
-                Role::Admin => scope_villages(conn, VillageFilter::All)?,
-                Role::Clerk => scope_villages(conn, VillageFilter::Township(caller.township.as_deref().unwrap_or("")))?,
-                _ => {
-                    let rounds = inspector_scope(conn, &caller.username, day)?;
-                    let mut villages = scope_villages(conn, VillageFilter::Codes(&rounds.villages))?;
-                    for t in &rounds.townships {
-                        villages.extend(scope_villages(conn, VillageFilter::Township(t))?);
-                    }
-                    villages.sort_by(|a, b| a.code.cmp(&b.code));
-                    villages.dedup_by(|a, b| a.code == b.code);
-                    villages
-                }
-            };
-            Ok(Scope {
-                kind: "county",
-                code: String::new(),
-                villages,
-            })
-        }
-    }
-}
-
-pub(super) fn window(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<DateWindow> {
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        return Err(ApiError::Invalid(format!("from {f} is after to {t}")));
-    }
-    Ok(DateWindow { from, to })
-}
-
-/// The scope a result covers.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ScopeView {
-    /// `village`, `township` or `county` (every village the caller sees).
-    pub kind: &'static str,
-    pub code: Option<String>,
-    pub villages: usize,
-}
-
-impl From<&Scope> for ScopeView {
-    fn from(s: &Scope) -> Self {
-        ScopeView {
-            kind: s.kind,
-            code: (!s.code.is_empty()).then(|| s.code.clone()),
-            villages: s.villages.len(),
-        }
-    }
-}
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -182,12 +74,12 @@ pub struct FlagReport {
     params(FlagQuery),
     responses(
         (status = 200, description = "The flags", body = FlagReport),
-        (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Villagers cannot run the cross-check", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village or township in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown rule, both scopes named, or a bad window or limit", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "As many flag runs as the service runs at once are running, or this one ran out of time; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Bad query string"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Villagers cannot run the cross-check"),
+        (status = 404, description = "No such village or township in your scope"),
+        (status = 422, description = "Unknown rule, both scopes named, or a bad window or limit"),
+        (status = 503, description = "As many flag runs as the service runs at once are running, or this one ran out of time; retry after `Retry-After` seconds")
     )
 )]
 #[get("/crosscheck/flags")]
@@ -268,8 +160,8 @@ pub struct RuleList {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Rules and thresholds", body = RuleList),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Villagers cannot run the cross-check", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Villagers cannot run the cross-check")
     )
 )]
 #[get("/crosscheck/rules")]
@@ -298,108 +190,5 @@ pub async fn get_rules(state: State, caller: Caller) -> Result<HttpResponse, Api
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(get_flags)
-        .service(get_rules)
-        .service(super::reconcile::post_reconcile);
-}
-
-/// Reads a whole request body up to `limit` bytes (413 past it).
-pub(super) async fn read_body(payload: &mut web::Payload, limit: usize) -> ApiResult<web::BytesMut> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the request body could not be read: {e}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "the findings are larger than {limit} bytes"
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-pub(super) fn content_type(req: &HttpRequest) -> String {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
-/// Checks findings, naming the first bad one by index and ref.
-pub(super) fn valid_findings(inputs: Vec<FindingInput>, max: usize) -> ApiResult<Vec<Finding>> {
-    if inputs.len() > max {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "{} findings in one request; at most {max}",
-            inputs.len()
-        )));
-    }
-    inputs
-        .into_iter()
-        .enumerate()
-        .map(|(n, f)| {
-            let reference = crate::domain::truncate(&f.reference);
-            f.validate()
-                .map_err(|e| ApiError::Invalid(format!("findings[{n}] (ref `{reference}`): {e}")))
-        })
-        .collect()
-}
-
-/// What one reconciliation runs over and with.
-pub(super) struct Run<'a> {
-    pub scope: &'a Scope,
-    pub window: DateWindow,
-    pub tol: Tolerances,
-    pub list_unmatched: bool,
-    /// Size of the transparency log when it started.
-    pub log_size: u64,
-    pub budget: &'a Budget,
-}
-
-/// Builds the reconciliation's answer.
-pub(super) fn reconcile_response(
-    state: &State,
-    run: Run,
-    findings: &[Finding],
-    row_errors: Vec<RowError>,
-) -> ApiResult<super::reconcile::Reconciliation> {
-    let Run {
-        scope,
-        window,
-        tol,
-        list_unmatched,
-        log_size,
-        budget,
-    } = run;
-    let outcome = reconcile(&state.pool, scope, window, findings, &tol, list_unmatched, budget)?;
-    let mut summary: std::collections::BTreeMap<&'static str, usize> = [
-        "matched",
-        "amount_mismatch",
-        "date_mismatch",
-        "counterparty_mismatch",
-        "split_match",
-        "reversed",
-        "ambiguous",
-        "not_found",
-    ]
-    .into_iter()
-    .map(|s| (s, 0))
-    .collect();
-    for r in &outcome.results {
-        *summary.entry(r.status).or_default() += 1;
-    }
-    let results: Vec<FindingResult> = outcome.results;
-    let unmatched: Option<Vec<EntryBrief>> = list_unmatched.then_some(outcome.unmatched);
-    Ok(super::reconcile::Reconciliation {
-        scope: ScopeView::from(scope),
-        window,
-        tolerances: tol,
-        log_size,
-        entries_considered: outcome.entries_considered,
-        summary,
-        results,
-        unmatched_entries: unmatched,
-        row_errors,
-    })
+    cfg.service(get_flags).service(get_rules);
 }

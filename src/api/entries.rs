@@ -5,18 +5,21 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::api::access::{Access, entry_in_scope, village_code, village_in_scope};
+use crate::api::audit_trail::{Audit, authorize};
 use crate::api::json::JsonBody;
 use crate::api::pages::{self, Known};
-use crate::api::problem::{ApiError, ApiResult, Problem};
-use crate::api::{Audit, State, authorize, db, today, village_code};
+use crate::api::params::{EntryPath, VillagePath};
+use crate::api::problem::ApiError;
+use crate::api::state::{State, db};
 use crate::auth::Caller;
-use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
-use crate::domain::{Direction, VillageCode};
-use crate::ledger::entries::{Entry, entry_not_found, find_entry, reversal_of, with_reversal_links};
+use crate::auth::scope::require_ledger_writer;
+use crate::domain::Direction;
+use crate::ledger::entries::{Entry, entry_not_found, reversal_of, with_reversal_links};
 use crate::ledger::list::{Cursor, DEFAULT_PAGE, EntryFilter, MAX_PAGE, list_entries};
 use crate::ledger::post::{NewEntryRequest, Posted, post_entry};
 use crate::ledger::reverse::{ReversalRequest, Reversed, reverse_entry};
-use crate::ledger::villages::{VillageRow, village_not_found};
+use crate::ledger::villages::village_not_found;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -59,13 +62,13 @@ pub struct EntryPage {
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "12-digit village code", pattern = r"^[0-9]{12}$", example = "331022102201"), EntryListQuery),
+    params(VillagePath, EntryListQuery),
     responses(
         (status = 200, description = "A page of entries", body = EntryPage),
-        (status = 400, description = "Bad query string or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A filter value is not acceptable", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Bad query string or cursor"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such village in your scope"),
+        (status = 422, description = "A filter value is not acceptable")
     )
 )]
 #[get("/villages/{code}/entries")]
@@ -73,10 +76,10 @@ pub async fn get_entries(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<VillagePath>,
     query: web::Query<EntryListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = village_code(&path.into_inner())?;
+    let code = village_code(&path.into_inner().code)?;
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
@@ -107,7 +110,7 @@ pub async fn get_entries(
     let page = pages::from_database(
         &state,
         key,
-        move |conn| Ok((readable_village(conn, &caller, &code, today())?, code)),
+        move |conn| Ok((village_in_scope(conn, &caller, &code, Access::Read)?, code)),
         move |conn, code| {
             let (items, next) = list_entries(conn, &code, &filter, limit, cursor)?;
             pages::to_json(&EntryPage {
@@ -120,39 +123,15 @@ pub async fn get_entries(
     Ok(pages::respond(&req, &page))
 }
 
-/// The entry, if the caller may read its village; 404 alike for missing and out of scope.
-pub fn readable_entry(
-    conn: &mut crate::db::DbConn,
-    caller: &Caller,
-    id: &str,
-) -> ApiResult<crate::ledger::entries::EntryRow> {
-    readable_entry_and_village(conn, caller, id).map(|(row, _)| row)
-}
-
-/// [`readable_entry`] with the entry's village.
-fn readable_entry_and_village(
-    conn: &mut crate::db::DbConn,
-    caller: &Caller,
-    id: &str,
-) -> ApiResult<(crate::ledger::entries::EntryRow, VillageRow)> {
-    let row = find_entry(conn, id)?;
-    let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
-    let village = readable_village(conn, caller, &code, today()).map_err(|e| match e {
-        ApiError::NotFound(_) => entry_not_found(id),
-        other => other,
-    })?;
-    Ok((row, village))
-}
-
 /// One entry with its reversal links and its receipts.
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Entry id")),
+    params(EntryPath),
     responses(
         (status = 200, description = "The entry", body = Entry),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such entry in your scope")
     )
 )]
 #[get("/entries/{id}")]
@@ -160,9 +139,9 @@ pub async fn get_entry(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<EntryPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+    let id = path.into_inner().id;
     let key = format!("E|{id}");
     match pages::from_memory(&state, &caller, &key, None) {
         Known::Page(page) => return Ok(pages::respond(&req, &page)),
@@ -173,7 +152,7 @@ pub async fn get_entry(
         &state,
         key,
         move |conn| {
-            let (row, village) = readable_entry_and_village(conn, &caller, &id)?;
+            let (row, village) = entry_in_scope(conn, &caller, &id, Access::Read)?;
             Ok((village, row))
         },
         |conn, row| {
@@ -205,19 +184,19 @@ fn entry_created(state: &State, entry: Entry) -> HttpResponse {
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "12-digit village code", pattern = r"^[0-9]{12}$", example = "331022102201")),
+    params(VillagePath),
     request_body = NewEntryRequest,
     responses(
         (status = 201, description = "Posted", body = Entry, headers(("Location" = String, description = "URL of the entry")),
             links(("GetEntry" = (operation_id = "get_entry", parameters(("id" = "$response.body#/id")), description = "Read the posted entry")))),
         (status = 200, description = "Posted before with this voucher number and content", body = Entry),
-        (status = 400, description = "Malformed JSON, wrong types or unknown fields", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Your role cannot post entries", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Voucher number used with other content, or the month is closed", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed JSON, wrong types or unknown fields"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Your role cannot post entries"),
+        (status = 404, description = "No such village in your scope"),
+        (status = 409, description = "Voucher number used with other content, or the month is closed"),
+        (status = 413, description = "Body too large"),
+        (status = 422, description = "A value is not acceptable")
     )
 )]
 #[post("/villages/{code}/entries")]
@@ -225,10 +204,10 @@ pub async fn post_village_entry(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<VillagePath>,
     body: JsonBody<NewEntryRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let raw_code = path.into_inner();
+    let raw_code = path.into_inner().code;
     let mut audit = Audit::new("entry.post", Some(&caller.username), &req);
     audit.village = Some(crate::domain::truncate(&raw_code));
     // Refusals are audited too: role (403) and scope (404) before the body is read, then the
@@ -237,7 +216,7 @@ pub async fn post_village_entry(
     let (code, village) = authorize(&state, &audit, move |conn| {
         require_ledger_writer(&who)?;
         let code = village_code(&raw_code)?;
-        let village = writable_village(conn, &who, &code)?;
+        let village = village_in_scope(conn, &who, &code, Access::Write)?;
         Ok((code, village))
     })
     .await?;
@@ -276,18 +255,18 @@ pub async fn post_village_entry(
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Entry id")),
+    params(EntryPath),
     request_body = ReversalRequest,
     responses(
         (status = 201, description = "Reversed", body = Entry, headers(("Location" = String, description = "URL of the reversal")),
             links(("GetReversal" = (operation_id = "get_entry", parameters(("id" = "$response.body#/id")), description = "Read the reversal")))),
         (status = 200, description = "Reversed before with this reason", body = Entry),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Your role cannot reverse entries", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already reversed, or a reversal itself", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed JSON"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Your role cannot reverse entries"),
+        (status = 404, description = "No such entry in your scope"),
+        (status = 409, description = "Already reversed, or a reversal itself"),
+        (status = 422, description = "A value is not acceptable")
     )
 )]
 #[post("/entries/{id}/reversal")]
@@ -295,21 +274,17 @@ pub async fn post_reversal(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<EntryPath>,
     body: JsonBody<ReversalRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+    let id = path.into_inner().id;
     let mut audit = Audit::new("entry.reverse", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&id));
     let (who, entry_id) = (caller.clone(), id.clone());
     let village = authorize(&state, &audit, move |conn| {
         require_ledger_writer(&who)?;
-        let original = find_entry(conn, &entry_id)?;
-        let code = VillageCode::parse(&original.village_code).map_err(ApiError::Internal)?;
-        writable_village(conn, &who, &code).map_err(|e| match e {
-            ApiError::NotFound(_) => entry_not_found(&entry_id),
-            other => other,
-        })
+        let (_, village) = entry_in_scope(conn, &who, &entry_id, Access::Write)?;
+        Ok(village)
     })
     .await?;
     audit.village = Some(village.code);

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 
-use crate::api::State;
+use crate::api::state::State;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
@@ -24,7 +24,7 @@ pub async fn healthz() -> HttpResponse {
     tag = "ops",
     responses(
         (status = 200, description = "Ready", body = Health),
-        (status = 503, description = "Not ready", body = crate::api::problem::Problem, content_type = "application/problem+json")
+        (status = 503, description = "Not ready")
     )
 )]
 #[get("/readyz")]

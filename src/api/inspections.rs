@@ -3,9 +3,12 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
+use crate::api::audit_trail::{Audit, authorize};
+use crate::api::clock::today;
 use crate::api::json::JsonBody;
-use crate::api::problem::{ApiError, Problem};
-use crate::api::{Audit, State, authorize, db, today};
+use crate::api::params::InspectionPath;
+use crate::api::problem::ApiError;
+use crate::api::state::{State, db};
 use crate::auth::inspections::{Inspection, NewInspection, create_inspection, find_inspection, inspection_ids};
 use crate::auth::scope::require_admin;
 use crate::auth::{Caller, Role};
@@ -19,11 +22,11 @@ use crate::auth::{Caller, Role};
     responses(
         (status = 201, description = "Created", body = Inspection,
             links(("GetInspection" = (operation_id = "get_inspection", parameters(("id" = "$response.body#/id")), description = "Read the round")))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Recusal conflict", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed JSON"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Not an admin"),
+        (status = 409, description = "Recusal conflict"),
+        (status = 422, description = "A value is not acceptable")
     )
 )]
 #[post("/inspections")]
@@ -54,8 +57,8 @@ pub async fn post_inspection(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Rounds", body = Vec<Inspection>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither admin nor inspector", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Neither admin nor inspector")
     )
 )]
 #[get("/inspections")]
@@ -83,17 +86,21 @@ pub async fn get_inspections(state: State, caller: Caller) -> Result<HttpRespons
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Inspection id")),
+    params(InspectionPath),
     responses(
         (status = 200, description = "The round", body = Inspection),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither admin nor inspector", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such round in your scope", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Neither admin nor inspector"),
+        (status = 404, description = "No such round in your scope")
     )
 )]
 #[get("/inspections/{id}")]
-pub async fn get_inspection(state: State, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+pub async fn get_inspection(
+    state: State,
+    caller: Caller,
+    path: web::Path<InspectionPath>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner().id;
     let round = db(&state, move |conn| {
         let round = match caller.role {
             Role::Admin | Role::Inspector => find_inspection(conn, &id, today())?,

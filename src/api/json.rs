@@ -9,8 +9,8 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
-use crate::api::State;
 use crate::api::problem::ApiError;
+use crate::api::state::State;
 
 /// A JSON request body of type `T`.
 pub struct Json<T>(pub T);

@@ -10,10 +10,13 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::access::{Access, entry_in_scope, village_code, village_in_scope};
+use crate::api::audit_trail::{Audit, authorize};
+use crate::api::clock::today;
 use crate::api::json::JsonBody;
-use crate::api::problem::{ApiError, Problem};
-use crate::api::{Audit, State, authorize, db, today, village_code};
-use crate::auth::scope::readable_village;
+use crate::api::params::{EntryPath, InspectionPath, VillagePath};
+use crate::api::problem::ApiError;
+use crate::api::state::{State, db};
 use crate::auth::{Caller, Role};
 use crate::db::schema::inspection_checkpoints;
 use crate::ledger::periods::{ClosedPeriod, list_closed};
@@ -31,7 +34,7 @@ fn text(body: String) -> HttpResponse {
     tag = "log",
     responses(
         (status = 200, description = "The signed note", body = String, content_type = "text/plain"),
-        (status = 404, description = "No checkpoint signed yet", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "No checkpoint signed yet")
     )
 )]
 #[get("/log/checkpoint")]
@@ -46,7 +49,7 @@ pub async fn get_checkpoint(state: State) -> Result<HttpResponse, ApiError> {
     tag = "log",
     responses(
         (status = 200, description = "The verifier key", body = String, content_type = "text/plain"),
-        (status = 503, description = "Not available", body = Problem, content_type = "application/problem+json")
+        (status = 503, description = "Not available")
     )
 )]
 #[get("/log/key")]
@@ -68,27 +71,27 @@ pub struct ProofQuery {
 #[utoipa::path(
     tag = "log",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Entry id"), ProofQuery),
+    params(EntryPath, ProofQuery),
     responses(
         (status = 200, description = "Leaf and proof", body = InclusionProof),
-        (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The entry is not yet in a checkpoint", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Size outside the log", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Bad query string"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such entry in your scope"),
+        (status = 409, description = "The entry is not yet in a checkpoint"),
+        (status = 422, description = "Size outside the log")
     )
 )]
 #[get("/entries/{id}/proof")]
 pub async fn get_entry_proof(
     state: State,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<EntryPath>,
     query: web::Query<ProofQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+    let id = path.into_inner().id;
     let requested = query.size;
     let proof = db(&state, move |conn| {
-        let row = crate::api::entries::readable_entry(conn, &caller, &id)?;
+        let (row, _) = entry_in_scope(conn, &caller, &id, Access::Read)?;
         let (index, leaf) = find_leaf(conn, KIND_ENTRY, &row.id)?
             .ok_or_else(|| ApiError::Internal(format!("entry {id} has no leaf")))?;
         let n = match requested {
@@ -135,8 +138,8 @@ pub struct ConsistencyQuery {
     params(ConsistencyQuery),
     responses(
         (status = 200, description = "The proof", body = ConsistencyProof),
-        (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Sizes outside the log or in the wrong order", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Bad query string"),
+        (status = 422, description = "Sizes outside the log or in the wrong order")
     )
 )]
 #[get("/log/consistency")]
@@ -169,18 +172,18 @@ pub async fn get_consistency(state: State, query: web::Query<ConsistencyQuery>) 
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "12-digit village code", pattern = r"^[0-9]{12}$")),
+    params(VillagePath),
     responses(
         (status = 200, description = "Closed months", body = Vec<ClosedPeriod>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such village in your scope")
     )
 )]
 #[get("/villages/{code}/periods")]
-pub async fn get_periods(state: State, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let code = village_code(&path.into_inner())?;
+pub async fn get_periods(state: State, caller: Caller, path: web::Path<VillagePath>) -> Result<HttpResponse, ApiError> {
+    let code = village_code(&path.into_inner().code)?;
     let periods = db(&state, move |conn| {
-        readable_village(conn, &caller, &code, today())?;
+        village_in_scope(conn, &caller, &code, Access::Read)?;
         list_closed(conn, &code)
     })
     .await?;
@@ -271,15 +274,15 @@ fn recorded(conn: &mut crate::db::DbConn, id: &str) -> Result<Vec<RecordedCheckp
 #[utoipa::path(
     tag = "log",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Inspection id")),
+    params(InspectionPath),
     request_body = RecordCheckpoint,
     responses(
         (status = 201, description = "Recorded", body = RecordedCheckpoint),
         (status = 200, description = "Recorded before", body = RecordedCheckpoint),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither admin nor inspector", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such round in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No checkpoint of that size", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Neither admin nor inspector"),
+        (status = 404, description = "No such round in your scope"),
+        (status = 422, description = "No checkpoint of that size")
     )
 )]
 #[post("/inspections/{id}/checkpoints")]
@@ -287,10 +290,10 @@ pub async fn post_inspection_checkpoint(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<InspectionPath>,
     body: JsonBody<RecordCheckpoint>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+    let id = path.into_inner().id;
     let mut audit = Audit::new("inspection.checkpoint", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&id));
     let (who, round) = (caller.clone(), id.clone());
@@ -347,21 +350,21 @@ pub async fn post_inspection_checkpoint(
 #[utoipa::path(
     tag = "log",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Inspection id")),
+    params(InspectionPath),
     responses(
         (status = 200, description = "Recorded checkpoints", body = Vec<RecordedCheckpoint>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither admin nor inspector", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such round in your scope", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Neither admin nor inspector"),
+        (status = 404, description = "No such round in your scope")
     )
 )]
 #[get("/inspections/{id}/checkpoints")]
 pub async fn get_inspection_checkpoints(
     state: State,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<InspectionPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+    let id = path.into_inner().id;
     let list = db(&state, move |conn| {
         may_use_round(conn, &caller, &id)?;
         recorded(conn, &id)

@@ -1,141 +1,12 @@
-//! Prometheus metrics in the text exposition format: requests by route and status, latency
-//! histograms by route, the database pool, and domain counters.
-
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+//! The metrics routes: `/metrics` to admins, or without a token on the operators' address.
+//! What is counted is [`crate::api::telemetry`].
 
 use actix_web::{HttpResponse, get};
 
-use crate::api::State;
 use crate::api::problem::ApiError;
+use crate::api::state::State;
 use crate::auth::Caller;
 use crate::auth::scope::require_admin;
-
-/// Upper bounds of the latency buckets, in seconds.
-const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
-
-#[derive(Default)]
-struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    sum: f64,
-    total: u64,
-}
-
-/// The process's metrics.
-#[derive(Default)]
-pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    latency: Mutex<BTreeMap<String, Histogram>>,
-    pub entries_posted: AtomicU64,
-    pub receipts_ingested: AtomicU64,
-    pub flags_computed: AtomicU64,
-}
-
-impl Metrics {
-    pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        if let Ok(mut map) = self.requests.lock() {
-            *map.entry((method.to_owned(), route.to_owned(), status)).or_insert(0) += 1;
-        }
-        if let Ok(mut map) = self.latency.lock() {
-            let h = map.entry(route.to_owned()).or_default();
-            let secs = elapsed.as_secs_f64();
-            for (i, bound) in BUCKETS.iter().enumerate() {
-                if secs <= *bound {
-                    h.counts[i] += 1;
-                }
-            }
-            h.sum += secs;
-            h.total += 1;
-        }
-    }
-
-    fn render(&self, pool: &crate::db::DbPool) -> String {
-        let mut out = String::new();
-        out.push_str("# HELP vl_http_requests_total HTTP requests by method, route and status.\n");
-        out.push_str("# TYPE vl_http_requests_total counter\n");
-        if let Ok(map) = self.requests.lock() {
-            for ((method, route, status), n) in map.iter() {
-                let _ = writeln!(
-                    out,
-                    "vl_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
-                );
-            }
-        }
-        out.push_str("# HELP vl_http_request_duration_seconds Request latency by route.\n");
-        out.push_str("# TYPE vl_http_request_duration_seconds histogram\n");
-        if let Ok(map) = self.latency.lock() {
-            for (route, h) in map.iter() {
-                for (i, bound) in BUCKETS.iter().enumerate() {
-                    let _ = writeln!(
-                        out,
-                        "vl_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
-                        h.counts[i]
-                    );
-                }
-                let _ = writeln!(
-                    out,
-                    "vl_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
-                    h.total
-                );
-                let _ = writeln!(
-                    out,
-                    "vl_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                    h.sum
-                );
-                let _ = writeln!(
-                    out,
-                    "vl_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
-                    h.total
-                );
-            }
-        }
-        let state = pool.state();
-        let gauges = [
-            (
-                "vl_db_pool_connections",
-                "Open database connections.",
-                u64::from(state.connections),
-            ),
-            (
-                "vl_db_pool_idle_connections",
-                "Idle database connections.",
-                u64::from(state.idle_connections),
-            ),
-            (
-                "vl_db_pool_max_connections",
-                "Largest pool size.",
-                u64::from(pool.max_size()),
-            ),
-        ];
-        for (name, help, value) in gauges {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
-        }
-        let counters = [
-            (
-                "vl_entries_posted_total",
-                "Entries and reversals posted.",
-                &self.entries_posted,
-            ),
-            (
-                "vl_receipts_ingested_total",
-                "Receipt scans ingested.",
-                &self.receipts_ingested,
-            ),
-            ("vl_flags_computed_total", "Red flags computed.", &self.flags_computed),
-        ];
-        for (name, help, value) in counters {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
-                value.load(Ordering::Relaxed)
-            );
-        }
-        out
-    }
-}
 
 /// Prometheus metrics (text exposition format 0.0.4), to admins.
 ///
@@ -146,9 +17,9 @@ impl Metrics {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Metrics", body = String, content_type = "text/plain"),
-        (status = 401, description = "No or bad token", body = crate::api::problem::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = crate::api::problem::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Served on the operators' address instead", body = crate::api::problem::Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Not an admin"),
+        (status = 404, description = "Served on the operators' address instead")
     )
 )]
 #[get("/metrics")]

@@ -188,7 +188,7 @@ pub async fn request_log(
         .unwrap_or_else(|| crate::ledger::new_id("rq"));
     let method = req.method().clone();
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
-    let state = req.app_data::<crate::api::State>().cloned();
+    let state = req.app_data::<crate::api::state::State>().cloned();
     let mut res = next.call(req).await?;
     if let Some(state) = state {
         state
@@ -217,7 +217,7 @@ pub async fn timeout(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let seconds = req
-        .app_data::<crate::api::State>()
+        .app_data::<crate::api::state::State>()
         .map(|s| s.settings.request_timeout_seconds)
         .unwrap_or(30);
     match tokio::time::timeout(std::time::Duration::from_secs(seconds), next.call(req)).await {

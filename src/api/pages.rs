@@ -10,105 +10,18 @@
 //! the village's township held with the version. The ETag comes from the page's key and version,
 //! not from its bytes.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
-use sha2::{Digest, Sha256};
 
+use crate::api::page_cache::{Page, VillageFacts};
 use crate::api::problem::{ApiError, ApiResult};
-use crate::api::{AppState, State, db};
+use crate::api::state::{AppState, State, db};
 use crate::auth::Caller;
 use crate::auth::scope::covers_known_village;
 use crate::db::DbConn;
 use crate::ledger::villages::VillageRow;
-
-/// What a server remembers of a village between requests.
-#[derive(Clone, Debug)]
-pub struct VillageFacts {
-    pub township: String,
-    pub version: i64,
-}
-
-/// A serialized page and what it was rendered at.
-pub struct Page {
-    pub village: String,
-    pub version: i64,
-    pub body: Bytes,
-    pub etag: HeaderValue,
-}
-
-impl Page {
-    fn new(key: &str, village: String, version: i64, body: Vec<u8>) -> Self {
-        let digest = Sha256::new()
-            .chain_update(key.as_bytes())
-            .chain_update(b"\n")
-            .chain_update(version.to_be_bytes())
-            .finalize();
-        let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-        let etag = HeaderValue::from_str(&format!("W/\"p{hex}\"")).unwrap_or(HeaderValue::from_static("W/\"p\""));
-        Page {
-            village,
-            version,
-            body: Bytes::from(body),
-            etag,
-        }
-    }
-
-    fn weight(&self, key: &str) -> usize {
-        self.body.len() + key.len() + self.village.len() + 128
-    }
-}
-
-struct Lru {
-    pages: lru::LruCache<String, Arc<Page>>,
-    bytes: usize,
-}
-
-/// Serialized pages, least recently used dropped first past a memory budget.
-pub struct PageCache {
-    inner: Mutex<Lru>,
-    budget: usize,
-}
-
-impl PageCache {
-    pub fn new(budget_bytes: usize) -> Self {
-        PageCache {
-            inner: Mutex::new(Lru {
-                pages: lru::LruCache::unbounded(),
-                bytes: 0,
-            }),
-            budget: budget_bytes,
-        }
-    }
-
-    pub fn get(&self, key: &str) -> Option<Arc<Page>> {
-        self.inner.lock().ok()?.pages.get(key).cloned()
-    }
-
-    /// Keeps `page` unless a page of a later version is already kept under `key`.
-    fn put(&self, key: String, page: Arc<Page>) {
-        let weight = page.weight(&key);
-        if weight > self.budget {
-            return;
-        }
-        let Ok(mut lru) = self.inner.lock() else { return };
-        if lru.pages.peek(&key).is_some_and(|p| p.version > page.version) {
-            return;
-        }
-        if let Some(old) = lru.pages.put(key.clone(), page) {
-            lru.bytes -= old.weight(&key);
-        }
-        lru.bytes += weight;
-        while lru.bytes > self.budget {
-            match lru.pages.pop_lru() {
-                Some((k, p)) => lru.bytes -= p.weight(&k),
-                None => break,
-            }
-        }
-    }
-}
 
 /// What memory alone tells about a request for a page.
 pub enum Known {

@@ -3,12 +3,15 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
+use crate::api::access::township_code;
+use crate::api::audit_trail::{Audit, authorize};
+use crate::api::clock::today;
 use crate::api::json::JsonBody;
-use crate::api::problem::{ApiError, Problem};
-use crate::api::{Audit, State, authorize, db, today};
+use crate::api::params::TownshipPath;
+use crate::api::problem::ApiError;
+use crate::api::state::{State, db};
 use crate::auth::scope::{TownshipView, inspector_scope, require_admin, township_view};
 use crate::auth::{Caller, Role};
-use crate::domain::TownshipCode;
 use crate::ledger::villages::{
     NewTownship, NewVillage, Township, VillageBrief, create_township, create_village, find_township, find_village,
     list_townships, list_villages,
@@ -20,7 +23,7 @@ use crate::ledger::villages::{
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Townships, by code", body = Vec<Township>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token")
     )
 )]
 #[get("/townships")]
@@ -58,20 +61,20 @@ pub async fn get_townships(state: State, caller: Caller) -> Result<HttpResponse,
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "12-digit township code", pattern = r"^[0-9]{12}$", example = "331022102000")),
+    params(TownshipPath),
     responses(
         (status = 200, description = "Villages, by code", body = Vec<VillageBrief>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such township in your scope", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such township in your scope")
     )
 )]
 #[get("/townships/{code}/villages")]
 pub async fn get_township_villages(
     state: State,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<TownshipPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = TownshipCode::parse(&path.into_inner()).map_err(ApiError::NotFound)?;
+    let code = township_code(&path.into_inner().code)?;
     let villages = db(&state, move |conn| {
         let view = township_view(conn, &caller, &code, today())?;
         find_township(conn, &code)?;
@@ -97,11 +100,11 @@ pub async fn get_township_villages(
     responses(
         (status = 201, description = "Created", body = Township,
             links(("ListVillages" = (operation_id = "get_township_villages", parameters(("code" = "$response.body#/code")), description = "The township's villages")))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed JSON"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Not an admin"),
+        (status = 409, description = "Already exists"),
+        (status = 422, description = "A value is not acceptable")
     )
 )]
 #[post("/townships")]
@@ -138,11 +141,11 @@ pub async fn post_township(
     responses(
         (status = 201, description = "Created", body = VillageBrief,
             links(("GetVillage" = (operation_id = "get_village", parameters(("code" = "$response.body#/code")), description = "The village")))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already exists", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed JSON"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Not an admin"),
+        (status = 409, description = "Already exists"),
+        (status = 422, description = "A value is not acceptable")
     )
 )]
 #[post("/villages")]

@@ -4,9 +4,11 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 
+use crate::api::audit_trail::{Audit, authorize};
 use crate::api::json::JsonBody;
-use crate::api::problem::{ApiError, Problem};
-use crate::api::{Audit, State, authorize, db};
+use crate::api::params::UserPath;
+use crate::api::problem::ApiError;
+use crate::api::state::{State, db};
 use crate::auth::Caller;
 use crate::auth::passwords::generate_password;
 use crate::auth::scope::require_admin;
@@ -34,11 +36,11 @@ pub struct CreatedUser {
     request_body = NewUser,
     responses(
         (status = 201, description = "Created", body = CreatedUser),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Username taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A value is not acceptable", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Malformed JSON"),
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Not an admin"),
+        (status = 409, description = "Username taken"),
+        (status = 422, description = "A value is not acceptable")
     )
 )]
 #[post("/users")]
@@ -70,8 +72,8 @@ pub async fn post_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Users", body = Vec<UserView>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Not an admin")
     )
 )]
 #[get("/users")]
@@ -88,12 +90,12 @@ pub async fn get_users(state: State, caller: Caller) -> Result<HttpResponse, Api
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
-    params(("username" = String, Path, description = "Username")),
+    params(UserPath),
     responses(
         (status = 200, description = "Disabled", body = UserView),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Not an admin"),
+        (status = 404, description = "No such user")
     )
 )]
 #[post("/users/{username}/disable")]
@@ -101,9 +103,9 @@ pub async fn post_user_disable(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<UserPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let username = path.into_inner();
+    let username = path.into_inner().username;
     let mut audit = Audit::new("user.disable", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&username));
     let user = db(&state, move |conn| {

@@ -3,10 +3,14 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 
-use crate::api::problem::{ApiError, Problem};
-use crate::api::{Audit, State, db, today, village_code};
+use crate::api::access::{Access, village_code, village_in_scope};
+use crate::api::audit_trail::Audit;
+use crate::api::clock::today;
+use crate::api::params::{PeriodPath, VillagePath};
+use crate::api::problem::ApiError;
+use crate::api::state::{State, db};
 use crate::auth::Caller;
-use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
+use crate::auth::scope::require_ledger_writer;
 use crate::domain::Period;
 use crate::ledger::periods::{Closed, ClosedPeriod, close_period};
 use crate::ledger::summary::{YearSummary, year_summary};
@@ -16,18 +20,18 @@ use crate::ledger::villages::{VillageDetail, village_detail};
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "12-digit village code", pattern = r"^[0-9]{12}$", example = "331022102201")),
+    params(VillagePath),
     responses(
         (status = 200, description = "The village", body = VillageDetail),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such village in your scope")
     )
 )]
 #[get("/villages/{code}")]
-pub async fn get_village(state: State, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let code = village_code(&path.into_inner())?;
+pub async fn get_village(state: State, caller: Caller, path: web::Path<VillagePath>) -> Result<HttpResponse, ApiError> {
+    let code = village_code(&path.code)?;
     let detail = db(&state, move |conn| {
-        readable_village(conn, &caller, &code, today())?;
+        village_in_scope(conn, &caller, &code, Access::Read)?;
         village_detail(conn, &code)
     })
     .await?;
@@ -48,23 +52,23 @@ pub struct SummaryQuery {
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "12-digit village code", pattern = r"^[0-9]{12}$"), SummaryQuery),
+    params(VillagePath, SummaryQuery),
     responses(
         (status = 200, description = "The year's summary", body = YearSummary),
-        (status = 400, description = "Bad query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Year out of range", body = Problem, content_type = "application/problem+json")
+        (status = 400, description = "Bad query string"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such village in your scope"),
+        (status = 422, description = "Year out of range")
     )
 )]
 #[get("/villages/{code}/summary")]
 pub async fn get_summary(
     state: State,
     caller: Caller,
-    path: web::Path<String>,
+    path: web::Path<VillagePath>,
     query: web::Query<SummaryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = village_code(&path.into_inner())?;
+    let code = village_code(&path.code)?;
     let year = query.year;
     if !(crate::domain::FIRST_YEAR..=crate::domain::LAST_YEAR).contains(&year) {
         return Err(ApiError::Invalid(format!(
@@ -72,7 +76,7 @@ pub async fn get_summary(
         )));
     }
     let summary = db(&state, move |conn| {
-        readable_village(conn, &caller, &code, today())?;
+        village_in_scope(conn, &caller, &code, Access::Read)?;
         year_summary(conn, &code, year)
     })
     .await?;
@@ -85,17 +89,14 @@ pub async fn get_summary(
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),
-    params(
-        ("code" = String, Path, description = "12-digit village code", pattern = r"^[0-9]{12}$"),
-        ("period" = String, Path, description = "Month, YYYY-MM", example = "2024-03", pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")
-    ),
+    params(PeriodPath),
     responses(
         (status = 201, description = "Closed now", body = ClosedPeriod),
         (status = 200, description = "Was already closed", body = ClosedPeriod),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Your role cannot close months", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such village in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a month, or the month has not ended", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "No or bad token"),
+        (status = 403, description = "Your role cannot close months"),
+        (status = 404, description = "No such village in your scope"),
+        (status = 422, description = "Not a month, or the month has not ended")
     )
 )]
 #[post("/villages/{code}/periods/{period}/close")]
@@ -103,9 +104,12 @@ pub async fn post_period_close(
     state: State,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: web::Path<PeriodPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (raw_code, raw_period) = path.into_inner();
+    let PeriodPath {
+        code: raw_code,
+        period: raw_period,
+    } = path.into_inner();
     let mut audit = Audit::new("period.close", Some(&caller.username), &req);
     audit.village = Some(crate::domain::truncate(&raw_code));
     audit.object = Some(format!(
@@ -120,7 +124,7 @@ pub async fn post_period_close(
         let result = (|| {
             require_ledger_writer(&caller)?;
             let code = village_code(&raw_code)?;
-            let village = writable_village(conn, &caller, &code)?;
+            let village = village_in_scope(conn, &caller, &code, Access::Write)?;
             audit.township = Some(village.township_code);
             let period = Period::parse(&raw_period).map_err(ApiError::Invalid)?;
             close_period(conn, &code, period, today(), &caller.username, &state.log)

@@ -58,7 +58,8 @@ pub struct EntryRow {
     "posted_by": "clerk-zhuao",
     "reverses": null,
     "reversal_reason": null,
-    "reversed_by": null
+    "reversed_by": null,
+    "receipt_count": 1
 }))]
 pub struct Entry {
     /// Opaque id.

@@ -1,0 +1,80 @@
+//! Opening a data dir for serving: the database (migrated), keys, settings, the receipt store
+//! and the sweep of what a crash left behind.
+
+use actix_web::web;
+
+use crate::api::page_cache::PageCache;
+use crate::api::state::{AppState, State};
+use crate::api::telemetry::Metrics;
+use crate::auth::keys::KeyRing;
+use crate::auth::login::{LoginPolicy, UnknownUserThrottle};
+use crate::auth::tokens::TokenSettings;
+use crate::config::Settings;
+use crate::db::DbPool;
+
+/// Loads the state of a data dir: database (migrated), keys, settings.
+pub fn load_state(settings: Settings) -> Result<State, String> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .map_err(|e| format!("cannot create the data dir {}: {e}", settings.data_dir.display()))?;
+    let pool = crate::db::connect(&settings.db_url(), settings.pool_size).map_err(|e| e.to_string())?;
+    let keys = KeyRing::open(
+        &settings.keys_dir(),
+        settings.signing_key_file.as_deref(),
+        chrono::Duration::seconds(crate::auth::tokens::ACCESS_TOKEN_SECONDS),
+    )
+    .map_err(|e| e.to_string())?;
+    let log = crate::tlog::checkpoint::LogSigner::open(&settings.log_key_file(), &settings.log_origin)?;
+    let receipts = crate::receipts::ReceiptStore::new(settings.receipts_dir())
+        .map_err(|e| format!("cannot open the receipt store: {e}"))?;
+    sweep_orphan_receipts(&pool, &receipts, settings.orphan_grace_seconds)?;
+    let freshness = std::time::Duration::from_millis(settings.freshness_ms);
+    Ok(web::Data::new(AppState {
+        verified: Default::default(),
+        enabled: crate::db::recent::Recent::new(freshness, 100_000),
+        villages: crate::db::recent::Recent::new(freshness, 100_000),
+        pages: PageCache::new(usize::try_from(settings.page_cache_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX)),
+        pool,
+        keys,
+        tokens: TokenSettings {
+            issuer: settings.token_issuer.clone(),
+            audience: settings.token_audience.clone(),
+        },
+        login_policy: LoginPolicy {
+            max_failures: settings.login_max_failures,
+            lock_seconds: settings.login_lock_seconds,
+        },
+        unknown_users: UnknownUserThrottle::default(),
+        gates: crate::domain::budget::Gates::new(
+            settings.reconcile_concurrency,
+            settings.flags_concurrency,
+            settings.rendition_concurrency,
+            settings.upload_concurrency,
+        ),
+        full_renditions: Default::default(),
+        settings,
+        metrics: Metrics::default(),
+        log,
+        receipts,
+    }))
+}
+
+/// Removes receipt files that a crash left without a row (older than `grace_seconds`, so a
+/// server sharing the directory that is between storing a file and committing its row keeps
+/// it).
+fn sweep_orphan_receipts(
+    pool: &DbPool,
+    store: &crate::receipts::ReceiptStore,
+    grace_seconds: u64,
+) -> Result<(), String> {
+    let conn = std::cell::RefCell::new(pool.get().map_err(|e| e.to_string())?);
+    let removed = store
+        .sweep_older_than(
+            |sha| crate::ledger::receipts::original_is_known(&mut conn.borrow_mut(), sha).unwrap_or(true),
+            std::time::Duration::from_secs(grace_seconds),
+        )
+        .map_err(|e| format!("cannot sweep the receipt store: {e}"))?;
+    if removed > 0 {
+        tracing::warn!(removed, "removed receipt files that a crash left without a row");
+    }
+    Ok(())
+}

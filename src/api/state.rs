@@ -1,0 +1,70 @@
+//! The state every handler shares, and [`db`], the one way a handler reaches the database.
+
+use actix_web::web;
+
+use crate::api::page_cache::{PageCache, VillageFacts};
+use crate::api::problem::ApiResult;
+use crate::auth::keys::KeyRing;
+use crate::auth::login::{LoginPolicy, UnknownUserThrottle};
+use crate::auth::tokens::TokenSettings;
+use crate::config::Settings;
+use crate::db::{DbConn, DbPool};
+
+/// Everything a request handler may need.
+pub struct AppState {
+    pub pool: DbPool,
+    pub keys: KeyRing,
+    pub tokens: TokenSettings,
+    pub login_policy: LoginPolicy,
+    pub unknown_users: UnknownUserThrottle,
+    pub settings: Settings,
+    pub metrics: crate::api::telemetry::Metrics,
+    pub log: crate::tlog::checkpoint::LogSigner,
+    pub receipts: crate::receipts::ReceiptStore,
+    /// Access tokens verified before.
+    pub verified: crate::auth::verified::VerifiedTokens,
+    /// Users' enabled flags as last read.
+    pub enabled: crate::db::recent::Recent<bool>,
+    /// Villages' ledger versions and townships as last read.
+    pub villages: crate::db::recent::Recent<VillageFacts>,
+    /// Serialized entry pages.
+    pub pages: PageCache,
+    /// Places for the expensive routes (reconcile, flags, full-size rendition, upload).
+    pub gates: crate::domain::budget::Gates,
+    /// Full-size renditions being made, so one receipt's is made once however many ask.
+    pub full_renditions: crate::receipts::SingleFlight<ApiResult<std::path::PathBuf>>,
+}
+
+impl AppState {
+    /// Forgets what the writes of a request changed; runs before the write is acknowledged.
+    pub(super) fn forget(&self, changes: &crate::db::changes::Changes) {
+        if !changes.villages.is_empty() {
+            self.villages.forget(changes.villages.iter().map(String::as_str));
+        }
+        if !changes.users.is_empty() {
+            self.enabled.forget(changes.users.iter().map(String::as_str));
+        }
+    }
+}
+
+pub type State = web::Data<AppState>;
+
+/// Runs database work on the blocking pool, never on the async workers. What its writes
+/// changed ([`crate::db::changes`]) is forgotten by this server's caches before it returns.
+pub async fn db<T, F>(state: &State, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+{
+    let state = state.clone();
+    web::block(move || {
+        let mut conn = state.pool.get()?;
+        let result = f(&mut conn);
+        let changes = crate::db::changes::take();
+        if !changes.is_empty() {
+            state.forget(&changes);
+        }
+        result
+    })
+    .await?
+}
