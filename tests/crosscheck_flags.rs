@@ -33,8 +33,8 @@ use common::*;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 use village_ledger::db::{DbConn, write_transaction};
+use village_ledger::domain::ids::new_id;
 use village_ledger::ledger::entries::EntryRow;
-use village_ledger::ledger::new_id;
 use village_ledger::ledger::post::insert_entry;
 use village_ledger::ledger::receipts::{ReceiptRow, insert_receipt};
 use village_ledger::receipts::{IntakeLimits, RenditionSize, ingest};
@@ -438,7 +438,7 @@ fn attach(app: &TestApp, conn: &mut DbConn, id: &str, entry: &EntryRow, file: &s
 fn load(app: &TestApp, fixture: &Fixture) -> Loaded {
     let mut conn = app.conn();
     let conn: &mut DbConn = &mut conn;
-    let now = village_ledger::ledger::now_utc();
+    let now = village_ledger::domain::clock::now_utc();
     let mut rows: HashMap<String, EntryRow> = HashMap::new();
     let mut ordered = Vec::new();
     for spec in &fixture.entries {

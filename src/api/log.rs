@@ -321,7 +321,7 @@ pub async fn post_inspection_checkpoint(
                         inspection_checkpoints::inspection_id.eq(&id),
                         inspection_checkpoints::size.eq(size as i64),
                         inspection_checkpoints::recorded_by.eq(&caller.username),
-                        inspection_checkpoints::recorded_at.eq(crate::ledger::now_utc()),
+                        inspection_checkpoints::recorded_at.eq(crate::domain::clock::now_utc()),
                     ))
                     .execute(conn)?;
             }

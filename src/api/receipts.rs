@@ -176,7 +176,7 @@ fn store_and_attach(state: &State, (tmp, sha, size): Received, a: Attach) -> Api
                 return Ok((false, row));
             }
             let row = ReceiptRow::attach(
-                crate::ledger::new_id("rc"),
+                crate::domain::ids::new_id("rc"),
                 &a.entry_id,
                 &a.village,
                 &sha,
@@ -590,7 +590,7 @@ pub async fn post_withdrawal(
                 receipt_id: id.clone(),
                 reason,
                 withdrawn_by: caller.username.clone(),
-                withdrawn_at: crate::ledger::now_utc(),
+                withdrawn_at: crate::domain::clock::now_utc(),
             };
             insert_withdrawal(conn, &withdrawal, &row.village_code)?;
             Ok((true, row))

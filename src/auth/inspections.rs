@@ -12,7 +12,7 @@ use crate::auth::users::find_user;
 use crate::db::schema::{inspection_inspectors, inspection_targets, inspections, townships, villages};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{BoundedText, TownshipCode, VillageCode};
-use crate::ledger::{new_id, now_utc};
+use crate::domain::{clock::now_utc, ids::new_id};
 
 const MAX_NAME_CHARS: usize = 100;
 const MAX_MEMBERS: usize = 200;

@@ -9,8 +9,8 @@ use crate::auth::passwords::{check_password_policy, hash_password};
 use crate::auth::{Caller, Role};
 use crate::db::schema::{refresh_tokens, townships, users, villages};
 use crate::db::{DbConn, write_transaction};
+use crate::domain::clock::now_utc;
 use crate::domain::{TownshipCode, VillageCode};
-use crate::ledger::now_utc;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]

@@ -462,7 +462,7 @@ fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -
     for (new, demo) in users {
         add_user(conn, new.clone(), demo.password)?;
     }
-    let today = crate::api::today();
+    let today = crate::domain::clock::today();
     create_inspection(
         conn,
         NewInspection {

@@ -2,7 +2,9 @@
 //! construction, so code that holds one never checks it again.
 
 pub mod budget;
+pub mod clock;
 mod codes;
+pub mod ids;
 mod invoice;
 mod money;
 mod period;

@@ -9,9 +9,9 @@ use crate::api::problem::{ApiError, ApiResult};
 use crate::db::schema::{accounts, closed_periods, entries};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{AccountClass, BoundedText, Chart, Direction, Money, Period, VillageCode};
+use crate::domain::{clock::now_utc, ids::new_id};
 use crate::ledger::entries::EntryRow;
 use crate::ledger::villages::{bump_version, find_village};
-use crate::ledger::{new_id, now_utc};
 
 /// Documented maximum lengths, in characters.
 pub const MAX_VOUCHER_CHARS: usize = 32;

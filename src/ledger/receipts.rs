@@ -188,7 +188,7 @@ impl ReceiptRow {
                 ingested.qr_text.clone()
             },
             uploaded_by: uploaded_by.to_owned(),
-            uploaded_at: crate::ledger::now_utc(),
+            uploaded_at: crate::domain::clock::now_utc(),
         }
     }
 }

@@ -8,9 +8,9 @@ use crate::api::problem::{ApiError, ApiResult};
 use crate::db::schema::closed_periods;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{BoundedText, Period};
+use crate::domain::{clock::now_utc, ids::new_id};
 use crate::ledger::entries::{EntryRow, find_entry, reversal_of};
 use crate::ledger::post::{MAX_DESCRIPTION_CHARS, MAX_VOUCHER_CHARS, insert_entry};
-use crate::ledger::{new_id, now_utc};
 
 /// A request to reverse an entry.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -163,7 +163,7 @@ pub fn checkpoint_now(conn: &mut DbConn, signer: &LogSigner) -> ApiResult<Stored
         size: n as i64,
         root_hash: root.to_vec(),
         note: signer.sign(n, &root),
-        created_at: crate::ledger::now_utc(),
+        created_at: crate::domain::clock::now_utc(),
     };
     diesel::insert_into(log_checkpoints::table)
         .values((
