@@ -207,7 +207,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 .get_or_insert(village_ledger::demo::RECEIPTS_REQUIRED_FROM);
             let state = load_state(settings.clone())?;
             let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-            let users = village_ledger::demo::ensure_demo(&mut conn, &state.log, &state.receipts)?;
+            let users = village_ledger::demo::ensure_demo(&mut conn, &state.log, &state.receipts)
+                .map_err(|e| format!("{e:#}"))?;
             drop(conn);
             drop(state);
             println!("demo county ready in {}", settings.data_dir.display());
@@ -295,8 +296,7 @@ fn copy(from: &str, to: &str) -> Result<(), String> {
 fn verify(settings: Settings) -> Result<(), String> {
     let state = load_state(settings)?;
     let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-    let report =
-        village_ledger::tlog::verify::verify(&mut conn, &state.log, &state.receipts).map_err(|e| e.to_string())?;
+    let report = village_ledger::verify::verify(&mut conn, &state.log, &state.receipts).map_err(|e| e.to_string())?;
     for problem in &report.problems {
         println!("PROBLEM {problem}");
     }

@@ -46,7 +46,7 @@ pub(super) fn resolve_scope(
     match (village, township) {
         (Some(_), Some(_)) => Err(ApiError::Invalid("name a village or a township, not both".into())),
         (Some(code), None) => {
-            let code = VillageCode::parse(code).map_err(ApiError::NotFound)?;
+            let code = VillageCode::parse(code).map_err(|e| ApiError::NotFound(e.to_string()))?;
             let row = readable_village(conn, caller, &code, day)?;
             Ok(Scope {
                 kind: "village",
@@ -55,7 +55,7 @@ pub(super) fn resolve_scope(
             })
         }
         (None, Some(code)) => {
-            let code = TownshipCode::parse(code).map_err(ApiError::NotFound)?;
+            let code = TownshipCode::parse(code).map_err(|e| ApiError::NotFound(e.to_string()))?;
             let not_found = || ApiError::NotFound(format!("no township {code} in your scope"));
             let mut villages = scope_villages(conn, VillageFilter::Township(code.as_str()))?;
             if let TownshipView::Only(visible) = township_view(conn, caller, &code, day)? {

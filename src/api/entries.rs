@@ -12,6 +12,7 @@ use crate::api::{Audit, State, authorize, db, today, village_code};
 use crate::auth::Caller;
 use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
 use crate::domain::{Direction, VillageCode};
+use crate::ledger::LedgerError;
 use crate::ledger::entries::{Entry, entry_not_found, find_entry, reversal_of, with_reversal_links};
 use crate::ledger::list::{Cursor, DEFAULT_PAGE, EntryFilter, MAX_PAGE, list_entries};
 use crate::ledger::post::{NewEntryRequest, Posted, post_entry};
@@ -101,7 +102,7 @@ pub async fn get_entries(
     let key = filter.page_key(&code, limit, cursor);
     match pages::from_memory(&state, &caller, &key, Some(code.as_str())) {
         Known::Page(page) => return Ok(pages::respond(&req, &page)),
-        Known::OutOfScope => return Err(village_not_found(code.as_str())),
+        Known::OutOfScope => return Err(village_not_found(&code).into()),
         Known::Unknown => {}
     }
     let page = pages::from_database(
@@ -136,9 +137,9 @@ fn readable_entry_and_village(
     id: &str,
 ) -> ApiResult<(crate::ledger::entries::EntryRow, VillageRow)> {
     let row = find_entry(conn, id)?;
-    let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
+    let code = VillageCode::parse(&row.village_code).map_err(|e| ApiError::Internal(e.to_string()))?;
     let village = readable_village(conn, caller, &code, today()).map_err(|e| match e {
-        ApiError::NotFound(_) => entry_not_found(id),
+        ApiError::NotFound(_) => entry_not_found(id).into(),
         other => other,
     })?;
     Ok((row, village))
@@ -166,7 +167,7 @@ pub async fn get_entry(
     let key = format!("E|{id}");
     match pages::from_memory(&state, &caller, &key, None) {
         Known::Page(page) => return Ok(pages::respond(&req, &page)),
-        Known::OutOfScope => return Err(entry_not_found(&id)),
+        Known::OutOfScope => return Err(entry_not_found(&id).into()),
         Known::Unknown => {}
     }
     let page = pages::from_database(
@@ -178,7 +179,8 @@ pub async fn get_entry(
         },
         |conn, row| {
             let reversed_by = reversal_of(conn, &row.id)?;
-            let receipts = crate::ledger::receipts::receipts_of_entry(conn, &row.id)?;
+            let receipts =
+                crate::ledger::receipts::receipts_of_entry(conn, &row.id, crate::api::receipts::receipt_urls)?;
             let mut entry = Entry::from_row(row, reversed_by, receipts.len() as i64);
             entry.receipts = Some(receipts);
             pages::to_json(&entry)
@@ -246,7 +248,9 @@ pub async fn post_village_entry(
     let posted = db(&state, move |conn| {
         let result = request
             .validate()
-            .and_then(|entry| post_entry(conn, &code, entry, &caller.username));
+            .map_err(LedgerError::from)
+            .and_then(|entry| post_entry(conn, &code, entry, &caller.username))
+            .map_err(ApiError::from);
         let object = match &result {
             Ok(Posted::Created(row) | Posted::Existing(row)) => Some(row.id.clone()),
             Err(_) => None,
@@ -305,9 +309,9 @@ pub async fn post_reversal(
     let village = authorize(&state, &audit, move |conn| {
         require_ledger_writer(&who)?;
         let original = find_entry(conn, &entry_id)?;
-        let code = VillageCode::parse(&original.village_code).map_err(ApiError::Internal)?;
+        let code = VillageCode::parse(&original.village_code).map_err(|e| ApiError::Internal(e.to_string()))?;
         writable_village(conn, &who, &code).map_err(|e| match e {
-            ApiError::NotFound(_) => entry_not_found(&entry_id),
+            ApiError::NotFound(_) => entry_not_found(&entry_id).into(),
             other => other,
         })
     })
@@ -316,7 +320,7 @@ pub async fn post_reversal(
     audit.township = Some(village.township_code);
     let request = body.read().await?;
     let reversed = db(&state, move |conn| {
-        let result = reverse_entry(conn, &id, request, &caller.username);
+        let result = reverse_entry(conn, &id, request, &caller.username).map_err(ApiError::from);
         audit.record(conn, &result, None);
         let (created, row) = match result? {
             Reversed::Created(row) => (true, row),

@@ -36,7 +36,7 @@ fn text(body: String) -> HttpResponse {
 )]
 #[get("/log/checkpoint")]
 pub async fn get_checkpoint(state: State) -> Result<HttpResponse, ApiError> {
-    let cp = db(&state, latest).await?;
+    let cp = db(&state, |conn| Ok(latest(conn)?)).await?;
     cp.map(|c| text(c.note))
         .ok_or_else(|| ApiError::NotFound("no checkpoint has been signed yet".into()))
 }
@@ -181,7 +181,7 @@ pub async fn get_periods(state: State, caller: Caller, path: web::Path<String>) 
     let code = village_code(&path.into_inner())?;
     let periods = db(&state, move |conn| {
         readable_village(conn, &caller, &code, today())?;
-        list_closed(conn, &code)
+        Ok(list_closed(conn, &code)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(periods))

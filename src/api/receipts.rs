@@ -21,8 +21,8 @@ use crate::domain::budget::Budget;
 use crate::domain::{BoundedText, VillageCode};
 use crate::ledger::entries::{entry_not_found, find_entry};
 use crate::ledger::receipts::{
-    Receipt, ReceiptRow, WithdrawalRow, existing_attachment, find_receipt, insert_receipt, insert_withdrawal,
-    receipt_not_found, receipt_view, withdrawal_of,
+    Receipt, ReceiptRow, ReceiptUrls, WithdrawalRow, existing_attachment, find_receipt, insert_receipt,
+    insert_withdrawal, receipt_not_found, receipt_view, withdrawal_of,
 };
 use crate::receipts::store::TempUpload;
 use crate::receipts::{IntakeError, RenditionSize, ingest, render_full};
@@ -200,7 +200,7 @@ fn store_and_attach(state: &State, (tmp, sha, size): Received, a: Attach) -> Api
     a.audit
         .record(&mut conn, &result, result.as_ref().ok().map(|(_, r)| r.id.as_str()));
     let (created, row) = result?;
-    Ok((created, receipt_view(&mut conn, row)?))
+    Ok((created, receipt_view(&mut conn, row, receipt_urls)?))
 }
 
 /// Attach a receipt scan to an entry (township clerks in scope), as `multipart/form-data` with
@@ -246,9 +246,9 @@ pub async fn post_receipt(
             require_ledger_writer(&c)?;
             let entry = find_entry(conn, &eid)?;
             audit.village = Some(entry.village_code.clone());
-            let code = VillageCode::parse(&entry.village_code).map_err(ApiError::Internal)?;
+            let code = VillageCode::parse(&entry.village_code).map_err(|e| ApiError::Internal(e.to_string()))?;
             let village = writable_village(conn, &c, &code).map_err(|e| match e {
-                ApiError::NotFound(_) => entry_not_found(&eid),
+                ApiError::NotFound(_) => entry_not_found(&eid).into(),
                 other => other,
             })?;
             audit.township = Some(village.township_code.clone());
@@ -296,12 +296,23 @@ pub async fn post_receipt(
     }
 }
 
+/// Where this api serves a receipt's renditions and original.
+pub fn receipt_urls(id: &str) -> ReceiptUrls {
+    let base = format!("/api/v1/receipts/{id}");
+    ReceiptUrls {
+        thumb: format!("{base}/image?size=thumb"),
+        screen: format!("{base}/image?size=screen"),
+        full: format!("{base}/image?size=full"),
+        original: format!("{base}/original"),
+    }
+}
+
 /// The receipt row, if the caller may read its village.
 fn readable_receipt(conn: &mut crate::db::DbConn, caller: &Caller, id: &str) -> ApiResult<ReceiptRow> {
     let row = find_receipt(conn, id)?;
-    let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
+    let code = VillageCode::parse(&row.village_code).map_err(|e| ApiError::Internal(e.to_string()))?;
     readable_village(conn, caller, &code, today()).map_err(|e| match e {
-        ApiError::NotFound(_) => receipt_not_found(id),
+        ApiError::NotFound(_) => receipt_not_found(id).into(),
         other => other,
     })?;
     Ok(row)
@@ -323,7 +334,7 @@ pub async fn get_receipt(state: State, caller: Caller, path: web::Path<String>) 
     let id = path.into_inner();
     let receipt = db(&state, move |conn| {
         let row = readable_receipt(conn, &caller, &id)?;
-        receipt_view(conn, row)
+        Ok(receipt_view(conn, row, receipt_urls)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(receipt))
@@ -547,9 +558,9 @@ pub async fn post_withdrawal(
         require_ledger_writer(&caller)?;
         db(&state, move |conn| {
             let row = find_receipt(conn, &i)?;
-            let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
+            let code = VillageCode::parse(&row.village_code).map_err(|e| ApiError::Internal(e.to_string()))?;
             writable_village(conn, &c, &code).map_err(|e| match e {
-                ApiError::NotFound(_) => receipt_not_found(&i),
+                ApiError::NotFound(_) => receipt_not_found(&i).into(),
                 other => other,
             })?;
             Ok(())
@@ -569,13 +580,13 @@ pub async fn post_withdrawal(
             require_ledger_writer(&caller)?;
             let row = find_receipt(conn, &id)?;
             audit.village = Some(row.village_code.clone());
-            let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
+            let code = VillageCode::parse(&row.village_code).map_err(|e| ApiError::Internal(e.to_string()))?;
             writable_village(conn, &caller, &code).map_err(|e| match e {
-                ApiError::NotFound(_) => receipt_not_found(&id),
+                ApiError::NotFound(_) => receipt_not_found(&id).into(),
                 other => other,
             })?;
             let reason = BoundedText::parse("reason", &reason, 500)
-                .map_err(ApiError::Invalid)?
+                .map_err(|e| ApiError::Invalid(e.to_string()))?
                 .into_string();
             if let Some(existing) = withdrawal_of(conn, &id)? {
                 if existing.reason == reason {
@@ -597,7 +608,7 @@ pub async fn post_withdrawal(
         });
         audit.record(conn, &result, None);
         let (created, row) = result?;
-        Ok((created, receipt_view(conn, row)?))
+        Ok((created, receipt_view(conn, row, receipt_urls)?))
     })
     .await?;
     Ok(if created {

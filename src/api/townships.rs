@@ -71,7 +71,7 @@ pub async fn get_township_villages(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = TownshipCode::parse(&path.into_inner()).map_err(ApiError::NotFound)?;
+    let code = TownshipCode::parse(&path.into_inner()).map_err(|e| ApiError::NotFound(e.to_string()))?;
     let villages = db(&state, move |conn| {
         let view = township_view(conn, &caller, &code, today())?;
         find_township(conn, &code)?;
@@ -117,7 +117,7 @@ pub async fn post_township(
     audit.object = Some(crate::domain::truncate(&new.code));
     audit.township = Some(crate::domain::truncate(&new.code));
     let township = db(&state, move |conn| {
-        let result = create_township(conn, new);
+        let result = create_township(conn, new).map_err(ApiError::from);
         audit.record(conn, &result, None);
         result
     })
@@ -159,7 +159,7 @@ pub async fn post_village(
     audit.village = Some(crate::domain::truncate(&new.code));
     audit.township = Some(crate::domain::truncate(&new.township_code));
     let village = db(&state, move |conn| {
-        let result = create_village(conn, new);
+        let result = create_village(conn, new).map_err(ApiError::from);
         audit.record(conn, &result, None);
         result
     })

@@ -28,7 +28,7 @@ pub async fn get_village(state: State, caller: Caller, path: web::Path<String>) 
     let code = village_code(&path.into_inner())?;
     let detail = db(&state, move |conn| {
         readable_village(conn, &caller, &code, today())?;
-        village_detail(conn, &code)
+        Ok(village_detail(conn, &code)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(detail))
@@ -73,7 +73,7 @@ pub async fn get_summary(
     }
     let summary = db(&state, move |conn| {
         readable_village(conn, &caller, &code, today())?;
-        year_summary(conn, &code, year)
+        Ok(year_summary(conn, &code, year)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(summary))
@@ -122,8 +122,15 @@ pub async fn post_period_close(
             let code = village_code(&raw_code)?;
             let village = writable_village(conn, &caller, &code)?;
             audit.township = Some(village.township_code);
-            let period = Period::parse(&raw_period).map_err(ApiError::Invalid)?;
-            close_period(conn, &code, period, today(), &caller.username, &state.log)
+            let period = Period::parse(&raw_period).map_err(|e| ApiError::Invalid(e.to_string()))?;
+            Ok(close_period(
+                conn,
+                &code,
+                period,
+                today(),
+                &caller.username,
+                &state.log,
+            )?)
         })();
         audit.record(conn, &result, None);
         result

@@ -70,7 +70,7 @@ pub fn create_inspection(
     today: NaiveDate,
 ) -> ApiResult<Inspection> {
     let name = BoundedText::parse("name", &new.name, MAX_NAME_CHARS)
-        .map_err(ApiError::Invalid)?
+        .map_err(|e| ApiError::Invalid(e.to_string()))?
         .into_string();
     if new.ends_on < new.starts_on {
         return Err(ApiError::Invalid(format!(
@@ -96,14 +96,14 @@ pub fn create_inspection(
             .iter()
             .map(|c| TownshipCode::parse(c).map(|c| c.as_str().to_owned()))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(ApiError::Invalid)?,
+            .map_err(|e| ApiError::Invalid(e.to_string()))?,
     );
     let village_codes = unique(
         new.villages
             .iter()
             .map(|c| VillageCode::parse(c).map(|c| c.as_str().to_owned()))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(ApiError::Invalid)?,
+            .map_err(|e| ApiError::Invalid(e.to_string()))?,
     );
     let inspectors = unique(new.inspectors.clone());
     write_transaction(conn, |conn| {

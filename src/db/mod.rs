@@ -157,3 +157,16 @@ where
         }
     }
 }
+
+/// `Some(constraint name)` when `e` is a unique-index violation (SQLite names no constraint):
+/// the services turn it into their typed unique-violation error, the retry signal of a write
+/// that raced another.
+pub fn unique_violation(e: &diesel::result::Error) -> Option<Option<String>> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            Some(info.constraint_name().map(str::to_owned))
+        }
+        _ => None,
+    }
+}

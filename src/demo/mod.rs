@@ -11,7 +11,6 @@ use diesel::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::auth::Role;
 use crate::auth::inspections::{NewInspection, create_inspection};
 use crate::auth::users::{NewUser, add_user};
@@ -24,6 +23,7 @@ use crate::ledger::periods::record_close;
 use crate::ledger::post::insert_entry;
 use crate::ledger::villages::{Township, VillageRow};
 use crate::tlog::checkpoint::LogSigner;
+use anyhow::{Context, anyhow};
 use county::{Dir, ItemTemplate, TEMPLATES, TOWNSHIPS};
 
 const SEED: u64 = 0x5a4e_4d45_4e32_3032; // "ZNMEN2026"-ish: any fixed value
@@ -265,15 +265,15 @@ fn tender_ref(village: &str, project: Option<&str>) -> Option<String> {
     Some(format!("SMZB-{}-{:02}", &village[6..], n + 1))
 }
 
-fn template_like(needle: &str) -> ApiResult<&'static ItemTemplate> {
+fn template_like(needle: &str) -> anyhow::Result<&'static ItemTemplate> {
     TEMPLATES
         .iter()
         .find(|t| t.description.contains(needle))
-        .ok_or_else(|| ApiError::Internal(format!("no demo template like {needle}")))
+        .ok_or_else(|| anyhow!("no demo template like {needle}"))
 }
 
 /// The planted irregularities of one village, if it has any.
-fn planted_for(village: &str) -> ApiResult<Vec<Draft>> {
+fn planted_for(village: &str) -> anyhow::Result<Vec<Draft>> {
     let mut out = Vec::new();
     if village == planted::DUPLICATE_VILLAGE {
         let t = template_like("路灯")?;
@@ -395,19 +395,22 @@ pub fn ensure_demo(
     conn: &mut DbConn,
     signer: &LogSigner,
     store: &crate::receipts::ReceiptStore,
-) -> Result<Vec<DemoUser>, String> {
+) -> anyhow::Result<Vec<DemoUser>> {
     let users = demo_users();
-    let existing: i64 = townships::table.count().get_result(conn).map_err(|e| e.to_string())?;
+    let existing: i64 = townships::table
+        .count()
+        .get_result(conn)
+        .context("reading the database")?;
     if existing == 0 {
-        build(conn, &users, signer).map_err(|e| e.to_string())?;
-        receipts::attach_demo_receipts(conn, store).map_err(|e| e.to_string())?;
+        build(conn, &users, signer)?;
+        receipts::attach_demo_receipts(conn, store).context("attaching the demo receipts")?;
         crate::db::write_transaction(conn, |conn| crate::tlog::checkpoint::checkpoint_now(conn, signer))
-            .map_err(|e| e.to_string())?;
+            .context("signing the demo's checkpoint")?;
     }
     Ok(users.into_iter().map(|(_, u)| u).collect())
 }
 
-fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -> ApiResult<()> {
+fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -> anyhow::Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let last = last_day(LAST_MONTH.0, LAST_MONTH.1);
     let closed_through = Period::of(date(LAST_CLOSED.0, LAST_CLOSED.1, 1));
@@ -457,10 +460,11 @@ fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -
                 }
             }
         }
-        Ok::<_, ApiError>(())
-    })?;
+        Ok::<_, anyhow::Error>(())
+    })
+    .context("writing the demo county's ledgers")?;
     for (new, demo) in users {
-        add_user(conn, new.clone(), demo.password)?;
+        add_user(conn, new.clone(), demo.password).with_context(|| format!("adding demo user {}", demo.username))?;
     }
     let today = crate::domain::clock::today();
     create_inspection(
@@ -475,6 +479,7 @@ fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -
         },
         "admin",
         today,
-    )?;
+    )
+    .context("opening the demo inspection round")?;
     Ok(())
 }

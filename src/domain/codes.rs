@@ -2,19 +2,18 @@
 
 use std::fmt;
 
+use super::error::ValueError;
+
 /// Any 12-digit division code.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DivisionCode(String);
 
 impl DivisionCode {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
         if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
             Ok(DivisionCode(s.to_owned()))
         } else {
-            Err(format!(
-                "`{}` is not a division code: expected 12 digits, like 331022001201",
-                truncate(s)
-            ))
+            Err(ValueError::NotADivisionCode { value: truncate(s) })
         }
     }
 
@@ -32,7 +31,7 @@ pub struct TownshipCode(DivisionCode);
 pub struct VillageCode(DivisionCode);
 
 impl TownshipCode {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
         DivisionCode::parse(s).map(TownshipCode)
     }
     pub fn as_str(&self) -> &str {
@@ -41,7 +40,7 @@ impl TownshipCode {
 }
 
 impl VillageCode {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
         DivisionCode::parse(s).map(VillageCode)
     }
     pub fn as_str(&self) -> &str {

@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod clock;
 mod codes;
+mod error;
 pub mod ids;
 mod invoice;
 mod money;
@@ -11,6 +12,7 @@ mod period;
 mod text;
 
 pub use codes::{DivisionCode, TownshipCode, VillageCode, clip, truncate};
+pub use error::ValueError;
 pub use invoice::InvoiceQr;
 pub use money::{MAX_ABS_FEN, Money, deserialize_fen, deserialize_whole, format_yuan, parse_whole_number};
 pub use period::{Chart, FIRST_YEAR, LAST_YEAR, Period, check_ledger_date};

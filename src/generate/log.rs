@@ -16,7 +16,7 @@ use super::village::GenEntry;
 use crate::db::DbConn;
 use crate::db::schema::{log_leaves, log_nodes, log_state};
 use crate::ledger::entries::EntryRow;
-use crate::tlog::leaf::{KIND_ENTRY, KIND_PERIOD_CLOSE, close_leaf, close_object_id, entry_leaf};
+use crate::tlog::leaf::{KIND_ENTRY, KIND_PERIOD_CLOSE, close_leaf, close_object_id};
 use crate::tlog::{Hash, leaf_hash, node_hash};
 
 /// Rows per INSERT: leaves carry their ~600-byte encoding.
@@ -78,7 +78,7 @@ pub fn village_leaves(village: &str, rows: &[GenEntry<'_>], closes: &[(String, N
         while let Some(c) = pending.next_if(|(period, _)| *period < e.period) {
             out.push(close(c));
         }
-        out.push(leaf(KIND_ENTRY, e.id.clone(), entry_leaf(&entry_row(village, e))));
+        out.push(leaf(KIND_ENTRY, e.id.clone(), entry_row(village, e).leaf().encode()));
     }
     out.extend(pending.map(close));
     out

@@ -141,7 +141,7 @@ impl County {
             .collect();
         let closes = store::closes(
             Period::of(opening_date),
-            Period::parse(&format!("{}-11", options.last_year))?,
+            Period::parse(&format!("{}-11", options.last_year)).map_err(|e| e.to_string())?,
         );
         let log_size = (vills.len() * (k * options.years as usize + closes.len())) as u64;
         Ok(County {
@@ -248,7 +248,7 @@ pub fn run(options: GenerateOptions) -> Result<(), String> {
     let index_started = Instant::now();
     store::finish_bulk(&mut conn).map_err(db_err)?;
     let index_seconds = index_started.elapsed().as_secs_f64();
-    let signer = LogSigner::open(&settings.log_key_file(), &settings.log_origin)?;
+    let signer = LogSigner::open(&settings.log_key_file(), &settings.log_origin).map_err(|e| e.to_string())?;
     let checkpoint = write_transaction(&mut conn, |conn| {
         log::set_size(conn, frontier.size)?;
         checkpoint_now(conn, &signer)

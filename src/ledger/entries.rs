@@ -4,10 +4,10 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::db::DbConn;
 use crate::db::schema::entries;
-use crate::domain::truncate;
+use crate::ledger::{LedgerError, Result};
+use crate::tlog::leaf::EntryLeaf;
 
 /// One row of `entries`.
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -97,6 +97,33 @@ pub struct Entry {
     pub receipts: Option<Vec<crate::ledger::receipts::Receipt>>,
 }
 
+impl EntryRow {
+    /// What the entry's leaf in the transparency log records.
+    pub fn leaf(&self) -> EntryLeaf<'_> {
+        EntryLeaf {
+            id: &self.id,
+            village_code: &self.village_code,
+            voucher_no: &self.voucher_no,
+            fiscal_year: self.fiscal_year,
+            period: &self.period,
+            occurred_on: self.occurred_on,
+            posted_at: self.posted_at,
+            direction: &self.direction,
+            amount_fen: self.amount_fen,
+            account_code: &self.account_code,
+            settlement_account_code: &self.settlement_account_code,
+            counterparty: &self.counterparty,
+            description: &self.description,
+            project: self.project.as_deref(),
+            fund_source: self.fund_source.as_deref(),
+            posted_by: &self.posted_by,
+            reverses: self.reverses.as_deref(),
+            reversal_reason: self.reversal_reason.as_deref(),
+            tender_ref: self.tender_ref.as_deref(),
+        }
+    }
+}
+
 impl Entry {
     pub fn from_row(row: EntryRow, reversed_by: Option<String>, receipt_count: i64) -> Self {
         Entry {
@@ -127,7 +154,7 @@ impl Entry {
 }
 
 /// Loads an entry by id; `NotFound` when there is none.
-pub fn find_entry(conn: &mut DbConn, id: &str) -> ApiResult<EntryRow> {
+pub fn find_entry(conn: &mut DbConn, id: &str) -> Result<EntryRow> {
     entries::table
         .filter(entries::id.eq(id))
         .select(EntryRow::as_select())
@@ -136,12 +163,12 @@ pub fn find_entry(conn: &mut DbConn, id: &str) -> ApiResult<EntryRow> {
         .ok_or_else(|| entry_not_found(id))
 }
 
-pub fn entry_not_found(id: &str) -> ApiError {
-    ApiError::NotFound(format!("no entry `{}` in your scope", truncate(id)))
+pub fn entry_not_found(id: &str) -> LedgerError {
+    LedgerError::EntryNotFound { entry: id.to_owned() }
 }
 
 /// The id of the reversal of `id`, if it has been reversed.
-pub fn reversal_of(conn: &mut DbConn, id: &str) -> ApiResult<Option<String>> {
+pub fn reversal_of(conn: &mut DbConn, id: &str) -> Result<Option<String>> {
     Ok(entries::table
         .filter(entries::reverses.eq(id))
         .select(entries::id)
@@ -151,7 +178,7 @@ pub fn reversal_of(conn: &mut DbConn, id: &str) -> ApiResult<Option<String>> {
 
 /// Turns rows into client entries with their `reversed_by` links and receipt counts, in two
 /// queries.
-pub fn with_reversal_links(conn: &mut DbConn, rows: Vec<EntryRow>) -> ApiResult<Vec<Entry>> {
+pub fn with_reversal_links(conn: &mut DbConn, rows: Vec<EntryRow>) -> Result<Vec<Entry>> {
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let links: Vec<(Option<String>, String)> = if ids.is_empty() {
         Vec::new()

@@ -2,6 +2,7 @@
 //! the rules. Entries are append-only; nothing in this module updates or deletes one.
 
 pub mod entries;
+pub mod error;
 pub mod list;
 pub mod periods;
 pub mod post;
@@ -9,3 +10,5 @@ pub mod receipts;
 pub mod reverse;
 pub mod summary;
 pub mod villages;
+
+pub use error::{FilterError, LedgerError, Result};

@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde::Serialize;
 
-use crate::api::problem::ApiResult;
 use crate::db::DbConn;
 use crate::db::schema::{accounts, entries};
 use crate::domain::{Chart, VillageCode};
+use crate::ledger::Result;
 use crate::ledger::villages::{cash_and_bank_movement, find_village};
 
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]
@@ -48,7 +48,7 @@ pub struct YearSummary {
     pub by_account: Vec<AccountTotals>,
 }
 
-pub fn year_summary(conn: &mut DbConn, village: &VillageCode, year: i32) -> ApiResult<YearSummary> {
+pub fn year_summary(conn: &mut DbConn, village: &VillageCode, year: i32) -> Result<YearSummary> {
     let row = find_village(conn, village)?;
     let chart = Chart::for_year(year);
     let of_year = entries::table
