@@ -178,9 +178,9 @@ pub async fn get_entry(
             Ok((village, row))
         },
         |conn, row| {
-            let reversed_by = reversal_of(conn, &row.id)?;
+            let reversed_by = reversal_of(conn, row.id.as_str())?;
             let receipts =
-                crate::ledger::receipts::receipts_of_entry(conn, &row.id, crate::api::receipts::receipt_urls)?;
+                crate::ledger::receipts::receipts_of_entry(conn, row.id.as_str(), crate::api::receipts::receipt_urls)?;
             let mut entry = Entry::from_row(row, reversed_by, receipts.len() as i64);
             entry.receipts = Some(receipts);
             pages::to_json(&entry)
@@ -252,7 +252,7 @@ pub async fn post_village_entry(
             .and_then(|entry| post_entry(conn, &code, entry, &caller.username))
             .map_err(ApiError::from);
         let object = match &result {
-            Ok(Posted::Created(row) | Posted::Existing(row)) => Some(row.id.clone()),
+            Ok(Posted::Created(row) | Posted::Existing(row)) => Some(row.id.to_string()),
             Err(_) => None,
         };
         audit.record(conn, &result, object.as_deref());

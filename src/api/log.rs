@@ -89,7 +89,7 @@ pub async fn get_entry_proof(
     let requested = query.size;
     let proof = db(&state, move |conn| {
         let row = crate::api::entries::readable_entry(conn, &caller, &id)?;
-        let (index, leaf) = find_leaf(conn, KIND_ENTRY, &row.id)?
+        let (index, leaf) = find_leaf(conn, KIND_ENTRY, row.id.as_str())?
             .ok_or_else(|| ApiError::Internal(format!("entry {id} has no leaf")))?;
         let n = match requested {
             Some(n) => n,

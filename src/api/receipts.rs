@@ -176,7 +176,7 @@ fn store_and_attach(state: &State, (tmp, sha, size): Received, a: Attach) -> Api
                 return Ok((false, row));
             }
             let row = ReceiptRow::attach(
-                crate::domain::ids::new_id("rc"),
+                crate::domain::ReceiptId::generate(),
                 &a.entry_id,
                 &a.village,
                 &sha,
@@ -598,7 +598,7 @@ pub async fn post_withdrawal(
                 )));
             }
             let withdrawal = WithdrawalRow {
-                receipt_id: id.clone(),
+                receipt_id: id.clone().into(),
                 reason,
                 withdrawn_by: caller.username.clone(),
                 withdrawn_at: crate::domain::clock::now_utc(),

@@ -79,7 +79,7 @@ fn optional(field: &'static str, value: Option<String>, max: usize) -> Result<Op
 impl FindingInput {
     /// Checks one finding; the error names the field (the caller adds which finding).
     pub fn validate(self) -> Result<Finding, String> {
-        if !(1..=10_000_000_000_000).contains(&self.amount_fen) {
+        if !(1..=crate::domain::MAX_ABS_FEN).contains(&self.amount_fen) {
             return Err(format!(
                 "amount_fen must be a positive amount in fen up to 10,000,000,000,000, not {}",
                 self.amount_fen

@@ -17,7 +17,7 @@ use crate::auth::users::{NewUser, add_user};
 use crate::crosscheck::flags::offday_hospitality::is_hospitality;
 use crate::db::schema::{townships, villages};
 use crate::db::{DbConn, write_transaction};
-use crate::domain::{Chart, Period};
+use crate::domain::{AccountCode, Chart, Direction, Period};
 use crate::ledger::entries::EntryRow;
 use crate::ledger::periods::record_close;
 use crate::ledger::post::insert_entry;
@@ -362,7 +362,7 @@ fn entry_rows(rng: &mut ChaCha8Rng, village: &str, opening_cash_fen: i64, drafts
                 + Duration::minutes(rng.gen_range(0..480));
             EntryRow {
                 seq: 0,
-                id: format!("en_{:024x}", rng.r#gen::<u128>() >> 32),
+                id: format!("en_{:024x}", rng.r#gen::<u128>() >> 32).into(),
                 village_code: village.to_owned(),
                 fiscal_year: year,
                 period: Period::of(d.occurred_on).to_string(),
@@ -370,13 +370,12 @@ fn entry_rows(rng: &mut ChaCha8Rng, village: &str, opening_cash_fen: i64, drafts
                 occurred_on: d.occurred_on,
                 posted_at,
                 direction: match d.template.direction {
-                    Dir::Income => "income",
-                    Dir::Expense => "expense",
-                }
-                .to_owned(),
+                    Dir::Income => Direction::Income,
+                    Dir::Expense => Direction::Expense,
+                },
                 amount_fen: d.amount_fen,
-                account_code: account.to_owned(),
-                settlement_account_code: settlement.to_owned(),
+                account_code: AccountCode::from_stored(account.to_owned()),
+                settlement_account_code: AccountCode::from_stored(settlement.to_owned()),
                 counterparty: d.counterparty.to_owned(),
                 description: d.description.unwrap_or(d.template.description).to_owned(),
                 project: d.template.project.map(str::to_owned),

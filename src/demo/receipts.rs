@@ -52,7 +52,7 @@ fn attach(conn: &mut DbConn, store: &ReceiptStore, entry_id: &str, village: &str
     // Deterministic like the rest of the demo: the id comes from the bytes and the entry.
     let id = format!("rc_{}{}", &sha[..12], &entry_id[entry_id.len() - 12..]);
     let row = ReceiptRow::attach(
-        id,
+        id.into(),
         entry_id,
         village,
         &sha,

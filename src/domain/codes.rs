@@ -60,6 +60,56 @@ impl fmt::Display for VillageCode {
     }
 }
 
+/// An account code of a chart of accounts (会计科目代码): 1 to 8 ASCII digits, e.g. `541`.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[serde(transparent)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub struct AccountCode(String);
+
+impl AccountCode {
+    /// Parses the account code sent as `field`.
+    pub fn parse(field: &'static str, s: &str) -> Result<Self, ValueError> {
+        if (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(AccountCode(s.to_owned()))
+        } else {
+            Err(ValueError::NotAnAccountCode {
+                field,
+                value: truncate(s),
+            })
+        }
+    }
+
+    /// An account code read back from the database, which only ever stored parsed ones.
+    pub fn from_stored(s: String) -> Self {
+        AccountCode(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for AccountCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Keeps error messages short when a client sends a huge value.
 pub fn truncate(s: &str) -> String {
     clip(s, 40).into_owned()

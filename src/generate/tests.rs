@@ -136,5 +136,5 @@ fn refuses_a_database_that_already_has_a_county() {
     let dir = tempfile::tempdir().unwrap();
     run(options(dir.path(), 1)).unwrap();
     let err = run(options(dir.path(), 2)).unwrap_err();
-    assert!(err.contains("already holds"), "{err}");
+    assert!(err.to_string().contains("already holds"), "{err}");
 }

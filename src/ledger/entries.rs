@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::db::schema::entries;
+use crate::domain::{AccountCode, Direction, EntryId};
 use crate::ledger::{LedgerError, Result};
 use crate::tlog::leaf::EntryLeaf;
 
@@ -15,23 +16,23 @@ use crate::tlog::leaf::EntryLeaf;
 pub struct EntryRow {
     #[diesel(skip_insertion)]
     pub seq: i64,
-    pub id: String,
+    pub id: EntryId,
     pub village_code: String,
     pub fiscal_year: i32,
     pub period: String,
     pub voucher_no: String,
     pub occurred_on: NaiveDate,
     pub posted_at: NaiveDateTime,
-    pub direction: String,
+    pub direction: Direction,
     pub amount_fen: i64,
-    pub account_code: String,
-    pub settlement_account_code: String,
+    pub account_code: AccountCode,
+    pub settlement_account_code: AccountCode,
     pub counterparty: String,
     pub description: String,
     pub project: Option<String>,
     pub fund_source: Option<String>,
     pub posted_by: String,
-    pub reverses: Option<String>,
+    pub reverses: Option<EntryId>,
     pub reversal_reason: Option<String>,
     pub tender_ref: Option<String>,
 }
@@ -101,23 +102,23 @@ impl EntryRow {
     /// What the entry's leaf in the transparency log records.
     pub fn leaf(&self) -> EntryLeaf<'_> {
         EntryLeaf {
-            id: &self.id,
+            id: self.id.as_str(),
             village_code: &self.village_code,
             voucher_no: &self.voucher_no,
             fiscal_year: self.fiscal_year,
             period: &self.period,
             occurred_on: self.occurred_on,
             posted_at: self.posted_at,
-            direction: &self.direction,
+            direction: self.direction.as_str(),
             amount_fen: self.amount_fen,
-            account_code: &self.account_code,
-            settlement_account_code: &self.settlement_account_code,
+            account_code: self.account_code.as_str(),
+            settlement_account_code: self.settlement_account_code.as_str(),
             counterparty: &self.counterparty,
             description: &self.description,
             project: self.project.as_deref(),
             fund_source: self.fund_source.as_deref(),
             posted_by: &self.posted_by,
-            reverses: self.reverses.as_deref(),
+            reverses: self.reverses.as_ref().map(EntryId::as_str),
             reversal_reason: self.reversal_reason.as_deref(),
             tender_ref: self.tender_ref.as_deref(),
         }
@@ -127,24 +128,24 @@ impl EntryRow {
 impl Entry {
     pub fn from_row(row: EntryRow, reversed_by: Option<String>, receipt_count: i64) -> Self {
         Entry {
-            id: row.id,
+            id: row.id.into_string(),
             village_code: row.village_code,
             voucher_no: row.voucher_no,
             fiscal_year: row.fiscal_year,
             period: row.period,
             occurred_on: row.occurred_on,
             posted_at: row.posted_at.and_utc(),
-            direction: row.direction,
+            direction: row.direction.as_str().to_owned(),
             amount_fen: row.amount_fen,
-            account_code: row.account_code,
-            settlement_account_code: row.settlement_account_code,
+            account_code: row.account_code.into_string(),
+            settlement_account_code: row.settlement_account_code.into_string(),
             counterparty: row.counterparty,
             description: row.description,
             project: row.project,
             fund_source: row.fund_source,
             tender_ref: row.tender_ref,
             posted_by: row.posted_by,
-            reverses: row.reverses,
+            reverses: row.reverses.map(EntryId::into_string),
             reversal_reason: row.reversal_reason,
             reversed_by,
             receipt_count,
@@ -196,8 +197,8 @@ pub fn with_reversal_links(conn: &mut DbConn, rows: Vec<EntryRow>) -> Result<Vec
     Ok(rows
         .into_iter()
         .map(|row| {
-            let reversed_by = links.get(&row.id).cloned();
-            let count = counts.get(&row.id).copied().unwrap_or(0);
+            let reversed_by = links.get(row.id.as_str()).cloned();
+            let count = counts.get(row.id.as_str()).copied().unwrap_or(0);
             Entry::from_row(row, reversed_by, count)
         })
         .collect())

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::{Direction, Period, TownshipCode, ValueError, VillageCode};
+use crate::domain::{AccountCode, Direction, EntryId, Period, TownshipCode, ValueError, VillageCode};
 use crate::tlog::TlogError;
 
 /// An error of the ledger service.
@@ -29,18 +29,18 @@ pub enum LedgerError {
     PeriodNotEnded { period: Period },
     #[error("account {account} is not in chart {chart} ({year})")]
     AccountNotInChart {
-        account: String,
+        account: AccountCode,
         year: i32,
         chart: &'static str,
     },
     #[error("account {account} does not admit {direction:?} entries in {year}")]
     AccountRefusesDirection {
-        account: String,
+        account: AccountCode,
         year: i32,
         direction: Direction,
     },
     #[error("account {account} is not a settlement account in {year}")]
-    NotASettlementAccount { account: String, year: i32 },
+    NotASettlementAccount { account: AccountCode, year: i32 },
     /// The chart table holds a class this build does not know: a broken database.
     #[error("unknown account class {class} in the chart table")]
     UnknownAccountClass { class: String },
@@ -49,7 +49,7 @@ pub enum LedgerError {
         voucher: String,
         year: i32,
         village: VillageCode,
-        entry: String,
+        entry: EntryId,
     },
     #[error("the reversal's voucher number is already used in village {village}")]
     ReversalVoucherTaken { village: String },
@@ -61,7 +61,7 @@ pub enum LedgerError {
     #[error("entry {entry} is a reversal and cannot be reversed")]
     ReversalOfReversal { entry: String },
     #[error("entry {entry} was already reversed by entry {reversal}")]
-    AlreadyReversed { entry: String, reversal: String },
+    AlreadyReversed { entry: String, reversal: EntryId },
     #[error("township {township} already exists")]
     TownshipExists { township: TownshipCode },
     #[error("village {village} already exists")]

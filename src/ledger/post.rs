@@ -8,8 +8,9 @@ use serde::Deserialize;
 use crate::db::schema::{accounts, closed_periods, entries};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::clock::now_utc;
-use crate::domain::ids::new_id;
-use crate::domain::{AccountClass, BoundedText, Chart, Direction, Money, Period, ValueError, VillageCode};
+use crate::domain::{
+    AccountClass, AccountCode, BoundedText, Chart, Direction, EntryId, Money, Period, ValueError, VillageCode,
+};
 use crate::ledger::entries::EntryRow;
 use crate::ledger::villages::{bump_version, find_village};
 use crate::ledger::{LedgerError, Result};
@@ -94,8 +95,8 @@ pub struct ValidEntry {
     pub period: Period,
     pub direction: Direction,
     pub amount: Money,
-    pub account_code: String,
-    pub settlement_account_code: String,
+    pub account_code: AccountCode,
+    pub settlement_account_code: AccountCode,
     pub counterparty: String,
     pub description: String,
     pub project: Option<String>,
@@ -110,17 +111,6 @@ fn optional_text(field: &'static str, value: Option<String>, max: usize) -> Resu
     }
 }
 
-fn account_code(field: &'static str, value: &str) -> Result<String, ValueError> {
-    if (1..=8).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(value.to_owned())
-    } else {
-        Err(ValueError::NotAnAccountCode {
-            field,
-            value: crate::domain::truncate(value),
-        })
-    }
-}
-
 impl NewEntryRequest {
     pub fn validate(self) -> Result<ValidEntry, ValueError> {
         let check = || -> Result<ValidEntry, ValueError> {
@@ -131,8 +121,8 @@ impl NewEntryRequest {
                 period: Period::of(occurred_on),
                 direction: self.direction,
                 amount: Money::parse_posting(self.amount_fen)?,
-                account_code: account_code("account_code", &self.account_code)?,
-                settlement_account_code: account_code("settlement_account_code", &self.settlement_account_code)?,
+                account_code: AccountCode::parse("account_code", &self.account_code)?,
+                settlement_account_code: AccountCode::parse("settlement_account_code", &self.settlement_account_code)?,
                 counterparty: BoundedText::parse("counterparty", &self.counterparty, MAX_COUNTERPARTY_CHARS)?
                     .into_string(),
                 description: BoundedText::parse("description", &self.description, MAX_DESCRIPTION_CHARS)?.into_string(),
@@ -171,9 +161,9 @@ pub fn ensure_open(conn: &mut DbConn, village: &str, period: Period) -> Result<(
 /// Checks the account and the settlement account against the chart of the entry's year.
 fn check_accounts(conn: &mut DbConn, entry: &ValidEntry) -> Result<()> {
     let chart = Chart::for_year(entry.period.year());
-    let lookup = |conn: &mut DbConn, code: &str| -> Result<Option<(String, bool)>> {
+    let lookup = |conn: &mut DbConn, code: &AccountCode| -> Result<Option<(String, bool)>> {
         Ok(accounts::table
-            .find((chart.key(), code))
+            .find((chart.key(), code.as_str()))
             .select((accounts::class, accounts::settlement))
             .first(conn)
             .optional()?)
@@ -203,7 +193,7 @@ fn check_accounts(conn: &mut DbConn, entry: &ValidEntry) -> Result<()> {
 
 fn same_content(row: &EntryRow, entry: &ValidEntry) -> bool {
     row.occurred_on == entry.occurred_on
-        && row.direction == entry.direction.as_str()
+        && row.direction == entry.direction
         && row.amount_fen == entry.amount.fen()
         && row.account_code == entry.account_code
         && row.settlement_account_code == entry.settlement_account_code
@@ -258,14 +248,14 @@ fn post_entry_once(conn: &mut DbConn, village: &VillageCode, entry: ValidEntry, 
         check_accounts(conn, &entry)?;
         let row = EntryRow {
             seq: 0,
-            id: new_id("en"),
+            id: EntryId::generate(),
             village_code: village.as_str().to_owned(),
             fiscal_year: year,
             period: entry.period.to_string(),
             voucher_no: entry.voucher_no,
             occurred_on: entry.occurred_on,
             posted_at: now_utc(),
-            direction: entry.direction.as_str().to_owned(),
+            direction: entry.direction,
             amount_fen: entry.amount.fen(),
             account_code: entry.account_code,
             settlement_account_code: entry.settlement_account_code,
@@ -287,7 +277,12 @@ fn post_entry_once(conn: &mut DbConn, village: &VillageCode, entry: ValidEntry, 
 /// call inside a write transaction.
 pub fn insert_entry(conn: &mut DbConn, row: EntryRow) -> Result<EntryRow> {
     diesel::insert_into(entries::table).values(&row).execute(conn)?;
-    crate::tlog::append(conn, crate::tlog::leaf::KIND_ENTRY, &row.id, &row.leaf().encode())?;
+    crate::tlog::append(
+        conn,
+        crate::tlog::leaf::KIND_ENTRY,
+        row.id.as_str(),
+        &row.leaf().encode(),
+    )?;
     bump_version(conn, &row.village_code)?;
-    crate::ledger::entries::find_entry(conn, &row.id)
+    crate::ledger::entries::find_entry(conn, row.id.as_str())
 }

@@ -8,14 +8,15 @@ use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::db::schema::{receipt_withdrawals, receipts};
+use crate::domain::{EntryId, InvoiceQr, ReceiptId};
 use crate::ledger::{LedgerError, Result};
 use crate::tlog::leaf::{KIND_RECEIPT, KIND_RECEIPT_WITHDRAWAL, ReceiptLeaf, WithdrawalLeaf};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = receipts)]
 pub struct ReceiptRow {
-    pub id: String,
-    pub entry_id: String,
+    pub id: ReceiptId,
+    pub entry_id: EntryId,
     pub village_code: String,
     pub sha256: String,
     pub content_type: String,
@@ -38,33 +39,17 @@ pub struct ReceiptRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = receipt_withdrawals)]
 pub struct WithdrawalRow {
-    pub receipt_id: String,
+    pub receipt_id: ReceiptId,
     pub reason: String,
     pub withdrawn_by: String,
     pub withdrawn_at: NaiveDateTime,
-}
-
-/// The invoice read from a receipt's QR code.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ReceiptInvoice {
-    /// Invoice type code, e.g. `10`, `32`.
-    pub type_code: String,
-    /// 10 or 12 digits; empty on fully digitised e-invoices (数电票).
-    pub invoice_code: Option<String>,
-    /// 8 digits, or 20 on e-invoices.
-    pub invoice_number: String,
-    pub amount_fen: i64,
-    pub issued_on: NaiveDate,
-    pub check_code: Option<String>,
-    /// Code + number, or the 20-digit number: what the cross-check matches on.
-    pub key: String,
 }
 
 impl WithdrawalRow {
     /// What the withdrawal's leaf in the transparency log records.
     pub fn leaf(&self) -> WithdrawalLeaf<'_> {
         WithdrawalLeaf {
-            receipt_id: &self.receipt_id,
+            receipt_id: self.receipt_id.as_str(),
             reason: &self.reason,
             withdrawn_by: &self.withdrawn_by,
             withdrawn_at: self.withdrawn_at,
@@ -103,7 +88,7 @@ pub struct Receipt {
     pub height: i32,
     /// 64-bit perceptual hash, hex.
     pub phash: String,
-    pub invoice: Option<ReceiptInvoice>,
+    pub invoice: Option<InvoiceQr>,
     /// A QR payload that is not an invoice.
     pub qr_text: Option<String>,
     pub uploaded_by: String,
@@ -122,23 +107,21 @@ impl Receipt {
             row.invoice_amount_fen,
             row.invoice_date,
         ) {
-            (Some(key), Some(type_code), Some(invoice_number), Some(amount_fen), Some(issued_on)) => {
-                Some(ReceiptInvoice {
-                    type_code,
-                    invoice_code: row.invoice_code,
-                    invoice_number,
-                    amount_fen,
-                    issued_on,
-                    check_code: row.invoice_check_code,
-                    key,
-                })
-            }
+            (Some(key), Some(type_code), Some(invoice_number), Some(amount_fen), Some(issued_on)) => Some(InvoiceQr {
+                type_code,
+                invoice_code: row.invoice_code,
+                invoice_number,
+                amount_fen,
+                issued_on,
+                check_code: row.invoice_check_code,
+                key,
+            }),
             _ => None,
         };
         Receipt {
             urls,
-            id: row.id,
-            entry_id: row.entry_id,
+            id: row.id.into_string(),
+            entry_id: row.entry_id.into_string(),
             village_code: row.village_code,
             sha256: row.sha256,
             content_type: row.content_type,
@@ -163,8 +146,8 @@ impl ReceiptRow {
     /// What the attachment's leaf in the transparency log records.
     pub fn leaf(&self) -> ReceiptLeaf<'_> {
         ReceiptLeaf {
-            id: &self.id,
-            entry_id: &self.entry_id,
+            id: self.id.as_str(),
+            entry_id: self.entry_id.as_str(),
             village_code: &self.village_code,
             sha256: &self.sha256,
             content_type: &self.content_type,
@@ -176,7 +159,7 @@ impl ReceiptRow {
 
     /// The row of a new attachment of an ingested original to an entry.
     pub fn attach(
-        id: String,
+        id: ReceiptId,
         entry_id: &str,
         village_code: &str,
         sha256: &str,
@@ -187,7 +170,7 @@ impl ReceiptRow {
         let invoice = ingested.invoice.as_ref();
         ReceiptRow {
             id,
-            entry_id: entry_id.to_owned(),
+            entry_id: EntryId::from(entry_id),
             village_code: village_code.to_owned(),
             sha256: sha256.to_owned(),
             content_type: ingested.content_type.to_owned(),
@@ -239,8 +222,8 @@ pub fn withdrawal_of(conn: &mut DbConn, id: &str) -> Result<Option<WithdrawalRow
 pub type UrlsOf = fn(&str) -> ReceiptUrls;
 
 pub fn receipt_view(conn: &mut DbConn, row: ReceiptRow, urls: UrlsOf) -> Result<Receipt> {
-    let withdrawal = withdrawal_of(conn, &row.id)?;
-    let urls = urls(&row.id);
+    let withdrawal = withdrawal_of(conn, row.id.as_str())?;
+    let urls = urls(row.id.as_str());
     Ok(Receipt::from_rows(row, withdrawal, urls))
 }
 
@@ -280,7 +263,7 @@ pub fn existing_attachment(conn: &mut DbConn, entry_id: &str, sha256: &str) -> R
 /// Records an attachment and its log leaf; call inside a write transaction.
 pub fn insert_receipt(conn: &mut DbConn, row: &ReceiptRow) -> Result<()> {
     diesel::insert_into(receipts::table).values(row).execute(conn)?;
-    crate::tlog::append(conn, KIND_RECEIPT, &row.id, &row.leaf().encode())?;
+    crate::tlog::append(conn, KIND_RECEIPT, row.id.as_str(), &row.leaf().encode())?;
     crate::ledger::villages::bump_version(conn, &row.village_code)?;
     Ok(())
 }
@@ -290,7 +273,12 @@ pub fn insert_withdrawal(conn: &mut DbConn, row: &WithdrawalRow, village: &str) 
     diesel::insert_into(receipt_withdrawals::table)
         .values(row)
         .execute(conn)?;
-    crate::tlog::append(conn, KIND_RECEIPT_WITHDRAWAL, &row.receipt_id, &row.leaf().encode())?;
+    crate::tlog::append(
+        conn,
+        KIND_RECEIPT_WITHDRAWAL,
+        row.receipt_id.as_str(),
+        &row.leaf().encode(),
+    )?;
     crate::ledger::villages::bump_version(conn, village)?;
     Ok(())
 }

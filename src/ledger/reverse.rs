@@ -7,8 +7,7 @@ use serde::Deserialize;
 use crate::db::schema::closed_periods;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::clock::now_utc;
-use crate::domain::ids::new_id;
-use crate::domain::{BoundedText, Period};
+use crate::domain::{BoundedText, EntryId, Period};
 use crate::ledger::entries::{EntryRow, find_entry, reversal_of};
 use crate::ledger::post::{MAX_DESCRIPTION_CHARS, MAX_VOUCHER_CHARS, insert_entry};
 use crate::ledger::{LedgerError, Result};
@@ -73,7 +72,7 @@ pub fn reverse_entry(conn: &mut DbConn, id: &str, request: ReversalRequest, post
             return Err(LedgerError::ReversalOfReversal { entry: id.to_owned() });
         }
         if let Some(existing) = reversal_of(conn, id)? {
-            let existing = find_entry(conn, &existing)?;
+            let existing = find_entry(conn, existing.as_str())?;
             if existing.reversal_reason.as_deref() == Some(reason.as_str()) {
                 return Ok(Reversed::Existing(existing));
             }
@@ -93,14 +92,14 @@ pub fn reverse_entry(conn: &mut DbConn, id: &str, request: ReversalRequest, post
         });
         let row = EntryRow {
             seq: 0,
-            id: new_id("en"),
+            id: EntryId::generate(),
             village_code: original.village_code.clone(),
             fiscal_year: period.year(),
             period: period.to_string(),
             voucher_no,
             occurred_on,
             posted_at: now_utc(),
-            direction: original.direction.clone(),
+            direction: original.direction,
             amount_fen: -original.amount_fen,
             account_code: original.account_code.clone(),
             settlement_account_code: original.settlement_account_code.clone(),
