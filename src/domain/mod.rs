@@ -21,8 +21,7 @@ pub use text::BoundedText;
 
 use serde::{Deserialize, Serialize};
 
-/// Which way money moved. Stored as its text (`income`, `expense`); the column mapping is in
-/// `db::types`.
+/// Which way money moved.
 #[derive(
     Clone,
     Copy,
@@ -36,6 +35,7 @@ use serde::{Deserialize, Serialize};
     diesel::expression::AsExpression,
     diesel::deserialize::FromSqlRow,
 )]
+// Stored as its text (`income`, `expense`); the column mapping is in `db::types`.
 #[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
