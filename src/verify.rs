@@ -67,6 +67,16 @@ pub fn verify(conn: &mut DbConn, signer: &LogSigner, store: &ReceiptStore) -> Re
     Ok(run.report)
 }
 
+/// What the database gives now for a logged record.
+enum Recomputed {
+    /// The leaf its row encodes to.
+    Leaf(Vec<u8>),
+    /// The row is gone.
+    RowGone,
+    /// The leaf's kind is unknown (a problem already noted).
+    UnknownKind,
+}
+
 /// The state of one verification: the tree rebuilt so far and what was logged.
 struct Run {
     verifier_key: String,
@@ -145,23 +155,20 @@ impl Run {
         self.range.push(hash);
         self.report.leaves += 1;
         self.check_due_checkpoints();
-        let Some(recomputed) = self.recompute(conn, store, idx, &kind, &object_id)? else {
-            return Ok(());
-        };
-        match recomputed {
-            None => self.problem(format!("{kind} {object_id} (leaf {idx}): deleted from the database")),
-            Some(now) if now != leaf => self.problem(format!(
+        match self.recompute(conn, store, idx, &kind, &object_id)? {
+            Recomputed::UnknownKind => return Ok(()),
+            Recomputed::RowGone => self.problem(format!("{kind} {object_id} (leaf {idx}): deleted from the database")),
+            Recomputed::Leaf(now) if now != leaf => self.problem(format!(
                 "{kind} {object_id} (leaf {idx}): changed behind the API — {}",
                 differing_fields(&leaf, &now)
             )),
-            Some(_) => {}
+            Recomputed::Leaf(_) => {}
         }
         self.logged.insert(format!("{kind}:{object_id}"));
         Ok(())
     }
 
-    /// The leaf the database's row of a logged record gives now: `Some(None)` when the row is
-    /// gone, `None` when the leaf's kind is unknown (a problem already noted).
+    /// The leaf the database's row of a logged record gives now.
     fn recompute(
         &mut self,
         conn: &mut DbConn,
@@ -169,8 +176,8 @@ impl Run {
         idx: i64,
         kind: &str,
         object_id: &str,
-    ) -> Result<Option<Option<Vec<u8>>>, VerifyError> {
-        Ok(Some(match kind {
+    ) -> Result<Recomputed, VerifyError> {
+        let leaf = match kind {
             KIND_ENTRY => entries::table
                 .filter(entries::id.eq(object_id))
                 .select(EntryRow::as_select())
@@ -207,9 +214,10 @@ impl Run {
                 .map(|row| row.leaf().encode()),
             other => {
                 self.problem(format!("leaf {idx}: unknown kind {other}"));
-                return Ok(None);
+                return Ok(Recomputed::UnknownKind);
             }
-        }))
+        };
+        Ok(leaf.map_or(Recomputed::RowGone, Recomputed::Leaf))
     }
 
     /// Checkpoints left over were signed for leaves the log no longer holds.
@@ -298,17 +306,32 @@ fn differing_fields(stored: &[u8], recomputed: &[u8]) -> String {
     fields.join("; ")
 }
 
+/// What is wrong with the stored original of a receipt.
+#[derive(Debug, thiserror::Error)]
+enum OriginalFault {
+    #[error("{0}")]
+    NoPath(String),
+    #[error("its original file is missing")]
+    Missing,
+    #[error("{0}")]
+    Unreadable(std::io::Error),
+    #[error("its original file was altered (now SHA-256 {actual})")]
+    Altered { actual: String },
+}
+
 /// Whether the stored original of `sha256` still has exactly those bytes.
-fn original_intact(store: &ReceiptStore, sha256: &str) -> Result<(), String> {
+fn original_intact(store: &ReceiptStore, sha256: &str) -> Result<(), OriginalFault> {
     use sha2::Digest;
-    let path = store.original_path(sha256).map_err(|e| e.to_string())?;
-    let mut file = std::fs::File::open(&path).map_err(|_| "its original file is missing".to_owned())?;
+    let path = store
+        .original_path(sha256)
+        .map_err(|e| OriginalFault::NoPath(e.to_string()))?;
+    let mut file = std::fs::File::open(&path).map_err(|_| OriginalFault::Missing)?;
     let mut hasher = sha2::Sha256::new();
-    std::io::copy(&mut file, &mut hasher).map_err(|e| e.to_string())?;
+    std::io::copy(&mut file, &mut hasher).map_err(OriginalFault::Unreadable)?;
     let actual: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
     if actual == sha256 {
         Ok(())
     } else {
-        Err(format!("its original file was altered (now SHA-256 {actual})"))
+        Err(OriginalFault::Altered { actual })
     }
 }
