@@ -12,3 +12,4 @@ pub mod generate;
 pub mod ledger;
 pub mod receipts;
 pub mod tlog;
+pub mod verify;

@@ -3,6 +3,7 @@
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
+use anyhow::{Context, anyhow, bail};
 use clap::{Parser, Subcommand};
 use village_ledger::api::{build_app, load_state};
 use village_ledger::auth::Role;
@@ -43,7 +44,6 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Manage the keys that sign access tokens.
     /// Copy a whole county into a new, empty database (SQLite to PostgreSQL or back), then
     /// compare the row count and a content hash of every table on both sides.
     Copy {
@@ -72,6 +72,7 @@ enum Command {
         #[arg(long)]
         key: std::path::PathBuf,
     },
+    /// Manage the keys that sign access tokens.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
@@ -140,13 +141,13 @@ fn init_tracing(format: &str) {
     }
 }
 
-async fn serve(settings: Settings) -> Result<(), String> {
+async fn serve(settings: Settings) -> anyhow::Result<()> {
     let bind = settings.bind.clone();
     let workers = settings.workers;
     let timeout = settings.request_timeout_seconds;
     let checkpoint_seconds = settings.checkpoint_seconds;
     let metrics_bind = settings.metrics_bind.clone();
-    let state = load_state(settings)?;
+    let state = open_state(settings)?;
     let metrics_state = state.clone();
     spawn_checkpointer(state.clone(), checkpoint_seconds);
     let mut server = actix_web::HttpServer::new(move || build_app(state.clone()))
@@ -155,43 +156,46 @@ async fn serve(settings: Settings) -> Result<(), String> {
     if let Some(n) = workers {
         server = server.workers(n);
     }
-    let server = server
-        .bind(&bind)
-        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    let server = server.bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
     for addr in server.addrs() {
         tracing::info!(%addr, "serving; OpenAPI at /api-docs/openapi.json");
         println!("village-ledger listening on http://{addr}");
     }
     let Some(metrics_bind) = metrics_bind else {
-        return server.run().await.map_err(|e| e.to_string());
+        return server.run().await.context("serving");
     };
     // Prometheus scrapes the operators' address; the public one serves metrics to admins only.
     let operators =
         actix_web::HttpServer::new(move || village_ledger::api::metrics::operators_app(metrics_state.clone()))
             .workers(1)
             .bind(&metrics_bind)
-            .map_err(|e| format!("cannot listen on {metrics_bind} (VL_METRICS_BIND): {e}"))?;
+            .with_context(|| format!("cannot listen on {metrics_bind} (VL_METRICS_BIND)"))?;
     for addr in operators.addrs() {
         tracing::info!(%addr, "serving /metrics to operators");
     }
     let (public, operators) = tokio::join!(server.run(), operators.run());
-    public.and(operators).map_err(|e| e.to_string())
+    public.and(operators).context("serving")
 }
 
-fn read_password() -> Result<String, String> {
+fn read_password() -> anyhow::Result<String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         return Ok(String::new());
     }
     let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| format!("cannot read the password: {e}"))?;
+    stdin.lock().read_line(&mut line).context("cannot read the password")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+/// Opens the data dir of `settings` as the server would.
+fn open_state(settings: Settings) -> anyhow::Result<village_ledger::api::State> {
+    let dir = settings.data_dir.display().to_string();
+    load_state(settings)
+        .map_err(|e| anyhow!(e))
+        .with_context(|| format!("opening the data dir {dir}"))
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { settings } => {
             init_tracing(&settings.log_format);
@@ -205,9 +209,10 @@ fn run(cli: Cli) -> Result<(), String> {
                 .flags
                 .receipts_required_from
                 .get_or_insert(village_ledger::demo::RECEIPTS_REQUIRED_FROM);
-            let state = load_state(settings.clone())?;
-            let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-            let users = village_ledger::demo::ensure_demo(&mut conn, &state.log, &state.receipts)?;
+            let state = open_state(settings.clone())?;
+            let mut conn = state.pool.get().context("connecting to the database")?;
+            let users = village_ledger::demo::ensure_demo(&mut conn, &state.log, &state.receipts)
+                .context("creating the demo county")?;
             drop(conn);
             drop(state);
             println!("demo county ready in {}", settings.data_dir.display());
@@ -218,9 +223,9 @@ fn run(cli: Cli) -> Result<(), String> {
             actix_web::rt::System::new().block_on(serve(settings))
         }
         Command::Migrate { settings } => {
-            let state = load_state(settings)?;
-            let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-            let applied = village_ledger::db::migrate(&mut conn).map_err(|e| e.to_string())?;
+            let state = open_state(settings)?;
+            let mut conn = state.pool.get().context("connecting to the database")?;
+            let applied = village_ledger::db::migrate(&mut conn).context("migrating")?;
             println!("migrations up to date ({applied} applied now)");
             Ok(())
         }
@@ -234,8 +239,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 home_village,
                 settings,
             } => {
-                let state = load_state(settings)?;
-                let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+                let state = open_state(settings)?;
+                let mut conn = state.pool.get().context("connecting to the database")?;
                 let mut password = read_password()?;
                 let generated = password.is_empty();
                 if generated {
@@ -249,7 +254,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     home_township,
                     home_village,
                 };
-                let user = add_user(&mut conn, new, &password).map_err(|e| e.to_string())?;
+                let user = add_user(&mut conn, new, &password).context("adding the user")?;
                 println!("created {} ({})", user.username, user.role.as_str());
                 if generated {
                     println!("password (shown once): {password}");
@@ -257,9 +262,9 @@ fn run(cli: Cli) -> Result<(), String> {
                 Ok(())
             }
             UserCommand::Disable { username, settings } => {
-                let state = load_state(settings)?;
-                let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-                disable_user(&mut conn, &username).map_err(|e| e.to_string())?;
+                let state = open_state(settings)?;
+                let mut conn = state.pool.get().context("connecting to the database")?;
+                disable_user(&mut conn, &username).with_context(|| format!("disabling {username}"))?;
                 println!("disabled {username}; their refresh tokens are revoked");
                 Ok(())
             }
@@ -267,24 +272,24 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Keys {
             command: KeysCommand::Rotate { settings },
         } => {
-            let kid = village_ledger::auth::keys::rotate(&settings.keys_dir()).map_err(|e| e.to_string())?;
+            let kid = village_ledger::auth::keys::rotate(&settings.keys_dir()).context("rotating the signing keys")?;
             println!("new signing key {kid}; older keys verify until their tokens expire");
             Ok(())
         }
         Command::Verify { settings } => verify(settings),
         Command::Copy { from, to } => copy(&from, &to),
         Command::VerifyProof { checkpoint, proof, key } => verify_proof(&checkpoint, &proof, &key),
-        Command::Generate { options } => village_ledger::generate::run(options),
+        Command::Generate { options } => village_ledger::generate::run(options).context("generating a county"),
     }
 }
 
-fn copy(from: &str, to: &str) -> Result<(), String> {
+fn copy(from: &str, to: &str) -> anyhow::Result<()> {
     use village_ledger::db::{DbUrl, connect};
-    let from_pool = connect(&DbUrl::parse(from), 2).map_err(|e| e.to_string())?;
-    let to_pool = connect(&DbUrl::parse(to), 2).map_err(|e| e.to_string())?;
-    let mut source = from_pool.get().map_err(|e| e.to_string())?;
-    let mut target = to_pool.get().map_err(|e| e.to_string())?;
-    let report = village_ledger::db::copy::copy_county(&mut source, &mut target)?;
+    let from_pool = connect(&DbUrl::parse(from), 2).context("opening the source")?;
+    let to_pool = connect(&DbUrl::parse(to), 2).context("opening the target")?;
+    let mut source = from_pool.get().context("connecting to the source")?;
+    let mut target = to_pool.get().context("connecting to the target")?;
+    let report = village_ledger::db::copy::copy_county(&mut source, &mut target).context("copying the county")?;
     for table in &report {
         println!("{:<24} {:>10} rows  sha256 {}", table.table, table.rows, table.sha256);
     }
@@ -292,11 +297,10 @@ fn copy(from: &str, to: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn verify(settings: Settings) -> Result<(), String> {
-    let state = load_state(settings)?;
-    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-    let report =
-        village_ledger::tlog::verify::verify(&mut conn, &state.log, &state.receipts).map_err(|e| e.to_string())?;
+fn verify(settings: Settings) -> anyhow::Result<()> {
+    let state = open_state(settings)?;
+    let mut conn = state.pool.get().context("connecting to the database")?;
+    let report = village_ledger::verify::verify(&mut conn, &state.log, &state.receipts).context("verifying")?;
     for problem in &report.problems {
         println!("PROBLEM {problem}");
     }
@@ -306,21 +310,18 @@ fn verify(settings: Settings) -> Result<(), String> {
         report.checkpoints,
         report.problems.len()
     );
-    if report.problems.is_empty() {
-        Ok(())
-    } else {
-        Err("the data dir does not match its transparency log".into())
+    if !report.problems.is_empty() {
+        bail!("the data dir does not match its transparency log");
     }
+    Ok(())
 }
 
-fn verify_proof(checkpoint: &std::path::Path, proof: &std::path::Path, key: &std::path::Path) -> Result<(), String> {
+fn verify_proof(checkpoint: &std::path::Path, proof: &std::path::Path, key: &std::path::Path) -> anyhow::Result<()> {
     use village_ledger::tlog::proof::{InclusionProof, verify_checkpoint, verify_inclusion};
-    let read =
-        |p: &std::path::Path| std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
-    let verified = verify_checkpoint(&read(checkpoint)?, &read(key)?)?;
-    let proof: InclusionProof =
-        serde_json::from_str(&read(proof)?).map_err(|e| format!("the proof is not valid: {e}"))?;
-    let leaf = verify_inclusion(&proof, &verified)?;
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()));
+    let verified = verify_checkpoint(&read(checkpoint)?, &read(key)?).context("checking the checkpoint")?;
+    let proof: InclusionProof = serde_json::from_str(&read(proof)?).context("the proof is not valid")?;
+    let leaf = verify_inclusion(&proof, &verified).context("checking the proof")?;
     println!(
         "OK: leaf {} is in the log {} of {} leaves signed by its key",
         proof.leaf_index, verified.origin, verified.size
@@ -357,7 +358,7 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("village-ledger: {e}");
+            eprintln!("village-ledger: {e:#}");
             ExitCode::FAILURE
         }
     }

@@ -14,12 +14,12 @@ use crate::ledger::villages::VillageRow;
 
 /// Parses a path's village code, or 404 (a malformed code names no village).
 pub fn village_code(code: &str) -> ApiResult<VillageCode> {
-    VillageCode::parse(code).map_err(ApiError::NotFound)
+    VillageCode::parse(code).map_err(|e| ApiError::NotFound(e.to_string()))
 }
 
 /// Parses a path's township code, or 404 (a malformed code names no township).
 pub fn township_code(code: &str) -> ApiResult<TownshipCode> {
-    TownshipCode::parse(code).map_err(ApiError::NotFound)
+    TownshipCode::parse(code).map_err(|e| ApiError::NotFound(e.to_string()))
 }
 
 /// What a request does with a village's ledger.
@@ -55,7 +55,7 @@ fn village_of_row(
     not_found: impl FnOnce() -> ApiError,
 ) -> ApiResult<VillageRow> {
     // Codes are checked on the way in: a stored one that does not parse is our fault.
-    let code = VillageCode::parse(stored_code).map_err(ApiError::Internal)?;
+    let code = VillageCode::parse(stored_code).map_err(|e| ApiError::Internal(e.to_string()))?;
     village_in_scope(conn, caller, &code, access).map_err(|e| match e {
         ApiError::NotFound(_) => not_found(),
         other => other,
@@ -71,7 +71,7 @@ pub fn entry_in_scope(
     access: Access,
 ) -> ApiResult<(EntryRow, VillageRow)> {
     let row = find_entry(conn, id)?;
-    let village = village_of_row(conn, caller, &row.village_code, access, || entry_not_found(id))?;
+    let village = village_of_row(conn, caller, &row.village_code, access, || entry_not_found(id).into())?;
     Ok((row, village))
 }
 
@@ -84,6 +84,6 @@ pub fn receipt_in_scope(
     access: Access,
 ) -> ApiResult<(ReceiptRow, VillageRow)> {
     let row = find_receipt(conn, id)?;
-    let village = village_of_row(conn, caller, &row.village_code, access, || receipt_not_found(id))?;
+    let village = village_of_row(conn, caller, &row.village_code, access, || receipt_not_found(id).into())?;
     Ok((row, village))
 }

@@ -119,7 +119,7 @@ pub async fn get_flags(state: State, caller: Caller, req: HttpRequest) -> Result
             window,
             &rules,
             &st.settings.flags,
-            crate::ledger::now_utc(),
+            crate::domain::clock::now_utc(),
             offset.saturating_add(limit as usize),
             &budget,
         )?;

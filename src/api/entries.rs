@@ -15,6 +15,7 @@ use crate::api::state::{State, db};
 use crate::auth::Caller;
 use crate::auth::scope::require_ledger_writer;
 use crate::domain::Direction;
+use crate::ledger::LedgerError;
 use crate::ledger::entries::{Entry, entry_not_found, reversal_of, with_reversal_links};
 use crate::ledger::list::{Cursor, DEFAULT_PAGE, EntryFilter, MAX_PAGE, list_entries};
 use crate::ledger::post::{NewEntryRequest, Posted, post_entry};
@@ -104,7 +105,7 @@ pub async fn get_entries(
     let key = filter.page_key(&code, limit, cursor);
     match pages::from_memory(&state, &caller, &key, Some(code.as_str())) {
         Known::Page(page) => return Ok(pages::respond(&req, &page)),
-        Known::OutOfScope => return Err(village_not_found(code.as_str())),
+        Known::OutOfScope => return Err(village_not_found(&code).into()),
         Known::Unknown => {}
     }
     let page = pages::from_database(
@@ -145,7 +146,7 @@ pub async fn get_entry(
     let key = format!("E|{id}");
     match pages::from_memory(&state, &caller, &key, None) {
         Known::Page(page) => return Ok(pages::respond(&req, &page)),
-        Known::OutOfScope => return Err(entry_not_found(&id)),
+        Known::OutOfScope => return Err(entry_not_found(&id).into()),
         Known::Unknown => {}
     }
     let page = pages::from_database(
@@ -156,8 +157,9 @@ pub async fn get_entry(
             Ok((village, row))
         },
         |conn, row| {
-            let reversed_by = reversal_of(conn, &row.id)?;
-            let receipts = crate::ledger::receipts::receipts_of_entry(conn, &row.id)?;
+            let reversed_by = reversal_of(conn, row.id.as_str())?;
+            let receipts =
+                crate::ledger::receipts::receipts_of_entry(conn, row.id.as_str(), crate::api::receipts::receipt_urls)?;
             let mut entry = Entry::from_row(row, reversed_by, receipts.len() as i64);
             entry.receipts = Some(receipts);
             pages::to_json(&entry)
@@ -225,9 +227,11 @@ pub async fn post_village_entry(
     let posted = db(&state, move |conn| {
         let result = request
             .validate()
-            .and_then(|entry| post_entry(conn, &code, entry, &caller.username));
+            .map_err(LedgerError::from)
+            .and_then(|entry| post_entry(conn, &code, entry, &caller.username))
+            .map_err(ApiError::from);
         let object = match &result {
-            Ok(Posted::Created(row) | Posted::Existing(row)) => Some(row.id.clone()),
+            Ok(Posted::Created(row) | Posted::Existing(row)) => Some(row.id.to_string()),
             Err(_) => None,
         };
         audit.record(conn, &result, object.as_deref());
@@ -291,7 +295,7 @@ pub async fn post_reversal(
     audit.township = Some(village.township_code);
     let request = body.read().await?;
     let reversed = db(&state, move |conn| {
-        let result = reverse_entry(conn, &id, request, &caller.username);
+        let result = reverse_entry(conn, &id, request, &caller.username).map_err(ApiError::from);
         audit.record(conn, &result, None);
         let (created, row) = match result? {
             Reversed::Created(row) => (true, row),

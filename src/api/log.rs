@@ -39,7 +39,7 @@ fn text(body: String) -> HttpResponse {
 )]
 #[get("/log/checkpoint")]
 pub async fn get_checkpoint(state: State) -> Result<HttpResponse, ApiError> {
-    let cp = db(&state, latest).await?;
+    let cp = db(&state, |conn| Ok(latest(conn)?)).await?;
     cp.map(|c| text(c.note))
         .ok_or_else(|| ApiError::NotFound("no checkpoint has been signed yet".into()))
 }
@@ -92,7 +92,7 @@ pub async fn get_entry_proof(
     let requested = query.size;
     let proof = db(&state, move |conn| {
         let (row, _) = entry_in_scope(conn, &caller, &id, Access::Read)?;
-        let (index, leaf) = find_leaf(conn, KIND_ENTRY, &row.id)?
+        let (index, leaf) = find_leaf(conn, KIND_ENTRY, row.id.as_str())?
             .ok_or_else(|| ApiError::Internal(format!("entry {id} has no leaf")))?;
         let n = match requested {
             Some(n) => n,
@@ -184,7 +184,7 @@ pub async fn get_periods(state: State, caller: Caller, path: web::Path<VillagePa
     let code = village_code(&path.into_inner().code)?;
     let periods = db(&state, move |conn| {
         village_in_scope(conn, &caller, &code, Access::Read)?;
-        list_closed(conn, &code)
+        Ok(list_closed(conn, &code)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(periods))
@@ -324,7 +324,7 @@ pub async fn post_inspection_checkpoint(
                         inspection_checkpoints::inspection_id.eq(&id),
                         inspection_checkpoints::size.eq(size as i64),
                         inspection_checkpoints::recorded_by.eq(&caller.username),
-                        inspection_checkpoints::recorded_at.eq(crate::ledger::now_utc()),
+                        inspection_checkpoints::recorded_at.eq(crate::domain::clock::now_utc()),
                     ))
                     .execute(conn)?;
             }

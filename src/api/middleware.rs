@@ -185,7 +185,7 @@ pub async fn request_log(
             !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
         .map(str::to_owned)
-        .unwrap_or_else(|| crate::ledger::new_id("rq"));
+        .unwrap_or_else(|| crate::domain::ids::new_id("rq"));
     let method = req.method().clone();
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
     let state = req.app_data::<crate::api::state::State>().cloned();

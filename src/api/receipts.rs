@@ -14,7 +14,8 @@ use crate::auth::Caller;
 use crate::auth::scope::{require_ledger_writer, writable_village};
 use crate::domain::{BoundedText, VillageCode};
 use crate::ledger::receipts::{
-    Receipt, WithdrawalRow, find_receipt, insert_withdrawal, receipt_not_found, receipt_view, withdrawal_of,
+    Receipt, ReceiptUrls, WithdrawalRow, find_receipt, insert_withdrawal, receipt_not_found, receipt_view,
+    withdrawal_of,
 };
 
 mod errors;
@@ -40,7 +41,7 @@ pub async fn get_receipt(state: State, caller: Caller, path: web::Path<ReceiptPa
     let id = path.into_inner().id;
     let receipt = db(&state, move |conn| {
         let (row, _) = receipt_in_scope(conn, &caller, &id, Access::Read)?;
-        receipt_view(conn, row)
+        Ok(receipt_view(conn, row, receipt_urls)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(receipt))
@@ -93,9 +94,9 @@ pub async fn post_withdrawal(
         require_ledger_writer(&caller)?;
         db(&state, move |conn| {
             let row = find_receipt(conn, &i)?;
-            let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
+            let code = VillageCode::parse(&row.village_code).map_err(|e| ApiError::Internal(e.to_string()))?;
             writable_village(conn, &c, &code).map_err(|e| match e {
-                ApiError::NotFound(_) => receipt_not_found(&i),
+                ApiError::NotFound(_) => receipt_not_found(&i).into(),
                 other => other,
             })?;
             Ok(())
@@ -115,13 +116,13 @@ pub async fn post_withdrawal(
             require_ledger_writer(&caller)?;
             let row = find_receipt(conn, &id)?;
             audit.village = Some(row.village_code.clone());
-            let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
+            let code = VillageCode::parse(&row.village_code).map_err(|e| ApiError::Internal(e.to_string()))?;
             writable_village(conn, &caller, &code).map_err(|e| match e {
-                ApiError::NotFound(_) => receipt_not_found(&id),
+                ApiError::NotFound(_) => receipt_not_found(&id).into(),
                 other => other,
             })?;
             let reason = BoundedText::parse("reason", &reason, 500)
-                .map_err(ApiError::Invalid)?
+                .map_err(|e| ApiError::Invalid(e.to_string()))?
                 .into_string();
             if let Some(existing) = withdrawal_of(conn, &id)? {
                 if existing.reason == reason {
@@ -133,17 +134,17 @@ pub async fn post_withdrawal(
                 )));
             }
             let withdrawal = WithdrawalRow {
-                receipt_id: id.clone(),
+                receipt_id: id.clone().into(),
                 reason,
                 withdrawn_by: caller.username.clone(),
-                withdrawn_at: crate::ledger::now_utc(),
+                withdrawn_at: crate::domain::clock::now_utc(),
             };
             insert_withdrawal(conn, &withdrawal, &row.village_code)?;
             Ok((true, row))
         });
         audit.record(conn, &result, None);
         let (created, row) = result?;
-        Ok((created, receipt_view(conn, row)?))
+        Ok((created, receipt_view(conn, row, receipt_urls)?))
     })
     .await?;
     Ok(if created {
@@ -151,6 +152,17 @@ pub async fn post_withdrawal(
     } else {
         HttpResponse::Ok().json(receipt)
     })
+}
+
+/// Where this api serves a receipt's renditions and original.
+pub fn receipt_urls(id: &str) -> ReceiptUrls {
+    let base = format!("/api/v1/receipts/{id}");
+    ReceiptUrls {
+        thumb: format!("{base}/image?size=thumb"),
+        screen: format!("{base}/image?size=screen"),
+        full: format!("{base}/image?size=full"),
+        original: format!("{base}/original"),
+    }
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

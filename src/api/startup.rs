@@ -23,7 +23,13 @@ pub fn load_state(settings: Settings) -> Result<State, String> {
         chrono::Duration::seconds(crate::auth::tokens::ACCESS_TOKEN_SECONDS),
     )
     .map_err(|e| e.to_string())?;
-    let log = crate::tlog::checkpoint::LogSigner::open(&settings.log_key_file(), &settings.log_origin)?;
+    let log =
+        crate::tlog::checkpoint::LogSigner::open(&settings.log_key_file(), &settings.log_origin).map_err(|e| {
+            match std::error::Error::source(&e) {
+                Some(cause) => format!("{e}: {cause}"),
+                None => e.to_string(),
+            }
+        })?;
     let receipts = crate::receipts::ReceiptStore::new(settings.receipts_dir())
         .map_err(|e| format!("cannot open the receipt store: {e}"))?;
     sweep_orphan_receipts(&pool, &receipts, settings.orphan_grace_seconds)?;

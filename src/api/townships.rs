@@ -120,7 +120,7 @@ pub async fn post_township(
     audit.object = Some(crate::domain::truncate(&new.code));
     audit.township = Some(crate::domain::truncate(&new.code));
     let township = db(&state, move |conn| {
-        let result = create_township(conn, new);
+        let result = create_township(conn, new).map_err(ApiError::from);
         audit.record(conn, &result, None);
         result
     })
@@ -162,7 +162,7 @@ pub async fn post_village(
     audit.village = Some(crate::domain::truncate(&new.code));
     audit.township = Some(crate::domain::truncate(&new.township_code));
     let village = db(&state, move |conn| {
-        let result = create_village(conn, new);
+        let result = create_village(conn, new).map_err(ApiError::from);
         audit.record(conn, &result, None);
         result
     })

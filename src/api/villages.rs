@@ -32,7 +32,7 @@ pub async fn get_village(state: State, caller: Caller, path: web::Path<VillagePa
     let code = village_code(&path.code)?;
     let detail = db(&state, move |conn| {
         village_in_scope(conn, &caller, &code, Access::Read)?;
-        village_detail(conn, &code)
+        Ok(village_detail(conn, &code)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(detail))
@@ -77,7 +77,7 @@ pub async fn get_summary(
     }
     let summary = db(&state, move |conn| {
         village_in_scope(conn, &caller, &code, Access::Read)?;
-        year_summary(conn, &code, year)
+        Ok(year_summary(conn, &code, year)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(summary))
@@ -126,8 +126,15 @@ pub async fn post_period_close(
             let code = village_code(&raw_code)?;
             let village = village_in_scope(conn, &caller, &code, Access::Write)?;
             audit.township = Some(village.township_code);
-            let period = Period::parse(&raw_period).map_err(ApiError::Invalid)?;
-            close_period(conn, &code, period, today(), &caller.username, &state.log)
+            let period = Period::parse(&raw_period).map_err(|e| ApiError::Invalid(e.to_string()))?;
+            Ok(close_period(
+                conn,
+                &code,
+                period,
+                today(),
+                &caller.username,
+                &state.log,
+            )?)
         })();
         audit.record(conn, &result, None);
         result

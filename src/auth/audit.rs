@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::api::problem::ApiResult;
 use crate::db::DbConn;
 use crate::db::schema::audit_log;
-use crate::ledger::now_utc;
+use crate::domain::clock::now_utc;
 
 /// One thing to record.
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@ use crate::auth::users::find_user;
 use crate::db::schema::{inspection_inspectors, inspection_targets, inspections, townships, villages};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{BoundedText, TownshipCode, VillageCode};
-use crate::ledger::{new_id, now_utc};
+use crate::domain::{clock::now_utc, ids::new_id};
 
 const MAX_NAME_CHARS: usize = 100;
 const MAX_MEMBERS: usize = 200;
@@ -70,7 +70,7 @@ pub fn create_inspection(
     today: NaiveDate,
 ) -> ApiResult<Inspection> {
     let name = BoundedText::parse("name", &new.name, MAX_NAME_CHARS)
-        .map_err(ApiError::Invalid)?
+        .map_err(|e| ApiError::Invalid(e.to_string()))?
         .into_string();
     if new.ends_on < new.starts_on {
         return Err(ApiError::Invalid(format!(
@@ -96,14 +96,14 @@ pub fn create_inspection(
             .iter()
             .map(|c| TownshipCode::parse(c).map(|c| c.as_str().to_owned()))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(ApiError::Invalid)?,
+            .map_err(|e| ApiError::Invalid(e.to_string()))?,
     );
     let village_codes = unique(
         new.villages
             .iter()
             .map(|c| VillageCode::parse(c).map(|c| c.as_str().to_owned()))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(ApiError::Invalid)?,
+            .map_err(|e| ApiError::Invalid(e.to_string()))?,
     );
     let inspectors = unique(new.inspectors.clone());
     write_transaction(conn, |conn| {

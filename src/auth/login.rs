@@ -19,7 +19,7 @@ use crate::auth::tokens::{hash_refresh_token, new_refresh_token, refresh_expiry}
 use crate::auth::users::{UserRow, find_user};
 use crate::db::schema::{refresh_tokens, users};
 use crate::db::{DbConn, write_transaction};
-use crate::ledger::now_utc;
+use crate::domain::clock::now_utc;
 
 /// Limits on password guessing.
 #[derive(Clone, Copy, Debug)]

@@ -80,7 +80,7 @@ pub fn readable_village(
     if covers_village(conn, caller, &village, today)? {
         Ok(village)
     } else {
-        Err(village_not_found(code.as_str()))
+        Err(village_not_found(code).into())
     }
 }
 
@@ -104,7 +104,7 @@ pub fn writable_village(conn: &mut DbConn, caller: &Caller, code: &VillageCode) 
     if caller.township.as_deref() == Some(village.township_code.as_str()) {
         Ok(village)
     } else {
-        Err(village_not_found(code.as_str()))
+        Err(village_not_found(code).into())
     }
 }
 

@@ -133,5 +133,5 @@ pub fn hash_refresh_token(token: &str) -> String {
 }
 
 pub fn refresh_expiry() -> chrono::NaiveDateTime {
-    crate::ledger::now_utc() + Duration::days(REFRESH_TOKEN_DAYS)
+    crate::domain::clock::now_utc() + Duration::days(REFRESH_TOKEN_DAYS)
 }

@@ -9,8 +9,8 @@ use crate::auth::passwords::{check_password_policy, hash_password};
 use crate::auth::{Caller, Role};
 use crate::db::schema::{refresh_tokens, townships, users, villages};
 use crate::db::{DbConn, write_transaction};
+use crate::domain::clock::now_utc;
 use crate::domain::{TownshipCode, VillageCode};
-use crate::ledger::now_utc;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
@@ -104,7 +104,7 @@ pub fn check_username(name: &str) -> Result<String, ApiError> {
 }
 
 fn existing_township(conn: &mut DbConn, code: &str) -> ApiResult<String> {
-    let code = TownshipCode::parse(code).map_err(ApiError::Invalid)?;
+    let code = TownshipCode::parse(code).map_err(|e| ApiError::Invalid(e.to_string()))?;
     let found: i64 = townships::table.find(code.as_str()).count().get_result(conn)?;
     if found == 0 {
         return Err(ApiError::Invalid(format!("township {code} does not exist")));
@@ -113,7 +113,7 @@ fn existing_township(conn: &mut DbConn, code: &str) -> ApiResult<String> {
 }
 
 fn existing_village(conn: &mut DbConn, code: &str) -> ApiResult<String> {
-    let code = VillageCode::parse(code).map_err(ApiError::Invalid)?;
+    let code = VillageCode::parse(code).map_err(|e| ApiError::Invalid(e.to_string()))?;
     let found: i64 = villages::table.find(code.as_str()).count().get_result(conn)?;
     if found == 0 {
         return Err(ApiError::Invalid(format!("village {code} does not exist")));

@@ -67,9 +67,11 @@ pub struct Finding {
     pub direction: Option<Direction>,
 }
 
-fn optional(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, String> {
+fn optional(field: &'static str, value: Option<String>, max: usize) -> Result<Option<String>, String> {
     match value {
-        Some(v) if !v.trim().is_empty() => BoundedText::parse(field, &v, max).map(|t| Some(t.into_string())),
+        Some(v) if !v.trim().is_empty() => BoundedText::parse(field, &v, max)
+            .map(|t| Some(t.into_string()))
+            .map_err(|e| e.to_string()),
         _ => Ok(None),
     }
 }
@@ -77,15 +79,17 @@ fn optional(field: &str, value: Option<String>, max: usize) -> Result<Option<Str
 impl FindingInput {
     /// Checks one finding; the error names the field (the caller adds which finding).
     pub fn validate(self) -> Result<Finding, String> {
-        if !(1..=10_000_000_000_000).contains(&self.amount_fen) {
+        if !(1..=crate::domain::MAX_ABS_FEN).contains(&self.amount_fen) {
             return Err(format!(
                 "amount_fen must be a positive amount in fen up to 10,000,000,000,000, not {}",
                 self.amount_fen
             ));
         }
-        crate::domain::check_ledger_date(self.date)?;
+        crate::domain::check_ledger_date(self.date).map_err(|e| e.to_string())?;
         Ok(Finding {
-            reference: BoundedText::parse("ref", &self.reference, MAX_REF_CHARS)?.into_string(),
+            reference: BoundedText::parse("ref", &self.reference, MAX_REF_CHARS)
+                .map_err(|e| e.to_string())?
+                .into_string(),
             row: None,
             date: self.date,
             amount_fen: self.amount_fen,

@@ -70,6 +70,48 @@ row_struct!(ReceiptR, receipts, { id: String, entry_id: String, village_code: St
 row_struct!(WithdrawalR, receipt_withdrawals, { receipt_id: String, reason: String, withdrawn_by: String, withdrawn_at: NaiveDateTime });
 
 type Load<R> = fn(&mut DbConn, Option<&R>) -> QueryResult<Vec<R>>;
+type Insert<R> = fn(&mut DbConn, &[R]) -> QueryResult<usize>;
+
+/// Why a copy stopped. The target is left as far as it got; copy only into a new database.
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    #[error("the target is not empty ({table} has {rows} rows); copy only into a new database")]
+    TargetNotEmpty { table: &'static str, rows: i64 },
+    #[error("reading the target")]
+    ReadingTarget(#[source] diesel::result::Error),
+    #[error("reading {table}")]
+    Reading {
+        table: &'static str,
+        #[source]
+        source: diesel::result::Error,
+    },
+    #[error("writing {table}")]
+    Writing {
+        table: &'static str,
+        #[source]
+        source: diesel::result::Error,
+    },
+    #[error("hashing {table}")]
+    Hashing {
+        table: &'static str,
+        #[source]
+        source: diesel::result::Error,
+    },
+    #[error(
+        "{table} differs after the copy: {rows} rows ({sha256}) in the source, {to_rows} ({to_sha256}) in the target"
+    )]
+    Differs {
+        table: &'static str,
+        rows: u64,
+        sha256: String,
+        to_rows: u64,
+        to_sha256: String,
+    },
+    #[error("carrying the log size over")]
+    LogSize(#[source] diesel::result::Error),
+    #[error("cannot move the sequences on")]
+    Sequences(#[source] diesel::result::Error),
+}
 
 /// Hashes every row of a table, in key order, through `load`.
 fn table_hash<R: Debug>(conn: &mut DbConn, load: Load<R>) -> QueryResult<(u64, String)> {
@@ -96,11 +138,11 @@ fn copy_table<R: Debug + Clone>(
     to: &mut DbConn,
     table: &'static str,
     load: Load<R>,
-    insert: fn(&mut DbConn, &[R]) -> QueryResult<usize>,
-) -> Result<TableCopy, String> {
+    insert: Insert<R>,
+) -> Result<TableCopy, CopyError> {
     let mut last: Option<R> = None;
     loop {
-        let chunk = load(from, last.as_ref()).map_err(|e| format!("reading {table}: {e}"))?;
+        let chunk = load(from, last.as_ref()).map_err(|source| CopyError::Reading { table, source })?;
         if chunk.is_empty() {
             break;
         }
@@ -110,7 +152,7 @@ fn copy_table<R: Debug + Clone>(
             }
             Ok::<_, diesel::result::Error>(())
         })
-        .map_err(|e| format!("writing {table}: {e}"))?;
+        .map_err(|source| CopyError::Writing { table, source })?;
         last = chunk.into_iter().last();
     }
     compare(from, to, table, load)
@@ -121,19 +163,24 @@ fn compare<R: Debug>(
     to: &mut DbConn,
     table: &'static str,
     load: Load<R>,
-) -> Result<TableCopy, String> {
-    let (rows, sha256) = table_hash(from, load).map_err(|e| format!("hashing {table}: {e}"))?;
-    let (to_rows, to_sha) = table_hash(to, load).map_err(|e| format!("hashing {table}: {e}"))?;
-    if (rows, &sha256) != (to_rows, &to_sha) {
-        return Err(format!(
-            "{table} differs after the copy: {rows} rows ({sha256}) in the source, {to_rows} ({to_sha}) in the target"
-        ));
+) -> Result<TableCopy, CopyError> {
+    let hashing = |source| CopyError::Hashing { table, source };
+    let (rows, sha256) = table_hash(from, load).map_err(hashing)?;
+    let (to_rows, to_sha256) = table_hash(to, load).map_err(hashing)?;
+    if (rows, &sha256) != (to_rows, &to_sha256) {
+        return Err(CopyError::Differs {
+            table,
+            rows,
+            sha256,
+            to_rows,
+            to_sha256,
+        });
     }
     Ok(TableCopy { table, rows, sha256 })
 }
 
 /// Refuses a target that already holds a county.
-fn ensure_empty(to: &mut DbConn) -> Result<(), String> {
+fn ensure_empty(to: &mut DbConn) -> Result<(), CopyError> {
     let counts = [
         ("townships", townships::table.count().get_result::<i64>(to)),
         ("users", users::table.count().get_result::<i64>(to)),
@@ -141,20 +188,100 @@ fn ensure_empty(to: &mut DbConn) -> Result<(), String> {
         ("log_leaves", log_leaves::table.count().get_result::<i64>(to)),
     ];
     for (table, count) in counts {
-        let n = count.map_err(|e| format!("reading the target: {e}"))?;
-        if n > 0 {
-            return Err(format!(
-                "the target is not empty ({table} has {n} rows); copy only into a new database"
-            ));
+        let rows = count.map_err(CopyError::ReadingTarget)?;
+        if rows > 0 {
+            return Err(CopyError::TargetNotEmpty { table, rows });
         }
     }
     Ok(())
 }
 
+/// Loads a chunk of `$row`s of `$table` after the last one, in the order of its key `$key`.
+macro_rules! by_key {
+    ($table:ident, $row:ty, $key:ident) => {
+        |c: &mut DbConn, last: Option<&$row>| {
+            let mut q = $table::table
+                .order($table::$key)
+                .limit(CHUNK)
+                .select(<$row>::as_select())
+                .into_boxed();
+            if let Some(l) = last {
+                q = q.filter($table::$key.gt(l.$key.clone()));
+            }
+            q.load(c)
+        }
+    };
+}
+
+/// Loads a chunk of `$row`s of `$table` after the last one, in the order of the key `($a, $b)`.
+macro_rules! by_two_keys {
+    ($table:ident, $row:ty, $a:ident, $b:ident) => {
+        |c: &mut DbConn, last: Option<&$row>| {
+            let mut q = $table::table
+                .order(($table::$a, $table::$b))
+                .limit(CHUNK)
+                .select(<$row>::as_select())
+                .into_boxed();
+            if let Some(l) = last {
+                // A row-value comparison is one index range on both backends; PostgreSQL
+                // scans `a > ? OR (a = ? AND b > ?)` from the start of the index each time,
+                // which made hashing the 4-million-row log_nodes table quadratic.
+                q = q.filter(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(concat!(
+                        "(",
+                        stringify!($a),
+                        ", ",
+                        stringify!($b),
+                        ") > ("
+                    ))
+                    .bind::<<$table::$a as diesel::Expression>::SqlType, _>(l.$a.clone())
+                    .sql(", ")
+                    .bind::<<$table::$b as diesel::Expression>::SqlType, _>(l.$b.clone())
+                    .sql(")"),
+                );
+            }
+            q.load(c)
+        }
+    };
+}
+
+/// Inserts a batch of `$row`s into `$table`.
+macro_rules! plain_insert {
+    ($table:ident, $row:ty) => {
+        |c: &mut DbConn, rows: &[$row]| match c {
+            // One round trip for the whole batch; SQLite, in-process, takes them one by one.
+            DbConn::Pg(pg) => diesel::insert_into($table::table).values(rows.to_vec()).execute(pg),
+            DbConn::Sqlite(_) => rows
+                .iter()
+                .map(|r| diesel::insert_into($table::table).values(r.clone()).execute(c))
+                .sum(),
+        }
+    };
+}
+
+/// Copies and compares the table `$table` of `$row`s, loaded by `$load`.
+macro_rules! copy {
+    ($from:expr, $to:expr, $table:ident, $row:ty, $load:expr) => {
+        copy_table($from, $to, stringify!($table), $load, plain_insert!($table, $row))
+    };
+}
+
 /// Copies everything from `from` into the empty `to`, and verifies it.
-pub fn copy_county(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>, String> {
+pub fn copy_county(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>, CopyError> {
     ensure_empty(to)?;
-    let mut report = vec![compare::<AccountR>(from, to, "accounts", |c, last| {
+    let mut report = vec![compare_charts(from, to)?];
+    report.extend(copy_places_and_people(from, to)?);
+    report.extend(copy_inspections(from, to)?);
+    report.extend(copy_log(from, to)?);
+    report.extend(copy_receipts(from, to)?);
+    carry_log_size(from, to)?;
+    move_sequences_on(to)?;
+    Ok(report)
+}
+
+/// The chart of accounts comes with the migrations on both sides: compared, not copied.
+fn compare_charts(from: &mut DbConn, to: &mut DbConn) -> Result<TableCopy, CopyError> {
+    compare::<AccountR>(from, to, "accounts", |c, last| {
         let mut q = accounts::table
             .order((accounts::chart, accounts::code))
             .limit(CHUNK)
@@ -168,216 +295,138 @@ pub fn copy_county(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>,
             );
         }
         q.load(c)
-    })?];
-    macro_rules! by_key {
-        ($table:ident, $row:ty, $key:ident) => {
-            |c: &mut DbConn, last: Option<&$row>| {
-                let mut q = $table::table
-                    .order($table::$key)
-                    .limit(CHUNK)
-                    .select(<$row>::as_select())
-                    .into_boxed();
-                if let Some(l) = last {
-                    q = q.filter($table::$key.gt(l.$key.clone()));
-                }
-                q.load(c)
-            }
-        };
+    })
+}
+
+/// Townships, villages, users and their sessions, and the ledger's entries.
+fn copy_places_and_people(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>, CopyError> {
+    Ok(vec![
+        copy!(from, to, townships, TownshipR, by_key!(townships, TownshipR, code))?,
+        copy!(from, to, villages, VillageR, by_key!(villages, VillageR, code))?,
+        copy!(from, to, users, UserR, by_key!(users, UserR, username))?,
+        copy!(
+            from,
+            to,
+            refresh_tokens,
+            RefreshR,
+            by_key!(refresh_tokens, RefreshR, token_hash)
+        )?,
+        copy!(from, to, entries, EntryR, by_key!(entries, EntryR, seq))?,
+    ])
+}
+
+/// Inspection rounds, their inspectors and targets, and the audit log.
+fn copy_inspections(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>, CopyError> {
+    Ok(vec![
+        copy!(
+            from,
+            to,
+            inspections,
+            InspectionR,
+            by_key!(inspections, InspectionR, id)
+        )?,
+        copy!(
+            from,
+            to,
+            inspection_inspectors,
+            InspectorR,
+            by_two_keys!(inspection_inspectors, InspectorR, inspection_id, username)
+        )?,
+        copy!(from, to, inspection_targets, TargetR, load_targets)?,
+        copy!(from, to, audit_log, AuditR, by_key!(audit_log, AuditR, seq))?,
+    ])
+}
+
+/// Inspection targets, keyed by three columns.
+fn load_targets(c: &mut DbConn, last: Option<&TargetR>) -> QueryResult<Vec<TargetR>> {
+    let mut q = inspection_targets::table
+        .order((
+            inspection_targets::inspection_id,
+            inspection_targets::kind,
+            inspection_targets::code,
+        ))
+        .limit(CHUNK)
+        .select(TargetR::as_select())
+        .into_boxed();
+    if let Some(l) = last {
+        q = q.filter(
+            inspection_targets::inspection_id
+                .gt(l.inspection_id.clone())
+                .or(inspection_targets::inspection_id.eq(l.inspection_id.clone()).and(
+                    inspection_targets::kind.gt(l.kind.clone()).or(inspection_targets::kind
+                        .eq(l.kind.clone())
+                        .and(inspection_targets::code.gt(l.code.clone()))),
+                )),
+        );
     }
-    macro_rules! by_two_keys {
-        ($table:ident, $row:ty, $a:ident, $b:ident) => {
-            |c: &mut DbConn, last: Option<&$row>| {
-                let mut q = $table::table
-                    .order(($table::$a, $table::$b))
-                    .limit(CHUNK)
-                    .select(<$row>::as_select())
-                    .into_boxed();
-                if let Some(l) = last {
-                    // A row-value comparison is one index range on both backends; PostgreSQL
-                    // scans `a > ? OR (a = ? AND b > ?)` from the start of the index each time,
-                    // which made hashing the 4-million-row log_nodes table quadratic.
-                    q = q.filter(
-                        diesel::dsl::sql::<diesel::sql_types::Bool>(concat!(
-                            "(",
-                            stringify!($a),
-                            ", ",
-                            stringify!($b),
-                            ") > ("
-                        ))
-                        .bind::<<$table::$a as diesel::Expression>::SqlType, _>(l.$a.clone())
-                        .sql(", ")
-                        .bind::<<$table::$b as diesel::Expression>::SqlType, _>(l.$b.clone())
-                        .sql(")"),
-                    );
-                }
-                q.load(c)
-            }
-        };
-    }
-    macro_rules! plain_insert {
-        ($table:ident, $row:ty) => {
-            |c: &mut DbConn, rows: &[$row]| match c {
-                // One round trip for the whole batch; SQLite, in-process, takes them one by one.
-                DbConn::Pg(pg) => diesel::insert_into($table::table)
-                    .values(rows.to_vec())
-                    .execute(pg),
-                DbConn::Sqlite(_) => rows
-                    .iter()
-                    .map(|r| diesel::insert_into($table::table).values(r.clone()).execute(c))
-                    .sum(),
-            }
-        };
-    }
-    report.push(copy_table(
-        from,
-        to,
-        "townships",
-        by_key!(townships, TownshipR, code),
-        plain_insert!(townships, TownshipR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "villages",
-        by_key!(villages, VillageR, code),
-        plain_insert!(villages, VillageR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "users",
-        by_key!(users, UserR, username),
-        plain_insert!(users, UserR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "refresh_tokens",
-        by_key!(refresh_tokens, RefreshR, token_hash),
-        plain_insert!(refresh_tokens, RefreshR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "entries",
-        by_key!(entries, EntryR, seq),
-        plain_insert!(entries, EntryR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "inspections",
-        by_key!(inspections, InspectionR, id),
-        plain_insert!(inspections, InspectionR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "inspection_inspectors",
-        by_two_keys!(inspection_inspectors, InspectorR, inspection_id, username),
-        plain_insert!(inspection_inspectors, InspectorR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "inspection_targets",
-        |c: &mut DbConn, last: Option<&TargetR>| {
-            let mut q = inspection_targets::table
-                .order((
-                    inspection_targets::inspection_id,
-                    inspection_targets::kind,
-                    inspection_targets::code,
-                ))
-                .limit(CHUNK)
-                .select(TargetR::as_select())
-                .into_boxed();
-            if let Some(l) = last {
-                q = q.filter(
-                    inspection_targets::inspection_id
-                        .gt(l.inspection_id.clone())
-                        .or(inspection_targets::inspection_id.eq(l.inspection_id.clone()).and(
-                            inspection_targets::kind.gt(l.kind.clone()).or(inspection_targets::kind
-                                .eq(l.kind.clone())
-                                .and(inspection_targets::code.gt(l.code.clone()))),
-                        )),
-                );
-            }
-            q.load(c)
-        },
-        plain_insert!(inspection_targets, TargetR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "audit_log",
-        by_key!(audit_log, AuditR, seq),
-        plain_insert!(audit_log, AuditR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "log_leaves",
-        by_key!(log_leaves, LeafR, idx),
-        plain_insert!(log_leaves, LeafR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "log_nodes",
-        by_two_keys!(log_nodes, NodeR, level, idx),
-        plain_insert!(log_nodes, NodeR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "log_checkpoints",
-        by_key!(log_checkpoints, CheckpointR, size),
-        plain_insert!(log_checkpoints, CheckpointR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "closed_periods",
-        by_two_keys!(closed_periods, ClosedR, village_code, period),
-        plain_insert!(closed_periods, ClosedR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "inspection_checkpoints",
-        by_two_keys!(inspection_checkpoints, InspectionCheckpointR, inspection_id, size),
-        plain_insert!(inspection_checkpoints, InspectionCheckpointR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "receipts",
-        by_key!(receipts, ReceiptR, id),
-        plain_insert!(receipts, ReceiptR),
-    )?);
-    report.push(copy_table(
-        from,
-        to,
-        "receipt_withdrawals",
-        by_key!(receipt_withdrawals, WithdrawalR, receipt_id),
-        plain_insert!(receipt_withdrawals, WithdrawalR),
-    )?);
+    q.load(c)
+}
+
+/// The transparency log, the month closes it records, and the checkpoints of inspections.
+fn copy_log(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>, CopyError> {
+    Ok(vec![
+        copy!(from, to, log_leaves, LeafR, by_key!(log_leaves, LeafR, idx))?,
+        copy!(from, to, log_nodes, NodeR, by_two_keys!(log_nodes, NodeR, level, idx))?,
+        copy!(
+            from,
+            to,
+            log_checkpoints,
+            CheckpointR,
+            by_key!(log_checkpoints, CheckpointR, size)
+        )?,
+        copy!(
+            from,
+            to,
+            closed_periods,
+            ClosedR,
+            by_two_keys!(closed_periods, ClosedR, village_code, period)
+        )?,
+        copy!(
+            from,
+            to,
+            inspection_checkpoints,
+            InspectionCheckpointR,
+            by_two_keys!(inspection_checkpoints, InspectionCheckpointR, inspection_id, size)
+        )?,
+    ])
+}
+
+/// Receipt attachments and their withdrawals (the files stay where the data dir keeps them).
+fn copy_receipts(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>, CopyError> {
+    Ok(vec![
+        copy!(from, to, receipts, ReceiptR, by_key!(receipts, ReceiptR, id))?,
+        copy!(
+            from,
+            to,
+            receipt_withdrawals,
+            WithdrawalR,
+            by_key!(receipt_withdrawals, WithdrawalR, receipt_id)
+        )?,
+    ])
+}
+
+/// The log's size is one row, set by the migrations on both sides: carried over, not copied.
+fn carry_log_size(from: &mut DbConn, to: &mut DbConn) -> Result<(), CopyError> {
     let size: i64 = log_state::table
         .find(1)
         .select(log_state::size)
         .first(from)
-        .map_err(|e| e.to_string())?;
+        .map_err(CopyError::LogSize)?;
     diesel::update(log_state::table.find(1))
         .set(log_state::size.eq(size))
         .execute(to)
-        .map_err(|e| e.to_string())?;
+        .map_err(CopyError::LogSize)?;
+    Ok(())
+}
+
+/// PostgreSQL's serial columns continue after the copied values.
+fn move_sequences_on(to: &mut DbConn) -> Result<(), CopyError> {
     if let DbConn::Pg(_) = to {
-        // Serial columns continue after the copied values.
         to.batch_execute(
             "SELECT setval(pg_get_serial_sequence('entries', 'seq'), COALESCE((SELECT MAX(seq) FROM entries), 0) + 1, false);
              SELECT setval(pg_get_serial_sequence('audit_log', 'seq'), COALESCE((SELECT MAX(seq) FROM audit_log), 0) + 1, false);",
         )
-        .map_err(|e| format!("cannot move the sequences on: {e}"))?;
+        .map_err(CopyError::Sequences)?;
     }
-    Ok(report)
+    Ok(())
 }

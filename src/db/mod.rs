@@ -8,6 +8,7 @@ pub mod changes;
 pub mod copy;
 pub mod recent;
 pub mod schema;
+pub mod types;
 
 use std::time::Duration;
 
@@ -101,10 +102,8 @@ pub fn connect(url: &DbUrl, size: u32) -> Result<DbPool, StartupError> {
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .build(DbManager { url: url.clone() })
-        .map_err(|e| StartupError(format!("cannot open the database: {e}")))?;
-    let mut conn = pool
-        .get()
-        .map_err(|e| StartupError(format!("cannot open the database: {e}")))?;
+        .map_err(StartupError::Open)?;
+    let mut conn = pool.get().map_err(StartupError::Open)?;
     migrate(&mut conn)?;
     Ok(pool)
 }
@@ -115,7 +114,7 @@ pub fn migrate(conn: &mut DbConn) -> Result<usize, StartupError> {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
         DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
     };
-    applied.map_err(|e| StartupError(format!("cannot apply migrations: {e}")))
+    applied.map_err(StartupError::Migrate)
 }
 
 /// Whether every embedded migration has been applied.
@@ -127,9 +126,15 @@ pub fn migrations_applied(conn: &mut DbConn) -> bool {
     matches!(pending, Ok(false))
 }
 
+/// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct StartupError(pub String);
+pub enum StartupError {
+    // The cause is part of the text (callers above show only the text), not a source.
+    #[error("cannot open the database: {0}")]
+    Open(r2d2::PoolError),
+    #[error("cannot apply migrations: {0}")]
+    Migrate(Box<dyn std::error::Error + Send + Sync>),
+}
 
 /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so the one writer lock is
 /// taken before the first read and a transaction never fails half-way on a lock upgrade.
@@ -155,5 +160,18 @@ where
             let _ = Tm::rollback_transaction(conn);
             Err(e)
         }
+    }
+}
+
+/// `Some(constraint name)` when `e` is a unique-index violation (SQLite names no constraint):
+/// the services turn it into their typed unique-violation error, the retry signal of a write
+/// that raced another.
+pub fn unique_violation(e: &diesel::result::Error) -> Option<Option<String>> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            Some(info.constraint_name().map(str::to_owned))
+        }
+        _ => None,
     }
 }

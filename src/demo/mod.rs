@@ -11,19 +11,19 @@ use diesel::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::auth::Role;
 use crate::auth::inspections::{NewInspection, create_inspection};
 use crate::auth::users::{NewUser, add_user};
 use crate::crosscheck::flags::offday_hospitality::is_hospitality;
 use crate::db::schema::{townships, villages};
 use crate::db::{DbConn, write_transaction};
-use crate::domain::{Chart, Period};
+use crate::domain::{AccountCode, Chart, Direction, Period};
 use crate::ledger::entries::EntryRow;
 use crate::ledger::periods::record_close;
 use crate::ledger::post::insert_entry;
 use crate::ledger::villages::{Township, VillageRow};
 use crate::tlog::checkpoint::LogSigner;
+use anyhow::{Context, anyhow};
 use county::{Dir, ItemTemplate, TEMPLATES, TOWNSHIPS};
 
 const SEED: u64 = 0x5a4e_4d45_4e32_3032; // "ZNMEN2026"-ish: any fixed value
@@ -265,15 +265,15 @@ fn tender_ref(village: &str, project: Option<&str>) -> Option<String> {
     Some(format!("SMZB-{}-{:02}", &village[6..], n + 1))
 }
 
-fn template_like(needle: &str) -> ApiResult<&'static ItemTemplate> {
+fn template_like(needle: &str) -> anyhow::Result<&'static ItemTemplate> {
     TEMPLATES
         .iter()
         .find(|t| t.description.contains(needle))
-        .ok_or_else(|| ApiError::Internal(format!("no demo template like {needle}")))
+        .ok_or_else(|| anyhow!("no demo template like {needle}"))
 }
 
 /// The planted irregularities of one village, if it has any.
-fn planted_for(village: &str) -> ApiResult<Vec<Draft>> {
+fn planted_for(village: &str) -> anyhow::Result<Vec<Draft>> {
     let mut out = Vec::new();
     if village == planted::DUPLICATE_VILLAGE {
         let t = template_like("路灯")?;
@@ -362,7 +362,7 @@ fn entry_rows(rng: &mut ChaCha8Rng, village: &str, opening_cash_fen: i64, drafts
                 + Duration::minutes(rng.gen_range(0..480));
             EntryRow {
                 seq: 0,
-                id: format!("en_{:024x}", rng.r#gen::<u128>() >> 32),
+                id: format!("en_{:024x}", rng.r#gen::<u128>() >> 32).into(),
                 village_code: village.to_owned(),
                 fiscal_year: year,
                 period: Period::of(d.occurred_on).to_string(),
@@ -370,13 +370,12 @@ fn entry_rows(rng: &mut ChaCha8Rng, village: &str, opening_cash_fen: i64, drafts
                 occurred_on: d.occurred_on,
                 posted_at,
                 direction: match d.template.direction {
-                    Dir::Income => "income",
-                    Dir::Expense => "expense",
-                }
-                .to_owned(),
+                    Dir::Income => Direction::Income,
+                    Dir::Expense => Direction::Expense,
+                },
                 amount_fen: d.amount_fen,
-                account_code: account.to_owned(),
-                settlement_account_code: settlement.to_owned(),
+                account_code: AccountCode::from_stored(account.to_owned()),
+                settlement_account_code: AccountCode::from_stored(settlement.to_owned()),
                 counterparty: d.counterparty.to_owned(),
                 description: d.description.unwrap_or(d.template.description).to_owned(),
                 project: d.template.project.map(str::to_owned),
@@ -395,19 +394,22 @@ pub fn ensure_demo(
     conn: &mut DbConn,
     signer: &LogSigner,
     store: &crate::receipts::ReceiptStore,
-) -> Result<Vec<DemoUser>, String> {
+) -> anyhow::Result<Vec<DemoUser>> {
     let users = demo_users();
-    let existing: i64 = townships::table.count().get_result(conn).map_err(|e| e.to_string())?;
+    let existing: i64 = townships::table
+        .count()
+        .get_result(conn)
+        .context("reading the database")?;
     if existing == 0 {
-        build(conn, &users, signer).map_err(|e| e.to_string())?;
-        receipts::attach_demo_receipts(conn, store).map_err(|e| e.to_string())?;
+        build(conn, &users, signer)?;
+        receipts::attach_demo_receipts(conn, store).context("attaching the demo receipts")?;
         crate::db::write_transaction(conn, |conn| crate::tlog::checkpoint::checkpoint_now(conn, signer))
-            .map_err(|e| e.to_string())?;
+            .context("signing the demo's checkpoint")?;
     }
     Ok(users.into_iter().map(|(_, u)| u).collect())
 }
 
-fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -> ApiResult<()> {
+fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -> anyhow::Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let last = last_day(LAST_MONTH.0, LAST_MONTH.1);
     let closed_through = Period::of(date(LAST_CLOSED.0, LAST_CLOSED.1, 1));
@@ -457,12 +459,13 @@ fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -
                 }
             }
         }
-        Ok::<_, ApiError>(())
-    })?;
+        Ok::<_, anyhow::Error>(())
+    })
+    .context("writing the demo county's ledgers")?;
     for (new, demo) in users {
-        add_user(conn, new.clone(), demo.password)?;
+        add_user(conn, new.clone(), demo.password).with_context(|| format!("adding demo user {}", demo.username))?;
     }
-    let today = crate::api::today();
+    let today = crate::domain::clock::today();
     create_inspection(
         conn,
         NewInspection {
@@ -475,6 +478,7 @@ fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -
         },
         "admin",
         today,
-    )?;
+    )
+    .context("opening the demo inspection round")?;
     Ok(())
 }

@@ -5,11 +5,11 @@
 
 use diesel::prelude::*;
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::db::schema::entries;
 use crate::db::{DbConn, write_transaction};
 use crate::ledger::receipts::{ReceiptRow, insert_receipt};
 use crate::receipts::{IntakeLimits, ReceiptStore, RenditionSize, ingest};
+use anyhow::{Context, anyhow};
 
 const PHONE_PHOTO: &[u8] = include_bytes!("../../receipts-fixtures/phone-orient6-gps.jpg");
 const FLATBED_SCAN: &[u8] = include_bytes!("../../receipts-fixtures/scan-flatbed.png");
@@ -19,7 +19,7 @@ const SAME_PAPER_A: &[u8] = include_bytes!("../../receipts-fixtures/same-paper-a
 const SAME_PAPER_B: &[u8] = include_bytes!("../../receipts-fixtures/same-paper-b.jpg");
 
 /// The id of the village's entry whose description contains `needle`, the `nth` by date.
-fn entry_like(conn: &mut DbConn, village: &str, needle: &str, nth: i64) -> ApiResult<String> {
+fn entry_like(conn: &mut DbConn, village: &str, needle: &str, nth: i64) -> anyhow::Result<String> {
     entries::table
         .filter(entries::village_code.eq(village))
         .filter(entries::description.like(format!("%{needle}%")))
@@ -29,28 +29,30 @@ fn entry_like(conn: &mut DbConn, village: &str, needle: &str, nth: i64) -> ApiRe
         .select(entries::id)
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::Internal(format!("the demo has no entry like {needle} in {village}")))
+        .ok_or_else(|| anyhow!("the demo has no entry like {needle} in {village}"))
 }
 
-fn attach(conn: &mut DbConn, store: &ReceiptStore, entry_id: &str, village: &str, bytes: &[u8]) -> ApiResult<()> {
+fn attach(conn: &mut DbConn, store: &ReceiptStore, entry_id: &str, village: &str, bytes: &[u8]) -> anyhow::Result<()> {
     use sha2::Digest;
-    let io = |e: std::io::Error| ApiError::Internal(format!("demo receipts: {e}"));
     let sha: String = sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
-    let (mut file, tmp) = store.temp_file().map_err(io)?;
-    std::io::Write::write_all(&mut file, bytes).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    let ingested = ingest(&tmp, &IntakeLimits::default()).map_err(|e| ApiError::Internal(e.to_string()))?;
-    store.commit_original(&tmp, &sha).map_err(io)?;
-    store
-        .write_rendition(&sha, RenditionSize::Thumb, &ingested.thumb)
-        .map_err(io)?;
-    store
-        .write_rendition(&sha, RenditionSize::Screen, &ingested.screen)
-        .map_err(io)?;
+    let (mut file, tmp) = store.temp_file().context("creating an upload file")?;
+    std::io::Write::write_all(&mut file, bytes)
+        .and_then(|()| file.sync_all())
+        .context("writing an upload file")?;
+    let ingested = ingest(&tmp, &IntakeLimits::default()).with_context(|| format!("reading the scan {sha}"))?;
+    store.commit_original(&tmp, &sha).context("storing an original")?;
+    for (size, bytes) in [
+        (RenditionSize::Thumb, &ingested.thumb),
+        (RenditionSize::Screen, &ingested.screen),
+    ] {
+        store
+            .write_rendition(&sha, size, bytes)
+            .context("storing a rendition")?;
+    }
     // Deterministic like the rest of the demo: the id comes from the bytes and the entry.
     let id = format!("rc_{}{}", &sha[..12], &entry_id[entry_id.len() - 12..]);
     let row = ReceiptRow::attach(
-        id,
+        id.into(),
         entry_id,
         village,
         &sha,
@@ -58,11 +60,11 @@ fn attach(conn: &mut DbConn, store: &ReceiptStore, entry_id: &str, village: &str
         &ingested,
         "demo-import",
     );
-    write_transaction(conn, |conn| insert_receipt(conn, &row))
+    write_transaction(conn, |conn| insert_receipt(conn, &row)).with_context(|| format!("attaching {sha} to {entry_id}"))
 }
 
 /// Attaches the demo scans to 坎头村's entries.
-pub fn attach_demo_receipts(conn: &mut DbConn, store: &ReceiptStore) -> ApiResult<()> {
+pub fn attach_demo_receipts(conn: &mut DbConn, store: &ReceiptStore) -> anyhow::Result<()> {
     let village = super::planted::DUPLICATE_VILLAGE;
     let hall = entry_like(conn, village, "传送瓦片", 0)?;
     attach(conn, store, &hall, village, PHONE_PHOTO)?;

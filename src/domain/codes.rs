@@ -2,19 +2,18 @@
 
 use std::fmt;
 
+use super::error::ValueError;
+
 /// Any 12-digit division code.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DivisionCode(String);
 
 impl DivisionCode {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
         if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
             Ok(DivisionCode(s.to_owned()))
         } else {
-            Err(format!(
-                "`{}` is not a division code: expected 12 digits, like 331022001201",
-                truncate(s)
-            ))
+            Err(ValueError::NotADivisionCode { value: truncate(s) })
         }
     }
 
@@ -32,7 +31,7 @@ pub struct TownshipCode(DivisionCode);
 pub struct VillageCode(DivisionCode);
 
 impl TownshipCode {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
         DivisionCode::parse(s).map(TownshipCode)
     }
     pub fn as_str(&self) -> &str {
@@ -41,7 +40,7 @@ impl TownshipCode {
 }
 
 impl VillageCode {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
         DivisionCode::parse(s).map(VillageCode)
     }
     pub fn as_str(&self) -> &str {
@@ -58,6 +57,56 @@ impl fmt::Display for TownshipCode {
 impl fmt::Display for VillageCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// An account code of a chart of accounts (会计科目代码): 1 to 8 ASCII digits, e.g. `541`.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[serde(transparent)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub struct AccountCode(String);
+
+impl AccountCode {
+    /// Parses the account code sent as `field`.
+    pub fn parse(field: &'static str, s: &str) -> Result<Self, ValueError> {
+        if (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(AccountCode(s.to_owned()))
+        } else {
+            Err(ValueError::NotAnAccountCode {
+                field,
+                value: truncate(s),
+            })
+        }
+    }
+
+    /// An account code read back from the database, which only ever stored parsed ones.
+    pub fn from_stored(s: String) -> Self {
+        AccountCode(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for AccountCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

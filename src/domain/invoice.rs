@@ -12,23 +12,24 @@ use serde::Serialize;
 
 use super::Money;
 
-/// The fields of a Chinese VAT invoice QR code.
+/// The fields of a Chinese VAT invoice QR code. In the API document it is the
+/// `ReceiptInvoice` of a receipt; the `///` texts of its fields are that document's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ReceiptInvoice, description = "The invoice read from a receipt's QR code.")]
 pub struct InvoiceQr {
-    /// Invoice type code (发票种类代码), two digits, e.g. `10` or `32`.
+    /// Invoice type code, e.g. `10`, `32`.
     pub type_code: String,
-    /// Invoice code (发票代码), 10 or 12 digits; absent on fully digitised e-invoices.
+    /// 10 or 12 digits; empty on fully digitised e-invoices (数电票).
     pub invoice_code: Option<String>,
-    /// Invoice number (发票号码): 8 digits, or 20 on fully digitised e-invoices.
+    /// 8 digits, or 20 on e-invoices.
     pub invoice_number: String,
-    /// Amount before tax in fen (negative on a red-letter invoice).
+    // Amount before tax in fen (negative on a red-letter invoice).
     pub amount_fen: i64,
-    /// Date of issue.
+    // Date of issue.
     pub issued_on: NaiveDate,
-    /// Check code (校验码), when the invoice has one.
+    // Check code (校验码), when the invoice has one.
     pub check_code: Option<String>,
-    /// What identifies the invoice nationwide: invoice code followed by invoice number, or the
-    /// 20-digit number of a fully digitised e-invoice.
+    /// Code + number, or the 20-digit number: what the cross-check matches on.
     pub key: String,
 }
 

@@ -2,13 +2,18 @@
 //! construction, so code that holds one never checks it again.
 
 pub mod budget;
+pub mod clock;
 mod codes;
+mod error;
+pub mod ids;
 mod invoice;
 mod money;
 mod period;
 mod text;
 
-pub use codes::{DivisionCode, TownshipCode, VillageCode, clip, truncate};
+pub use codes::{AccountCode, DivisionCode, TownshipCode, VillageCode, clip, truncate};
+pub use error::ValueError;
+pub use ids::{EntryId, ReceiptId};
 pub use invoice::InvoiceQr;
 pub use money::{MAX_ABS_FEN, Money, deserialize_fen, deserialize_whole, format_yuan, parse_whole_number};
 pub use period::{Chart, FIRST_YEAR, LAST_YEAR, Period, check_ledger_date};
@@ -17,7 +22,21 @@ pub use text::BoundedText;
 use serde::{Deserialize, Serialize};
 
 /// Which way money moved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+// Stored as its text (`income`, `expense`); the column mapping is in `db::types`.
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     Income,

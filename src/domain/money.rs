@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::error::ValueError;
+
 /// The largest absolute amount a single entry may carry: 10^13 fen (100 billion yuan).
 pub const MAX_ABS_FEN: i64 = 10_000_000_000_000;
 
@@ -11,13 +13,11 @@ pub struct Money(i64);
 
 impl Money {
     /// An amount a clerk may post: positive and at most 10^13 fen.
-    pub fn parse_posting(fen: i64) -> Result<Self, String> {
+    pub fn parse_posting(fen: i64) -> Result<Self, ValueError> {
         if fen <= 0 {
-            Err(format!(
-                "amount_fen must be positive (got {fen}); a correction is a reversal, not a negative entry"
-            ))
+            Err(ValueError::AmountNotPositive { fen })
         } else if fen > MAX_ABS_FEN {
-            Err(format!("amount_fen must be at most {MAX_ABS_FEN} fen (got {fen})"))
+            Err(ValueError::AmountTooLarge { fen })
         } else {
             Ok(Money(fen))
         }
@@ -34,8 +34,10 @@ impl Money {
 
     /// Parses a yuan amount written with at most two decimals (`950`, `950.5`, `-950.00`)
     /// exactly, into fen.
-    pub fn parse_yuan(s: &str) -> Result<i64, String> {
-        let bad = || format!("`{}` is not a yuan amount like 950.00", super::codes::truncate(s));
+    pub fn parse_yuan(s: &str) -> Result<i64, ValueError> {
+        let bad = || ValueError::NotAYuanAmount {
+            value: super::codes::truncate(s),
+        };
         let t = s.trim();
         let (negative, digits) = match t.strip_prefix('-') {
             Some(rest) => (true, rest),

@@ -4,6 +4,8 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 
+use super::error::ValueError;
+
 /// The earliest and latest fiscal years the ledger accepts.
 pub const FIRST_YEAR: i32 = 1990;
 pub const LAST_YEAR: i32 = 2099;
@@ -17,12 +19,9 @@ pub struct Period {
 
 impl Period {
     /// Parses `YYYY-MM`.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let bad = || {
-            format!(
-                "`{}` is not a period: expected YYYY-MM, like 2024-03, between {FIRST_YEAR} and {LAST_YEAR}",
-                super::codes::truncate(s)
-            )
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
+        let bad = || ValueError::NotAPeriod {
+            value: super::codes::truncate(s),
         };
         let (y, m) = s.split_once('-').ok_or_else(bad)?;
         if y.len() != 4 || m.len() != 2 || !(y.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit()) {
@@ -73,13 +72,11 @@ impl fmt::Display for Period {
 }
 
 /// Checks that a date lies in the years the ledger accepts.
-pub fn check_ledger_date(date: NaiveDate) -> Result<NaiveDate, String> {
+pub fn check_ledger_date(date: NaiveDate) -> Result<NaiveDate, ValueError> {
     if (FIRST_YEAR..=LAST_YEAR).contains(&date.year()) {
         Ok(date)
     } else {
-        Err(format!(
-            "{date} is outside the years the ledger keeps ({FIRST_YEAR}–{LAST_YEAR})"
-        ))
+        Err(ValueError::DateOutOfRange { date })
     }
 }
 

@@ -15,8 +15,9 @@ use super::store::IMPORTER;
 use super::village::GenEntry;
 use crate::db::DbConn;
 use crate::db::schema::{log_leaves, log_nodes, log_state};
+use crate::domain::{AccountCode, Direction, EntryId};
 use crate::ledger::entries::EntryRow;
-use crate::tlog::leaf::{KIND_ENTRY, KIND_PERIOD_CLOSE, close_leaf, close_object_id, entry_leaf};
+use crate::tlog::leaf::{KIND_ENTRY, KIND_PERIOD_CLOSE, close_leaf, close_object_id};
 use crate::tlog::{Hash, leaf_hash, node_hash};
 
 /// Rows per INSERT: leaves carry their ~600-byte encoding.
@@ -43,23 +44,27 @@ fn leaf(kind: &'static str, object_id: String, bytes: Vec<u8>) -> Leaf {
 fn entry_row(village: &str, e: &GenEntry<'_>) -> EntryRow {
     EntryRow {
         seq: 0,
-        id: e.id.clone(),
+        id: e.id.clone().into(),
         village_code: village.to_owned(),
         fiscal_year: e.fiscal_year,
         period: e.period.clone(),
         voucher_no: e.voucher_no.clone(),
         occurred_on: e.occurred_on,
         posted_at: e.posted_at,
-        direction: e.direction.to_owned(),
+        direction: if e.direction == "income" {
+            Direction::Income
+        } else {
+            Direction::Expense
+        },
         amount_fen: e.amount_fen,
-        account_code: e.account_code.to_owned(),
-        settlement_account_code: e.settlement_account_code.to_owned(),
+        account_code: AccountCode::from_stored(e.account_code.to_owned()),
+        settlement_account_code: AccountCode::from_stored(e.settlement_account_code.to_owned()),
         counterparty: e.counterparty.to_owned(),
         description: e.description.to_owned(),
         project: e.project.map(str::to_owned),
         fund_source: e.fund_source.map(str::to_owned),
         posted_by: IMPORTER.to_owned(),
-        reverses: e.reverses.clone(),
+        reverses: e.reverses.clone().map(EntryId::from),
         reversal_reason: e.reversal_reason.map(str::to_owned),
         tender_ref: None,
     }
@@ -78,7 +83,7 @@ pub fn village_leaves(village: &str, rows: &[GenEntry<'_>], closes: &[(String, N
         while let Some(c) = pending.next_if(|(period, _)| *period < e.period) {
             out.push(close(c));
         }
-        out.push(leaf(KIND_ENTRY, e.id.clone(), entry_leaf(&entry_row(village, e))));
+        out.push(leaf(KIND_ENTRY, e.id.clone(), entry_row(village, e).leaf().encode()));
     }
     out.extend(pending.map(close));
     out

@@ -26,6 +26,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
+use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -76,20 +77,20 @@ pub struct GenerateOptions {
 }
 
 impl GenerateOptions {
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> anyhow::Result<()> {
         let first = self.last_year - self.years + 1;
         if !(1..=5000).contains(&self.villages) {
-            return Err("--villages must be between 1 and 5000".into());
+            bail!("--villages must be between 1 and 5000");
         }
         if !(1..=100_000).contains(&self.entries_per_village_year) {
-            return Err("--entries-per-village-year must be between 1 and 100000".into());
+            bail!("--entries-per-village-year must be between 1 and 100000");
         }
         if self.years < 1 || first < crate::domain::FIRST_YEAR || self.last_year > crate::domain::LAST_YEAR {
-            return Err(format!(
+            bail!(
                 "--years and --last-year must keep every year within {}–{}",
                 crate::domain::FIRST_YEAR,
                 crate::domain::LAST_YEAR
-            ));
+            );
         }
         Ok(())
     }
@@ -118,14 +119,14 @@ struct County {
 }
 
 impl County {
-    fn plan(options: &GenerateOptions) -> Result<County, String> {
+    fn plan(options: &GenerateOptions) -> anyhow::Result<County> {
         let first_year = options.last_year - options.years + 1;
         let k = options.entries_per_village_year;
         let mut rng = stream(options.seed, 0);
         let towns = places::townships();
         let vills = places::villages(&mut rng, &towns, options.villages);
         let firms = places::firm_pools(&mut rng);
-        let opening_date = NaiveDate::from_ymd_opt(first_year, 1, 1).ok_or("bad first year")?;
+        let opening_date = NaiveDate::from_ymd_opt(first_year, 1, 1).context("bad first year")?;
         let openings = vills
             .iter()
             .map(|_| store::Opening {
@@ -164,7 +165,7 @@ fn write_lines(
     county: &County,
     options: &GenerateOptions,
     log: &mut log::Frontier,
-) -> Result<usize, String> {
+) -> anyhow::Result<usize> {
     let started = Instant::now();
     std::thread::scope(|scope| {
         let (tx, rx) = sync_channel(4);
@@ -199,7 +200,7 @@ fn write_lines(
                 }
                 Ok::<_, diesel::result::Error>(in_transaction)
             })
-            .map_err(|e| e.to_string())?;
+            .context("writing the villages' lines")?;
             eprint!("\r{total} entries written ({:.0} s)", started.elapsed().as_secs_f64());
         }
         eprintln!();
@@ -210,51 +211,47 @@ fn write_lines(
 /// Generates the county described by `options` into an empty database, then prints what it
 /// made and the users that sign in on it. A run that fails half-way leaves a partial county
 /// behind: delete it (or its data dir) before the next.
-pub fn run(options: GenerateOptions) -> Result<(), String> {
+pub fn run(options: GenerateOptions) -> anyhow::Result<()> {
     options.check()?;
     let started = Instant::now();
     std::fs::create_dir_all(&options.data_dir)
-        .map_err(|e| format!("cannot create the data dir {}: {e}", options.data_dir.display()))?;
+        .with_context(|| format!("cannot create the data dir {}", options.data_dir.display()))?;
     let settings = Settings {
         database_url: options.database_url.clone(),
         ..Settings::for_data_dir(&options.data_dir)
     };
-    let pool = crate::db::connect(&settings.db_url(), 1).map_err(|e| e.to_string())?;
-    let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let (places, lines) = store::county_exists(&mut conn).map_err(|e| e.to_string())?;
+    let pool = crate::db::connect(&settings.db_url(), 1).context("opening the database")?;
+    let mut conn = pool.get().context("connecting to the database")?;
+    let (places, lines) = store::county_exists(&mut conn).context("reading the database")?;
     if places > 0 || lines > 0 {
-        return Err(format!(
+        bail!(
             "the database already holds {places} townships and {lines} entries; generate writes only \
              into an empty database (a new --data-dir, or an empty PostgreSQL database)"
-        ));
+        );
     }
 
     let county = County::plan(&options)?;
-    let db_err = |e: diesel::result::Error| e.to_string();
-    store::prepare_bulk(&mut conn).map_err(db_err)?;
+    store::prepare_bulk(&mut conn).context("preparing the bulk load")?;
     write_transaction(&mut conn, |conn| {
         store::insert_places(conn, &county.towns, &county.vills, &county.openings)?;
         store::close_months(conn, &county.vills, &county.closes, county.log_size as i64)
     })
-    .map_err(db_err)?;
+    .context("writing the townships and villages")?;
     let mut frontier = log::Frontier::default();
     let total = write_lines(&mut conn, &county, &options, &mut frontier)?;
     if frontier.size != county.log_size {
-        return Err(format!(
-            "the log has {} leaves, expected {}",
-            frontier.size, county.log_size
-        ));
+        bail!("the log has {} leaves, expected {}", frontier.size, county.log_size);
     }
     let index_started = Instant::now();
-    store::finish_bulk(&mut conn).map_err(db_err)?;
+    store::finish_bulk(&mut conn).context("building the indexes")?;
     let index_seconds = index_started.elapsed().as_secs_f64();
     let signer = LogSigner::open(&settings.log_key_file(), &settings.log_origin)?;
     let checkpoint = write_transaction(&mut conn, |conn| {
         log::set_size(conn, frontier.size)?;
         checkpoint_now(conn, &signer)
     })
-    .map_err(|e| e.to_string())?;
-    let first = county.vills.first().ok_or("no village")?;
+    .context("signing the checkpoint")?;
+    let first = county.vills.first().context("no village")?;
     let township = &county.towns[first.township];
     let users = add_users(&mut conn, &township.code, &first.code)?;
 
@@ -287,7 +284,7 @@ pub fn run(options: GenerateOptions) -> Result<(), String> {
     Ok(())
 }
 
-fn add_users(conn: &mut DbConn, township: &str, village: &str) -> Result<Vec<String>, String> {
+fn add_users(conn: &mut DbConn, township: &str, village: &str) -> anyhow::Result<Vec<String>> {
     let mut lines = Vec::new();
     for (username, password, role) in USERS {
         let (township, village, scope) = match role {
@@ -303,7 +300,7 @@ fn add_users(conn: &mut DbConn, township: &str, village: &str) -> Result<Vec<Str
             home_township: None,
             home_village: None,
         };
-        add_user(conn, new, password).map_err(|e| e.to_string())?;
+        add_user(conn, new, password).with_context(|| format!("adding user {username}"))?;
         lines.push(format!("{username:<10} {password:<22} {:<9} {scope}", role.as_str()));
     }
     Ok(lines)

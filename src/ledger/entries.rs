@@ -4,10 +4,11 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::db::DbConn;
 use crate::db::schema::entries;
-use crate::domain::truncate;
+use crate::domain::{AccountCode, Direction, EntryId};
+use crate::ledger::{LedgerError, Result};
+use crate::tlog::leaf::EntryLeaf;
 
 /// One row of `entries`.
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -15,23 +16,23 @@ use crate::domain::truncate;
 pub struct EntryRow {
     #[diesel(skip_insertion)]
     pub seq: i64,
-    pub id: String,
+    pub id: EntryId,
     pub village_code: String,
     pub fiscal_year: i32,
     pub period: String,
     pub voucher_no: String,
     pub occurred_on: NaiveDate,
     pub posted_at: NaiveDateTime,
-    pub direction: String,
+    pub direction: Direction,
     pub amount_fen: i64,
-    pub account_code: String,
-    pub settlement_account_code: String,
+    pub account_code: AccountCode,
+    pub settlement_account_code: AccountCode,
     pub counterparty: String,
     pub description: String,
     pub project: Option<String>,
     pub fund_source: Option<String>,
     pub posted_by: String,
-    pub reverses: Option<String>,
+    pub reverses: Option<EntryId>,
     pub reversal_reason: Option<String>,
     pub tender_ref: Option<String>,
 }
@@ -98,27 +99,54 @@ pub struct Entry {
     pub receipts: Option<Vec<crate::ledger::receipts::Receipt>>,
 }
 
+impl EntryRow {
+    /// What the entry's leaf in the transparency log records.
+    pub fn leaf(&self) -> EntryLeaf<'_> {
+        EntryLeaf {
+            id: self.id.as_str(),
+            village_code: &self.village_code,
+            voucher_no: &self.voucher_no,
+            fiscal_year: self.fiscal_year,
+            period: &self.period,
+            occurred_on: self.occurred_on,
+            posted_at: self.posted_at,
+            direction: self.direction.as_str(),
+            amount_fen: self.amount_fen,
+            account_code: self.account_code.as_str(),
+            settlement_account_code: self.settlement_account_code.as_str(),
+            counterparty: &self.counterparty,
+            description: &self.description,
+            project: self.project.as_deref(),
+            fund_source: self.fund_source.as_deref(),
+            posted_by: &self.posted_by,
+            reverses: self.reverses.as_ref().map(EntryId::as_str),
+            reversal_reason: self.reversal_reason.as_deref(),
+            tender_ref: self.tender_ref.as_deref(),
+        }
+    }
+}
+
 impl Entry {
     pub fn from_row(row: EntryRow, reversed_by: Option<String>, receipt_count: i64) -> Self {
         Entry {
-            id: row.id,
+            id: row.id.into_string(),
             village_code: row.village_code,
             voucher_no: row.voucher_no,
             fiscal_year: row.fiscal_year,
             period: row.period,
             occurred_on: row.occurred_on,
             posted_at: row.posted_at.and_utc(),
-            direction: row.direction,
+            direction: row.direction.as_str().to_owned(),
             amount_fen: row.amount_fen,
-            account_code: row.account_code,
-            settlement_account_code: row.settlement_account_code,
+            account_code: row.account_code.into_string(),
+            settlement_account_code: row.settlement_account_code.into_string(),
             counterparty: row.counterparty,
             description: row.description,
             project: row.project,
             fund_source: row.fund_source,
             tender_ref: row.tender_ref,
             posted_by: row.posted_by,
-            reverses: row.reverses,
+            reverses: row.reverses.map(EntryId::into_string),
             reversal_reason: row.reversal_reason,
             reversed_by,
             receipt_count,
@@ -128,7 +156,7 @@ impl Entry {
 }
 
 /// Loads an entry by id; `NotFound` when there is none.
-pub fn find_entry(conn: &mut DbConn, id: &str) -> ApiResult<EntryRow> {
+pub fn find_entry(conn: &mut DbConn, id: &str) -> Result<EntryRow> {
     entries::table
         .filter(entries::id.eq(id))
         .select(EntryRow::as_select())
@@ -137,12 +165,12 @@ pub fn find_entry(conn: &mut DbConn, id: &str) -> ApiResult<EntryRow> {
         .ok_or_else(|| entry_not_found(id))
 }
 
-pub fn entry_not_found(id: &str) -> ApiError {
-    ApiError::NotFound(format!("no entry `{}` in your scope", truncate(id)))
+pub fn entry_not_found(id: &str) -> LedgerError {
+    LedgerError::EntryNotFound { entry: id.to_owned() }
 }
 
 /// The id of the reversal of `id`, if it has been reversed.
-pub fn reversal_of(conn: &mut DbConn, id: &str) -> ApiResult<Option<String>> {
+pub fn reversal_of(conn: &mut DbConn, id: &str) -> Result<Option<String>> {
     Ok(entries::table
         .filter(entries::reverses.eq(id))
         .select(entries::id)
@@ -152,7 +180,7 @@ pub fn reversal_of(conn: &mut DbConn, id: &str) -> ApiResult<Option<String>> {
 
 /// Turns rows into client entries with their `reversed_by` links and receipt counts, in two
 /// queries.
-pub fn with_reversal_links(conn: &mut DbConn, rows: Vec<EntryRow>) -> ApiResult<Vec<Entry>> {
+pub fn with_reversal_links(conn: &mut DbConn, rows: Vec<EntryRow>) -> Result<Vec<Entry>> {
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let links: Vec<(Option<String>, String)> = if ids.is_empty() {
         Vec::new()
@@ -170,8 +198,8 @@ pub fn with_reversal_links(conn: &mut DbConn, rows: Vec<EntryRow>) -> ApiResult<
     Ok(rows
         .into_iter()
         .map(|row| {
-            let reversed_by = links.get(&row.id).cloned();
-            let count = counts.get(&row.id).copied().unwrap_or(0);
+            let reversed_by = links.get(row.id.as_str()).cloned();
+            let count = counts.get(row.id.as_str()).copied().unwrap_or(0);
             Entry::from_row(row, reversed_by, count)
         })
         .collect())

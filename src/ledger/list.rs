@@ -7,11 +7,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::db::DbConn;
 use crate::db::schema::{entries, receipts};
 use crate::domain::{Direction, MAX_ABS_FEN, VillageCode};
 use crate::ledger::entries::{Entry, EntryRow};
+use crate::ledger::{FilterError, Result};
 
 pub const DEFAULT_PAGE: i64 = 50;
 pub const MAX_PAGE: i64 = 200;
@@ -41,8 +41,8 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(format!("v1|{}|{}", self.occurred_on, self.seq))
     }
 
-    pub fn decode(s: &str) -> Result<Self, ApiError> {
-        let bad = || ApiError::Invalid("cursor is not one this server issued; start again without a cursor".into());
+    pub fn decode(s: &str) -> Result<Self, FilterError> {
+        let bad = || FilterError::ForeignCursor;
         if s.len() > 64 {
             return Err(bad());
         }
@@ -61,37 +61,33 @@ impl Cursor {
 
 impl EntryFilter {
     /// Checks the filter values; the messages say what to fix.
-    pub fn check(self) -> ApiResult<Self> {
+    pub fn check(self) -> Result<Self, FilterError> {
         if let (Some(from), Some(to)) = (self.from, self.to)
             && from > to
         {
-            return Err(ApiError::Invalid(format!("from ({from}) is after to ({to})")));
+            return Err(FilterError::FromAfterTo { from, to });
         }
         for (name, value) in [("min_fen", self.min_fen), ("max_fen", self.max_fen)] {
             if let Some(v) = value
                 && v.abs() > MAX_ABS_FEN
             {
-                return Err(ApiError::Invalid(format!("{name} must be within ±{MAX_ABS_FEN} fen")));
+                return Err(FilterError::AmountOutOfRange { name, max: MAX_ABS_FEN });
             }
         }
         if let (Some(min), Some(max)) = (self.min_fen, self.max_fen)
             && min > max
         {
-            return Err(ApiError::Invalid(format!("min_fen ({min}) is above max_fen ({max})")));
+            return Err(FilterError::MinAboveMax { min, max });
         }
         if let Some(prefix) = &self.account_prefix
             && (prefix.is_empty() || prefix.len() > 8 || !prefix.bytes().all(|b| b.is_ascii_digit()))
         {
-            return Err(ApiError::Invalid(
-                "account must be an account code or its leading digits, like 5 or 541".into(),
-            ));
+            return Err(FilterError::NotAnAccountPrefix);
         }
         if let Some(text) = &self.text
             && (text.chars().count() > MAX_QUERY_CHARS || text.chars().any(char::is_control))
         {
-            return Err(ApiError::Invalid(format!(
-                "q must be at most {MAX_QUERY_CHARS} characters of text"
-            )));
+            return Err(FilterError::QueryNotText { max: MAX_QUERY_CHARS });
         }
         Ok(self)
     }
@@ -139,7 +135,7 @@ pub fn list_entries(
     filter: &EntryFilter,
     limit: i64,
     after: Option<Cursor>,
-) -> ApiResult<(Vec<Entry>, Option<Cursor>)> {
+) -> Result<(Vec<Entry>, Option<Cursor>)> {
     let reversal = diesel::alias!(entries as reversal);
     let receipt_count = receipts::table
         .filter(receipts::entry_id.eq(entries::id))

@@ -6,12 +6,12 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::db::schema::closed_periods;
 use crate::db::{DbConn, write_transaction};
+use crate::domain::clock::now_utc;
 use crate::domain::{Period, VillageCode};
-use crate::ledger::now_utc;
 use crate::ledger::villages::{bump_version, find_village};
+use crate::ledger::{LedgerError, Result};
 use crate::tlog::checkpoint::{LogSigner, at_size, checkpoint_now};
 use crate::tlog::leaf::{KIND_PERIOD_CLOSE, close_leaf, close_object_id};
 
@@ -38,7 +38,7 @@ pub struct ClosedPeriod {
 }
 
 impl ClosedPeriod {
-    fn from_row(conn: &mut DbConn, row: ClosedPeriodRow) -> ApiResult<Self> {
+    fn from_row(conn: &mut DbConn, row: ClosedPeriodRow) -> Result<Self> {
         let checkpoint = match row.checkpoint_size {
             Some(size) => at_size(conn, size as u64)?.map(|c| c.note),
             None => None,
@@ -59,7 +59,7 @@ pub enum Closed {
 }
 
 /// The village's closed months, newest first, each with its closing checkpoint.
-pub fn list_closed(conn: &mut DbConn, village: &VillageCode) -> ApiResult<Vec<ClosedPeriod>> {
+pub fn list_closed(conn: &mut DbConn, village: &VillageCode) -> Result<Vec<ClosedPeriod>> {
     let rows: Vec<ClosedPeriodRow> = closed_periods::table
         .filter(closed_periods::village_code.eq(village.as_str()))
         .order(closed_periods::period.desc())
@@ -77,7 +77,7 @@ pub fn record_close(
     closed_at: NaiveDateTime,
     closed_by: &str,
     signer: Option<&LogSigner>,
-) -> ApiResult<Option<i64>> {
+) -> Result<Option<i64>> {
     let leaf = close_leaf(village, period, closed_at, closed_by);
     crate::tlog::append(conn, KIND_PERIOD_CLOSE, &close_object_id(village, period), &leaf)?;
     let checkpoint_size = match signer {
@@ -104,11 +104,9 @@ pub fn close_period(
     today: NaiveDate,
     closed_by: &str,
     signer: &LogSigner,
-) -> ApiResult<Closed> {
+) -> Result<Closed> {
     if period.next().first_day() > today {
-        return Err(ApiError::Invalid(format!(
-            "{period} has not ended yet; a month can be closed once it has ended"
-        )));
+        return Err(LedgerError::PeriodNotEnded { period });
     }
     write_transaction(conn, |conn| {
         find_village(conn, village)?;

@@ -5,13 +5,15 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::db::schema::{accounts, closed_periods, entries};
 use crate::db::{DbConn, write_transaction};
-use crate::domain::{AccountClass, BoundedText, Chart, Direction, Money, Period, VillageCode};
+use crate::domain::clock::now_utc;
+use crate::domain::{
+    AccountClass, AccountCode, BoundedText, Chart, Direction, EntryId, Money, Period, ValueError, VillageCode,
+};
 use crate::ledger::entries::EntryRow;
 use crate::ledger::villages::{bump_version, find_village};
-use crate::ledger::{new_id, now_utc};
+use crate::ledger::{LedgerError, Result};
 
 /// Documented maximum lengths, in characters.
 pub const MAX_VOUCHER_CHARS: usize = 32;
@@ -93,8 +95,8 @@ pub struct ValidEntry {
     pub period: Period,
     pub direction: Direction,
     pub amount: Money,
-    pub account_code: String,
-    pub settlement_account_code: String,
+    pub account_code: AccountCode,
+    pub settlement_account_code: AccountCode,
     pub counterparty: String,
     pub description: String,
     pub project: Option<String>,
@@ -102,27 +104,16 @@ pub struct ValidEntry {
     pub tender_ref: Option<String>,
 }
 
-fn optional_text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, String> {
+fn optional_text(field: &'static str, value: Option<String>, max: usize) -> Result<Option<String>, ValueError> {
     match value {
         Some(v) if !v.trim().is_empty() => BoundedText::parse(field, &v, max).map(|t| Some(t.into_string())),
         _ => Ok(None),
     }
 }
 
-fn account_code(field: &str, value: &str) -> Result<String, String> {
-    if (1..=8).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(value.to_owned())
-    } else {
-        Err(format!(
-            "{field} `{}` is not an account code: expected digits like 541",
-            crate::domain::truncate(value)
-        ))
-    }
-}
-
 impl NewEntryRequest {
-    pub fn validate(self) -> Result<ValidEntry, ApiError> {
-        let check = || -> Result<ValidEntry, String> {
+    pub fn validate(self) -> Result<ValidEntry, ValueError> {
+        let check = || -> Result<ValidEntry, ValueError> {
             let occurred_on = crate::domain::check_ledger_date(self.occurred_on)?;
             Ok(ValidEntry {
                 voucher_no: BoundedText::parse("voucher_no", &self.voucher_no, MAX_VOUCHER_CHARS)?.into_string(),
@@ -130,8 +121,8 @@ impl NewEntryRequest {
                 period: Period::of(occurred_on),
                 direction: self.direction,
                 amount: Money::parse_posting(self.amount_fen)?,
-                account_code: account_code("account_code", &self.account_code)?,
-                settlement_account_code: account_code("settlement_account_code", &self.settlement_account_code)?,
+                account_code: AccountCode::parse("account_code", &self.account_code)?,
+                settlement_account_code: AccountCode::parse("settlement_account_code", &self.settlement_account_code)?,
                 counterparty: BoundedText::parse("counterparty", &self.counterparty, MAX_COUNTERPARTY_CHARS)?
                     .into_string(),
                 description: BoundedText::parse("description", &self.description, MAX_DESCRIPTION_CHARS)?.into_string(),
@@ -140,7 +131,7 @@ impl NewEntryRequest {
                 tender_ref: optional_text("tender_ref", self.tender_ref.clone(), MAX_TENDER_REF_CHARS)?,
             })
         };
-        check().map_err(ApiError::Invalid)
+        check()
     }
 }
 
@@ -153,63 +144,56 @@ pub enum Posted {
 }
 
 /// Refuses writes into a closed month of the village.
-pub fn ensure_open(conn: &mut DbConn, village: &str, period: Period) -> ApiResult<()> {
+pub fn ensure_open(conn: &mut DbConn, village: &str, period: Period) -> Result<()> {
     let closed = closed_periods::table
         .find((village, period.to_string()))
         .count()
         .get_result::<i64>(conn)?;
     if closed > 0 {
-        return Err(ApiError::PeriodClosed(format!(
-            "{period} of village {village} is closed; nothing more can be posted into it \
-             (a correction of a closed month is a reversal, dated into the first open month)"
-        )));
+        return Err(LedgerError::PeriodClosed {
+            village: village.to_owned(),
+            period,
+        });
     }
     Ok(())
 }
 
 /// Checks the account and the settlement account against the chart of the entry's year.
-fn check_accounts(conn: &mut DbConn, entry: &ValidEntry) -> ApiResult<()> {
+fn check_accounts(conn: &mut DbConn, entry: &ValidEntry) -> Result<()> {
     let chart = Chart::for_year(entry.period.year());
-    let lookup = |conn: &mut DbConn, code: &str| -> ApiResult<Option<(String, bool)>> {
+    let lookup = |conn: &mut DbConn, code: &AccountCode| -> Result<Option<(String, bool)>> {
         Ok(accounts::table
-            .find((chart.key(), code))
+            .find((chart.key(), code.as_str()))
             .select((accounts::class, accounts::settlement))
             .first(conn)
             .optional()?)
     };
     let year = entry.period.year();
-    let (class, _) = lookup(conn, &entry.account_code)?.ok_or_else(|| {
-        ApiError::Invalid(format!(
-            "account_code {} is not in the chart of accounts for {year} (chart {}); see GET /api/v1/accounts?year={year}",
-            entry.account_code,
-            chart.key()
-        ))
+    let (class, _) = lookup(conn, &entry.account_code)?.ok_or_else(|| LedgerError::AccountNotInChart {
+        account: entry.account_code.clone(),
+        year,
+        chart: chart.key(),
     })?;
-    let class =
-        AccountClass::parse(&class).ok_or_else(|| ApiError::Internal(format!("unknown account class {class}")))?;
+    let class = AccountClass::parse(&class).ok_or(LedgerError::UnknownAccountClass { class })?;
     if !class.admits(entry.direction) {
-        let wanted = match entry.direction {
-            Direction::Income => "an income account",
-            Direction::Expense => "an expense or cost account",
-        };
-        return Err(ApiError::Invalid(format!(
-            "account_code {} is not {wanted} in the chart for {year}, as an {} entry needs",
-            entry.account_code,
-            entry.direction.as_str()
-        )));
+        return Err(LedgerError::AccountRefusesDirection {
+            account: entry.account_code.clone(),
+            year,
+            direction: entry.direction,
+        });
     }
     match lookup(conn, &entry.settlement_account_code)? {
         Some((_, true)) => Ok(()),
-        _ => Err(ApiError::Invalid(format!(
-            "settlement_account_code {} is not a settlement account in the chart for {year}: use 101 cash, 102 bank, or a receivable/payable account",
-            entry.settlement_account_code
-        ))),
+        _ => Err(LedgerError::NotASettlementAccount {
+            account: entry.settlement_account_code.clone(),
+            year,
+        }),
     }
 }
 
 fn same_content(row: &EntryRow, entry: &ValidEntry) -> bool {
     row.occurred_on == entry.occurred_on
-        && row.direction == entry.direction.as_str()
+        && row.direction == entry.direction
         && row.amount_fen == entry.amount.fen()
         && row.account_code == entry.account_code
         && row.settlement_account_code == entry.settlement_account_code
@@ -221,18 +205,17 @@ fn same_content(row: &EntryRow, entry: &ValidEntry) -> bool {
         && row.reverses.is_none()
 }
 
-/// Posts `entry` into `village`, in one write transaction.
 /// Posts `entry` into `village`. When another server posted the same voucher number at the
 /// same moment (a unique-index violation at commit on PostgreSQL), the posting is looked at
 /// again, so a retry of the same content still answers with the entry.
-pub fn post_entry(conn: &mut DbConn, village: &VillageCode, entry: ValidEntry, posted_by: &str) -> ApiResult<Posted> {
+pub fn post_entry(conn: &mut DbConn, village: &VillageCode, entry: ValidEntry, posted_by: &str) -> Result<Posted> {
     match post_entry_once(conn, village, entry.clone(), posted_by) {
-        Err(ApiError::Conflict(_)) => post_entry_once(conn, village, entry, posted_by),
+        Err(e) if e.is_unique_violation() => post_entry_once(conn, village, entry, posted_by),
         other => other,
     }
 }
 
-fn post_entry_once(conn: &mut DbConn, village: &VillageCode, entry: ValidEntry, posted_by: &str) -> ApiResult<Posted> {
+fn post_entry_once(conn: &mut DbConn, village: &VillageCode, entry: ValidEntry, posted_by: &str) -> Result<Posted> {
     write_transaction(conn, |conn| {
         let village_row = find_village(conn, village)?;
         let year = entry.period.year();
@@ -247,31 +230,32 @@ fn post_entry_once(conn: &mut DbConn, village: &VillageCode, entry: ValidEntry, 
             return if same_content(&row, &entry) {
                 Ok(Posted::Existing(row))
             } else {
-                Err(ApiError::VoucherConflict(format!(
-                    "voucher {} of {year} in village {village} is already used by entry {} with different content; \
-                     use a new voucher number, or reverse that entry",
-                    entry.voucher_no, row.id
-                )))
+                Err(LedgerError::VoucherTaken {
+                    voucher: entry.voucher_no,
+                    year,
+                    village: village.clone(),
+                    entry: row.id,
+                })
             };
         }
         if entry.occurred_on < village_row.opening_date {
-            return Err(ApiError::Invalid(format!(
-                "occurred_on {} is before the village's books open on {}",
-                entry.occurred_on, village_row.opening_date
-            )));
+            return Err(LedgerError::BeforeOpening {
+                occurred_on: entry.occurred_on,
+                opening_date: village_row.opening_date,
+            });
         }
         ensure_open(conn, village.as_str(), entry.period)?;
         check_accounts(conn, &entry)?;
         let row = EntryRow {
             seq: 0,
-            id: new_id("en"),
+            id: EntryId::generate(),
             village_code: village.as_str().to_owned(),
             fiscal_year: year,
             period: entry.period.to_string(),
             voucher_no: entry.voucher_no,
             occurred_on: entry.occurred_on,
             posted_at: now_utc(),
-            direction: entry.direction.as_str().to_owned(),
+            direction: entry.direction,
             amount_fen: entry.amount.fen(),
             account_code: entry.account_code,
             settlement_account_code: entry.settlement_account_code,
@@ -291,14 +275,14 @@ fn post_entry_once(conn: &mut DbConn, village: &VillageCode, entry: ValidEntry, 
 
 /// Inserts a row, appends its leaf to the transparency log and bumps the village version;
 /// call inside a write transaction.
-pub fn insert_entry(conn: &mut DbConn, row: EntryRow) -> ApiResult<EntryRow> {
+pub fn insert_entry(conn: &mut DbConn, row: EntryRow) -> Result<EntryRow> {
     diesel::insert_into(entries::table).values(&row).execute(conn)?;
     crate::tlog::append(
         conn,
         crate::tlog::leaf::KIND_ENTRY,
-        &row.id,
-        &crate::tlog::leaf::entry_leaf(&row),
+        row.id.as_str(),
+        &row.leaf().encode(),
     )?;
     bump_version(conn, &row.village_code)?;
-    crate::ledger::entries::find_entry(conn, &row.id)
+    crate::ledger::entries::find_entry(conn, row.id.as_str())
 }

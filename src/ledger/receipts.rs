@@ -6,16 +6,17 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::db::DbConn;
 use crate::db::schema::{receipt_withdrawals, receipts};
-use crate::tlog::leaf::{KIND_RECEIPT, KIND_RECEIPT_WITHDRAWAL, receipt_leaf, withdrawal_leaf};
+use crate::domain::{EntryId, InvoiceQr, ReceiptId};
+use crate::ledger::{LedgerError, Result};
+use crate::tlog::leaf::{KIND_RECEIPT, KIND_RECEIPT_WITHDRAWAL, ReceiptLeaf, WithdrawalLeaf};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = receipts)]
 pub struct ReceiptRow {
-    pub id: String,
-    pub entry_id: String,
+    pub id: ReceiptId,
+    pub entry_id: EntryId,
     pub village_code: String,
     pub sha256: String,
     pub content_type: String,
@@ -38,26 +39,22 @@ pub struct ReceiptRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = receipt_withdrawals)]
 pub struct WithdrawalRow {
-    pub receipt_id: String,
+    pub receipt_id: ReceiptId,
     pub reason: String,
     pub withdrawn_by: String,
     pub withdrawn_at: NaiveDateTime,
 }
 
-/// The invoice read from a receipt's QR code.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ReceiptInvoice {
-    /// Invoice type code, e.g. `10`, `32`.
-    pub type_code: String,
-    /// 10 or 12 digits; empty on fully digitised e-invoices (数电票).
-    pub invoice_code: Option<String>,
-    /// 8 digits, or 20 on e-invoices.
-    pub invoice_number: String,
-    pub amount_fen: i64,
-    pub issued_on: NaiveDate,
-    pub check_code: Option<String>,
-    /// Code + number, or the 20-digit number: what the cross-check matches on.
-    pub key: String,
+impl WithdrawalRow {
+    /// What the withdrawal's leaf in the transparency log records.
+    pub fn leaf(&self) -> WithdrawalLeaf<'_> {
+        WithdrawalLeaf {
+            receipt_id: self.receipt_id.as_str(),
+            reason: &self.reason,
+            withdrawn_by: &self.withdrawn_by,
+            withdrawn_at: self.withdrawn_at,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -91,7 +88,7 @@ pub struct Receipt {
     pub height: i32,
     /// 64-bit perceptual hash, hex.
     pub phash: String,
-    pub invoice: Option<ReceiptInvoice>,
+    pub invoice: Option<InvoiceQr>,
     /// A QR payload that is not an invoice.
     pub qr_text: Option<String>,
     pub uploaded_by: String,
@@ -101,7 +98,8 @@ pub struct Receipt {
 }
 
 impl Receipt {
-    pub fn from_rows(row: ReceiptRow, withdrawal: Option<WithdrawalRow>) -> Self {
+    /// The view of a receipt; `urls` are where the api serves its images.
+    pub fn from_rows(row: ReceiptRow, withdrawal: Option<WithdrawalRow>, urls: ReceiptUrls) -> Self {
         let invoice = match (
             row.invoice_key,
             row.invoice_type,
@@ -109,29 +107,21 @@ impl Receipt {
             row.invoice_amount_fen,
             row.invoice_date,
         ) {
-            (Some(key), Some(type_code), Some(invoice_number), Some(amount_fen), Some(issued_on)) => {
-                Some(ReceiptInvoice {
-                    type_code,
-                    invoice_code: row.invoice_code,
-                    invoice_number,
-                    amount_fen,
-                    issued_on,
-                    check_code: row.invoice_check_code,
-                    key,
-                })
-            }
+            (Some(key), Some(type_code), Some(invoice_number), Some(amount_fen), Some(issued_on)) => Some(InvoiceQr {
+                type_code,
+                invoice_code: row.invoice_code,
+                invoice_number,
+                amount_fen,
+                issued_on,
+                check_code: row.invoice_check_code,
+                key,
+            }),
             _ => None,
         };
-        let base = format!("/api/v1/receipts/{}", row.id);
         Receipt {
-            urls: ReceiptUrls {
-                thumb: format!("{base}/image?size=thumb"),
-                screen: format!("{base}/image?size=screen"),
-                full: format!("{base}/image?size=full"),
-                original: format!("{base}/original"),
-            },
-            id: row.id,
-            entry_id: row.entry_id,
+            urls,
+            id: row.id.into_string(),
+            entry_id: row.entry_id.into_string(),
             village_code: row.village_code,
             sha256: row.sha256,
             content_type: row.content_type,
@@ -153,9 +143,23 @@ impl Receipt {
 }
 
 impl ReceiptRow {
+    /// What the attachment's leaf in the transparency log records.
+    pub fn leaf(&self) -> ReceiptLeaf<'_> {
+        ReceiptLeaf {
+            id: self.id.as_str(),
+            entry_id: self.entry_id.as_str(),
+            village_code: &self.village_code,
+            sha256: &self.sha256,
+            content_type: &self.content_type,
+            byte_size: self.byte_size,
+            uploaded_by: &self.uploaded_by,
+            uploaded_at: self.uploaded_at,
+        }
+    }
+
     /// The row of a new attachment of an ingested original to an entry.
     pub fn attach(
-        id: String,
+        id: ReceiptId,
         entry_id: &str,
         village_code: &str,
         sha256: &str,
@@ -166,7 +170,7 @@ impl ReceiptRow {
         let invoice = ingested.invoice.as_ref();
         ReceiptRow {
             id,
-            entry_id: entry_id.to_owned(),
+            entry_id: EntryId::from(entry_id),
             village_code: village_code.to_owned(),
             sha256: sha256.to_owned(),
             content_type: ingested.content_type.to_owned(),
@@ -188,12 +192,12 @@ impl ReceiptRow {
                 ingested.qr_text.clone()
             },
             uploaded_by: uploaded_by.to_owned(),
-            uploaded_at: crate::ledger::now_utc(),
+            uploaded_at: crate::domain::clock::now_utc(),
         }
     }
 }
 
-pub fn find_receipt(conn: &mut DbConn, id: &str) -> ApiResult<ReceiptRow> {
+pub fn find_receipt(conn: &mut DbConn, id: &str) -> Result<ReceiptRow> {
     receipts::table
         .find(id)
         .select(ReceiptRow::as_select())
@@ -202,11 +206,11 @@ pub fn find_receipt(conn: &mut DbConn, id: &str) -> ApiResult<ReceiptRow> {
         .ok_or_else(|| receipt_not_found(id))
 }
 
-pub fn receipt_not_found(id: &str) -> ApiError {
-    ApiError::NotFound(format!("no receipt `{}` in your scope", crate::domain::truncate(id)))
+pub fn receipt_not_found(id: &str) -> LedgerError {
+    LedgerError::ReceiptNotFound { receipt: id.to_owned() }
 }
 
-pub fn withdrawal_of(conn: &mut DbConn, id: &str) -> ApiResult<Option<WithdrawalRow>> {
+pub fn withdrawal_of(conn: &mut DbConn, id: &str) -> Result<Option<WithdrawalRow>> {
     Ok(receipt_withdrawals::table
         .find(id)
         .select(WithdrawalRow::as_select())
@@ -214,23 +218,27 @@ pub fn withdrawal_of(conn: &mut DbConn, id: &str) -> ApiResult<Option<Withdrawal
         .optional()?)
 }
 
-pub fn receipt_view(conn: &mut DbConn, row: ReceiptRow) -> ApiResult<Receipt> {
-    let withdrawal = withdrawal_of(conn, &row.id)?;
-    Ok(Receipt::from_rows(row, withdrawal))
+/// Where the api serves a receipt's images, by receipt id.
+pub type UrlsOf = fn(&str) -> ReceiptUrls;
+
+pub fn receipt_view(conn: &mut DbConn, row: ReceiptRow, urls: UrlsOf) -> Result<Receipt> {
+    let withdrawal = withdrawal_of(conn, row.id.as_str())?;
+    let urls = urls(row.id.as_str());
+    Ok(Receipt::from_rows(row, withdrawal, urls))
 }
 
 /// The receipts of an entry, oldest first, withdrawn ones included (marked).
-pub fn receipts_of_entry(conn: &mut DbConn, entry_id: &str) -> ApiResult<Vec<Receipt>> {
+pub fn receipts_of_entry(conn: &mut DbConn, entry_id: &str, urls: UrlsOf) -> Result<Vec<Receipt>> {
     let rows: Vec<ReceiptRow> = receipts::table
         .filter(receipts::entry_id.eq(entry_id))
         .order((receipts::uploaded_at, receipts::id))
         .select(ReceiptRow::as_select())
         .load(conn)?;
-    rows.into_iter().map(|row| receipt_view(conn, row)).collect()
+    rows.into_iter().map(|row| receipt_view(conn, row, urls)).collect()
 }
 
 /// The number of receipts of each listed entry (withdrawn ones included), in one query.
-pub fn receipt_counts(conn: &mut DbConn, entry_ids: &[&str]) -> ApiResult<std::collections::HashMap<String, i64>> {
+pub fn receipt_counts(conn: &mut DbConn, entry_ids: &[&str]) -> Result<std::collections::HashMap<String, i64>> {
     if entry_ids.is_empty() {
         return Ok(Default::default());
     }
@@ -243,7 +251,7 @@ pub fn receipt_counts(conn: &mut DbConn, entry_ids: &[&str]) -> ApiResult<std::c
 }
 
 /// The attachment of these bytes to this entry, if it was made before.
-pub fn existing_attachment(conn: &mut DbConn, entry_id: &str, sha256: &str) -> ApiResult<Option<ReceiptRow>> {
+pub fn existing_attachment(conn: &mut DbConn, entry_id: &str, sha256: &str) -> Result<Option<ReceiptRow>> {
     Ok(receipts::table
         .filter(receipts::entry_id.eq(entry_id))
         .filter(receipts::sha256.eq(sha256))
@@ -253,25 +261,30 @@ pub fn existing_attachment(conn: &mut DbConn, entry_id: &str, sha256: &str) -> A
 }
 
 /// Records an attachment and its log leaf; call inside a write transaction.
-pub fn insert_receipt(conn: &mut DbConn, row: &ReceiptRow) -> ApiResult<()> {
+pub fn insert_receipt(conn: &mut DbConn, row: &ReceiptRow) -> Result<()> {
     diesel::insert_into(receipts::table).values(row).execute(conn)?;
-    crate::tlog::append(conn, KIND_RECEIPT, &row.id, &receipt_leaf(row))?;
+    crate::tlog::append(conn, KIND_RECEIPT, row.id.as_str(), &row.leaf().encode())?;
     crate::ledger::villages::bump_version(conn, &row.village_code)?;
     Ok(())
 }
 
 /// Records a withdrawal and its log leaf; call inside a write transaction.
-pub fn insert_withdrawal(conn: &mut DbConn, row: &WithdrawalRow, village: &str) -> ApiResult<()> {
+pub fn insert_withdrawal(conn: &mut DbConn, row: &WithdrawalRow, village: &str) -> Result<()> {
     diesel::insert_into(receipt_withdrawals::table)
         .values(row)
         .execute(conn)?;
-    crate::tlog::append(conn, KIND_RECEIPT_WITHDRAWAL, &row.receipt_id, &withdrawal_leaf(row))?;
+    crate::tlog::append(
+        conn,
+        KIND_RECEIPT_WITHDRAWAL,
+        row.receipt_id.as_str(),
+        &row.leaf().encode(),
+    )?;
     crate::ledger::villages::bump_version(conn, village)?;
     Ok(())
 }
 
 /// Whether any receipt row names this original (used by the start-up sweep of orphan files).
-pub fn original_is_known(conn: &mut DbConn, sha256: &str) -> ApiResult<bool> {
+pub fn original_is_known(conn: &mut DbConn, sha256: &str) -> Result<bool> {
     let n: i64 = receipts::table
         .filter(receipts::sha256.eq(sha256))
         .count()

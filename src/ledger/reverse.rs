@@ -4,13 +4,13 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::db::schema::closed_periods;
 use crate::db::{DbConn, write_transaction};
-use crate::domain::{BoundedText, Period};
+use crate::domain::clock::now_utc;
+use crate::domain::{BoundedText, EntryId, Period};
 use crate::ledger::entries::{EntryRow, find_entry, reversal_of};
 use crate::ledger::post::{MAX_DESCRIPTION_CHARS, MAX_VOUCHER_CHARS, insert_entry};
-use crate::ledger::{new_id, now_utc};
+use crate::ledger::{LedgerError, Result};
 
 /// A request to reverse an entry.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -42,7 +42,7 @@ pub enum Reversed {
 
 /// The date of a reversal: the original's date while its month is open, otherwise the first
 /// day of the first open month after it.
-fn reversal_date(conn: &mut DbConn, original: &EntryRow) -> ApiResult<NaiveDate> {
+fn reversal_date(conn: &mut DbConn, original: &EntryRow) -> Result<NaiveDate> {
     let closed: Vec<String> = closed_periods::table
         .filter(closed_periods::village_code.eq(&original.village_code))
         .filter(closed_periods::period.ge(&original.period))
@@ -60,34 +60,26 @@ fn reversal_date(conn: &mut DbConn, original: &EntryRow) -> ApiResult<NaiveDate>
 }
 
 /// Reverses entry `id` (already checked to be in the caller's scope).
-pub fn reverse_entry(conn: &mut DbConn, id: &str, request: ReversalRequest, posted_by: &str) -> ApiResult<Reversed> {
-    let reason = BoundedText::parse("reason", &request.reason, MAX_DESCRIPTION_CHARS)
-        .map_err(ApiError::Invalid)?
-        .into_string();
+pub fn reverse_entry(conn: &mut DbConn, id: &str, request: ReversalRequest, posted_by: &str) -> Result<Reversed> {
+    let reason = BoundedText::parse("reason", &request.reason, MAX_DESCRIPTION_CHARS)?.into_string();
     let voucher = match request.voucher_no {
-        Some(v) => Some(
-            BoundedText::parse("voucher_no", &v, MAX_VOUCHER_CHARS)
-                .map_err(ApiError::Invalid)?
-                .into_string(),
-        ),
+        Some(v) => Some(BoundedText::parse("voucher_no", &v, MAX_VOUCHER_CHARS)?.into_string()),
         None => None,
     };
     write_transaction(conn, |conn| {
         let original = find_entry(conn, id)?;
         if original.reverses.is_some() {
-            return Err(ApiError::AlreadyReversed(format!(
-                "entry {id} is itself a reversal and cannot be reversed; post a new entry instead"
-            )));
+            return Err(LedgerError::ReversalOfReversal { entry: id.to_owned() });
         }
         if let Some(existing) = reversal_of(conn, id)? {
-            let existing = find_entry(conn, &existing)?;
+            let existing = find_entry(conn, existing.as_str())?;
             if existing.reversal_reason.as_deref() == Some(reason.as_str()) {
                 return Ok(Reversed::Existing(existing));
             }
-            return Err(ApiError::AlreadyReversed(format!(
-                "entry {id} was already reversed by entry {}; an entry is reversed at most once",
-                existing.id
-            )));
+            return Err(LedgerError::AlreadyReversed {
+                entry: id.to_owned(),
+                reversal: existing.id,
+            });
         }
         let occurred_on = reversal_date(conn, &original)?;
         let period = Period::of(occurred_on);
@@ -100,14 +92,14 @@ pub fn reverse_entry(conn: &mut DbConn, id: &str, request: ReversalRequest, post
         });
         let row = EntryRow {
             seq: 0,
-            id: new_id("en"),
+            id: EntryId::generate(),
             village_code: original.village_code.clone(),
             fiscal_year: period.year(),
             period: period.to_string(),
             voucher_no,
             occurred_on,
             posted_at: now_utc(),
-            direction: original.direction.clone(),
+            direction: original.direction,
             amount_fen: -original.amount_fen,
             account_code: original.account_code.clone(),
             settlement_account_code: original.settlement_account_code.clone(),
@@ -120,12 +112,14 @@ pub fn reverse_entry(conn: &mut DbConn, id: &str, request: ReversalRequest, post
             reverses: Some(original.id.clone()),
             reversal_reason: Some(reason),
         };
-        insert_entry(conn, row).map(Reversed::Created).map_err(|e| match e {
-            ApiError::Conflict(_) => ApiError::VoucherConflict(format!(
-                "the reversal's voucher number is already used in village {}; send another voucher_no",
-                original.village_code
-            )),
-            other => other,
+        insert_entry(conn, row).map(Reversed::Created).map_err(|e| {
+            if e.is_unique_violation() {
+                LedgerError::ReversalVoucherTaken {
+                    village: original.village_code.clone(),
+                }
+            } else {
+                e
+            }
         })
     })
 }

@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde::Serialize;
 
-use crate::api::problem::ApiResult;
 use crate::db::DbConn;
 use crate::db::schema::{accounts, entries};
-use crate::domain::{Chart, VillageCode};
+use crate::domain::{Chart, Direction, VillageCode};
+use crate::ledger::Result;
 use crate::ledger::villages::{cash_and_bank_movement, find_village};
 
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]
@@ -48,13 +48,13 @@ pub struct YearSummary {
     pub by_account: Vec<AccountTotals>,
 }
 
-pub fn year_summary(conn: &mut DbConn, village: &VillageCode, year: i32) -> ApiResult<YearSummary> {
+pub fn year_summary(conn: &mut DbConn, village: &VillageCode, year: i32) -> Result<YearSummary> {
     let row = find_village(conn, village)?;
     let chart = Chart::for_year(year);
     let of_year = entries::table
         .filter(entries::village_code.eq(village.as_str()))
         .filter(entries::fiscal_year.eq(year));
-    let months: Vec<(String, String, i64, i64)> = of_year
+    let months: Vec<(String, Direction, i64, i64)> = of_year
         .group_by((entries::period, entries::direction))
         .select((
             entries::period,
@@ -64,7 +64,7 @@ pub fn year_summary(conn: &mut DbConn, village: &VillageCode, year: i32) -> ApiR
         ))
         .order((entries::period, entries::direction))
         .load(conn)?;
-    let accounts_rows: Vec<(String, String, i64, i64)> = of_year
+    let accounts_rows: Vec<(String, Direction, i64, i64)> = of_year
         .group_by((entries::account_code, entries::direction))
         .select((
             entries::account_code,
@@ -89,7 +89,7 @@ pub fn year_summary(conn: &mut DbConn, village: &VillageCode, year: i32) -> ApiR
             });
         }
         let Some(month) = by_month.last_mut() else { continue };
-        if direction == "income" {
+        if direction == Direction::Income {
             month.income_fen += total;
             month.income_count += count;
             income_total_fen += total;
@@ -110,7 +110,7 @@ pub fn year_summary(conn: &mut DbConn, village: &VillageCode, year: i32) -> ApiR
                 .map(|(_, n)| n.clone())
                 .unwrap_or_default(),
             account_code: code,
-            direction,
+            direction: direction.as_str().to_owned(),
             total_fen: total,
             count,
         })

@@ -7,10 +7,10 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde::Serialize;
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::db::DbConn;
 use crate::db::schema::{closed_periods, entries, townships, villages};
-use crate::domain::{TownshipCode, VillageCode};
+use crate::domain::{MAX_ABS_FEN, TownshipCode, VillageCode};
+use crate::ledger::{LedgerError, Result};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = villages)]
@@ -62,36 +62,36 @@ pub struct VillageDetail {
     pub latest_closed_period: Option<String>,
 }
 
-pub fn find_village(conn: &mut DbConn, code: &VillageCode) -> ApiResult<VillageRow> {
+pub fn find_village(conn: &mut DbConn, code: &VillageCode) -> Result<VillageRow> {
     villages::table
         .find(code.as_str())
         .select(VillageRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| village_not_found(code.as_str()))
+        .ok_or_else(|| village_not_found(code))
 }
 
-pub fn village_not_found(code: &str) -> ApiError {
-    ApiError::NotFound(format!("no village {code} in your scope"))
+pub fn village_not_found(code: &VillageCode) -> LedgerError {
+    LedgerError::VillageNotFound { village: code.clone() }
 }
 
-pub fn find_township(conn: &mut DbConn, code: &TownshipCode) -> ApiResult<Township> {
+pub fn find_township(conn: &mut DbConn, code: &TownshipCode) -> Result<Township> {
     townships::table
         .find(code.as_str())
         .select(Township::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::NotFound(format!("no township {code} in your scope")))
+        .ok_or_else(|| LedgerError::TownshipNotFound { township: code.clone() })
 }
 
-pub fn list_townships(conn: &mut DbConn) -> ApiResult<Vec<Township>> {
+pub fn list_townships(conn: &mut DbConn) -> Result<Vec<Township>> {
     Ok(townships::table
         .order(townships::code)
         .select(Township::as_select())
         .load(conn)?)
 }
 
-pub fn list_villages(conn: &mut DbConn, township: &TownshipCode) -> ApiResult<Vec<VillageBrief>> {
+pub fn list_villages(conn: &mut DbConn, township: &TownshipCode) -> Result<Vec<VillageBrief>> {
     let rows: Vec<(String, String, String)> = villages::table
         .filter(villages::township_code.eq(township.as_str()))
         .order(villages::code)
@@ -113,7 +113,7 @@ pub const NET_FEN_SQL: &str =
 
 /// Net movement of cash (101) and bank (102) for the village's entries before `before`
 /// (or all of them).
-pub fn cash_and_bank_movement(conn: &mut DbConn, village: &str, before: Option<NaiveDate>) -> ApiResult<(i64, i64)> {
+pub fn cash_and_bank_movement(conn: &mut DbConn, village: &str, before: Option<NaiveDate>) -> Result<(i64, i64)> {
     let mut query = entries::table
         .filter(entries::village_code.eq(village))
         .filter(entries::settlement_account_code.eq_any(["101", "102"]))
@@ -128,7 +128,7 @@ pub fn cash_and_bank_movement(conn: &mut DbConn, village: &str, before: Option<N
     Ok((pick("101"), pick("102")))
 }
 
-pub fn village_detail(conn: &mut DbConn, code: &VillageCode) -> ApiResult<VillageDetail> {
+pub fn village_detail(conn: &mut DbConn, code: &VillageCode) -> Result<VillageDetail> {
     let row = find_village(conn, code)?;
     let township = townships::table
         .find(&row.township_code)
@@ -154,7 +154,7 @@ pub fn village_detail(conn: &mut DbConn, code: &VillageCode) -> ApiResult<Villag
 
 /// Bumps the village's ledger version; call inside the write transaction. Also notes the
 /// change for this server's caches ([`crate::db::changes`]).
-pub fn bump_version(conn: &mut DbConn, village: &str) -> ApiResult<()> {
+pub fn bump_version(conn: &mut DbConn, village: &str) -> Result<()> {
     diesel::update(villages::table.find(village))
         .set(villages::ledger_version.eq(villages::ledger_version + 1))
         .execute(conn)?;
@@ -163,7 +163,7 @@ pub fn bump_version(conn: &mut DbConn, village: &str) -> ApiResult<()> {
 }
 
 /// The village's current ledger version, or `None` when the village does not exist.
-pub fn ledger_version(conn: &mut DbConn, village: &str) -> ApiResult<Option<i64>> {
+pub fn ledger_version(conn: &mut DbConn, village: &str) -> Result<Option<i64>> {
     Ok(villages::table
         .find(village)
         .select(villages::ledger_version)
@@ -222,9 +222,9 @@ pub struct NewVillage {
 
 const MAX_PLACE_NAME_CHARS: usize = 50;
 
-pub fn create_township(conn: &mut DbConn, new: NewTownship) -> ApiResult<Township> {
-    let code = TownshipCode::parse(&new.code).map_err(ApiError::Invalid)?;
-    let name = crate::domain::BoundedText::parse("name", &new.name, MAX_PLACE_NAME_CHARS).map_err(ApiError::Invalid)?;
+pub fn create_township(conn: &mut DbConn, new: NewTownship) -> Result<Township> {
+    let code = TownshipCode::parse(&new.code)?;
+    let name = crate::domain::BoundedText::parse("name", &new.name, MAX_PLACE_NAME_CHARS)?;
     let township = Township {
         code: code.as_str().to_owned(),
         name: name.into_string(),
@@ -233,32 +233,34 @@ pub fn create_township(conn: &mut DbConn, new: NewTownship) -> ApiResult<Townshi
         diesel::insert_into(townships::table)
             .values(&township)
             .execute(conn)
-            .map_err(|e| match ApiError::from(e) {
-                ApiError::Conflict(_) => ApiError::Conflict(format!("township {code} already exists")),
+            .map_err(|e| match LedgerError::from(e) {
+                e if e.is_unique_violation() => LedgerError::TownshipExists { township: code.clone() },
                 other => other,
             })
     })?;
     Ok(township)
 }
 
-pub fn create_village(conn: &mut DbConn, new: NewVillage) -> ApiResult<VillageBrief> {
-    let code = VillageCode::parse(&new.code).map_err(ApiError::Invalid)?;
-    let township = TownshipCode::parse(&new.township_code).map_err(ApiError::Invalid)?;
-    let name = crate::domain::BoundedText::parse("name", &new.name, MAX_PLACE_NAME_CHARS).map_err(ApiError::Invalid)?;
-    let opening_date = crate::domain::check_ledger_date(new.opening_date).map_err(ApiError::Invalid)?;
+pub fn create_village(conn: &mut DbConn, new: NewVillage) -> Result<VillageBrief> {
+    let code = VillageCode::parse(&new.code)?;
+    let township = TownshipCode::parse(&new.township_code)?;
+    let name = crate::domain::BoundedText::parse("name", &new.name, MAX_PLACE_NAME_CHARS)?;
+    let opening_date = crate::domain::check_ledger_date(new.opening_date)?;
     for (field, fen) in [
         ("opening_cash_fen", new.opening_cash_fen),
         ("opening_bank_fen", new.opening_bank_fen),
     ] {
-        if !(0..=crate::domain::MAX_ABS_FEN).contains(&fen) {
-            return Err(ApiError::Invalid(format!(
-                "{field} must be between 0 and {} fen",
-                crate::domain::MAX_ABS_FEN
-            )));
+        if !(0..=MAX_ABS_FEN).contains(&fen) {
+            return Err(LedgerError::OpeningBalanceOutOfRange {
+                field,
+                max: MAX_ABS_FEN,
+            });
         }
     }
     crate::db::write_transaction(conn, |conn| {
-        find_township(conn, &township).map_err(|_| ApiError::Invalid(format!("township {township} does not exist")))?;
+        find_township(conn, &township).map_err(|_| LedgerError::NoSuchTownship {
+            township: township.clone(),
+        })?;
         let row = VillageRow {
             code: code.as_str().to_owned(),
             township_code: township.as_str().to_owned(),
@@ -271,8 +273,8 @@ pub fn create_village(conn: &mut DbConn, new: NewVillage) -> ApiResult<VillageBr
         diesel::insert_into(villages::table)
             .values(&row)
             .execute(conn)
-            .map_err(|e| match ApiError::from(e) {
-                ApiError::Conflict(_) => ApiError::Conflict(format!("village {code} already exists")),
+            .map_err(|e| match LedgerError::from(e) {
+                e if e.is_unique_violation() => LedgerError::VillageExists { village: code.clone() },
                 other => other,
             })?;
         Ok(VillageBrief {

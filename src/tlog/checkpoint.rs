@@ -25,10 +25,9 @@ use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, spki::der::pem::L
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::db::DbConn;
 use crate::db::schema::log_checkpoints;
-use crate::tlog::{Hash, Tree, size};
+use crate::tlog::{Hash, Result, TlogError, Tree, size};
 
 /// The deployment's checkpoint key.
 pub struct LogSigner {
@@ -47,15 +46,22 @@ fn key_hash(name: &str, public: &VerifyingKey) -> [u8; 4] {
 
 impl LogSigner {
     /// Loads the checkpoint key from `path`, creating it (mode 0600) on first start.
-    pub fn open(path: &Path, origin: &str) -> Result<Self, String> {
+    pub fn open(path: &Path, origin: &str) -> Result<Self> {
+        let not_a_key = |source| TlogError::NotAnEd25519Key {
+            path: path.to_owned(),
+            source,
+        };
+        let unwritable = |source| TlogError::KeyUnwritable {
+            path: path.to_owned(),
+            source,
+        };
         let key = match fs::read_to_string(path) {
-            Ok(pem) => SigningKey::from_pkcs8_pem(&pem)
-                .map_err(|e| format!("{} is not an Ed25519 key: {e}", path.display()))?,
+            Ok(pem) => SigningKey::from_pkcs8_pem(&pem).map_err(not_a_key)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key = SigningKey::generate(&mut rand::rngs::OsRng);
-                let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| e.to_string())?;
+                let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(not_a_key)?;
                 if let Some(dir) = path.parent() {
-                    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                    fs::create_dir_all(dir).map_err(unwritable)?;
                 }
                 let mut options = fs::OpenOptions::new();
                 options.write(true).create_new(true);
@@ -64,15 +70,18 @@ impl LogSigner {
                     use std::os::unix::fs::OpenOptionsExt;
                     options.mode(0o600);
                 }
-                let mut file = options
-                    .open(path)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                let mut file = options.open(path).map_err(unwritable)?;
                 file.write_all(pem.as_bytes())
                     .and_then(|()| file.sync_all())
-                    .map_err(|e| e.to_string())?;
+                    .map_err(unwritable)?;
                 key
             }
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            Err(source) => {
+                return Err(TlogError::KeyUnreadable {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
         };
         Ok(LogSigner {
             origin: origin.to_owned(),
@@ -112,7 +121,7 @@ pub struct StoredCheckpoint {
     pub created_at: NaiveDateTime,
 }
 
-pub fn latest(conn: &mut DbConn) -> ApiResult<Option<StoredCheckpoint>> {
+pub fn latest(conn: &mut DbConn) -> Result<Option<StoredCheckpoint>> {
     Ok(log_checkpoints::table
         .order(log_checkpoints::size.desc())
         .select(StoredCheckpoint::as_select())
@@ -120,7 +129,7 @@ pub fn latest(conn: &mut DbConn) -> ApiResult<Option<StoredCheckpoint>> {
         .optional()?)
 }
 
-pub fn at_size(conn: &mut DbConn, size: u64) -> ApiResult<Option<StoredCheckpoint>> {
+pub fn at_size(conn: &mut DbConn, size: u64) -> Result<Option<StoredCheckpoint>> {
     Ok(log_checkpoints::table
         .find(size as i64)
         .select(StoredCheckpoint::as_select())
@@ -131,7 +140,7 @@ pub fn at_size(conn: &mut DbConn, size: u64) -> ApiResult<Option<StoredCheckpoin
 /// Signs a checkpoint of the current tree unless the latest one already covers it; call inside
 /// a write transaction. Refuses (and signs nothing) when the stored tree no longer agrees with
 /// the last signed checkpoint.
-pub fn checkpoint_now(conn: &mut DbConn, signer: &LogSigner) -> ApiResult<StoredCheckpoint> {
+pub fn checkpoint_now(conn: &mut DbConn, signer: &LogSigner) -> Result<StoredCheckpoint> {
     // Take the log's row lock (a no-op update): appends and other servers' checkpoints wait,
     // so the size read next is the size signed.
     diesel::update(crate::db::schema::log_state::table.find(1))
@@ -152,10 +161,7 @@ pub fn checkpoint_now(conn: &mut DbConn, signer: &LogSigner) -> ApiResult<Stored
                 size = last.size,
                 "the stored tree disagrees with a signed checkpoint; refusing to sign"
             );
-            return Err(ApiError::Internal(format!(
-                "the log no longer agrees with the checkpoint of size {}; run `village-ledger verify`",
-                last.size
-            )));
+            return Err(TlogError::CheckpointMismatch { size: last.size as u64 });
         }
     }
     let root = tree.root(n)?;
@@ -163,7 +169,7 @@ pub fn checkpoint_now(conn: &mut DbConn, signer: &LogSigner) -> ApiResult<Stored
         size: n as i64,
         root_hash: root.to_vec(),
         note: signer.sign(n, &root),
-        created_at: crate::ledger::now_utc(),
+        created_at: crate::domain::clock::now_utc(),
     };
     diesel::insert_into(log_checkpoints::table)
         .values((

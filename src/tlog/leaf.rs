@@ -15,14 +15,14 @@
 //!   content_type, byte_size, uploaded_by, uploaded_at`
 //! - `receipt_withdrawal`: `v, kind, receipt_id, reason, withdrawn_by, withdrawn_at`
 //!
+//! The log knows nothing of the records' tables: whoever records something builds one of the
+//! leaf types below from its own values and appends [`EntryLeaf::encode`] & co.
+//!
 //! A phone app does not need to re-encode: it hashes the leaf bytes it is given, checks the
 //! inclusion proof, then parses the same bytes as JSON to show what they say.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
-
-use crate::ledger::entries::EntryRow;
-use crate::ledger::receipts::{ReceiptRow, WithdrawalRow};
 
 pub const VERSION: u32 = 1;
 pub const KIND_ENTRY: &str = "entry";
@@ -34,8 +34,32 @@ fn timestamp(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+/// What the leaf of a ledger entry (or reversal) records.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryLeaf<'a> {
+    pub id: &'a str,
+    pub village_code: &'a str,
+    pub voucher_no: &'a str,
+    pub fiscal_year: i32,
+    pub period: &'a str,
+    pub occurred_on: NaiveDate,
+    pub posted_at: NaiveDateTime,
+    pub direction: &'a str,
+    pub amount_fen: i64,
+    pub account_code: &'a str,
+    pub settlement_account_code: &'a str,
+    pub counterparty: &'a str,
+    pub description: &'a str,
+    pub project: Option<&'a str>,
+    pub fund_source: Option<&'a str>,
+    pub posted_by: &'a str,
+    pub reverses: Option<&'a str>,
+    pub reversal_reason: Option<&'a str>,
+    pub tender_ref: Option<&'a str>,
+}
+
 #[derive(Serialize)]
-struct EntryLeaf<'a> {
+struct EntryLeafV1<'a> {
     v: u32,
     kind: &'a str,
     id: &'a str,
@@ -62,31 +86,34 @@ struct EntryLeaf<'a> {
     tender_ref: Option<&'a str>,
 }
 
-pub fn entry_leaf(row: &EntryRow) -> Vec<u8> {
-    let leaf = EntryLeaf {
-        v: VERSION,
-        kind: KIND_ENTRY,
-        id: &row.id,
-        village_code: &row.village_code,
-        voucher_no: &row.voucher_no,
-        fiscal_year: row.fiscal_year,
-        period: &row.period,
-        occurred_on: row.occurred_on.format("%Y-%m-%d").to_string(),
-        posted_at: timestamp(row.posted_at),
-        direction: &row.direction,
-        amount_fen: row.amount_fen,
-        account_code: &row.account_code,
-        settlement_account_code: &row.settlement_account_code,
-        counterparty: &row.counterparty,
-        description: &row.description,
-        project: row.project.as_deref(),
-        fund_source: row.fund_source.as_deref(),
-        posted_by: &row.posted_by,
-        reverses: row.reverses.as_deref(),
-        reversal_reason: row.reversal_reason.as_deref(),
-        tender_ref: row.tender_ref.as_deref(),
-    };
-    serde_json::to_vec(&leaf).unwrap_or_default()
+impl EntryLeaf<'_> {
+    /// The canonical leaf bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let leaf = EntryLeafV1 {
+            v: VERSION,
+            kind: KIND_ENTRY,
+            id: self.id,
+            village_code: self.village_code,
+            voucher_no: self.voucher_no,
+            fiscal_year: self.fiscal_year,
+            period: self.period,
+            occurred_on: self.occurred_on.format("%Y-%m-%d").to_string(),
+            posted_at: timestamp(self.posted_at),
+            direction: self.direction,
+            amount_fen: self.amount_fen,
+            account_code: self.account_code,
+            settlement_account_code: self.settlement_account_code,
+            counterparty: self.counterparty,
+            description: self.description,
+            project: self.project,
+            fund_source: self.fund_source,
+            posted_by: self.posted_by,
+            reverses: self.reverses,
+            reversal_reason: self.reversal_reason,
+            tender_ref: self.tender_ref,
+        };
+        serde_json::to_vec(&leaf).unwrap_or_default()
+    }
 }
 
 #[derive(Serialize)]
@@ -116,8 +143,22 @@ pub fn close_leaf(village: &str, period: &str, closed_at: NaiveDateTime, closed_
     serde_json::to_vec(&leaf).unwrap_or_default()
 }
 
+/// What the leaf of a receipt attachment records.
+#[derive(Debug, Clone, Copy)]
+pub struct ReceiptLeaf<'a> {
+    pub id: &'a str,
+    pub entry_id: &'a str,
+    pub village_code: &'a str,
+    /// SHA-256 of the untouched original, hex.
+    pub sha256: &'a str,
+    pub content_type: &'a str,
+    pub byte_size: i64,
+    pub uploaded_by: &'a str,
+    pub uploaded_at: NaiveDateTime,
+}
+
 #[derive(Serialize)]
-struct ReceiptLeaf<'a> {
+struct ReceiptLeafV1<'a> {
     v: u32,
     kind: &'a str,
     id: &'a str,
@@ -130,24 +171,36 @@ struct ReceiptLeaf<'a> {
     uploaded_at: String,
 }
 
-pub fn receipt_leaf(row: &ReceiptRow) -> Vec<u8> {
-    let leaf = ReceiptLeaf {
-        v: VERSION,
-        kind: KIND_RECEIPT,
-        id: &row.id,
-        entry_id: &row.entry_id,
-        village_code: &row.village_code,
-        sha256: &row.sha256,
-        content_type: &row.content_type,
-        byte_size: row.byte_size,
-        uploaded_by: &row.uploaded_by,
-        uploaded_at: timestamp(row.uploaded_at),
-    };
-    serde_json::to_vec(&leaf).unwrap_or_default()
+impl ReceiptLeaf<'_> {
+    /// The canonical leaf bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let leaf = ReceiptLeafV1 {
+            v: VERSION,
+            kind: KIND_RECEIPT,
+            id: self.id,
+            entry_id: self.entry_id,
+            village_code: self.village_code,
+            sha256: self.sha256,
+            content_type: self.content_type,
+            byte_size: self.byte_size,
+            uploaded_by: self.uploaded_by,
+            uploaded_at: timestamp(self.uploaded_at),
+        };
+        serde_json::to_vec(&leaf).unwrap_or_default()
+    }
+}
+
+/// What the leaf of a receipt's withdrawal records.
+#[derive(Debug, Clone, Copy)]
+pub struct WithdrawalLeaf<'a> {
+    pub receipt_id: &'a str,
+    pub reason: &'a str,
+    pub withdrawn_by: &'a str,
+    pub withdrawn_at: NaiveDateTime,
 }
 
 #[derive(Serialize)]
-struct WithdrawalLeaf<'a> {
+struct WithdrawalLeafV1<'a> {
     v: u32,
     kind: &'a str,
     receipt_id: &'a str,
@@ -156,14 +209,17 @@ struct WithdrawalLeaf<'a> {
     withdrawn_at: String,
 }
 
-pub fn withdrawal_leaf(row: &WithdrawalRow) -> Vec<u8> {
-    let leaf = WithdrawalLeaf {
-        v: VERSION,
-        kind: KIND_RECEIPT_WITHDRAWAL,
-        receipt_id: &row.receipt_id,
-        reason: &row.reason,
-        withdrawn_by: &row.withdrawn_by,
-        withdrawn_at: timestamp(row.withdrawn_at),
-    };
-    serde_json::to_vec(&leaf).unwrap_or_default()
+impl WithdrawalLeaf<'_> {
+    /// The canonical leaf bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let leaf = WithdrawalLeafV1 {
+            v: VERSION,
+            kind: KIND_RECEIPT_WITHDRAWAL,
+            receipt_id: self.receipt_id,
+            reason: self.reason,
+            withdrawn_by: self.withdrawn_by,
+            withdrawn_at: timestamp(self.withdrawn_at),
+        };
+        serde_json::to_vec(&leaf).unwrap_or_default()
+    }
 }

@@ -8,18 +8,19 @@
 //! subtree it needs.
 
 pub mod checkpoint;
+pub mod compact;
+pub mod error;
 pub mod leaf;
 pub mod proof;
-pub mod verify;
 
 use std::collections::HashMap;
 
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::db::DbConn;
 use crate::db::schema::{log_leaves, log_nodes, log_state};
+pub use crate::tlog::error::{Result, TlogError};
 
 pub type Hash = [u8; 32];
 
@@ -52,21 +53,19 @@ pub fn split(n: u64) -> u64 {
     k
 }
 
-fn to_hash(bytes: Vec<u8>) -> ApiResult<Hash> {
-    bytes
-        .try_into()
-        .map_err(|_| ApiError::Internal("a stored log hash is not 32 bytes".into()))
+fn to_hash(bytes: Vec<u8>) -> Result<Hash> {
+    bytes.try_into().map_err(|_| TlogError::CorruptHash)
 }
 
 /// The current number of leaves.
-pub fn size(conn: &mut DbConn) -> ApiResult<u64> {
+pub fn size(conn: &mut DbConn) -> Result<u64> {
     let size: i64 = log_state::table.find(1).select(log_state::size).first(conn)?;
     Ok(size as u64)
 }
 
 /// Appends a leaf; call inside the write transaction that stores the record, so the record and
 /// its leaf commit together. Returns the leaf's index.
-pub fn append(conn: &mut DbConn, kind: &str, object_id: &str, leaf: &[u8]) -> ApiResult<u64> {
+pub fn append(conn: &mut DbConn, kind: &str, object_id: &str, leaf: &[u8]) -> Result<u64> {
     // Updating first takes the row lock: concurrent appenders on PostgreSQL queue here.
     diesel::update(log_state::table.find(1))
         .set(log_state::size.eq(log_state::size + 1))
@@ -97,7 +96,7 @@ pub fn append(conn: &mut DbConn, kind: &str, object_id: &str, leaf: &[u8]) -> Ap
     Ok(index)
 }
 
-fn store_node(conn: &mut DbConn, level: i32, idx: u64, hash: &Hash) -> ApiResult<()> {
+fn store_node(conn: &mut DbConn, level: i32, idx: u64, hash: &Hash) -> Result<()> {
     diesel::insert_into(log_nodes::table)
         .values((
             log_nodes::level.eq(level),
@@ -122,7 +121,7 @@ impl<'c> Tree<'c> {
         }
     }
 
-    fn node(&mut self, level: u32, idx: u64) -> ApiResult<Hash> {
+    fn node(&mut self, level: u32, idx: u64) -> Result<Hash> {
         if let Some(h) = self.cache.get(&(level, idx)) {
             return Ok(*h);
         }
@@ -131,14 +130,14 @@ impl<'c> Tree<'c> {
             .select(log_nodes::hash)
             .first(self.conn)
             .optional()?
-            .ok_or_else(|| ApiError::Internal(format!("log node ({level}, {idx}) is missing")))?;
+            .ok_or(TlogError::MissingNode { level, idx })?;
         let hash = to_hash(bytes)?;
         self.cache.insert((level, idx), hash);
         Ok(hash)
     }
 
     /// MTH(D[lo:hi]) of RFC 6962.
-    pub fn subtree(&mut self, lo: u64, hi: u64) -> ApiResult<Hash> {
+    pub fn subtree(&mut self, lo: u64, hi: u64) -> Result<Hash> {
         let n = hi - lo;
         if n == 0 {
             return Ok(empty_root());
@@ -152,21 +151,21 @@ impl<'c> Tree<'c> {
         Ok(node_hash(&left, &right))
     }
 
-    pub fn root(&mut self, size: u64) -> ApiResult<Hash> {
+    pub fn root(&mut self, size: u64) -> Result<Hash> {
         self.subtree(0, size)
     }
 
     /// The inclusion proof of leaf `m` in the tree of `n` leaves (RFC 6962 §2.1.1 PATH).
-    pub fn inclusion_proof(&mut self, m: u64, n: u64) -> ApiResult<Vec<Hash>> {
+    pub fn inclusion_proof(&mut self, m: u64, n: u64) -> Result<Vec<Hash>> {
         if m >= n {
-            return Err(ApiError::Invalid(format!("leaf {m} is not in a tree of {n} leaves")));
+            return Err(TlogError::LeafOutsideTree { leaf: m, size: n });
         }
         let mut proof = Vec::new();
         self.path(m, 0, n, &mut proof)?;
         Ok(proof)
     }
 
-    fn path(&mut self, m: u64, lo: u64, hi: u64, out: &mut Vec<Hash>) -> ApiResult<()> {
+    fn path(&mut self, m: u64, lo: u64, hi: u64, out: &mut Vec<Hash>) -> Result<()> {
         let n = hi - lo;
         if n <= 1 {
             return Ok(());
@@ -184,18 +183,16 @@ impl<'c> Tree<'c> {
 
     /// The consistency proof from the tree of `m` leaves to the tree of `n` leaves
     /// (RFC 6962 §2.1.2 PROOF).
-    pub fn consistency_proof(&mut self, m: u64, n: u64) -> ApiResult<Vec<Hash>> {
+    pub fn consistency_proof(&mut self, m: u64, n: u64) -> Result<Vec<Hash>> {
         if m == 0 || m > n {
-            return Err(ApiError::Invalid(format!(
-                "no consistency proof from {m} to {n} leaves"
-            )));
+            return Err(TlogError::NoConsistencyProof { from: m, to: n });
         }
         let mut proof = Vec::new();
         self.subproof(m, 0, n, true, &mut proof)?;
         Ok(proof)
     }
 
-    fn subproof(&mut self, m: u64, lo: u64, hi: u64, whole: bool, out: &mut Vec<Hash>) -> ApiResult<()> {
+    fn subproof(&mut self, m: u64, lo: u64, hi: u64, whole: bool, out: &mut Vec<Hash>) -> Result<()> {
         let n = hi - lo;
         if m == n {
             if !whole {
@@ -216,7 +213,7 @@ impl<'c> Tree<'c> {
 }
 
 /// The index and bytes of the leaf recording `object_id` of `kind`.
-pub fn find_leaf(conn: &mut DbConn, kind: &str, object_id: &str) -> ApiResult<Option<(u64, Vec<u8>)>> {
+pub fn find_leaf(conn: &mut DbConn, kind: &str, object_id: &str) -> Result<Option<(u64, Vec<u8>)>> {
     let row: Option<(i64, Vec<u8>)> = log_leaves::table
         .filter(log_leaves::object_id.eq(object_id))
         .filter(log_leaves::kind.eq(kind))

@@ -10,6 +10,57 @@ use sha2::{Digest, Sha256};
 
 use crate::tlog::{Hash, leaf_hash, node_hash};
 
+/// Why a checkpoint, a verifier key or a proof does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProofError {
+    #[error("the verifier key is not <name>+<hash>+<key>")]
+    VerifierKeyFormat,
+    #[error("the verifier key is not base64")]
+    VerifierKeyNotBase64,
+    #[error("the verifier key is not an Ed25519 key")]
+    VerifierKeyNotEd25519,
+    #[error("the verifier key's hash does not match its name and key")]
+    VerifierKeyHash,
+    #[error("the note has no signature block")]
+    NoSignatureBlock,
+    #[error("a signature is not base64")]
+    SignatureNotBase64,
+    #[error("bad signature")]
+    BadSignature,
+    #[error("no valid signature by {name} on the checkpoint")]
+    NotSigned { name: String },
+    #[error("no origin line")]
+    NoOriginLine,
+    #[error("no tree size line")]
+    NoSizeLine,
+    #[error("no root hash line")]
+    NoRootLine,
+    #[error("a proof hash is not 32 bytes of base64")]
+    HashNotBase64,
+    #[error("the leaf index is outside the tree")]
+    LeafOutsideTree,
+    #[error("the proof is too long")]
+    TooLong,
+    #[error("the proof is too short")]
+    TooShort,
+    #[error("the proof is empty")]
+    EmptyProof,
+    #[error("the proof is for a tree of {proof} leaves, the checkpoint for {checkpoint}")]
+    SizeMismatch { proof: u64, checkpoint: u64 },
+    #[error("the leaf is not base64")]
+    LeafNotBase64,
+    #[error("the proof does not lead to the checkpoint's root")]
+    WrongRoot,
+    #[error("the old tree is larger than the new one")]
+    OldTreeLarger,
+    #[error("equal sizes, different roots")]
+    EqualSizesDifferentRoots,
+    #[error("a proof from the empty tree must be empty")]
+    ProofFromEmptyTree,
+    #[error("the new tree does not extend the old one")]
+    NotAnExtension,
+}
+
 /// An entry's inclusion proof as the API serves it.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct InclusionProof {
@@ -46,18 +97,18 @@ pub struct VerifiedCheckpoint {
 
 /// Verifies a signed note against a verifier key `<name>+<hash hex>+<base64(0x01 ‖ key)>` and
 /// parses its checkpoint body.
-pub fn verify_checkpoint(note: &str, verifier_key: &str) -> Result<VerifiedCheckpoint, String> {
+pub fn verify_checkpoint(note: &str, verifier_key: &str) -> Result<VerifiedCheckpoint, ProofError> {
     let mut parts = verifier_key.trim().splitn(3, '+');
     let (name, hash_hex, key_b64) = match (parts.next(), parts.next(), parts.next()) {
         (Some(n), Some(h), Some(k)) => (n, h, k),
-        _ => return Err("the verifier key is not <name>+<hash>+<key>".into()),
+        _ => return Err(ProofError::VerifierKeyFormat),
     };
-    let typed = STANDARD.decode(key_b64).map_err(|_| "the verifier key is not base64")?;
+    let typed = STANDARD.decode(key_b64).map_err(|_| ProofError::VerifierKeyNotBase64)?;
     if typed.len() != 33 || typed[0] != 1 {
-        return Err("the verifier key is not an Ed25519 key".into());
+        return Err(ProofError::VerifierKeyNotEd25519);
     }
-    let public: [u8; 32] = typed[1..].try_into().map_err(|_| "bad key length")?;
-    let public = VerifyingKey::from_bytes(&public).map_err(|_| "bad Ed25519 key")?;
+    let public: [u8; 32] = typed[1..].try_into().map_err(|_| ProofError::VerifierKeyNotEd25519)?;
+    let public = VerifyingKey::from_bytes(&public).map_err(|_| ProofError::VerifierKeyNotEd25519)?;
     let mut h = Sha256::new();
     h.update(name.as_bytes());
     h.update(b"\n\x01");
@@ -68,9 +119,9 @@ pub fn verify_checkpoint(note: &str, verifier_key: &str) -> Result<VerifiedCheck
         .filter_map(|i| hash_hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
         .collect();
     if hash_bytes.as_slice() != &expected_hash[..4] {
-        return Err("the verifier key's hash does not match its name and key".into());
+        return Err(ProofError::VerifierKeyHash);
     }
-    let (body, signatures) = note.split_once("\n\n").ok_or("the note has no signature block")?;
+    let (body, signatures) = note.split_once("\n\n").ok_or(ProofError::NoSignatureBlock)?;
     let body = format!("{body}\n");
     let mut verified = false;
     for line in signatures.lines() {
@@ -83,30 +134,33 @@ pub fn verify_checkpoint(note: &str, verifier_key: &str) -> Result<VerifiedCheck
         if signer != name {
             continue;
         }
-        let blob = STANDARD.decode(sig_b64).map_err(|_| "a signature is not base64")?;
+        let blob = STANDARD.decode(sig_b64).map_err(|_| ProofError::SignatureNotBase64)?;
         if blob.len() != 68 || blob[..4] != expected_hash[..4] {
             continue;
         }
-        let signature = Signature::from_slice(&blob[4..]).map_err(|_| "bad signature")?;
+        let signature = Signature::from_slice(&blob[4..]).map_err(|_| ProofError::BadSignature)?;
         if public.verify(body.as_bytes(), &signature).is_ok() {
             verified = true;
         }
     }
     if !verified {
-        return Err(format!("no valid signature by {name} on the checkpoint"));
+        return Err(ProofError::NotSigned { name: name.to_owned() });
     }
     let mut lines = body.lines();
-    let origin = lines.next().ok_or("no origin line")?.to_owned();
-    let size = lines.next().and_then(|l| l.parse().ok()).ok_or("no tree size line")?;
+    let origin = lines.next().ok_or(ProofError::NoOriginLine)?.to_owned();
+    let size = lines
+        .next()
+        .and_then(|l| l.parse().ok())
+        .ok_or(ProofError::NoSizeLine)?;
     let root = lines
         .next()
         .and_then(|l| STANDARD.decode(l).ok())
         .and_then(|r| <Hash>::try_from(r).ok())
-        .ok_or("no root hash line")?;
+        .ok_or(ProofError::NoRootLine)?;
     Ok(VerifiedCheckpoint { origin, size, root })
 }
 
-fn decode_hashes(proof: &[String]) -> Result<Vec<Hash>, String> {
+fn decode_hashes(proof: &[String]) -> Result<Vec<Hash>, ProofError> {
     proof
         .iter()
         .map(|p| {
@@ -114,21 +168,21 @@ fn decode_hashes(proof: &[String]) -> Result<Vec<Hash>, String> {
                 .decode(p)
                 .ok()
                 .and_then(|b| <Hash>::try_from(b).ok())
-                .ok_or_else(|| "a proof hash is not 32 bytes of base64".to_owned())
+                .ok_or(ProofError::HashNotBase64)
         })
         .collect()
 }
 
 /// The root an inclusion proof leads to (RFC 9162 §2.1.3.2).
-pub fn root_from_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash]) -> Result<Hash, String> {
+pub fn root_from_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash]) -> Result<Hash, ProofError> {
     if index >= size {
-        return Err("the leaf index is outside the tree".into());
+        return Err(ProofError::LeafOutsideTree);
     }
     let (mut fn_, mut sn) = (index, size - 1);
     let mut r = *leaf;
     for p in proof {
         if sn == 0 {
-            return Err("the proof is too long".into());
+            return Err(ProofError::TooLong);
         }
         if fn_ & 1 == 1 || fn_ == sn {
             r = node_hash(p, &r);
@@ -145,47 +199,51 @@ pub fn root_from_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash]) -
         sn >>= 1;
     }
     if sn != 0 {
-        return Err("the proof is too short".into());
+        return Err(ProofError::TooShort);
     }
     Ok(r)
 }
 
 /// Checks an inclusion proof against a verified checkpoint; returns the leaf bytes.
-pub fn verify_inclusion(proof: &InclusionProof, checkpoint: &VerifiedCheckpoint) -> Result<Vec<u8>, String> {
+pub fn verify_inclusion(proof: &InclusionProof, checkpoint: &VerifiedCheckpoint) -> Result<Vec<u8>, ProofError> {
     if proof.tree_size != checkpoint.size {
-        return Err(format!(
-            "the proof is for a tree of {} leaves, the checkpoint for {}",
-            proof.tree_size, checkpoint.size
-        ));
+        return Err(ProofError::SizeMismatch {
+            proof: proof.tree_size,
+            checkpoint: checkpoint.size,
+        });
     }
-    let leaf = STANDARD.decode(&proof.leaf).map_err(|_| "the leaf is not base64")?;
+    let leaf = STANDARD.decode(&proof.leaf).map_err(|_| ProofError::LeafNotBase64)?;
     let hashes = decode_hashes(&proof.proof)?;
     let root = root_from_inclusion(proof.leaf_index, proof.tree_size, &leaf_hash(&leaf), &hashes)?;
     if root != checkpoint.root {
-        return Err("the proof does not lead to the checkpoint's root".into());
+        return Err(ProofError::WrongRoot);
     }
     Ok(leaf)
 }
 
 /// Checks that the tree of `new` extends the tree of `old` (RFC 9162 §2.1.4.2).
-pub fn verify_consistency(old: &VerifiedCheckpoint, new: &VerifiedCheckpoint, proof: &[String]) -> Result<(), String> {
+pub fn verify_consistency(
+    old: &VerifiedCheckpoint,
+    new: &VerifiedCheckpoint,
+    proof: &[String],
+) -> Result<(), ProofError> {
     let proof = decode_hashes(proof)?;
     let (m, n) = (old.size, new.size);
     if m > n {
-        return Err("the old tree is larger than the new one".into());
+        return Err(ProofError::OldTreeLarger);
     }
     if m == n {
         return if proof.is_empty() && old.root == new.root {
             Ok(())
         } else {
-            Err("equal sizes, different roots".into())
+            Err(ProofError::EqualSizesDifferentRoots)
         };
     }
     if m == 0 {
         return if proof.is_empty() {
             Ok(())
         } else {
-            Err("a proof from the empty tree must be empty".into())
+            Err(ProofError::ProofFromEmptyTree)
         };
     }
     let mut path: Vec<Hash> = proof;
@@ -198,11 +256,11 @@ pub fn verify_consistency(old: &VerifiedCheckpoint, new: &VerifiedCheckpoint, pr
         sn >>= 1;
     }
     let mut iter = path.into_iter();
-    let first = iter.next().ok_or("the proof is empty")?;
+    let first = iter.next().ok_or(ProofError::EmptyProof)?;
     let (mut fr, mut sr) = (first, first);
     for c in iter {
         if sn == 0 {
-            return Err("the proof is too long".into());
+            return Err(ProofError::TooLong);
         }
         if fn_ & 1 == 1 || fn_ == sn {
             fr = node_hash(&c, &fr);
@@ -220,10 +278,10 @@ pub fn verify_consistency(old: &VerifiedCheckpoint, new: &VerifiedCheckpoint, pr
         sn >>= 1;
     }
     if sn != 0 {
-        return Err("the proof is too short".into());
+        return Err(ProofError::TooShort);
     }
     if fr != old.root || sr != new.root {
-        return Err("the new tree does not extend the old one".into());
+        return Err(ProofError::NotAnExtension);
     }
     Ok(())
 }

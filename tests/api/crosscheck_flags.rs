@@ -30,8 +30,9 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 use village_ledger::db::{DbConn, write_transaction};
+use village_ledger::domain::ids::new_id;
+use village_ledger::domain::{AccountCode, Direction};
 use village_ledger::ledger::entries::EntryRow;
-use village_ledger::ledger::new_id;
 use village_ledger::ledger::post::insert_entry;
 use village_ledger::ledger::receipts::{ReceiptRow, insert_receipt};
 use village_ledger::receipts::{IntakeLimits, RenditionSize, ingest};
@@ -297,6 +298,10 @@ fn id_for(prefix: &str, reference: &str) -> String {
     format!("{prefix}_{clean}_{}", &new_id("x")[2..14])
 }
 
+fn account(code: String) -> AccountCode {
+    AccountCode::parse("account_code", &code).expect("an account code")
+}
+
 fn entry_row(spec: &EntrySpec, rows: &HashMap<String, EntryRow>, now: NaiveDateTime) -> EntryRow {
     let original = spec.reverses.as_ref().map(|r| {
         rows.get(r)
@@ -320,21 +325,22 @@ fn entry_row(spec: &EntrySpec, rows: &HashMap<String, EntryRow>, now: NaiveDateT
     let village = spec.village.as_deref().map(code).unwrap_or(V1A);
     EntryRow {
         seq: 0,
-        id: id_for("en", &spec.reference),
+        id: id_for("en", &spec.reference).into(),
         village_code: village.to_owned(),
         fiscal_year: spec.occurred_on.year(),
         period: spec.occurred_on.format("%Y-%m").to_string(),
         voucher_no: spec.voucher_no.clone(),
         occurred_on: spec.occurred_on,
         posted_at,
-        direction: text(&spec.direction, |o| o.direction.clone(), "expense"),
+        direction: Direction::parse(&text(&spec.direction, |o| o.direction.as_str().to_owned(), "expense"))
+            .expect("a direction"),
         amount_fen,
-        account_code: text(&spec.account_code, |o| o.account_code.clone(), "513"),
-        settlement_account_code: text(
+        account_code: account(text(&spec.account_code, |o| o.account_code.to_string(), "513")),
+        settlement_account_code: account(text(
             &spec.settlement_account_code,
-            |o| o.settlement_account_code.clone(),
+            |o| o.settlement_account_code.to_string(),
             "102",
-        ),
+        )),
         counterparty: text(&spec.counterparty, |o| o.counterparty.clone(), "三门县海游五金店"),
         description: text(&spec.description, |o| o.description.clone(), "村务办公用品"),
         project: spec
@@ -370,17 +376,17 @@ fn generated_rows(g: &Generate) -> Vec<EntryRow> {
             let occurred_on = g.from + Duration::days((k % 360) as i64);
             EntryRow {
                 seq: 0,
-                id: id_for("en", &format!("g{k}")),
+                id: id_for("en", &format!("g{k}")).into(),
                 village_code: code(&g.village).to_owned(),
                 fiscal_year: occurred_on.year(),
                 period: occurred_on.format("%Y-%m").to_string(),
                 voucher_no: format!("G-{k:04}"),
                 occurred_on,
                 posted_at: (occurred_on + Duration::days(1)).and_time(NaiveTime::from_hms_opt(2, 0, 0).unwrap()),
-                direction: "expense".into(),
+                direction: Direction::Expense,
                 amount_fen,
-                account_code: "513".into(),
-                settlement_account_code: "102".into(),
+                account_code: account("513".into()),
+                settlement_account_code: account("102".into()),
                 counterparty: format!("供应商{}", k % 97),
                 description: "村务支出".into(),
                 project: None,
@@ -420,8 +426,8 @@ fn attach(app: &TestApp, conn: &mut DbConn, id: &str, entry: &EntryRow, file: &s
         .write_rendition(&sha, RenditionSize::Screen, &ingested.screen)
         .unwrap();
     let row = ReceiptRow::attach(
-        id.to_owned(),
-        &entry.id,
+        id.into(),
+        entry.id.as_str(),
         &entry.village_code,
         &sha,
         bytes.len() as u64,
@@ -435,7 +441,7 @@ fn attach(app: &TestApp, conn: &mut DbConn, id: &str, entry: &EntryRow, file: &s
 fn load(app: &TestApp, fixture: &Fixture) -> Loaded {
     let mut conn = app.conn();
     let conn: &mut DbConn = &mut conn;
-    let now = village_ledger::ledger::now_utc();
+    let now = village_ledger::domain::clock::now_utc();
     let mut rows: HashMap<String, EntryRow> = HashMap::new();
     let mut ordered = Vec::new();
     for spec in &fixture.entries {
@@ -458,7 +464,7 @@ fn load(app: &TestApp, fixture: &Fixture) -> Loaded {
     })
     .unwrap();
     let mut loaded = Loaded {
-        entries: rows.iter().map(|(k, r)| (k.clone(), r.id.clone())).collect(),
+        entries: rows.iter().map(|(k, r)| (k.clone(), r.id.to_string())).collect(),
         receipts: HashMap::new(),
     };
     for spec in &fixture.receipts {

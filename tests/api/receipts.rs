@@ -384,7 +384,7 @@ async fn a_crash_between_file_and_row_leaves_nothing_after_restart() {
     );
     // And the log still verifies against rows and files.
     let mut conn = restarted.pool.get().unwrap();
-    let report = village_ledger::tlog::verify::verify(&mut conn, &restarted.log, &restarted.receipts).unwrap();
+    let report = village_ledger::verify::verify(&mut conn, &restarted.log, &restarted.receipts).unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }
 
@@ -401,7 +401,7 @@ async fn verify_finds_an_altered_receipt_file() {
     bytes[last] ^= 0xFF;
     std::fs::write(&path, bytes).unwrap();
     let mut conn = app.conn();
-    let report = village_ledger::tlog::verify::verify(&mut conn, &app.state.log, &app.state.receipts).unwrap();
+    let report = village_ledger::verify::verify(&mut conn, &app.state.log, &app.state.receipts).unwrap();
     let id = r["id"].as_str().unwrap();
     assert!(
         report.problems.iter().any(|p| p.contains(id) && p.contains("altered")),

@@ -158,7 +158,7 @@ fn store_and_attach(state: &State, (tmp, sha, size): Received, a: Attach) -> Api
                 return Ok((false, row));
             }
             let row = ReceiptRow::attach(
-                crate::ledger::new_id("rc"),
+                crate::domain::ReceiptId::generate(),
                 &a.entry_id,
                 &a.village,
                 &sha,
@@ -182,7 +182,7 @@ fn store_and_attach(state: &State, (tmp, sha, size): Received, a: Attach) -> Api
     a.audit
         .record(&mut conn, &result, result.as_ref().ok().map(|(_, r)| r.id.as_str()));
     let (created, row) = result?;
-    Ok((created, receipt_view(&mut conn, row)?))
+    Ok((created, receipt_view(&mut conn, row, super::receipt_urls)?))
 }
 
 /// Attach a receipt scan to an entry (township clerks in scope), as `multipart/form-data` with
@@ -228,9 +228,9 @@ pub async fn post_receipt(
             require_ledger_writer(&c)?;
             let entry = find_entry(conn, &eid)?;
             audit.village = Some(entry.village_code.clone());
-            let code = VillageCode::parse(&entry.village_code).map_err(ApiError::Internal)?;
+            let code = VillageCode::parse(&entry.village_code).map_err(|e| ApiError::Internal(e.to_string()))?;
             let village = writable_village(conn, &c, &code).map_err(|e| match e {
-                ApiError::NotFound(_) => entry_not_found(&eid),
+                ApiError::NotFound(_) => entry_not_found(&eid).into(),
                 other => other,
             })?;
             audit.township = Some(village.township_code.clone());

@@ -125,7 +125,7 @@ impl TestApp {
         };
         let name = format!(
             "vl_test_{}",
-            village_ledger::ledger::new_id("db").trim_start_matches("db_")
+            village_ledger::domain::ids::new_id("db").trim_start_matches("db_")
         );
         admin
             .batch_execute(&format!("CREATE DATABASE {name}"))

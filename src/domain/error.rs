@@ -1,0 +1,38 @@
+//! Why a value is not one of the domain's types. Each case names the kind of fault and carries
+//! its arguments (the field, the limit, what was sent, clipped); `Display` is the English text
+//! clients have always read, so the api and the log can show it as it is.
+
+use chrono::NaiveDate;
+
+use super::money::MAX_ABS_FEN;
+use super::period::{FIRST_YEAR, LAST_YEAR};
+
+/// A value that does not parse into a domain type. Values a caller sent are kept clipped to
+/// 40 characters (see [`super::truncate`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("`{value}` is not a division code: expected 12 digits, like 331022001201")]
+    NotADivisionCode { value: String },
+    #[error("`{value}` is not a period: expected YYYY-MM, like 2024-03, between {FIRST_YEAR} and {LAST_YEAR}")]
+    NotAPeriod { value: String },
+    #[error("{date} is outside the years the ledger keeps ({FIRST_YEAR}–{LAST_YEAR})")]
+    DateOutOfRange { date: NaiveDate },
+    #[error("{field} must not be empty")]
+    Empty { field: &'static str },
+    #[error("{field} is {count} characters long; at most {max} are allowed")]
+    TooLong {
+        field: &'static str,
+        count: usize,
+        max: usize,
+    },
+    #[error("{field} contains control characters: `{}`", value.escape_default())]
+    ControlCharacters { field: &'static str, value: String },
+    #[error("{field} `{value}` is not an account code: expected digits like 541")]
+    NotAnAccountCode { field: &'static str, value: String },
+    #[error("amount_fen must be positive (got {fen}); a correction is a reversal, not a negative entry")]
+    AmountNotPositive { fen: i64 },
+    #[error("amount_fen must be at most {MAX_ABS_FEN} fen (got {fen})")]
+    AmountTooLarge { fen: i64 },
+    #[error("`{value}` is not a yuan amount like 950.00")]
+    NotAYuanAmount { value: String },
+}

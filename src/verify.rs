@@ -1,0 +1,337 @@
+//! Offline verification of a data dir (`village-ledger verify`): every leaf is recomputed from
+//! the rows it records and compared with the stored leaf, rows without a leaf and leaves
+//! without a row are named, and every signed checkpoint is checked against a tree rebuilt from
+//! the leaves and against its signature.
+//!
+//! It sits above the ledger and the log: it reads the ledger's rows and the log's leaves, and
+//! neither of them knows it.
+
+use std::collections::{HashSet, VecDeque};
+
+use diesel::prelude::*;
+use serde_json::Value;
+
+use crate::db::DbConn;
+use crate::db::schema::{closed_periods, entries, log_checkpoints, log_leaves, receipt_withdrawals, receipts};
+use crate::ledger::entries::EntryRow;
+use crate::ledger::receipts::{ReceiptRow, WithdrawalRow};
+use crate::receipts::ReceiptStore;
+use crate::tlog::checkpoint::{LogSigner, StoredCheckpoint};
+use crate::tlog::compact::CompactRange;
+use crate::tlog::leaf::{
+    KIND_ENTRY, KIND_PERIOD_CLOSE, KIND_RECEIPT, KIND_RECEIPT_WITHDRAWAL, close_leaf, close_object_id,
+};
+use crate::tlog::proof::verify_checkpoint;
+use crate::tlog::{TlogError, Tree, leaf_hash};
+
+/// What verification found.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub leaves: u64,
+    pub checkpoints: u64,
+    pub problems: Vec<String>,
+}
+
+/// Why verification could not run to the end (what it found is in the [`Report`]).
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("cannot read the database")]
+    Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Tlog(#[from] TlogError),
+}
+
+const CHUNK: i64 = 5_000;
+
+/// A stored leaf: index, kind, object id, bytes, leaf hash.
+type LeafRow = (i64, String, String, Vec<u8>, Vec<u8>);
+
+/// Verifies the data dir behind `conn` and `store` against the log signed by `signer`.
+pub fn verify(conn: &mut DbConn, signer: &LogSigner, store: &ReceiptStore) -> Result<Report, VerifyError> {
+    let checkpoints: Vec<StoredCheckpoint> = log_checkpoints::table
+        .order(log_checkpoints::size)
+        .select(StoredCheckpoint::as_select())
+        .load(conn)?;
+    let mut run = Run {
+        verifier_key: signer.verifier_key(),
+        checkpoints: checkpoints.into(),
+        range: CompactRange::default(),
+        logged: HashSet::new(),
+        report: Report::default(),
+    };
+    run.check_due_checkpoints();
+    run.check_leaves(conn, store)?;
+    run.check_checkpoints_beyond_the_log();
+    run.check_rows_without_leaves(conn)?;
+    run.check_stored_tree(conn)?;
+    Ok(run.report)
+}
+
+/// What the database gives now for a logged record.
+enum Recomputed {
+    /// The leaf its row encodes to.
+    Leaf(Vec<u8>),
+    /// The row is gone.
+    RowGone,
+    /// The leaf's kind is unknown (a problem already noted).
+    UnknownKind,
+}
+
+/// The state of one verification: the tree rebuilt so far and what was logged.
+struct Run {
+    verifier_key: String,
+    /// Signed checkpoints not yet reached, smallest first.
+    checkpoints: VecDeque<StoredCheckpoint>,
+    range: CompactRange,
+    /// `kind:object_id` of every leaf seen.
+    logged: HashSet<String>,
+    report: Report,
+}
+
+impl Run {
+    fn problem(&mut self, text: String) {
+        self.report.problems.push(text);
+    }
+
+    /// Checks every signed checkpoint of the size the rebuilt tree has now.
+    fn check_due_checkpoints(&mut self) {
+        while let Some(cp) = self.checkpoints.front() {
+            if cp.size as u64 != self.range.size() {
+                break;
+            }
+            let Some(cp) = self.checkpoints.pop_front() else { break };
+            self.report.checkpoints += 1;
+            let root = self.range.root();
+            if root.as_slice() != cp.root_hash.as_slice() {
+                self.problem(format!("checkpoint {}: its root does not match the leaves", cp.size));
+            }
+            match verify_checkpoint(&cp.note, &self.verifier_key) {
+                Ok(v) if v.size == cp.size as u64 && v.root == root => {}
+                Ok(_) => self.problem(format!(
+                    "checkpoint {}: the signed note does not match the leaves",
+                    cp.size
+                )),
+                Err(e) => self.problem(format!("checkpoint {}: {e}", cp.size)),
+            }
+        }
+    }
+
+    /// Reads the leaves in order, chunk by chunk, and checks each one.
+    fn check_leaves(&mut self, conn: &mut DbConn, store: &ReceiptStore) -> Result<(), VerifyError> {
+        let mut after = -1i64;
+        loop {
+            let rows: Vec<LeafRow> = log_leaves::table
+                .filter(log_leaves::idx.gt(after))
+                .order(log_leaves::idx)
+                .limit(CHUNK)
+                .select((
+                    log_leaves::idx,
+                    log_leaves::kind,
+                    log_leaves::object_id,
+                    log_leaves::leaf,
+                    log_leaves::leaf_hash,
+                ))
+                .load(conn)?;
+            let Some(last) = rows.last() else { return Ok(()) };
+            after = last.0;
+            for row in rows {
+                self.check_leaf(conn, store, row)?;
+            }
+        }
+    }
+
+    /// One leaf: its place, its hash, the checkpoints it completes, and the record it logs.
+    fn check_leaf(&mut self, conn: &mut DbConn, store: &ReceiptStore, row: LeafRow) -> Result<(), VerifyError> {
+        let (idx, kind, object_id, leaf, stored_hash) = row;
+        if idx as u64 != self.range.size() {
+            self.problem(format!("leaf {}: missing from the log", self.range.size()));
+        }
+        let hash = leaf_hash(&leaf);
+        if hash.as_slice() != stored_hash.as_slice() {
+            self.problem(format!(
+                "leaf {idx} ({kind} {object_id}): its stored hash does not match its bytes"
+            ));
+        }
+        self.range.push(hash);
+        self.report.leaves += 1;
+        self.check_due_checkpoints();
+        match self.recompute(conn, store, idx, &kind, &object_id)? {
+            Recomputed::UnknownKind => return Ok(()),
+            Recomputed::RowGone => self.problem(format!("{kind} {object_id} (leaf {idx}): deleted from the database")),
+            Recomputed::Leaf(now) if now != leaf => self.problem(format!(
+                "{kind} {object_id} (leaf {idx}): changed behind the API — {}",
+                differing_fields(&leaf, &now)
+            )),
+            Recomputed::Leaf(_) => {}
+        }
+        self.logged.insert(format!("{kind}:{object_id}"));
+        Ok(())
+    }
+
+    /// The leaf the database's row of a logged record gives now.
+    fn recompute(
+        &mut self,
+        conn: &mut DbConn,
+        store: &ReceiptStore,
+        idx: i64,
+        kind: &str,
+        object_id: &str,
+    ) -> Result<Recomputed, VerifyError> {
+        let leaf = match kind {
+            KIND_ENTRY => entries::table
+                .filter(entries::id.eq(object_id))
+                .select(EntryRow::as_select())
+                .first(conn)
+                .optional()?
+                .map(|row| row.leaf().encode()),
+            KIND_PERIOD_CLOSE => {
+                let (village, period) = object_id.split_once('/').unwrap_or((object_id, ""));
+                closed_periods::table
+                    .find((village, period))
+                    .select((closed_periods::closed_at, closed_periods::closed_by))
+                    .first::<(chrono::NaiveDateTime, String)>(conn)
+                    .optional()?
+                    .map(|(at, by)| close_leaf(village, period, at, &by))
+            }
+            KIND_RECEIPT => {
+                let row = receipts::table
+                    .find(object_id)
+                    .select(ReceiptRow::as_select())
+                    .first(conn)
+                    .optional()?;
+                if let Some(row) = &row
+                    && let Err(why) = original_intact(store, &row.sha256)
+                {
+                    self.problem(format!("receipt {object_id} (leaf {idx}): {why}"));
+                }
+                row.map(|row| row.leaf().encode())
+            }
+            KIND_RECEIPT_WITHDRAWAL => receipt_withdrawals::table
+                .find(object_id)
+                .select(WithdrawalRow::as_select())
+                .first(conn)
+                .optional()?
+                .map(|row| row.leaf().encode()),
+            other => {
+                self.problem(format!("leaf {idx}: unknown kind {other}"));
+                return Ok(Recomputed::UnknownKind);
+            }
+        };
+        Ok(leaf.map_or(Recomputed::RowGone, Recomputed::Leaf))
+    }
+
+    /// Checkpoints left over were signed for leaves the log no longer holds.
+    fn check_checkpoints_beyond_the_log(&mut self) {
+        for cp in std::mem::take(&mut self.checkpoints) {
+            self.problem(format!(
+                "checkpoint {}: signed for more leaves than the log holds",
+                cp.size
+            ));
+        }
+    }
+
+    /// Names every record in the database that no leaf logs (inserted behind the API).
+    fn check_rows_without_leaves(&mut self, conn: &mut DbConn) -> Result<(), VerifyError> {
+        let ids: Vec<String> = entries::table.select(entries::id).load(conn)?;
+        for id in ids {
+            if !self.logged.contains(&format!("{KIND_ENTRY}:{id}")) {
+                self.problem(format!(
+                    "entry {id}: in the database but not in the log (inserted behind the API)"
+                ));
+            }
+        }
+        let closes: Vec<(String, String)> = closed_periods::table
+            .select((closed_periods::village_code, closed_periods::period))
+            .load(conn)?;
+        for (village, period) in closes {
+            if !self
+                .logged
+                .contains(&format!("{KIND_PERIOD_CLOSE}:{}", close_object_id(&village, &period)))
+            {
+                self.problem(format!(
+                    "month close {village}/{period}: in the database but not in the log"
+                ));
+            }
+        }
+        let receipt_ids: Vec<String> = receipts::table.select(receipts::id).load(conn)?;
+        for id in receipt_ids {
+            if !self.logged.contains(&format!("{KIND_RECEIPT}:{id}")) {
+                self.problem(format!("receipt {id}: in the database but not in the log"));
+            }
+        }
+        let withdrawn: Vec<String> = receipt_withdrawals::table
+            .select(receipt_withdrawals::receipt_id)
+            .load(conn)?;
+        for id in withdrawn {
+            if !self.logged.contains(&format!("{KIND_RECEIPT_WITHDRAWAL}:{id}")) {
+                self.problem(format!(
+                    "withdrawal of receipt {id}: in the database but not in the log"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored size and tree nodes agree with the leaves read.
+    fn check_stored_tree(&mut self, conn: &mut DbConn) -> Result<(), VerifyError> {
+        let stored_size = crate::tlog::size(conn)?;
+        let size = self.range.size();
+        if stored_size != size {
+            self.problem(format!("the log says it has {stored_size} leaves; {size} were found"));
+        } else if Tree::new(conn).root(size)? != self.range.root() {
+            self.problem("the stored tree nodes do not match the leaves".into());
+        }
+        Ok(())
+    }
+}
+
+/// Names the fields in which two leaf encodings differ.
+fn differing_fields(stored: &[u8], recomputed: &[u8]) -> String {
+    let (Ok(Value::Object(a)), Ok(Value::Object(b))) = (
+        serde_json::from_slice::<Value>(stored),
+        serde_json::from_slice::<Value>(recomputed),
+    ) else {
+        return "the stored leaf is not valid JSON".into();
+    };
+    let mut fields: Vec<String> = a
+        .iter()
+        .filter(|(k, v)| b.get(*k) != Some(*v))
+        .map(|(k, v)| format!("{k}: logged {v}, now {}", b.get(k).unwrap_or(&Value::Null)))
+        .collect();
+    fields.extend(
+        b.keys()
+            .filter(|k| !a.contains_key(*k))
+            .map(|k| format!("{k}: not logged")),
+    );
+    fields.join("; ")
+}
+
+/// What is wrong with the stored original of a receipt.
+#[derive(Debug, thiserror::Error)]
+enum OriginalFault {
+    #[error("{0}")]
+    NoPath(String),
+    #[error("its original file is missing")]
+    Missing,
+    #[error("{0}")]
+    Unreadable(std::io::Error),
+    #[error("its original file was altered (now SHA-256 {actual})")]
+    Altered { actual: String },
+}
+
+/// Whether the stored original of `sha256` still has exactly those bytes.
+fn original_intact(store: &ReceiptStore, sha256: &str) -> Result<(), OriginalFault> {
+    use sha2::Digest;
+    let path = store
+        .original_path(sha256)
+        .map_err(|e| OriginalFault::NoPath(e.to_string()))?;
+    let mut file = std::fs::File::open(&path).map_err(|_| OriginalFault::Missing)?;
+    let mut hasher = sha2::Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(OriginalFault::Unreadable)?;
+    let actual: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    if actual == sha256 {
+        Ok(())
+    } else {
+        Err(OriginalFault::Altered { actual })
+    }
+}
