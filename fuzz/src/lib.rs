@@ -6,11 +6,11 @@
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use village_ledger::api::problem::ApiError;
 use village_ledger::api::reconcile::ReconcileRequest;
 use village_ledger::crosscheck::findings::MAX_REF_CHARS;
 use village_ledger::crosscheck::sheet::{SheetFormat, read_findings, sniff_format};
 use village_ledger::domain::{InvoiceQr, MAX_ABS_FEN, Money, format_yuan, parse_whole_number};
-use village_ledger::api::problem::ApiError;
 use village_ledger::ledger::list::Cursor;
 use village_ledger::receipts::{IntakeLimits, ingest, render_full, sniff};
 

@@ -9,8 +9,8 @@ use crate::api::json::JsonBody;
 use crate::api::pages::{self, Known};
 use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::api::{Audit, State, authorize, db, today, village_code};
-use crate::auth::Caller;
 use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
+use crate::auth::{AuthError, Caller};
 use crate::domain::{Direction, VillageCode};
 use crate::ledger::entries::{Entry, entry_not_found, find_entry, reversal_of, with_reversal_links};
 use crate::ledger::list::{Cursor, DEFAULT_PAGE, EntryFilter, MAX_PAGE, list_entries};
@@ -138,8 +138,8 @@ fn readable_entry_and_village(
     let row = find_entry(conn, id)?;
     let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
     let village = readable_village(conn, caller, &code, today()).map_err(|e| match e {
-        ApiError::NotFound(_) => entry_not_found(id),
-        other => other,
+        AuthError::VillageNotFound { .. } => entry_not_found(id),
+        other => other.into(),
     })?;
     Ok((row, village))
 }
@@ -307,8 +307,8 @@ pub async fn post_reversal(
         let original = find_entry(conn, &entry_id)?;
         let code = VillageCode::parse(&original.village_code).map_err(ApiError::Internal)?;
         writable_village(conn, &who, &code).map_err(|e| match e {
-            ApiError::NotFound(_) => entry_not_found(&entry_id),
-            other => other,
+            AuthError::VillageNotFound { .. } => entry_not_found(&entry_id),
+            other => other.into(),
         })
     })
     .await?;

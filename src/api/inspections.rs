@@ -35,10 +35,10 @@ pub async fn post_inspection(
 ) -> Result<HttpResponse, ApiError> {
     let audit = Audit::new("inspection.create", Some(&caller.username), &req);
     let who = caller.clone();
-    authorize(&state, &audit, move |_| require_admin(&who)).await?;
+    authorize(&state, &audit, move |_| Ok(require_admin(&who)?)).await?;
     let new = body.read().await?;
     let inspection = db(&state, move |conn| {
-        let result = create_inspection(conn, new, &caller.username, today());
+        let result = create_inspection(conn, new, &caller.username, today()).map_err(ApiError::from);
         audit.record(conn, &result, result.as_ref().ok().map(|i| i.id.as_str()));
         result
     })
@@ -71,9 +71,10 @@ pub async fn get_inspections(state: State, caller: Caller) -> Result<HttpRespons
             }
         };
         let day = today();
-        ids.iter()
+        Ok(ids
+            .iter()
             .map(|id| find_inspection(conn, id, day))
-            .collect::<Result<Vec<_>, _>>()
+            .collect::<Result<Vec<_>, _>>()?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(rounds))

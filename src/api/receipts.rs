@@ -16,7 +16,7 @@ use crate::api::json::Json;
 use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::api::{Audit, State, db, today};
 use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
-use crate::auth::{Caller, Role};
+use crate::auth::{AuthError, Caller, Role};
 use crate::domain::budget::Budget;
 use crate::domain::{BoundedText, VillageCode};
 use crate::ledger::entries::{entry_not_found, find_entry};
@@ -248,8 +248,8 @@ pub async fn post_receipt(
             audit.village = Some(entry.village_code.clone());
             let code = VillageCode::parse(&entry.village_code).map_err(ApiError::Internal)?;
             let village = writable_village(conn, &c, &code).map_err(|e| match e {
-                ApiError::NotFound(_) => entry_not_found(&eid),
-                other => other,
+                AuthError::VillageNotFound { .. } => entry_not_found(&eid),
+                other => other.into(),
             })?;
             audit.township = Some(village.township_code.clone());
             Ok(village)
@@ -301,8 +301,8 @@ fn readable_receipt(conn: &mut crate::db::DbConn, caller: &Caller, id: &str) -> 
     let row = find_receipt(conn, id)?;
     let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
     readable_village(conn, caller, &code, today()).map_err(|e| match e {
-        ApiError::NotFound(_) => receipt_not_found(id),
-        other => other,
+        AuthError::VillageNotFound { .. } => receipt_not_found(id),
+        other => other.into(),
     })?;
     Ok(row)
 }
@@ -549,8 +549,8 @@ pub async fn post_withdrawal(
             let row = find_receipt(conn, &i)?;
             let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
             writable_village(conn, &c, &code).map_err(|e| match e {
-                ApiError::NotFound(_) => receipt_not_found(&i),
-                other => other,
+                AuthError::VillageNotFound { .. } => receipt_not_found(&i),
+                other => other.into(),
             })?;
             Ok(())
         })
@@ -571,8 +571,8 @@ pub async fn post_withdrawal(
             audit.village = Some(row.village_code.clone());
             let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
             writable_village(conn, &caller, &code).map_err(|e| match e {
-                ApiError::NotFound(_) => receipt_not_found(&id),
-                other => other,
+                AuthError::VillageNotFound { .. } => receipt_not_found(&id),
+                other => other.into(),
             })?;
             let reason = BoundedText::parse("reason", &reason, 500)
                 .map_err(ApiError::Invalid)?
