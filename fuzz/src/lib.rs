@@ -159,7 +159,7 @@ pub fn findings_json(data: &[u8]) {
                 let chars = finding.reference.chars().count();
                 assert!((1..=MAX_REF_CHARS).contains(&chars), "{finding:?}");
             }
-            Err(message) => short_message("finding", &message),
+            Err(e) => short_message("finding", &e.to_string()),
         }
     }
 }

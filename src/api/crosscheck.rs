@@ -10,105 +10,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::api::{State, today};
-use crate::auth::scope::{TownshipView, inspector_scope, readable_village, township_view};
-use crate::auth::{Caller, Role};
-use crate::crosscheck::findings::{Finding, FindingInput, Tolerances};
+use crate::auth::Caller;
+use crate::crosscheck::findings::{Finding, Tolerances};
 use crate::crosscheck::flags::{Flag, compute_flags, rule_names, select_rules};
-use crate::crosscheck::reconcile::{EntryBrief, FindingResult, reconcile};
+use crate::crosscheck::reconcile::{EntryBrief, FindingResult, reconcile, summary};
+use crate::crosscheck::scope::{require_checker, resolve_scope};
 use crate::crosscheck::sheet::RowError;
-use crate::crosscheck::{DateWindow, Scope, VillageFilter, scope_villages};
-use crate::db::DbConn;
+use crate::crosscheck::{DateWindow, Scope, ScopeKind};
 use crate::domain::budget::Budget;
-use crate::domain::{TownshipCode, VillageCode};
-
-/// Refuses villagers: the cross-check is for the people who check the books.
-pub(super) fn require_checker(caller: &Caller) -> ApiResult<()> {
-    if caller.role == Role::Villager {
-        return Err(ApiError::Forbidden(
-            "the cross-check is for inspection groups, township finance stations and administrators".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// The villages a cross-check request names, checked against the caller's scope: one village,
-/// one township (the part of it the caller sees), or, when `county` is allowed and neither is
-/// named, every village the caller sees.
-pub(super) fn resolve_scope(
-    conn: &mut DbConn,
-    caller: &Caller,
-    village: Option<&str>,
-    township: Option<&str>,
-    county: bool,
-) -> ApiResult<Scope> {
-    require_checker(caller)?;
-    let day = today();
-    match (village, township) {
-        (Some(_), Some(_)) => Err(ApiError::Invalid("name a village or a township, not both".into())),
-        (Some(code), None) => {
-            let code = VillageCode::parse(code).map_err(ApiError::NotFound)?;
-            let row = readable_village(conn, caller, &code, day)?;
-            Ok(Scope {
-                kind: "village",
-                code: row.code.clone(),
-                villages: scope_villages(conn, VillageFilter::Codes(&[row.code]))?,
-            })
-        }
-        (None, Some(code)) => {
-            let code = TownshipCode::parse(code).map_err(ApiError::NotFound)?;
-            let not_found = || ApiError::NotFound(format!("no township {code} in your scope"));
-            let mut villages = scope_villages(conn, VillageFilter::Township(code.as_str()))?;
-            if let TownshipView::Only(visible) = township_view(conn, caller, &code, day)? {
-                villages.retain(|v| visible.contains(&v.code));
-            }
-            if villages.is_empty() {
-                return Err(not_found());
-            }
-            Ok(Scope {
-                kind: "township",
-                code: code.as_str().to_owned(),
-                villages,
-            })
-        }
-        (None, None) if !county => Err(ApiError::Invalid("name the scope: a village or a township".into())),
-        (None, None) => {
-            let villages = match caller.role {
-                Role::Admin => scope_villages(conn, VillageFilter::All)?,
-                Role::Clerk => scope_villages(conn, VillageFilter::Township(caller.township.as_deref().unwrap_or("")))?,
-                _ => {
-                    let rounds = inspector_scope(conn, &caller.username, day)?;
-                    let mut villages = scope_villages(conn, VillageFilter::Codes(&rounds.villages))?;
-                    for t in &rounds.townships {
-                        villages.extend(scope_villages(conn, VillageFilter::Township(t))?);
-                    }
-                    villages.sort_by(|a, b| a.code.cmp(&b.code));
-                    villages.dedup_by(|a, b| a.code == b.code);
-                    villages
-                }
-            };
-            Ok(Scope {
-                kind: "county",
-                code: String::new(),
-                villages,
-            })
-        }
-    }
-}
-
-pub(super) fn window(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<DateWindow> {
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        return Err(ApiError::Invalid(format!("from {f} is after to {t}")));
-    }
-    Ok(DateWindow { from, to })
-}
 
 /// The scope a result covers.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ScopeView {
-    /// `village`, `township` or `county` (every village the caller sees).
-    pub kind: &'static str,
+    pub kind: ScopeKind,
     pub code: Option<String>,
     pub villages: usize,
 }
@@ -209,7 +123,7 @@ pub async fn get_flags(state: State, caller: Caller, req: HttpRequest) -> Result
         return Err(ApiError::Invalid("offset must be between 0 and 10000000".into()));
     }
     let offset = offset as usize;
-    let window = window(q.from, q.to)?;
+    let window = DateWindow::new(q.from, q.to)?;
     let rules = select_rules(q.rules.as_deref())?;
     let pass = state.gates.flags.enter()?;
     let st = state.clone();
@@ -218,7 +132,14 @@ pub async fn get_flags(state: State, caller: Caller, req: HttpRequest) -> Result
         let _pass = pass;
         let (scope, log_size) = {
             let mut conn = st.pool.get()?;
-            let scope = resolve_scope(&mut conn, &caller, q.village.as_deref(), q.township.as_deref(), true)?;
+            let scope = resolve_scope(
+                &mut conn,
+                &caller,
+                q.village.as_deref(),
+                q.township.as_deref(),
+                true,
+                today(),
+            )?;
             (scope, crate::tlog::size(&mut conn)?)
         };
         let run = compute_flags(
@@ -327,25 +248,6 @@ pub(super) fn content_type(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
-/// Checks findings, naming the first bad one by index and ref.
-pub(super) fn valid_findings(inputs: Vec<FindingInput>, max: usize) -> ApiResult<Vec<Finding>> {
-    if inputs.len() > max {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "{} findings in one request; at most {max}",
-            inputs.len()
-        )));
-    }
-    inputs
-        .into_iter()
-        .enumerate()
-        .map(|(n, f)| {
-            let reference = crate::domain::truncate(&f.reference);
-            f.validate()
-                .map_err(|e| ApiError::Invalid(format!("findings[{n}] (ref `{reference}`): {e}")))
-        })
-        .collect()
-}
-
 /// What one reconciliation runs over and with.
 pub(super) struct Run<'a> {
     pub scope: &'a Scope,
@@ -373,22 +275,7 @@ pub(super) fn reconcile_response(
         budget,
     } = run;
     let outcome = reconcile(&state.pool, scope, window, findings, &tol, list_unmatched, budget)?;
-    let mut summary: std::collections::BTreeMap<&'static str, usize> = [
-        "matched",
-        "amount_mismatch",
-        "date_mismatch",
-        "counterparty_mismatch",
-        "split_match",
-        "reversed",
-        "ambiguous",
-        "not_found",
-    ]
-    .into_iter()
-    .map(|s| (s, 0))
-    .collect();
-    for r in &outcome.results {
-        *summary.entry(r.status).or_default() += 1;
-    }
+    let summary = summary(&outcome.results);
     let results: Vec<FindingResult> = outcome.results;
     let unmatched: Option<Vec<EntryBrief>> = list_unmatched.then_some(outcome.unmatched);
     Ok(super::reconcile::Reconciliation {

@@ -8,16 +8,16 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-use super::crosscheck::{
-    Run, ScopeView, content_type, read_body, reconcile_response, require_checker, resolve_scope, valid_findings, window,
-};
+use super::crosscheck::{Run, ScopeView, content_type, read_body, reconcile_response};
 use crate::api::problem::{ApiError, ApiResult, Problem};
-use crate::api::{Audit, State, db};
+use crate::api::{Audit, State, db, today};
 use crate::auth::Caller;
-use crate::crosscheck::findings::{Finding, FindingInput, Tolerances};
+use crate::crosscheck::ToleranceError;
+use crate::crosscheck::findings::{Finding, FindingInput, Tolerances, check_findings};
 use crate::crosscheck::reconcile::{EntryBrief, FindingResult};
+use crate::crosscheck::scope::{require_checker, resolve_scope};
 use crate::crosscheck::sheet::{RowError, read_findings, sniff_format};
-use crate::crosscheck::{DateWindow, Scope};
+use crate::crosscheck::{DateWindow, Scope, ScopeKind};
 use crate::domain::budget::Budget;
 
 /// The options of a reconciliation, whether sent as JSON or as the form fields of a sheet upload.
@@ -30,11 +30,7 @@ impl ReconcileRequest {
             amount_tolerance_bp: match self.amount_tolerance_percent {
                 // A tolerance, not money: the share is kept in whole basis points.
                 Some(p) if (0.0..=100.0).contains(&p) => (p * 100.0).round() as i64,
-                Some(p) => {
-                    return Err(ApiError::Invalid(format!(
-                        "amount_tolerance_percent must be between 0 and 100, not {p}"
-                    )));
-                }
+                Some(value) => return Err(ToleranceError::PercentOutOfRange { value }.into()),
                 None => d.amount_tolerance_bp,
             },
             name_similarity: self.name_similarity.unwrap_or(d.name_similarity),
@@ -44,7 +40,7 @@ impl ReconcileRequest {
             max_split_parts: usize::try_from(self.max_split_parts.unwrap_or(d.max_split_parts as i64)).unwrap_or(0),
         }
         .check()
-        .map_err(ApiError::Invalid)
+        .map_err(ApiError::from)
     }
 
     /// Reads one form field of a sheet upload.
@@ -267,7 +263,14 @@ async fn scope_of(
 ) -> ApiResult<Scope> {
     let caller = caller.clone();
     db(state, move |conn| {
-        resolve_scope(conn, &caller, village.as_deref(), township.as_deref(), false)
+        Ok(resolve_scope(
+            conn,
+            &caller,
+            village.as_deref(),
+            township.as_deref(),
+            false,
+            today(),
+        )?)
     })
     .await
 }
@@ -355,7 +358,7 @@ async fn read_json(
         Some(scope) => scope,
         None => scope_of(state, caller, request.village.clone(), request.township.clone()).await?,
     };
-    let findings = valid_findings(
+    let findings = check_findings(
         std::mem::take(&mut request.findings),
         state.settings.crosscheck_max_findings,
     )?;
@@ -378,10 +381,10 @@ async fn sheet_findings(state: &State, file: Vec<u8>) -> ApiResult<(Vec<Finding>
                 f.row = Some(n);
                 findings.push(f);
             }
-            Err(message) => errors.push(RowError {
+            Err(e) => errors.push(RowError {
                 row: n,
                 column: None,
-                message,
+                message: e.to_string(),
             }),
         }
     }
@@ -474,7 +477,7 @@ pub async fn post_reconcile(
         Err(e) => return Err(audit.refused(&state, e).await),
     };
     match scope.kind {
-        "village" => audit.village = Some(scope.code.clone()),
+        ScopeKind::Village => audit.village = Some(scope.code.clone()),
         _ => audit.township = (!scope.code.is_empty()).then(|| scope.code.clone()),
     }
     let st = state.clone();
@@ -483,7 +486,7 @@ pub async fn post_reconcile(
         let _pass = pass;
         let mut conn = st.pool.get()?;
         let outcome = options.tolerances().and_then(|tol| {
-            let window = window(options.from, options.to)?;
+            let window = DateWindow::new(options.from, options.to)?;
             let log_size = crate::tlog::size(&mut conn)?;
             let list = options.include_unmatched_entries.unwrap_or(false);
             let run = Run {

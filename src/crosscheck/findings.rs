@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::crosscheck::error::{CrosscheckError, FindingError, ToleranceError};
 use crate::domain::BoundedText;
 use crate::domain::Direction;
 
@@ -67,25 +68,52 @@ pub struct Finding {
     pub direction: Option<Direction>,
 }
 
-fn optional(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, String> {
+fn bounded(field: &str, value: &str, max: usize) -> Result<String, FindingError> {
+    BoundedText::parse(field, value, max)
+        .map(BoundedText::into_string)
+        .map_err(|reason| FindingError::InvalidValue { reason })
+}
+
+fn optional(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, FindingError> {
     match value {
-        Some(v) if !v.trim().is_empty() => BoundedText::parse(field, &v, max).map(|t| Some(t.into_string())),
+        Some(v) if !v.trim().is_empty() => bounded(field, &v, max).map(Some),
         _ => Ok(None),
     }
 }
 
+/// Checks every finding of a request, naming the first bad one by index and ref.
+pub fn check_findings(inputs: Vec<FindingInput>, max: usize) -> Result<Vec<Finding>, CrosscheckError> {
+    if inputs.len() > max {
+        return Err(CrosscheckError::TooManyFindings {
+            count: inputs.len(),
+            max,
+        });
+    }
+    inputs
+        .into_iter()
+        .enumerate()
+        .map(|(index, f)| {
+            let reference = crate::domain::truncate(&f.reference);
+            f.validate().map_err(|source| CrosscheckError::InvalidFinding {
+                index,
+                reference,
+                source,
+            })
+        })
+        .collect()
+}
+
 impl FindingInput {
     /// Checks one finding; the error names the field (the caller adds which finding).
-    pub fn validate(self) -> Result<Finding, String> {
+    pub fn validate(self) -> Result<Finding, FindingError> {
         if !(1..=10_000_000_000_000).contains(&self.amount_fen) {
-            return Err(format!(
-                "amount_fen must be a positive amount in fen up to 10,000,000,000,000, not {}",
-                self.amount_fen
-            ));
+            return Err(FindingError::AmountOutOfRange {
+                amount_fen: self.amount_fen,
+            });
         }
-        crate::domain::check_ledger_date(self.date)?;
+        crate::domain::check_ledger_date(self.date).map_err(|reason| FindingError::InvalidValue { reason })?;
         Ok(Finding {
-            reference: BoundedText::parse("ref", &self.reference, MAX_REF_CHARS)?.into_string(),
+            reference: bounded("ref", &self.reference, MAX_REF_CHARS)?,
             row: None,
             date: self.date,
             amount_fen: self.amount_fen,
@@ -153,12 +181,12 @@ impl Tolerances {
     }
 
     /// Refuses values outside their documented ranges.
-    pub fn check(self) -> Result<Self, String> {
-        let within = |name: &str, v: i64, lo: i64, hi: i64| {
-            if (lo..=hi).contains(&v) {
+    pub fn check(self) -> Result<Self, ToleranceError> {
+        let within = |name: &'static str, value: i64, min: i64, max: i64| {
+            if (min..=max).contains(&value) {
                 Ok(())
             } else {
-                Err(format!("{name} must be between {lo} and {hi}, not {v}"))
+                Err(ToleranceError::OutOfRange { name, min, max, value })
             }
         };
         within("date_window_days", self.date_window_days, 0, 366)?;
@@ -167,13 +195,12 @@ impl Tolerances {
         within("date_search_days", self.date_search_days, 0, 3660)?;
         within("max_split_parts", self.max_split_parts as i64, 2, 5)?;
         if !(0.0..=1.0).contains(&self.name_similarity) {
-            return Err(format!(
-                "name_similarity must be between 0 and 1, not {}",
-                self.name_similarity
-            ));
+            return Err(ToleranceError::SimilarityOutOfRange {
+                value: self.name_similarity,
+            });
         }
         if self.date_search_days < self.date_window_days {
-            return Err("date_search_days must not be smaller than date_window_days".into());
+            return Err(ToleranceError::SearchNarrowerThanWindow);
         }
         Ok(self)
     }

@@ -24,8 +24,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::api::problem::ApiResult;
 use crate::crosscheck::book::{Item, Parties, for_each_book};
+use crate::crosscheck::error::Result;
 use crate::crosscheck::findings::{Finding, Tolerances};
 use crate::crosscheck::names;
 use crate::crosscheck::{DateWindow, Scope};
@@ -59,6 +59,66 @@ pub struct Difference {
     pub ledger: serde_json::Value,
 }
 
+/// How a finding stands against the ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingStatus {
+    /// Amount, date and counterparty agree with one entry.
+    Matched,
+    /// One entry fits but for its amount.
+    AmountMismatch,
+    /// One entry fits but for its date.
+    DateMismatch,
+    /// One entry fits but for its counterparty.
+    CounterpartyMismatch,
+    /// Entries to one counterparty add up to the finding.
+    SplitMatch,
+    /// The entry that fits was reversed later.
+    Reversed,
+    /// Equally good candidates; none is taken.
+    Ambiguous,
+    /// No entry records it.
+    NotFound,
+}
+
+impl FindingStatus {
+    /// Every status, in the order they are documented.
+    pub const ALL: [FindingStatus; 8] = [
+        FindingStatus::Matched,
+        FindingStatus::AmountMismatch,
+        FindingStatus::DateMismatch,
+        FindingStatus::CounterpartyMismatch,
+        FindingStatus::SplitMatch,
+        FindingStatus::Reversed,
+        FindingStatus::Ambiguous,
+        FindingStatus::NotFound,
+    ];
+
+    /// The name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingStatus::Matched => "matched",
+            FindingStatus::AmountMismatch => "amount_mismatch",
+            FindingStatus::DateMismatch => "date_mismatch",
+            FindingStatus::CounterpartyMismatch => "counterparty_mismatch",
+            FindingStatus::SplitMatch => "split_match",
+            FindingStatus::Reversed => "reversed",
+            FindingStatus::Ambiguous => "ambiguous",
+            FindingStatus::NotFound => "not_found",
+        }
+    }
+}
+
+/// Findings per status, every status listed (by its name on the wire).
+pub fn summary(results: &[FindingResult]) -> std::collections::BTreeMap<&'static str, usize> {
+    let mut counts: std::collections::BTreeMap<&'static str, usize> =
+        FindingStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    for r in results {
+        *counts.entry(r.status.as_str()).or_default() += 1;
+    }
+    counts
+}
+
 /// The outcome for one finding.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct FindingResult {
@@ -67,9 +127,7 @@ pub struct FindingResult {
     /// The spreadsheet row, for findings uploaded as a sheet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<usize>,
-    /// `matched`, `amount_mismatch`, `date_mismatch`, `counterparty_mismatch`, `split_match`,
-    /// `reversed`, `ambiguous` or `not_found`.
-    pub status: &'static str,
+    pub status: FindingStatus,
     /// The entry or entries that record the finding (for `reversed`: the original, then its
     /// reversal); for `ambiguous`, every equally good candidate.
     pub entry_ids: Vec<String>,
@@ -128,7 +186,7 @@ fn key(text: &str) -> String {
     names::normalize(text)
 }
 
-fn load(pool: &DbPool, scope: &Scope, window: DateWindow, budget: &Budget) -> ApiResult<Loaded> {
+fn load(pool: &DbPool, scope: &Scope, window: DateWindow, budget: &Budget) -> Result<Loaded> {
     let mut parties = Parties::default();
     let mut items = Vec::new();
     let mut invoices: Vec<(String, String)> = Vec::new();
@@ -212,7 +270,7 @@ struct Single {
     voucher_ok: bool,
     invoice_ok: bool,
     /// The kind of fit before reversal is considered (`matched`, `amount_mismatch`, …).
-    fit_status: &'static str,
+    fit_status: FindingStatus,
 }
 
 #[derive(Clone, Copy)]
@@ -233,7 +291,7 @@ struct Proposal {
     /// Indices into `Loaded::items`.
     items: Vec<usize>,
     score: f64,
-    status: &'static str,
+    status: FindingStatus,
     detail: Detail,
 }
 
@@ -294,7 +352,7 @@ impl Judge<'_> {
 
     /// The counterparties whose names are similar enough to the finding's (only those sharing
     /// a character pair with it are compared).
-    fn similar_parties(&self, cache: &mut SimilarityCache, finding: (u32, &str)) -> ApiResult<Vec<i32>> {
+    fn similar_parties(&self, cache: &mut SimilarityCache, finding: (u32, &str)) -> Result<Vec<i32>> {
         if let Some(found) = cache.similar.get(&finding.0) {
             return Ok(found.clone());
         }
@@ -339,7 +397,7 @@ impl Judge<'_> {
         cache: &mut SimilarityCache,
         seen: &mut [u32],
         stamp: u32,
-    ) -> ApiResult<(Vec<usize>, bool)> {
+    ) -> Result<(Vec<usize>, bool)> {
         let l = self.loaded;
         let tol = self.tol.amount_tolerance(f.amount_fen);
         let mut candidates: Vec<usize> = Vec::new();
@@ -409,7 +467,7 @@ impl Judge<'_> {
         cache: &mut SimilarityCache,
         seen: &mut [u32],
         stamp: u32,
-    ) -> ApiResult<(Vec<Proposal>, bool)> {
+    ) -> Result<(Vec<Proposal>, bool)> {
         let l = self.loaded;
         let tol = self.tol.amount_tolerance(f.amount_fen);
         let (candidates, truncated) = self.candidates(f, cache, seen, stamp)?;
@@ -437,22 +495,22 @@ impl Judge<'_> {
                 .is_some_and(|n| l.by_invoice.get(n).is_some_and(|e| e.contains(&i)));
             let strong = voucher_ok || invoice_ok;
             let first_difference = if !amount_ok {
-                "amount_mismatch"
+                FindingStatus::AmountMismatch
             } else if !date_ok {
-                "date_mismatch"
+                FindingStatus::DateMismatch
             } else {
-                "counterparty_mismatch"
+                FindingStatus::CounterpartyMismatch
             };
             let status = match (amount_ok, date_ok, name_ok) {
-                (true, true, None | Some(true)) => "matched",
+                (true, true, None | Some(true)) => FindingStatus::Matched,
                 _ if strong => first_difference,
-                (false, true, Some(true)) => "amount_mismatch",
-                (true, false, Some(true)) if days.abs() <= self.tol.date_search_days => "date_mismatch",
-                (true, true, Some(false)) => "counterparty_mismatch",
+                (false, true, Some(true)) => FindingStatus::AmountMismatch,
+                (true, false, Some(true)) if days.abs() <= self.tol.date_search_days => FindingStatus::DateMismatch,
+                (true, true, Some(false)) => FindingStatus::CounterpartyMismatch,
                 _ => continue,
             };
             let reversed = item.reversed_by.is_some();
-            let fit = match (status == "matched", reversed) {
+            let fit = match (status == FindingStatus::Matched, reversed) {
                 (true, false) => Fit::Matched,
                 (true, true) => Fit::MatchedReversed,
                 (false, false) => Fit::Mismatch,
@@ -471,7 +529,7 @@ impl Judge<'_> {
                 fit,
                 items: vec![i],
                 score: round4(score),
-                status: if reversed { "reversed" } else { status },
+                status: if reversed { FindingStatus::Reversed } else { status },
                 detail: Detail::Single(Single {
                     amount_diff,
                     days,
@@ -549,7 +607,7 @@ impl Judge<'_> {
     /// The entries inside `f`'s date window a split could be made of: its counterparty's (or,
     /// without one, everybody's), nearest in date first, at most [`MAX_SPLIT_ENTRIES`]; `true`
     /// when some were left out.
-    fn split_window(&self, f: &Finding, cache: &mut SimilarityCache) -> ApiResult<(Vec<usize>, bool)> {
+    fn split_window(&self, f: &Finding, cache: &mut SimilarityCache) -> Result<(Vec<usize>, bool)> {
         let l = self.loaded;
         let (lo, hi) = (
             f.date - chrono::Duration::days(self.tol.date_window_days),
@@ -597,7 +655,7 @@ impl Judge<'_> {
     /// Up to `max_split_parts` live expenses to one counterparty inside the date window whose
     /// amounts add up to the finding's (within tolerance), and whether the search was cut
     /// (too many entries, or [`MAX_SPLIT_NODES`] subsets tried).
-    fn split(&self, f: &Finding, cache: &mut SimilarityCache) -> ApiResult<(Option<Proposal>, bool)> {
+    fn split(&self, f: &Finding, cache: &mut SimilarityCache) -> Result<(Option<Proposal>, bool)> {
         let l = self.loaded;
         let tol = self.tol.amount_tolerance(f.amount_fen);
         let (window, mut truncated) = self.split_window(f, cache)?;
@@ -664,7 +722,7 @@ impl Judge<'_> {
             fit: Fit::Split,
             score: round4(0.9 - 0.05 * (parts as f64 - 2.0) - 0.1 * (diff as f64 / tol.max(1) as f64)),
             items,
-            status: "split_match",
+            status: FindingStatus::SplitMatch,
             detail: Detail::Split(Split { parts, sum }),
         };
         Ok((Some(proposal), truncated))
@@ -760,7 +818,7 @@ pub fn reconcile(
     tol: &Tolerances,
     list_unmatched: bool,
     budget: &Budget,
-) -> ApiResult<Outcome> {
+) -> Result<Outcome> {
     let reach = chrono::Duration::days(tol.date_search_days);
     let first = findings.iter().map(|f| f.date).min();
     let last = findings.iter().map(|f| f.date).max();
@@ -866,7 +924,7 @@ pub fn reconcile(
             decided[*n] = Some(FindingResult {
                 reference: f.reference.clone(),
                 row: f.row,
-                status: "ambiguous",
+                status: FindingStatus::Ambiguous,
                 entry_ids: ids.iter().map(|&i| loaded.items[i].1.id.clone()).collect(),
                 score: p.score,
                 differences: Vec::new(),
@@ -888,7 +946,7 @@ pub fn reconcile(
             .iter()
             .map(|&i| brief(scope, loaded.items[i].0, &loaded.items[i].1))
             .collect();
-        if p.status == "reversed"
+        if p.status == FindingStatus::Reversed
             && let Some(r) = p.items.first().and_then(|&i| loaded.items[i].1.reversed_by.clone())
         {
             entry_ids.push(r);
@@ -926,7 +984,7 @@ pub fn reconcile(
                 FindingResult {
                     reference: f.reference.clone(),
                     row: f.row,
-                    status: "not_found",
+                    status: FindingStatus::NotFound,
                     entry_ids: Vec::new(),
                     score: 0.0,
                     differences: Vec::new(),
