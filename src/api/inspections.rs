@@ -6,9 +6,11 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use crate::api::json::JsonBody;
 use crate::api::problem::{ApiError, Problem};
 use crate::api::{Audit, State, authorize, db, today};
-use crate::auth::inspections::{Inspection, NewInspection, create_inspection, find_inspection, inspection_ids};
+use crate::auth::Caller;
+use crate::auth::inspections::{
+    Inspection, NewInspection, create_inspection, readable_inspection, visible_inspections,
+};
 use crate::auth::scope::require_admin;
-use crate::auth::{Caller, Role};
 
 /// Create an inspection round (admins). Refused with 409 when an inspector's home township or
 /// village is in the round's scope (交叉巡察回避).
@@ -60,23 +62,7 @@ pub async fn post_inspection(
 )]
 #[get("/inspections")]
 pub async fn get_inspections(state: State, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let rounds = db(&state, move |conn| {
-        let ids = match caller.role {
-            Role::Admin => inspection_ids(conn, None)?,
-            Role::Inspector => inspection_ids(conn, Some(&caller.username))?,
-            _ => {
-                return Err(ApiError::Forbidden(
-                    "only admins and inspectors see inspection rounds".into(),
-                ));
-            }
-        };
-        let day = today();
-        Ok(ids
-            .iter()
-            .map(|id| find_inspection(conn, id, day))
-            .collect::<Result<Vec<_>, _>>()?)
-    })
-    .await?;
+    let rounds = db(&state, move |conn| Ok(visible_inspections(conn, &caller, today())?)).await?;
     Ok(HttpResponse::Ok().json(rounds))
 }
 
@@ -96,21 +82,7 @@ pub async fn get_inspections(state: State, caller: Caller) -> Result<HttpRespons
 pub async fn get_inspection(state: State, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let round = db(&state, move |conn| {
-        let round = match caller.role {
-            Role::Admin | Role::Inspector => find_inspection(conn, &id, today())?,
-            _ => {
-                return Err(ApiError::Forbidden(
-                    "only admins and inspectors see inspection rounds".into(),
-                ));
-            }
-        };
-        if caller.role == Role::Inspector && !round.inspectors.contains(&caller.username) {
-            return Err(ApiError::NotFound(format!(
-                "no inspection {} in your scope",
-                crate::domain::truncate(&id)
-            )));
-        }
-        Ok(round)
+        Ok(readable_inspection(conn, &caller, &id, today())?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(round))

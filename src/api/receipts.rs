@@ -16,16 +16,18 @@ use crate::api::json::Json;
 use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::api::{Audit, State, db, today};
 use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
-use crate::auth::{AuthError, Caller, Role};
+use crate::auth::{AuthError, Caller};
+use crate::domain::VillageCode;
 use crate::domain::budget::Budget;
-use crate::domain::{BoundedText, VillageCode};
 use crate::ledger::entries::{entry_not_found, find_entry};
 use crate::ledger::receipts::{
     Receipt, ReceiptRow, WithdrawalRow, existing_attachment, find_receipt, insert_receipt, insert_withdrawal,
     receipt_not_found, receipt_view, withdrawal_of,
 };
+use crate::receipts::access::{may_read_original, may_withdraw};
 use crate::receipts::store::TempUpload;
-use crate::receipts::{IntakeError, RenditionSize, ingest, render_full};
+use crate::receipts::withdraw::{WithdrawalPlan, plan_withdrawal};
+use crate::receipts::{IntakeError, ReceiptError, RenditionSize, ingest, render_full};
 
 /// The multipart upload (documentation only).
 #[derive(utoipa::ToSchema, Deserialize)]
@@ -37,19 +39,8 @@ pub struct ReceiptUpload {
     file: Vec<u8>,
 }
 
-fn intake_error(e: IntakeError) -> ApiError {
-    let text = e.to_string();
-    match e.status() {
-        413 => ApiError::PayloadTooLarge(text),
-        // The request's media type (multipart) is fine; the file inside is not an image we take.
-        415 => ApiError::UnsupportedFile(text),
-        422 => ApiError::Invalid(text),
-        _ => ApiError::Internal(text),
-    }
-}
-
 fn io_error(e: std::io::Error) -> ApiError {
-    ApiError::Internal(format!("receipt store: {e}"))
+    ReceiptError::Store(e).into()
 }
 
 /// What a received upload is: its guarded temp file, SHA-256 (hex) and size.
@@ -106,7 +97,7 @@ async fn receive_file(state: &State, payload: &mut Multipart) -> ApiResult<Recei
                 Ok(bytes) => {
                     size += bytes.len() as u64;
                     if size > max {
-                        failure = Some(intake_error(IntakeError::TooLarge { limit: max }));
+                        failure = Some(IntakeError::TooLarge { limit: max }.into());
                         break;
                     }
                     if tx.send(bytes).await.is_err() {
@@ -149,7 +140,7 @@ fn store_and_attach(state: &State, (tmp, sha, size): Received, a: Attach) -> Api
     };
     let kept = (|| {
         a.budget.check()?;
-        let ingested = ingest(tmp.path(), &limits).map_err(intake_error)?;
+        let ingested = ingest(tmp.path(), &limits)?;
         a.budget.check()?;
         state.receipts.commit_upload(tmp, &sha).map_err(io_error)?;
         for (size, bytes) in [
@@ -401,8 +392,7 @@ pub async fn get_receipt_image(
     query: web::Query<ImageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let size_name = query.into_inner().size.unwrap_or_else(|| "screen".into());
-    let size = RenditionSize::parse(&size_name)
-        .ok_or_else(|| ApiError::Invalid("size must be thumb, screen or full".into()))?;
+    let size = RenditionSize::parse(&size_name).ok_or(ReceiptError::UnknownRenditionSize)?;
     let id = path.into_inner();
     let row = db(&state, move |conn| readable_receipt(conn, &caller, &id)).await?;
     let file = state.receipts.rendition_path(&row.sha256, size).map_err(io_error)?;
@@ -448,7 +438,7 @@ async fn make_rendition(
                     max_bytes: st.settings.receipt_max_bytes,
                     max_pixels: st.settings.receipt_max_pixels,
                 };
-                let bytes = render_full(&original, &limits).map_err(intake_error)?;
+                let bytes = render_full(&original, &limits)?;
                 st.receipts.write_rendition(&sha, size, &bytes).map_err(io_error)
             })
             .await?
@@ -483,11 +473,7 @@ pub async fn get_receipt_original(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    if caller.role == Role::Villager {
-        return Err(ApiError::Forbidden(
-            "villagers see the renditions; originals are for clerks, inspectors and admins".into(),
-        ));
-    }
+    may_read_original(&caller)?;
     let id = path.into_inner();
     let row = db(&state, move |conn| readable_receipt(conn, &caller, &id)).await?;
     let file = state.receipts.original_path(&row.sha256).map_err(io_error)?;
@@ -544,7 +530,7 @@ pub async fn post_withdrawal(
     // Role and scope are settled before the body is read.
     let (c, i) = (caller.clone(), id.clone());
     let checked = async {
-        require_ledger_writer(&caller)?;
+        may_withdraw(&caller)?;
         db(&state, move |conn| {
             let row = find_receipt(conn, &i)?;
             let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
@@ -566,7 +552,7 @@ pub async fn post_withdrawal(
         .reason;
     let (created, receipt) = db(&state, move |conn| {
         let result = crate::db::write_transaction(conn, |conn| {
-            require_ledger_writer(&caller)?;
+            may_withdraw(&caller)?;
             let row = find_receipt(conn, &id)?;
             audit.village = Some(row.village_code.clone());
             let code = VillageCode::parse(&row.village_code).map_err(ApiError::Internal)?;
@@ -574,26 +560,20 @@ pub async fn post_withdrawal(
                 AuthError::VillageNotFound { .. } => receipt_not_found(&id),
                 other => other.into(),
             })?;
-            let reason = BoundedText::parse("reason", &reason, 500)
-                .map_err(ApiError::Invalid)?
-                .into_string();
-            if let Some(existing) = withdrawal_of(conn, &id)? {
-                if existing.reason == reason {
-                    return Ok((false, row));
+            let earlier = withdrawal_of(conn, &id)?.map(|w| w.reason);
+            match plan_withdrawal(&caller, &id, &reason, earlier.as_deref(), crate::ledger::now_utc())? {
+                WithdrawalPlan::AlreadyDone => Ok((false, row)),
+                WithdrawalPlan::Record(w) => {
+                    let withdrawal = WithdrawalRow {
+                        receipt_id: w.receipt_id,
+                        reason: w.reason,
+                        withdrawn_by: w.withdrawn_by,
+                        withdrawn_at: w.withdrawn_at,
+                    };
+                    insert_withdrawal(conn, &withdrawal, &row.village_code)?;
+                    Ok((true, row))
                 }
-                return Err(ApiError::Conflict(format!(
-                    "receipt {id} was already withdrawn: {}",
-                    existing.reason
-                )));
             }
-            let withdrawal = WithdrawalRow {
-                receipt_id: id.clone(),
-                reason,
-                withdrawn_by: caller.username.clone(),
-                withdrawn_at: crate::ledger::now_utc(),
-            };
-            insert_withdrawal(conn, &withdrawal, &row.village_code)?;
-            Ok((true, row))
         });
         audit.record(conn, &result, None);
         let (created, row) = result?;

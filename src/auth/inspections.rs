@@ -6,9 +6,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Role;
 use crate::auth::error::{AuthError, Result};
 use crate::auth::users::find_user;
+use crate::auth::{Caller, Role};
 use crate::db::schema::{inspection_inspectors, inspection_targets, inspections, townships, villages};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{BoundedText, TownshipCode, VillageCode};
@@ -263,6 +263,31 @@ pub fn find_inspection(conn: &mut DbConn, id: &str, today: NaiveDate) -> Result<
         created_by,
         created_at: created_at.and_utc(),
     })
+}
+
+/// The rounds `caller` may see: every one for admins, their own for inspectors.
+pub fn visible_inspections(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> Result<Vec<Inspection>> {
+    let ids = match caller.role {
+        Role::Admin => inspection_ids(conn, None)?,
+        Role::Inspector => inspection_ids(conn, Some(&caller.username))?,
+        role => return Err(AuthError::NotInspectionReader { role }),
+    };
+    ids.iter().map(|id| find_inspection(conn, id, today)).collect()
+}
+
+/// One round, if `caller` may see it: admins every round, inspectors their own; any other
+/// round is missing to them.
+pub fn readable_inspection(conn: &mut DbConn, caller: &Caller, id: &str, today: NaiveDate) -> Result<Inspection> {
+    let round = match caller.role {
+        Role::Admin | Role::Inspector => find_inspection(conn, id, today)?,
+        role => return Err(AuthError::NotInspectionReader { role }),
+    };
+    if caller.role == Role::Inspector && !round.inspectors.contains(&caller.username) {
+        return Err(AuthError::InspectionNotFound {
+            id: crate::domain::truncate(id),
+        });
+    }
+    Ok(round)
 }
 
 /// Ids of the rounds an inspector is assigned to (all of them for `None`: admins).
