@@ -12,8 +12,8 @@ use super::crosscheck::{Run, ScopeView, content_type, read_body, reconcile_respo
 use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::api::{Audit, State, db, today};
 use crate::auth::Caller;
-use crate::crosscheck::ToleranceError;
-use crate::crosscheck::findings::{Finding, FindingInput, Tolerances, check_findings};
+use crate::crosscheck::CrosscheckError;
+use crate::crosscheck::findings::{self, Finding, FindingInput, ToleranceOptions, Tolerances, check_findings};
 use crate::crosscheck::reconcile::{EntryBrief, FindingResult};
 use crate::crosscheck::scope::{require_checker, resolve_scope};
 use crate::crosscheck::sheet::{RowError, read_findings, sniff_format};
@@ -23,24 +23,14 @@ use crate::domain::budget::Budget;
 /// The options of a reconciliation, whether sent as JSON or as the form fields of a sheet upload.
 impl ReconcileRequest {
     fn tolerances(&self) -> ApiResult<Tolerances> {
-        let d = Tolerances::default();
-        Tolerances {
-            date_window_days: self.date_window_days.unwrap_or(d.date_window_days),
-            amount_tolerance_fen: self.amount_tolerance_fen.unwrap_or(d.amount_tolerance_fen),
-            amount_tolerance_bp: match self.amount_tolerance_percent {
-                // A tolerance, not money: the share is kept in whole basis points.
-                Some(p) if (0.0..=100.0).contains(&p) => (p * 100.0).round() as i64,
-                Some(value) => return Err(ToleranceError::PercentOutOfRange { value }.into()),
-                None => d.amount_tolerance_bp,
-            },
-            name_similarity: self.name_similarity.unwrap_or(d.name_similarity),
-            date_search_days: self
-                .date_search_days
-                .unwrap_or(d.date_search_days.max(self.date_window_days.unwrap_or(0))),
-            max_split_parts: usize::try_from(self.max_split_parts.unwrap_or(d.max_split_parts as i64)).unwrap_or(0),
-        }
-        .check()
-        .map_err(ApiError::from)
+        Ok(Tolerances::from_options(ToleranceOptions {
+            date_window_days: self.date_window_days,
+            amount_tolerance_fen: self.amount_tolerance_fen,
+            amount_tolerance_percent: self.amount_tolerance_percent,
+            name_similarity: self.name_similarity,
+            date_search_days: self.date_search_days,
+            max_split_parts: self.max_split_parts,
+        })?)
     }
 
     /// Reads one form field of a sheet upload.
@@ -368,28 +358,11 @@ async fn read_json(
 /// The findings of a sheet, each row checked; unreadable rows become `row_errors`.
 async fn sheet_findings(state: &State, file: Vec<u8>) -> ApiResult<(Vec<Finding>, Vec<RowError>)> {
     let max_findings = state.settings.crosscheck_max_findings;
-    let format = sniff_format(&file)
-        .ok_or_else(|| ApiError::Invalid("the findings file is neither a UTF-8 CSV nor an XLSX workbook".into()))?;
-    let (rows, mut errors) = web::block(move || read_findings(&file, format, max_findings))
+    let format = sniff_format(&file).ok_or(CrosscheckError::UnknownSheetFormat)?;
+    let (rows, errors) = web::block(move || read_findings(&file, format, max_findings))
         .await?
-        .map_err(|e| ApiError::Invalid(format!("the findings sheet cannot be read: {e}")))?;
-    let mut findings = Vec::new();
-    for row in rows {
-        let n = row.row;
-        match FindingInput::from(row).validate() {
-            Ok(mut f) => {
-                f.row = Some(n);
-                findings.push(f);
-            }
-            Err(e) => errors.push(RowError {
-                row: n,
-                column: None,
-                message: e.to_string(),
-            }),
-        }
-    }
-    errors.sort_by_key(|e| e.row);
-    Ok((findings, errors))
+        .map_err(CrosscheckError::Sheet)?;
+    Ok(findings::sheet_findings(rows, errors))
 }
 
 /// Reconcile findings with the ledger (inspectors in their rounds, clerks in their township,

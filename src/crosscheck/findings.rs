@@ -126,6 +126,31 @@ impl FindingInput {
     }
 }
 
+/// The findings of a sheet's rows, each checked like a JSON finding; a row that fails its check
+/// joins the sheet's `row_errors` (data in the answer, not a refusal), and they are listed by row.
+pub fn sheet_findings(
+    rows: Vec<crate::crosscheck::sheet::SheetFinding>,
+    mut row_errors: Vec<crate::crosscheck::sheet::RowError>,
+) -> (Vec<Finding>, Vec<crate::crosscheck::sheet::RowError>) {
+    let mut findings = Vec::new();
+    for row in rows {
+        let n = row.row;
+        match FindingInput::from(row).validate() {
+            Ok(mut f) => {
+                f.row = Some(n);
+                findings.push(f);
+            }
+            Err(e) => row_errors.push(crate::crosscheck::sheet::RowError {
+                row: n,
+                column: None,
+                message: e.to_string(),
+            }),
+        }
+    }
+    row_errors.sort_by_key(|e| e.row);
+    (findings, row_errors)
+}
+
 impl From<crate::crosscheck::sheet::SheetFinding> for FindingInput {
     fn from(s: crate::crosscheck::sheet::SheetFinding) -> Self {
         FindingInput {
@@ -173,7 +198,41 @@ impl Default for Tolerances {
     }
 }
 
+/// The tolerances a request asks for; each one left out takes its default.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ToleranceOptions {
+    pub date_window_days: Option<i64>,
+    pub amount_tolerance_fen: Option<i64>,
+    /// Percent of the finding's amount (0–100).
+    pub amount_tolerance_percent: Option<f64>,
+    pub name_similarity: Option<f64>,
+    /// Defaults to the larger of its default and the date window asked for.
+    pub date_search_days: Option<i64>,
+    pub max_split_parts: Option<i64>,
+}
+
 impl Tolerances {
+    /// The tolerances `options` ask for, the defaults elsewhere, each checked against its range.
+    pub fn from_options(options: ToleranceOptions) -> Result<Self, ToleranceError> {
+        let d = Tolerances::default();
+        Tolerances {
+            date_window_days: options.date_window_days.unwrap_or(d.date_window_days),
+            amount_tolerance_fen: options.amount_tolerance_fen.unwrap_or(d.amount_tolerance_fen),
+            amount_tolerance_bp: match options.amount_tolerance_percent {
+                // A tolerance, not money: the share is kept in whole basis points.
+                Some(p) if (0.0..=100.0).contains(&p) => (p * 100.0).round() as i64,
+                Some(value) => return Err(ToleranceError::PercentOutOfRange { value }),
+                None => d.amount_tolerance_bp,
+            },
+            name_similarity: options.name_similarity.unwrap_or(d.name_similarity),
+            date_search_days: options
+                .date_search_days
+                .unwrap_or(d.date_search_days.max(options.date_window_days.unwrap_or(0))),
+            max_split_parts: usize::try_from(options.max_split_parts.unwrap_or(d.max_split_parts as i64)).unwrap_or(0),
+        }
+        .check()
+    }
+
     /// The amount tolerance for a finding of `amount_fen`.
     pub fn amount_tolerance(&self, amount_fen: i64) -> i64 {
         let share = i128::from(amount_fen.abs()) * i128::from(self.amount_tolerance_bp) / 10_000;
