@@ -15,7 +15,7 @@ use std::time::Duration;
 use crate::api::json::Json;
 use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::api::{Audit, State, db, today};
-use crate::auth::scope::{readable_village, require_ledger_writer, writable_village};
+use crate::auth::scope::{readable_village, writable_village};
 use crate::auth::{AuthError, Caller};
 use crate::domain::VillageCode;
 use crate::domain::budget::Budget;
@@ -24,7 +24,7 @@ use crate::ledger::receipts::{
     Receipt, ReceiptRow, WithdrawalRow, existing_attachment, find_receipt, insert_receipt, insert_withdrawal,
     receipt_not_found, receipt_view, withdrawal_of,
 };
-use crate::receipts::access::{may_read_original, may_withdraw};
+use crate::receipts::access::{may_attach, may_read_original, may_withdraw};
 use crate::receipts::store::TempUpload;
 use crate::receipts::withdraw::{WithdrawalPlan, plan_withdrawal};
 use crate::receipts::{IntakeError, ReceiptError, RenditionSize, ingest, render_full};
@@ -234,7 +234,7 @@ pub async fn post_receipt(
     let (eid, c) = (entry_id.clone(), caller.clone());
     let (village, audit) = db(&state, move |conn| {
         let result = (|| {
-            require_ledger_writer(&c)?;
+            may_attach(&c)?;
             let entry = find_entry(conn, &eid)?;
             audit.village = Some(entry.village_code.clone());
             let code = VillageCode::parse(&entry.village_code).map_err(ApiError::Internal)?;

@@ -5,7 +5,12 @@ use crate::auth::scope::require_ledger_writer;
 use crate::auth::{Caller, Role};
 use crate::receipts::error::{ReceiptError, Result};
 
-/// Attaching and withdrawing receipts is writing the ledger: township clerks only.
+/// Attaching receipts is writing the ledger: township clerks only.
+pub fn may_attach(caller: &Caller) -> Result<()> {
+    Ok(require_ledger_writer(caller)?)
+}
+
+/// Withdrawing receipts is writing the ledger too: township clerks only.
 pub fn may_withdraw(caller: &Caller) -> Result<()> {
     Ok(require_ledger_writer(caller)?)
 }
