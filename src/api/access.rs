@@ -40,8 +40,8 @@ pub fn village_in_scope(
     access: Access,
 ) -> ApiResult<VillageRow> {
     match access {
-        Access::Read => readable_village(conn, caller, code, today()),
-        Access::Write => writable_village(conn, caller, code),
+        Access::Read => Ok(readable_village(conn, caller, code, today())?),
+        Access::Write => Ok(writable_village(conn, caller, code)?),
     }
 }
 

@@ -64,7 +64,7 @@ pub async fn get_audit(state: State, caller: Caller, query: web::Query<AuditQuer
                 ));
             }
         };
-        list(conn, &filter, after, limit + 1)
+        Ok(list(conn, &filter, after, limit + 1)?)
     })
     .await?;
     let mut items = items;

@@ -37,7 +37,7 @@ impl FromRequest for Caller {
                 None => {
                     let ticket = state.enabled.ticket();
                     let username = caller.username.clone();
-                    let enabled = db(&state, move |conn| is_enabled(conn, &username)).await?;
+                    let enabled = db(&state, move |conn| Ok(is_enabled(conn, &username)?)).await?;
                     state.enabled.install(&caller.username, enabled, ticket);
                     enabled
                 }
@@ -152,7 +152,7 @@ pub async fn create_token(state: State, req: HttpRequest, body: Json<TokenReques
     let arrived = tokio::time::Instant::now();
     let st = state.clone();
     let outcome = db(&state, move |conn| {
-        let result = sign_in(conn, &st.unknown_users, st.login_policy, &username, &password);
+        let result = sign_in(conn, &st.unknown_users, st.login_policy, &username, &password).map_err(ApiError::from);
         let as_result = match &result {
             Ok(LoginOutcome::Success { .. }) => Ok(()),
             Ok(LoginOutcome::Locked) => Err(ApiError::Locked(String::new())),
@@ -171,7 +171,7 @@ pub async fn create_token(state: State, req: HttpRequest, body: Json<TokenReques
         }
         LoginOutcome::Locked => {
             tokio::time::sleep_until(arrived + failure_delay(1)).await;
-            Err(locked_error())
+            Err(locked_error().into())
         }
     }
 }
@@ -197,7 +197,7 @@ pub async fn post_refresh(
     let token = body.into_inner().refresh_token;
     let audit = Audit::new("auth.refresh", None, &req);
     let (caller, next) = db(&state, move |conn| {
-        let result = refresh(conn, &token);
+        let result = refresh(conn, &token).map_err(ApiError::from);
         let actor = result.as_ref().ok().map(|(c, _)| c.username.clone());
         let audit = Audit { actor, ..audit };
         audit.record(conn, &result, None);

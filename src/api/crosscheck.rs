@@ -6,13 +6,15 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::api::crosscheck_scope::{ScopeView, require_checker, resolve_scope, window};
+use crate::api::clock::today;
+use crate::api::crosscheck_scope::ScopeView;
 use crate::api::problem::{ApiError, ApiResult};
 use crate::api::state::State;
 use crate::auth::Caller;
 use crate::crosscheck::DateWindow;
 use crate::crosscheck::findings::Tolerances;
 use crate::crosscheck::flags::{Flag, compute_flags, rule_names, select_rules};
+use crate::crosscheck::scope::{require_checker, resolve_scope};
 use crate::domain::budget::Budget;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -101,7 +103,7 @@ pub async fn get_flags(state: State, caller: Caller, req: HttpRequest) -> Result
         return Err(ApiError::Invalid("offset must be between 0 and 10000000".into()));
     }
     let offset = offset as usize;
-    let window = window(q.from, q.to)?;
+    let window = DateWindow::new(q.from, q.to)?;
     let rules = select_rules(q.rules.as_deref())?;
     let pass = state.gates.flags.enter()?;
     let st = state.clone();
@@ -110,7 +112,14 @@ pub async fn get_flags(state: State, caller: Caller, req: HttpRequest) -> Result
         let _pass = pass;
         let (scope, log_size) = {
             let mut conn = st.pool.get()?;
-            let scope = resolve_scope(&mut conn, &caller, q.village.as_deref(), q.township.as_deref(), true)?;
+            let scope = resolve_scope(
+                &mut conn,
+                &caller,
+                q.village.as_deref(),
+                q.township.as_deref(),
+                true,
+                today(),
+            )?;
             (scope, crate::tlog::size(&mut conn)?)
         };
         let run = compute_flags(

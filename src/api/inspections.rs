@@ -9,9 +9,11 @@ use crate::api::json::JsonBody;
 use crate::api::params::InspectionPath;
 use crate::api::problem::ApiError;
 use crate::api::state::{State, db};
-use crate::auth::inspections::{Inspection, NewInspection, create_inspection, find_inspection, inspection_ids};
+use crate::auth::Caller;
+use crate::auth::inspections::{
+    Inspection, NewInspection, create_inspection, readable_inspection, visible_inspections,
+};
 use crate::auth::scope::require_admin;
-use crate::auth::{Caller, Role};
 
 /// Create an inspection round (admins). Refused with 409 when an inspector's home township or
 /// village is in the round's scope (交叉巡察回避).
@@ -38,10 +40,10 @@ pub async fn post_inspection(
 ) -> Result<HttpResponse, ApiError> {
     let audit = Audit::new("inspection.create", Some(&caller.username), &req);
     let who = caller.clone();
-    authorize(&state, &audit, move |_| require_admin(&who)).await?;
+    authorize(&state, &audit, move |_| Ok(require_admin(&who)?)).await?;
     let new = body.read().await?;
     let inspection = db(&state, move |conn| {
-        let result = create_inspection(conn, new, &caller.username, today());
+        let result = create_inspection(conn, new, &caller.username, today()).map_err(ApiError::from);
         audit.record(conn, &result, result.as_ref().ok().map(|i| i.id.as_str()));
         result
     })
@@ -63,22 +65,7 @@ pub async fn post_inspection(
 )]
 #[get("/inspections")]
 pub async fn get_inspections(state: State, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let rounds = db(&state, move |conn| {
-        let ids = match caller.role {
-            Role::Admin => inspection_ids(conn, None)?,
-            Role::Inspector => inspection_ids(conn, Some(&caller.username))?,
-            _ => {
-                return Err(ApiError::Forbidden(
-                    "only admins and inspectors see inspection rounds".into(),
-                ));
-            }
-        };
-        let day = today();
-        ids.iter()
-            .map(|id| find_inspection(conn, id, day))
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await?;
+    let rounds = db(&state, move |conn| Ok(visible_inspections(conn, &caller, today())?)).await?;
     Ok(HttpResponse::Ok().json(rounds))
 }
 
@@ -102,21 +89,7 @@ pub async fn get_inspection(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner().id;
     let round = db(&state, move |conn| {
-        let round = match caller.role {
-            Role::Admin | Role::Inspector => find_inspection(conn, &id, today())?,
-            _ => {
-                return Err(ApiError::Forbidden(
-                    "only admins and inspectors see inspection rounds".into(),
-                ));
-            }
-        };
-        if caller.role == Role::Inspector && !round.inspectors.contains(&caller.username) {
-            return Err(ApiError::NotFound(format!(
-                "no inspection {} in your scope",
-                crate::domain::truncate(&id)
-            )));
-        }
-        Ok(round)
+        Ok(readable_inspection(conn, &caller, &id, today())?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(round))

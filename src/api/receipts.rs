@@ -11,12 +11,10 @@ use crate::api::params::ReceiptPath;
 use crate::api::problem::ApiError;
 use crate::api::state::{State, db};
 use crate::auth::Caller;
-use crate::auth::scope::{require_ledger_writer, writable_village};
-use crate::domain::{BoundedText, VillageCode};
-use crate::ledger::receipts::{
-    Receipt, ReceiptUrls, WithdrawalRow, find_receipt, insert_withdrawal, receipt_not_found, receipt_view,
-    withdrawal_of,
-};
+use crate::domain::clock::now_utc;
+use crate::ledger::receipts::{Receipt, ReceiptUrls, WithdrawalRow, insert_withdrawal, receipt_view, withdrawal_of};
+use crate::receipts::access::may_withdraw;
+use crate::receipts::withdraw::{WithdrawalPlan, plan_withdrawal};
 
 mod errors;
 mod files;
@@ -91,14 +89,9 @@ pub async fn post_withdrawal(
     // Role and scope are settled before the body is read.
     let (c, i) = (caller.clone(), id.clone());
     let checked = async {
-        require_ledger_writer(&caller)?;
+        may_withdraw(&caller)?;
         db(&state, move |conn| {
-            let row = find_receipt(conn, &i)?;
-            let code = VillageCode::parse(&row.village_code).map_err(|e| ApiError::Internal(e.to_string()))?;
-            writable_village(conn, &c, &code).map_err(|e| match e {
-                ApiError::NotFound(_) => receipt_not_found(&i).into(),
-                other => other,
-            })?;
+            receipt_in_scope(conn, &c, &i, Access::Write)?;
             Ok(())
         })
         .await
@@ -113,34 +106,22 @@ pub async fn post_withdrawal(
         .reason;
     let (created, receipt) = db(&state, move |conn| {
         let result = crate::db::write_transaction(conn, |conn| {
-            require_ledger_writer(&caller)?;
-            let row = find_receipt(conn, &id)?;
+            let (row, _) = receipt_in_scope(conn, &caller, &id, Access::Write)?;
             audit.village = Some(row.village_code.clone());
-            let code = VillageCode::parse(&row.village_code).map_err(|e| ApiError::Internal(e.to_string()))?;
-            writable_village(conn, &caller, &code).map_err(|e| match e {
-                ApiError::NotFound(_) => receipt_not_found(&id).into(),
-                other => other,
-            })?;
-            let reason = BoundedText::parse("reason", &reason, 500)
-                .map_err(|e| ApiError::Invalid(e.to_string()))?
-                .into_string();
-            if let Some(existing) = withdrawal_of(conn, &id)? {
-                if existing.reason == reason {
-                    return Ok((false, row));
+            let earlier = withdrawal_of(conn, &id)?.map(|w| w.reason);
+            match plan_withdrawal(&caller, &id, &reason, earlier.as_deref(), now_utc())? {
+                WithdrawalPlan::AlreadyDone => Ok((false, row)),
+                WithdrawalPlan::Record(w) => {
+                    let withdrawal = WithdrawalRow {
+                        receipt_id: w.receipt_id.into(),
+                        reason: w.reason,
+                        withdrawn_by: w.withdrawn_by,
+                        withdrawn_at: w.withdrawn_at,
+                    };
+                    insert_withdrawal(conn, &withdrawal, &row.village_code)?;
+                    Ok((true, row))
                 }
-                return Err(ApiError::Conflict(format!(
-                    "receipt {id} was already withdrawn: {}",
-                    existing.reason
-                )));
             }
-            let withdrawal = WithdrawalRow {
-                receipt_id: id.clone().into(),
-                reason,
-                withdrawn_by: caller.username.clone(),
-                withdrawn_at: crate::domain::clock::now_utc(),
-            };
-            insert_withdrawal(conn, &withdrawal, &row.village_code)?;
-            Ok((true, row))
         });
         audit.record(conn, &result, None);
         let (created, row) = result?;

@@ -7,14 +7,15 @@ use serde::Serialize;
 use std::time::Duration;
 
 use crate::api::audit_trail::Audit;
-use crate::api::crosscheck_scope::{ScopeView, require_checker, window};
+use crate::api::crosscheck_scope::ScopeView;
 use crate::api::problem::{ApiError, ApiResult};
 use crate::api::state::State;
 use crate::auth::Caller;
 use crate::crosscheck::findings::{Finding, Tolerances};
-use crate::crosscheck::reconcile::{EntryBrief, FindingResult, reconcile};
+use crate::crosscheck::reconcile::{EntryBrief, FindingResult, reconcile, summary};
+use crate::crosscheck::scope::require_checker;
 use crate::crosscheck::sheet::RowError;
-use crate::crosscheck::{DateWindow, Scope};
+use crate::crosscheck::{DateWindow, Scope, ScopeKind};
 use crate::domain::budget::Budget;
 
 mod options;
@@ -132,7 +133,7 @@ pub async fn post_reconcile(
         Err(e) => return Err(audit.refused(&state, e).await),
     };
     match scope.kind {
-        "village" => audit.village = Some(scope.code.clone()),
+        ScopeKind::Village => audit.village = Some(scope.code.clone()),
         _ => audit.township = (!scope.code.is_empty()).then(|| scope.code.clone()),
     }
     let st = state.clone();
@@ -141,7 +142,7 @@ pub async fn post_reconcile(
         let _pass = pass;
         let mut conn = st.pool.get()?;
         let outcome = options.tolerances().and_then(|tol| {
-            let window = window(options.from, options.to)?;
+            let window = DateWindow::new(options.from, options.to)?;
             let log_size = crate::tlog::size(&mut conn)?;
             let list = options.include_unmatched_entries.unwrap_or(false);
             let run = Run {
@@ -199,22 +200,7 @@ fn reconcile_response(
         budget,
     } = run;
     let outcome = reconcile(&state.pool, scope, window, findings, &tol, list_unmatched, budget)?;
-    let mut summary: std::collections::BTreeMap<&'static str, usize> = [
-        "matched",
-        "amount_mismatch",
-        "date_mismatch",
-        "counterparty_mismatch",
-        "split_match",
-        "reversed",
-        "ambiguous",
-        "not_found",
-    ]
-    .into_iter()
-    .map(|s| (s, 0))
-    .collect();
-    for r in &outcome.results {
-        *summary.entry(r.status).or_default() += 1;
-    }
+    let summary = summary(&outcome.results);
     let results: Vec<FindingResult> = outcome.results;
     let unmatched: Option<Vec<EntryBrief>> = list_unmatched.then_some(outcome.unmatched);
     Ok(Reconciliation {

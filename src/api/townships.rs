@@ -115,7 +115,7 @@ pub async fn post_township(
     body: JsonBody<NewTownship>,
 ) -> Result<HttpResponse, ApiError> {
     let mut audit = Audit::new("township.create", Some(&caller.username), &req);
-    authorize(&state, &audit, move |_| require_admin(&caller)).await?;
+    authorize(&state, &audit, move |_| Ok(require_admin(&caller)?)).await?;
     let new = body.read().await?;
     audit.object = Some(crate::domain::truncate(&new.code));
     audit.township = Some(crate::domain::truncate(&new.code));
@@ -156,7 +156,7 @@ pub async fn post_village(
     body: JsonBody<NewVillage>,
 ) -> Result<HttpResponse, ApiError> {
     let mut audit = Audit::new("village.create", Some(&caller.username), &req);
-    authorize(&state, &audit, move |_| require_admin(&caller)).await?;
+    authorize(&state, &audit, move |_| Ok(require_admin(&caller)?)).await?;
     let new = body.read().await?;
     audit.object = Some(crate::domain::truncate(&new.code));
     audit.village = Some(crate::domain::truncate(&new.code));

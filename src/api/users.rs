@@ -51,12 +51,12 @@ pub async fn post_user(
     body: JsonBody<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
     let mut audit = Audit::new("user.create", Some(&caller.username), &req);
-    authorize(&state, &audit, move |_| require_admin(&caller)).await?;
+    authorize(&state, &audit, move |_| Ok(require_admin(&caller)?)).await?;
     let new = body.read().await?;
     audit.object = Some(crate::domain::truncate(&new.username));
     let password = generate_password();
     let created = db(&state, move |conn| {
-        let result = add_user(conn, new, &password);
+        let result = add_user(conn, new, &password).map_err(ApiError::from);
         audit.record(conn, &result, None);
         result.map(|user| CreatedUser { user, password })
     })
@@ -80,7 +80,7 @@ pub async fn post_user(
 pub async fn get_users(state: State, caller: Caller) -> Result<HttpResponse, ApiError> {
     let users = db(&state, move |conn| {
         require_admin(&caller)?;
-        list_users(conn)
+        Ok(list_users(conn)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(users))
@@ -109,7 +109,9 @@ pub async fn post_user_disable(
     let mut audit = Audit::new("user.disable", Some(&caller.username), &req);
     audit.object = Some(crate::domain::truncate(&username));
     let user = db(&state, move |conn| {
-        let result = require_admin(&caller).and_then(|()| disable_user(conn, &username));
+        let result = require_admin(&caller)
+            .and_then(|()| disable_user(conn, &username))
+            .map_err(ApiError::from);
         audit.record(conn, &result, None);
         result
     })

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::api::problem::ApiResult;
+use crate::auth::error::Result;
 use crate::db::DbConn;
 use crate::db::schema::audit_log;
 use crate::domain::clock::now_utc;
@@ -61,7 +61,7 @@ fn bounded(value: Option<&str>) -> Option<std::borrow::Cow<'_, str>> {
     value.map(|v| crate::domain::clip(v, MAX_FIELD_CHARS))
 }
 
-pub fn record(conn: &mut DbConn, event: &AuditEvent<'_>) -> ApiResult<()> {
+pub fn record(conn: &mut DbConn, event: &AuditEvent<'_>) -> Result<()> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::at.eq(now_utc()),
@@ -88,7 +88,7 @@ pub enum AuditFilter {
 }
 
 /// Records after `after_seq` (oldest first), at most `limit`.
-pub fn list(conn: &mut DbConn, filter: &AuditFilter, after_seq: i64, limit: i64) -> ApiResult<Vec<AuditRecord>> {
+pub fn list(conn: &mut DbConn, filter: &AuditFilter, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>> {
     let mut query = audit_log::table
         .filter(audit_log::seq.gt(after_seq))
         .order(audit_log::seq)

@@ -6,9 +6,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::api::problem::{ApiError, ApiResult};
-use crate::auth::Role;
+use crate::auth::error::{AuthError, Result};
 use crate::auth::users::find_user;
+use crate::auth::{Caller, Role};
 use crate::db::schema::{inspection_inspectors, inspection_targets, inspections, townships, villages};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{BoundedText, TownshipCode, VillageCode};
@@ -62,136 +62,167 @@ fn unique<T: Ord + Clone>(mut items: Vec<T>) -> Vec<T> {
     items
 }
 
-/// Creates a round, refusing conflicts of interest with 409.
+/// A round's request, checked on its own: name, dates, sizes and codes.
+struct CheckedRound {
+    name: String,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    inspectors: Vec<String>,
+    townships: Vec<String>,
+    villages: Vec<String>,
+}
+
+fn check_round(new: NewInspection) -> Result<CheckedRound> {
+    let name = BoundedText::parse("name", &new.name, MAX_NAME_CHARS)
+        .map_err(|reason| AuthError::InvalidValue { reason })?
+        .into_string();
+    if new.ends_on < new.starts_on {
+        return Err(AuthError::RoundEndsBeforeStart {
+            starts_on: new.starts_on,
+            ends_on: new.ends_on,
+        });
+    }
+    if new.inspectors.is_empty() {
+        return Err(AuthError::RoundWithoutInspectors);
+    }
+    if new.townships.is_empty() && new.villages.is_empty() {
+        return Err(AuthError::RoundWithoutTargets);
+    }
+    if new.inspectors.len() + new.townships.len() + new.villages.len() > MAX_MEMBERS {
+        return Err(AuthError::RoundTooLarge { max: MAX_MEMBERS });
+    }
+    let codes = |parse: fn(&str) -> std::result::Result<String, crate::domain::ValueError>, list: &[String]| {
+        list.iter()
+            .map(|c| parse(c))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map(unique)
+            .map_err(|reason| AuthError::InvalidValue { reason })
+    };
+    Ok(CheckedRound {
+        townships: codes(
+            |c| TownshipCode::parse(c).map(|c| c.as_str().to_owned()),
+            &new.townships,
+        )?,
+        villages: codes(|c| VillageCode::parse(c).map(|c| c.as_str().to_owned()), &new.villages)?,
+        inspectors: unique(new.inspectors),
+        name,
+        starts_on: new.starts_on,
+        ends_on: new.ends_on,
+    })
+}
+
+/// The township a village belongs to, if the village exists.
+fn township_of_village(conn: &mut DbConn, village: &str) -> Result<Option<String>> {
+    Ok(villages::table
+        .find(village)
+        .select(villages::township_code)
+        .first(conn)
+        .optional()?)
+}
+
+/// Every named township and village exists; returns the townships of the named villages.
+fn check_targets_exist(conn: &mut DbConn, round: &CheckedRound) -> Result<Vec<String>> {
+    for code in &round.townships {
+        let n: i64 = townships::table.find(code).count().get_result(conn)?;
+        if n == 0 {
+            return Err(AuthError::TownshipMissing { township: code.clone() });
+        }
+    }
+    round
+        .villages
+        .iter()
+        .map(|code| township_of_village(conn, code)?.ok_or_else(|| AuthError::VillageMissing { village: code.clone() }))
+        .collect()
+}
+
+/// Each inspector is an enabled inspector whose home township and village lie outside the
+/// round's scope (交叉巡察回避).
+fn check_inspectors(conn: &mut DbConn, round: &CheckedRound, village_townships: &[String]) -> Result<()> {
+    for username in &round.inspectors {
+        let user = find_user(conn, username)?
+            .filter(|u| !u.disabled)
+            .ok_or_else(|| AuthError::NoEnabledUser {
+                username: crate::domain::truncate(username),
+            })?;
+        if user.role != Role::Inspector.as_str() {
+            return Err(AuthError::NotAnInspector {
+                username: username.clone(),
+                role: user.role,
+            });
+        }
+        if let Some(home) = &user.home_township_code
+            && (round.townships.contains(home) || village_townships.contains(home))
+        {
+            return Err(AuthError::RecusalHomeTownship {
+                inspector: username.clone(),
+                township: home.clone(),
+            });
+        }
+        if let Some(home) = &user.home_village_code {
+            let home_township = township_of_village(conn, home)?;
+            if round.villages.contains(home) || home_township.is_some_and(|t| round.townships.contains(&t)) {
+                return Err(AuthError::RecusalHomeVillage {
+                    inspector: username.clone(),
+                    village: home.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes the round, its inspectors and its targets; returns its id.
+fn insert_round(conn: &mut DbConn, round: &CheckedRound, created_by: &str) -> Result<String> {
+    let id = new_id("in");
+    diesel::insert_into(inspections::table)
+        .values((
+            inspections::id.eq(&id),
+            inspections::name.eq(&round.name),
+            inspections::starts_on.eq(round.starts_on),
+            inspections::ends_on.eq(round.ends_on),
+            inspections::created_by.eq(created_by),
+            inspections::created_at.eq(now_utc()),
+        ))
+        .execute(conn)?;
+    for username in &round.inspectors {
+        diesel::insert_into(inspection_inspectors::table)
+            .values((
+                inspection_inspectors::inspection_id.eq(&id),
+                inspection_inspectors::username.eq(username),
+            ))
+            .execute(conn)?;
+    }
+    for (kind, codes) in [("township", &round.townships), ("village", &round.villages)] {
+        for code in codes {
+            diesel::insert_into(inspection_targets::table)
+                .values((
+                    inspection_targets::inspection_id.eq(&id),
+                    inspection_targets::kind.eq(kind),
+                    inspection_targets::code.eq(code),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(id)
+}
+
+/// Creates a round, refusing conflicts of interest (recusal).
 pub fn create_inspection(
     conn: &mut DbConn,
     new: NewInspection,
     created_by: &str,
     today: NaiveDate,
-) -> ApiResult<Inspection> {
-    let name = BoundedText::parse("name", &new.name, MAX_NAME_CHARS)
-        .map_err(|e| ApiError::Invalid(e.to_string()))?
-        .into_string();
-    if new.ends_on < new.starts_on {
-        return Err(ApiError::Invalid(format!(
-            "ends_on {} is before starts_on {}",
-            new.ends_on, new.starts_on
-        )));
-    }
-    if new.inspectors.is_empty() {
-        return Err(ApiError::Invalid("a round needs at least one inspector".into()));
-    }
-    if new.townships.is_empty() && new.villages.is_empty() {
-        return Err(ApiError::Invalid(
-            "a round needs at least one township or village".into(),
-        ));
-    }
-    if new.inspectors.len() + new.townships.len() + new.villages.len() > MAX_MEMBERS {
-        return Err(ApiError::Invalid(format!(
-            "a round names at most {MAX_MEMBERS} inspectors, townships and villages together"
-        )));
-    }
-    let township_codes = unique(
-        new.townships
-            .iter()
-            .map(|c| TownshipCode::parse(c).map(|c| c.as_str().to_owned()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ApiError::Invalid(e.to_string()))?,
-    );
-    let village_codes = unique(
-        new.villages
-            .iter()
-            .map(|c| VillageCode::parse(c).map(|c| c.as_str().to_owned()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ApiError::Invalid(e.to_string()))?,
-    );
-    let inspectors = unique(new.inspectors.clone());
+) -> Result<Inspection> {
+    let round = check_round(new)?;
     write_transaction(conn, |conn| {
-        for code in &township_codes {
-            let n: i64 = townships::table.find(code).count().get_result(conn)?;
-            if n == 0 {
-                return Err(ApiError::Invalid(format!("township {code} does not exist")));
-            }
-        }
-        // Townships of the named villages, for recusal.
-        let mut village_townships = Vec::new();
-        for code in &village_codes {
-            let township: Option<String> = villages::table
-                .find(code)
-                .select(villages::township_code)
-                .first(conn)
-                .optional()?;
-            match township {
-                Some(t) => village_townships.push(t),
-                None => return Err(ApiError::Invalid(format!("village {code} does not exist"))),
-            }
-        }
-        for username in &inspectors {
-            let user = find_user(conn, username)?
-                .filter(|u| !u.disabled)
-                .ok_or_else(|| ApiError::Invalid(format!("no enabled user {}", crate::domain::truncate(username))))?;
-            if user.role != Role::Inspector.as_str() {
-                return Err(ApiError::Invalid(format!(
-                    "{username} is a {}, not an inspector",
-                    user.role
-                )));
-            }
-            if let Some(home) = &user.home_township_code
-                && (township_codes.contains(home) || village_townships.contains(home))
-            {
-                return Err(ApiError::Conflict(format!(
-                    "recusal: inspector {username}'s home township {home} is in this round's scope (交叉巡察回避)"
-                )));
-            }
-            if let Some(home) = &user.home_village_code {
-                let home_township: Option<String> = villages::table
-                    .find(home)
-                    .select(villages::township_code)
-                    .first(conn)
-                    .optional()?;
-                if village_codes.contains(home) || home_township.is_some_and(|t| township_codes.contains(&t)) {
-                    return Err(ApiError::Conflict(format!(
-                        "recusal: inspector {username}'s home village {home} is in this round's scope (交叉巡察回避)"
-                    )));
-                }
-            }
-        }
-        let id = new_id("in");
-        let created_at = now_utc();
-        diesel::insert_into(inspections::table)
-            .values((
-                inspections::id.eq(&id),
-                inspections::name.eq(&name),
-                inspections::starts_on.eq(new.starts_on),
-                inspections::ends_on.eq(new.ends_on),
-                inspections::created_by.eq(created_by),
-                inspections::created_at.eq(created_at),
-            ))
-            .execute(conn)?;
-        for username in &inspectors {
-            diesel::insert_into(inspection_inspectors::table)
-                .values((
-                    inspection_inspectors::inspection_id.eq(&id),
-                    inspection_inspectors::username.eq(username),
-                ))
-                .execute(conn)?;
-        }
-        for (kind, codes) in [("township", &township_codes), ("village", &village_codes)] {
-            for code in codes {
-                diesel::insert_into(inspection_targets::table)
-                    .values((
-                        inspection_targets::inspection_id.eq(&id),
-                        inspection_targets::kind.eq(kind),
-                        inspection_targets::code.eq(code),
-                    ))
-                    .execute(conn)?;
-            }
-        }
+        let village_townships = check_targets_exist(conn, &round)?;
+        check_inspectors(conn, &round, &village_townships)?;
+        let id = insert_round(conn, &round, created_by)?;
         find_inspection(conn, &id, today)
     })
 }
 
-pub fn find_inspection(conn: &mut DbConn, id: &str, today: NaiveDate) -> ApiResult<Inspection> {
+pub fn find_inspection(conn: &mut DbConn, id: &str, today: NaiveDate) -> Result<Inspection> {
     let row: Option<(String, String, NaiveDate, NaiveDate, String, chrono::NaiveDateTime)> = inspections::table
         .find(id)
         .select((
@@ -204,8 +235,9 @@ pub fn find_inspection(conn: &mut DbConn, id: &str, today: NaiveDate) -> ApiResu
         ))
         .first(conn)
         .optional()?;
-    let (id, name, starts_on, ends_on, created_by, created_at) =
-        row.ok_or_else(|| ApiError::NotFound(format!("no inspection {} in your scope", crate::domain::truncate(id))))?;
+    let (id, name, starts_on, ends_on, created_by, created_at) = row.ok_or_else(|| AuthError::InspectionNotFound {
+        id: crate::domain::truncate(id),
+    })?;
     let inspectors = inspection_inspectors::table
         .filter(inspection_inspectors::inspection_id.eq(&id))
         .order(inspection_inspectors::username)
@@ -233,8 +265,33 @@ pub fn find_inspection(conn: &mut DbConn, id: &str, today: NaiveDate) -> ApiResu
     })
 }
 
+/// The rounds `caller` may see: every one for admins, their own for inspectors.
+pub fn visible_inspections(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> Result<Vec<Inspection>> {
+    let ids = match caller.role {
+        Role::Admin => inspection_ids(conn, None)?,
+        Role::Inspector => inspection_ids(conn, Some(&caller.username))?,
+        role => return Err(AuthError::NotInspectionReader { role }),
+    };
+    ids.iter().map(|id| find_inspection(conn, id, today)).collect()
+}
+
+/// One round, if `caller` may see it: admins every round, inspectors their own; any other
+/// round is missing to them.
+pub fn readable_inspection(conn: &mut DbConn, caller: &Caller, id: &str, today: NaiveDate) -> Result<Inspection> {
+    let round = match caller.role {
+        Role::Admin | Role::Inspector => find_inspection(conn, id, today)?,
+        role => return Err(AuthError::NotInspectionReader { role }),
+    };
+    if caller.role == Role::Inspector && !round.inspectors.contains(&caller.username) {
+        return Err(AuthError::InspectionNotFound {
+            id: crate::domain::truncate(id),
+        });
+    }
+    Ok(round)
+}
+
 /// Ids of the rounds an inspector is assigned to (all of them for `None`: admins).
-pub fn inspection_ids(conn: &mut DbConn, inspector: Option<&str>) -> ApiResult<Vec<String>> {
+pub fn inspection_ids(conn: &mut DbConn, inspector: Option<&str>) -> Result<Vec<String>> {
     Ok(match inspector {
         Some(username) => inspection_inspectors::table
             .filter(inspection_inspectors::username.eq(username))

@@ -19,9 +19,28 @@ use jsonwebtoken::{DecodingKey, EncodingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+/// Why the keyring could not be read, written or used; each case with the file and the cause.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct KeyError(pub String);
+pub enum KeyError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {}: {source}", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot create {}: {source}", path.display())]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("{} is damaged: {source}", path.display())]
+    DamagedManifest { path: PathBuf, source: serde_json::Error },
+    #[error("cannot encode the keyring: {0}")]
+    EncodeManifest(#[source] serde_json::Error),
+    #[error("not a PKCS#8 Ed25519 key: {0}")]
+    NotAKey(#[source] ed25519_dalek::pkcs8::Error),
+    #[error("cannot encode key: {0}")]
+    EncodeKey(#[source] ed25519_dalek::pkcs8::Error),
+    #[error("keyring.json names a bad key id {kid:?}")]
+    BadKeyId { kid: String },
+    #[error("the keyring has no active key")]
+    NoActiveKey,
+}
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct KeyRecord {
@@ -57,11 +76,14 @@ fn kid_of(key: &SigningKey) -> String {
 }
 
 fn key_from_pem(pem: &str) -> Result<SigningKey, KeyError> {
-    SigningKey::from_pkcs8_pem(pem).map_err(|e| KeyError(format!("not a PKCS#8 Ed25519 key: {e}")))
+    SigningKey::from_pkcs8_pem(pem).map_err(KeyError::NotAKey)
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
-    let err = |e: std::io::Error| KeyError(format!("cannot write {}: {e}", path.display()));
+    let err = |source: std::io::Error| KeyError::Write {
+        path: path.to_owned(),
+        source,
+    };
     let tmp = path.with_extension("tmp");
     let mut options = fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -79,11 +101,9 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
 fn read_manifest(dir: &Path) -> Result<Manifest, KeyError> {
     let path = dir.join("keyring.json");
     match fs::read(&path) {
-        Ok(bytes) => {
-            serde_json::from_slice(&bytes).map_err(|e| KeyError(format!("{} is damaged: {e}", path.display())))
-        }
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| KeyError::DamagedManifest { path, source }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
-        Err(e) => Err(KeyError(format!("cannot read {}: {e}", path.display()))),
+        Err(source) => Err(KeyError::Read { path, source }),
     }
 }
 
@@ -94,12 +114,13 @@ fn manifest_mtime(dir: &Path) -> Option<SystemTime> {
 /// Generates a new key into `dir` and makes it the active one; the previous active key is
 /// retired now. Returns the new key's id.
 pub fn rotate(dir: &Path) -> Result<String, KeyError> {
-    fs::create_dir_all(dir).map_err(|e| KeyError(format!("cannot create {}: {e}", dir.display())))?;
+    fs::create_dir_all(dir).map_err(|source| KeyError::CreateDir {
+        path: dir.to_owned(),
+        source,
+    })?;
     let key = SigningKey::generate(&mut rand::rngs::OsRng);
     let kid = kid_of(&key);
-    let pem = key
-        .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|e| KeyError(format!("cannot encode key: {e}")))?;
+    let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(KeyError::EncodeKey)?;
     write_private(&dir.join(format!("{kid}.pem")), pem.as_bytes())?;
     let mut manifest = read_manifest(dir)?;
     let now = Utc::now();
@@ -111,15 +132,13 @@ pub fn rotate(dir: &Path) -> Result<String, KeyError> {
         created_at: now,
         retired_at: None,
     });
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| KeyError(e.to_string()))?;
+    let json = serde_json::to_vec_pretty(&manifest).map_err(KeyError::EncodeManifest)?;
     write_private(&dir.join("keyring.json"), &json)?;
     Ok(kid)
 }
 
 fn encoding_key(key: &SigningKey) -> Result<EncodingKey, KeyError> {
-    let der = key
-        .to_pkcs8_der()
-        .map_err(|e| KeyError(format!("cannot encode key: {e}")))?;
+    let der = key.to_pkcs8_der().map_err(KeyError::EncodeKey)?;
     Ok(EncodingKey::from_ed_der(der.as_bytes()))
 }
 
@@ -129,10 +148,12 @@ fn load_dir(dir: &Path) -> Result<Loaded, KeyError> {
     let mut active = None;
     for record in &manifest.keys {
         if !record.kid.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(KeyError(format!("keyring.json names a bad key id {:?}", record.kid)));
+            return Err(KeyError::BadKeyId {
+                kid: record.kid.clone(),
+            });
         }
         let path = dir.join(format!("{}.pem", record.kid));
-        let pem = fs::read_to_string(&path).map_err(|e| KeyError(format!("cannot read {}: {e}", path.display())))?;
+        let pem = fs::read_to_string(&path).map_err(|source| KeyError::Read { path, source })?;
         let key = key_from_pem(&pem)?;
         verifying.insert(
             record.kid.clone(),
@@ -145,7 +166,7 @@ fn load_dir(dir: &Path) -> Result<Loaded, KeyError> {
             active = Some((record.kid.clone(), key));
         }
     }
-    let (active_kid, key) = active.ok_or_else(|| KeyError("the keyring has no active key".into()))?;
+    let (active_kid, key) = active.ok_or(KeyError::NoActiveKey)?;
     Ok(Loaded {
         active_kid,
         signing: encoding_key(&key)?,
@@ -159,7 +180,10 @@ impl KeyRing {
     /// configured key file alone.
     pub fn open(dir: &Path, configured: Option<&Path>, token_lifetime: Duration) -> Result<Self, KeyError> {
         let loaded = if let Some(file) = configured {
-            let pem = fs::read_to_string(file).map_err(|e| KeyError(format!("cannot read {}: {e}", file.display())))?;
+            let pem = fs::read_to_string(file).map_err(|source| KeyError::Read {
+                path: file.to_owned(),
+                source,
+            })?;
             let key = key_from_pem(&pem)?;
             let kid = kid_of(&key);
             let mut verifying = HashMap::new();

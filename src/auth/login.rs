@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use chrono::Duration as ChronoDuration;
 use diesel::prelude::*;
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::auth::Caller;
+use crate::auth::error::{AuthError, Result};
 use crate::auth::passwords::{verify_dummy, verify_password};
 use crate::auth::tokens::{hash_refresh_token, new_refresh_token, refresh_expiry};
 use crate::auth::users::{UserRow, find_user};
@@ -72,8 +72,8 @@ pub enum LoginOutcome {
     Locked,
 }
 
-pub fn locked_error() -> ApiError {
-    ApiError::Locked("too many wrong passwords for this username; wait a while and try again".into())
+pub fn locked_error() -> AuthError {
+    AuthError::Locked
 }
 
 /// How long after it arrived a failed attempt is answered: grows with the failures in a row.
@@ -90,7 +90,7 @@ pub fn sign_in(
     policy: LoginPolicy,
     username: &str,
     password: &str,
-) -> ApiResult<LoginOutcome> {
+) -> Result<LoginOutcome> {
     let Some(user) = find_user(conn, username)? else {
         if throttle.locked(username, policy) {
             return Ok(LoginOutcome::Locked);
@@ -125,7 +125,7 @@ pub fn sign_in(
 /// Counts an attempt for a known username before its password is checked; `false` when the
 /// username is locked or the attempts in flight already reach the limit. An expired lock
 /// starts a fresh count.
-fn reserve_attempt(conn: &mut DbConn, username: &str, policy: LoginPolicy) -> ApiResult<bool> {
+fn reserve_attempt(conn: &mut DbConn, username: &str, policy: LoginPolicy) -> Result<bool> {
     let max = i32::try_from(policy.max_failures).unwrap_or(i32::MAX);
     let now = now_utc();
     write_transaction(conn, |conn| {
@@ -149,7 +149,7 @@ fn reserve_attempt(conn: &mut DbConn, username: &str, policy: LoginPolicy) -> Ap
 
 /// Records that a reserved attempt failed and locks the username once the failures in a row
 /// reach the limit. Returns the failures so far, for the slow-down.
-fn count_failure(conn: &mut DbConn, username: &str, policy: LoginPolicy) -> ApiResult<u32> {
+fn count_failure(conn: &mut DbConn, username: &str, policy: LoginPolicy) -> Result<u32> {
     write_transaction(conn, |conn| {
         let failures: i32 = users::table.find(username).select(users::failed_logins).first(conn)?;
         let failures = u32::try_from(failures).unwrap_or(0).max(1);
@@ -163,7 +163,7 @@ fn count_failure(conn: &mut DbConn, username: &str, policy: LoginPolicy) -> ApiR
     })
 }
 
-fn store_refresh_token(conn: &mut DbConn, user: &UserRow) -> ApiResult<String> {
+fn store_refresh_token(conn: &mut DbConn, user: &UserRow) -> Result<String> {
     let (token, hash) = new_refresh_token();
     diesel::insert_into(refresh_tokens::table)
         .values((
@@ -179,8 +179,8 @@ fn store_refresh_token(conn: &mut DbConn, user: &UserRow) -> ApiResult<String> {
 
 /// Trades a refresh token for a new one. A refresh token works once: presenting a used one
 /// again revokes every refresh token of that user (it was probably stolen).
-pub fn refresh(conn: &mut DbConn, token: &str) -> ApiResult<(Caller, String)> {
-    let invalid = || ApiError::Unauthorized("the refresh token is not valid; sign in again".into());
+pub fn refresh(conn: &mut DbConn, token: &str) -> Result<(Caller, String)> {
+    let invalid = || AuthError::BadRefreshToken;
     if token.len() > 200 {
         return Err(invalid());
     }
@@ -236,6 +236,6 @@ pub fn refresh(conn: &mut DbConn, token: &str) -> ApiResult<(Caller, String)> {
             return Ok(Err(invalid()));
         }
         let next = store_refresh_token(conn, &user)?;
-        Ok::<_, ApiError>(Ok((user.caller()?, next)))
+        Ok::<_, AuthError>(Ok((user.caller()?, next)))
     })?
 }

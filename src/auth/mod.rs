@@ -2,6 +2,7 @@
 //! the four roles, per-object scopes, inspection rounds with recusal, and the audit log.
 
 pub mod audit;
+pub mod error;
 pub mod inspections;
 pub mod keys;
 pub mod login;
@@ -12,6 +13,8 @@ pub mod users;
 pub mod verified;
 
 use serde::{Deserialize, Serialize};
+
+pub use error::{AuthError, TokenFault};
 
 /// What a user may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]

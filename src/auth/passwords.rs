@@ -5,15 +5,17 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::Rng;
 
+use crate::auth::error::AuthError;
+
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
-pub fn hash_password(password: &str) -> Result<String, String> {
+pub fn hash_password(password: &str) -> Result<String, AuthError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| format!("cannot hash the password: {e}"))
+        .map_err(|e| AuthError::PasswordHash { reason: e.to_string() })
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
@@ -39,16 +41,16 @@ pub fn generate_password() -> String {
         .collect()
 }
 
-pub fn check_password_policy(password: &str) -> Result<(), String> {
+pub fn check_password_policy(password: &str) -> Result<(), AuthError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        Err(format!(
-            "the password must have at least {MIN_PASSWORD_CHARS} characters"
-        ))
+        Err(AuthError::PasswordTooShort {
+            min: MIN_PASSWORD_CHARS,
+        })
     } else if n > MAX_PASSWORD_CHARS {
-        Err(format!(
-            "the password must have at most {MAX_PASSWORD_CHARS} characters"
-        ))
+        Err(AuthError::PasswordTooLong {
+            max: MAX_PASSWORD_CHARS,
+        })
     } else {
         Ok(())
     }

@@ -6,12 +6,12 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use crate::api::problem::{ApiError, ApiResult};
+use crate::auth::error::{AuthError, Result};
 use crate::auth::{Caller, Role};
 use crate::db::DbConn;
-use crate::db::schema::{inspection_inspectors, inspection_targets, inspections};
+use crate::db::schema::{inspection_inspectors, inspection_targets, inspections, villages};
 use crate::domain::{TownshipCode, VillageCode};
-use crate::ledger::villages::{VillageRow, find_village, village_not_found};
+use crate::ledger::villages::VillageRow;
 
 /// What an inspector's open rounds cover today.
 #[derive(Debug, Default)]
@@ -26,8 +26,24 @@ impl InspectorScope {
     }
 }
 
+/// The village row; a missing village is refused like one outside the caller's scope.
+fn find_village(conn: &mut DbConn, code: &VillageCode) -> Result<VillageRow> {
+    villages::table
+        .find(code.as_str())
+        .select(VillageRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| village_not_found(code))
+}
+
+fn village_not_found(code: &VillageCode) -> AuthError {
+    AuthError::VillageNotFound {
+        village: code.as_str().to_owned(),
+    }
+}
+
 /// The townships and villages of the inspector's rounds that are open on `today`.
-pub fn inspector_scope(conn: &mut DbConn, username: &str, today: NaiveDate) -> ApiResult<InspectorScope> {
+pub fn inspector_scope(conn: &mut DbConn, username: &str, today: NaiveDate) -> Result<InspectorScope> {
     let targets: Vec<(String, String)> = inspection_targets::table
         .inner_join(inspections::table.on(inspections::id.eq(inspection_targets::inspection_id)))
         .inner_join(
@@ -49,7 +65,7 @@ pub fn inspector_scope(conn: &mut DbConn, username: &str, today: NaiveDate) -> A
     Ok(scope)
 }
 
-fn covers_village(conn: &mut DbConn, caller: &Caller, village: &VillageRow, today: NaiveDate) -> ApiResult<bool> {
+fn covers_village(conn: &mut DbConn, caller: &Caller, village: &VillageRow, today: NaiveDate) -> Result<bool> {
     Ok(match caller.role {
         Role::Admin => true,
         Role::Villager => caller.village.as_deref() == Some(village.code.as_str()),
@@ -75,44 +91,41 @@ pub fn readable_village(
     caller: &Caller,
     code: &VillageCode,
     today: NaiveDate,
-) -> ApiResult<VillageRow> {
+) -> Result<VillageRow> {
     let village = find_village(conn, code)?;
     if covers_village(conn, caller, &village, today)? {
         Ok(village)
     } else {
-        Err(village_not_found(code).into())
+        Err(village_not_found(code))
     }
 }
 
 /// Refuses roles that may not write the ledger (403).
-pub fn require_ledger_writer(caller: &Caller) -> ApiResult<()> {
+pub fn require_ledger_writer(caller: &Caller) -> Result<()> {
     if caller.role == Role::Clerk {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(format!(
-            "a {} cannot write the ledger; township finance station clerks post entries",
-            caller.role.as_str()
-        )))
+        Err(AuthError::NotLedgerWriter { role: caller.role })
     }
 }
 
 /// The village, if the caller may write its ledger: 403 for roles that never write, 404 for
 /// a village outside the clerk's township.
-pub fn writable_village(conn: &mut DbConn, caller: &Caller, code: &VillageCode) -> ApiResult<VillageRow> {
+pub fn writable_village(conn: &mut DbConn, caller: &Caller, code: &VillageCode) -> Result<VillageRow> {
     require_ledger_writer(caller)?;
     let village = find_village(conn, code)?;
     if caller.township.as_deref() == Some(village.township_code.as_str()) {
         Ok(village)
     } else {
-        Err(village_not_found(code).into())
+        Err(village_not_found(code))
     }
 }
 
 /// Refuses everyone but admins (403).
-pub fn require_admin(caller: &Caller) -> ApiResult<()> {
+pub fn require_admin(caller: &Caller) -> Result<()> {
     // A disabled account is a 401 whatever its role was.
     if caller.role != Role::Admin {
-        return Err(ApiError::Forbidden("only administrators may do this".into()));
+        return Err(AuthError::AdminOnly { role: caller.role });
     }
     Ok(())
 }
@@ -129,8 +142,10 @@ pub fn township_view(
     caller: &Caller,
     township: &TownshipCode,
     today: NaiveDate,
-) -> ApiResult<TownshipView> {
-    let not_found = || ApiError::NotFound(format!("no township {township} in your scope"));
+) -> Result<TownshipView> {
+    let not_found = || AuthError::TownshipNotFound {
+        township: township.as_str().to_owned(),
+    };
     match caller.role {
         Role::Admin => Ok(TownshipView::All),
         Role::Clerk if caller.township.as_deref() == Some(township.as_str()) => Ok(TownshipView::All),

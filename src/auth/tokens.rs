@@ -9,7 +9,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::api::problem::ApiError;
+use crate::auth::error::{AuthError, TokenFault};
 use crate::auth::keys::KeyRing;
 use crate::auth::{Caller, Role};
 
@@ -42,10 +42,8 @@ pub struct TokenSettings {
     pub audience: String,
 }
 
-pub fn issue_access_token(keys: &KeyRing, settings: &TokenSettings, caller: &Caller) -> Result<String, ApiError> {
-    let (kid, key) = keys
-        .signing()
-        .ok_or_else(|| ApiError::Internal("no signing key".into()))?;
+pub fn issue_access_token(keys: &KeyRing, settings: &TokenSettings, caller: &Caller) -> Result<String, AuthError> {
+    let (kid, key) = keys.signing().ok_or(AuthError::NoSigningKey)?;
     let now = Utc::now().timestamp();
     let claims = Claims {
         sub: caller.username.clone(),
@@ -60,27 +58,27 @@ pub fn issue_access_token(keys: &KeyRing, settings: &TokenSettings, caller: &Cal
     };
     let mut header = Header::new(Algorithm::EdDSA);
     header.kid = Some(kid);
-    jsonwebtoken::encode(&header, &claims, &key).map_err(|e| ApiError::Internal(format!("cannot sign a token: {e}")))
+    jsonwebtoken::encode(&header, &claims, &key).map_err(AuthError::Sign)
 }
 
-fn unauthorized(why: &str) -> ApiError {
-    ApiError::Unauthorized(format!("the access token is not valid ({why}); sign in again"))
+fn unauthorized(fault: TokenFault) -> AuthError {
+    AuthError::BadAccessToken { fault }
 }
 
 /// Verifies an access token: EdDSA only, a known and unexpired key, issuer, audience, subject,
 /// expiry and not-before.
-pub fn verify_access_token(keys: &KeyRing, settings: &TokenSettings, token: &str) -> Result<VerifiedToken, ApiError> {
+pub fn verify_access_token(keys: &KeyRing, settings: &TokenSettings, token: &str) -> Result<VerifiedToken, AuthError> {
     if token.len() > MAX_TOKEN_BYTES {
-        return Err(unauthorized("too long"));
+        return Err(unauthorized(TokenFault::TooLong));
     }
-    let header = jsonwebtoken::decode_header(token).map_err(|_| unauthorized("malformed"))?;
+    let header = jsonwebtoken::decode_header(token).map_err(|_| unauthorized(TokenFault::Malformed))?;
     if header.alg != Algorithm::EdDSA {
-        return Err(unauthorized("wrong algorithm"));
+        return Err(unauthorized(TokenFault::WrongAlgorithm));
     }
-    let kid = header.kid.ok_or_else(|| unauthorized("no key id"))?;
+    let kid = header.kid.ok_or_else(|| unauthorized(TokenFault::NoKeyId))?;
     let key = keys
         .verifying(&kid, Utc::now())
-        .ok_or_else(|| unauthorized("unknown or retired key"))?;
+        .ok_or_else(|| unauthorized(TokenFault::UnknownKey))?;
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.set_issuer(&[&settings.issuer]);
     validation.set_audience(&[&settings.audience]);
@@ -89,11 +87,11 @@ pub fn verify_access_token(keys: &KeyRing, settings: &TokenSettings, token: &str
     validation.leeway = 30;
     let data = jsonwebtoken::decode::<Claims>(token, &key, &validation).map_err(|e| {
         tracing::debug!(error = %e, "access token refused");
-        unauthorized("signature or claims")
+        unauthorized(TokenFault::SignatureOrClaims)
     })?;
     let claims = data.claims;
     if claims.sub.is_empty() {
-        return Err(unauthorized("no subject"));
+        return Err(unauthorized(TokenFault::NoSubject));
     }
     let caller = Caller {
         username: claims.sub,

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::api::problem::{ApiError, ApiResult};
+use crate::auth::error::{AuthError, Result};
 use crate::auth::passwords::{check_password_policy, hash_password};
 use crate::auth::{Caller, Role};
 use crate::db::schema::{refresh_tokens, townships, users, villages};
@@ -29,9 +29,11 @@ pub struct UserRow {
 }
 
 impl UserRow {
-    pub fn caller(&self) -> ApiResult<Caller> {
-        let role = Role::parse(&self.role)
-            .ok_or_else(|| ApiError::Internal(format!("user has unknown role {}", self.role)))?;
+    pub fn caller(&self) -> Result<Caller> {
+        let role = Role::parse(&self.role).ok_or_else(|| AuthError::UnknownRole {
+            username: self.username.clone(),
+            role: self.role.clone(),
+        })?;
         Ok(Caller {
             username: self.username.clone(),
             role,
@@ -88,7 +90,7 @@ impl From<UserRow> for UserView {
     }
 }
 
-pub fn check_username(name: &str) -> Result<String, ApiError> {
+pub fn check_username(name: &str) -> Result<String> {
     let ok = (3..=40).contains(&name.len())
         && name
             .bytes()
@@ -96,44 +98,45 @@ pub fn check_username(name: &str) -> Result<String, ApiError> {
     if ok {
         Ok(name.to_owned())
     } else {
-        Err(ApiError::Invalid(format!(
-            "username `{}` must be 3–40 characters of letters, digits, `.`, `_` or `-`",
-            crate::domain::truncate(name)
-        )))
+        Err(AuthError::BadUsername {
+            username: crate::domain::truncate(name),
+        })
     }
 }
 
-fn existing_township(conn: &mut DbConn, code: &str) -> ApiResult<String> {
-    let code = TownshipCode::parse(code).map_err(|e| ApiError::Invalid(e.to_string()))?;
+fn existing_township(conn: &mut DbConn, code: &str) -> Result<String> {
+    let code = TownshipCode::parse(code).map_err(|reason| AuthError::InvalidValue { reason })?;
     let found: i64 = townships::table.find(code.as_str()).count().get_result(conn)?;
     if found == 0 {
-        return Err(ApiError::Invalid(format!("township {code} does not exist")));
+        return Err(AuthError::TownshipMissing {
+            township: code.as_str().to_owned(),
+        });
     }
     Ok(code.as_str().to_owned())
 }
 
-fn existing_village(conn: &mut DbConn, code: &str) -> ApiResult<String> {
-    let code = VillageCode::parse(code).map_err(|e| ApiError::Invalid(e.to_string()))?;
+fn existing_village(conn: &mut DbConn, code: &str) -> Result<String> {
+    let code = VillageCode::parse(code).map_err(|reason| AuthError::InvalidValue { reason })?;
     let found: i64 = villages::table.find(code.as_str()).count().get_result(conn)?;
     if found == 0 {
-        return Err(ApiError::Invalid(format!("village {code} does not exist")));
+        return Err(AuthError::VillageMissing {
+            village: code.as_str().to_owned(),
+        });
     }
     Ok(code.as_str().to_owned())
 }
 
 /// Creates a user with `password`.
-pub fn add_user(conn: &mut DbConn, new: NewUser, password: &str) -> ApiResult<UserView> {
+pub fn add_user(conn: &mut DbConn, new: NewUser, password: &str) -> Result<UserView> {
     let username = check_username(&new.username)?;
-    check_password_policy(password).map_err(ApiError::Invalid)?;
-    let password_hash = hash_password(password).map_err(ApiError::Internal)?;
+    check_password_policy(password)?;
+    let password_hash = hash_password(password)?;
     write_transaction(conn, |conn| {
         let (township_code, village_code) = match new.role {
             Role::Clerk => (
                 Some(existing_township(
                     conn,
-                    new.township
-                        .as_deref()
-                        .ok_or_else(|| ApiError::Invalid("a clerk needs a township".into()))?,
+                    new.township.as_deref().ok_or(AuthError::ClerkWithoutTownship)?,
                 )?),
                 None,
             ),
@@ -141,17 +144,12 @@ pub fn add_user(conn: &mut DbConn, new: NewUser, password: &str) -> ApiResult<Us
                 None,
                 Some(existing_village(
                     conn,
-                    new.village
-                        .as_deref()
-                        .ok_or_else(|| ApiError::Invalid("a villager needs a village".into()))?,
+                    new.village.as_deref().ok_or(AuthError::VillagerWithoutVillage)?,
                 )?),
             ),
             Role::Inspector | Role::Admin => {
                 if new.township.is_some() || new.village.is_some() {
-                    return Err(ApiError::Invalid(
-                        "inspectors and admins have no fixed scope; an inspector's scope comes from inspection rounds"
-                            .into(),
-                    ));
+                    return Err(AuthError::FixedScopeNotAllowed { role: new.role });
                 }
                 (None, None)
             }
@@ -182,9 +180,14 @@ pub fn add_user(conn: &mut DbConn, new: NewUser, password: &str) -> ApiResult<Us
         diesel::insert_into(users::table)
             .values(&row)
             .execute(conn)
-            .map_err(|e| match ApiError::from(e) {
-                ApiError::Conflict(_) => ApiError::Conflict(format!("user {username} already exists")),
-                other => other,
+            .map_err(|e| match e {
+                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                    AuthError::UserExists {
+                        username: username.clone(),
+                        source: e,
+                    }
+                }
+                other => AuthError::Database(other),
             })?;
         // A server may remember that this name had no account.
         crate::db::changes::user_changed(&username);
@@ -192,7 +195,7 @@ pub fn add_user(conn: &mut DbConn, new: NewUser, password: &str) -> ApiResult<Us
     })
 }
 
-pub fn find_user(conn: &mut DbConn, username: &str) -> ApiResult<Option<UserRow>> {
+pub fn find_user(conn: &mut DbConn, username: &str) -> Result<Option<UserRow>> {
     Ok(users::table
         .find(username)
         .select(UserRow::as_select())
@@ -201,27 +204,28 @@ pub fn find_user(conn: &mut DbConn, username: &str) -> ApiResult<Option<UserRow>
 }
 
 /// Disables a user and revokes every refresh token of theirs.
-pub fn disable_user(conn: &mut DbConn, username: &str) -> ApiResult<UserView> {
+pub fn disable_user(conn: &mut DbConn, username: &str) -> Result<UserView> {
     write_transaction(conn, |conn| {
         let n = diesel::update(users::table.find(username))
             .set(users::disabled.eq(true))
             .execute(conn)?;
         if n == 0 {
-            return Err(ApiError::NotFound(format!(
-                "no user {}",
-                crate::domain::truncate(username)
-            )));
+            return Err(AuthError::UserNotFound {
+                username: crate::domain::truncate(username),
+            });
         }
         diesel::update(refresh_tokens::table.filter(refresh_tokens::username.eq(username)))
             .set(refresh_tokens::revoked.eq(true))
             .execute(conn)?;
         crate::db::changes::user_changed(username);
-        let row = find_user(conn, username)?.ok_or_else(|| ApiError::NotFound("no such user".into()))?;
+        let row = find_user(conn, username)?.ok_or_else(|| AuthError::UserNotFound {
+            username: crate::domain::truncate(username),
+        })?;
         Ok(row.into())
     })
 }
 
-pub fn list_users(conn: &mut DbConn) -> ApiResult<Vec<UserView>> {
+pub fn list_users(conn: &mut DbConn) -> Result<Vec<UserView>> {
     let rows: Vec<UserRow> = users::table
         .order(users::username)
         .select(UserRow::as_select())
@@ -230,7 +234,7 @@ pub fn list_users(conn: &mut DbConn) -> ApiResult<Vec<UserView>> {
 }
 
 /// Whether a user exists and is enabled (tokens of disabled users stop working at once).
-pub fn is_enabled(conn: &mut DbConn, username: &str) -> ApiResult<bool> {
+pub fn is_enabled(conn: &mut DbConn, username: &str) -> Result<bool> {
     Ok(users::table
         .find(username)
         .select(users::disabled)

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::api::problem::{ApiError, ApiResult};
+use crate::crosscheck::error::{CrosscheckError, Result};
 use crate::crosscheck::names;
 use crate::crosscheck::{DateWindow, Scope};
 use crate::db::schema::{entries, receipt_withdrawals, receipts};
@@ -181,7 +181,7 @@ type ReceiptJoin = (
 );
 
 /// Loads one village's book.
-pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWindow) -> ApiResult<Book> {
+pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWindow) -> Result<Book> {
     let mut query = entries::table
         .filter(entries::village_code.eq(code))
         .order((entries::occurred_on, entries::seq))
@@ -312,12 +312,12 @@ pub fn for_each_book(
     scope: &Scope,
     window: DateWindow,
     parties: &mut Parties,
-    mut visit: impl FnMut(Book, &Parties) -> ApiResult<()>,
-) -> ApiResult<()> {
+    mut visit: impl FnMut(Book, &Parties) -> Result<()>,
+) -> Result<()> {
     let codes: Vec<&str> = scope.villages.iter().map(|v| v.code.as_str()).collect();
     let threads = if codes.len() > 1 { 2 } else { 1 };
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, ApiResult<Book>)>(4);
-    std::thread::scope(|s| -> ApiResult<()> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<Book>)>(4);
+    std::thread::scope(|s| -> Result<()> {
         // Owned here, so an early return drops it and the loaders stop at their next send.
         let rx = rx;
         for t in 0..threads {
@@ -327,7 +327,7 @@ pub fn for_each_book(
                 let mut conn = match pool.get() {
                     Ok(c) => c,
                     Err(e) => {
-                        let _ = tx.send((t, Err(ApiError::from(e))));
+                        let _ = tx.send((t, Err(CrosscheckError::from(e))));
                         return;
                     }
                 };

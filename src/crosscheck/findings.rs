@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::crosscheck::error::{CrosscheckError, FindingError, ToleranceError};
 use crate::domain::BoundedText;
 use crate::domain::Direction;
 
@@ -67,29 +68,52 @@ pub struct Finding {
     pub direction: Option<Direction>,
 }
 
-fn optional(field: &'static str, value: Option<String>, max: usize) -> Result<Option<String>, String> {
+fn bounded(field: &'static str, value: &str, max: usize) -> Result<String, FindingError> {
+    BoundedText::parse(field, value, max)
+        .map(BoundedText::into_string)
+        .map_err(|reason| FindingError::InvalidValue { reason })
+}
+
+fn optional(field: &'static str, value: Option<String>, max: usize) -> Result<Option<String>, FindingError> {
     match value {
-        Some(v) if !v.trim().is_empty() => BoundedText::parse(field, &v, max)
-            .map(|t| Some(t.into_string()))
-            .map_err(|e| e.to_string()),
+        Some(v) if !v.trim().is_empty() => bounded(field, &v, max).map(Some),
         _ => Ok(None),
     }
 }
 
+/// Checks every finding of a request, naming the first bad one by index and ref.
+pub fn check_findings(inputs: Vec<FindingInput>, max: usize) -> Result<Vec<Finding>, CrosscheckError> {
+    if inputs.len() > max {
+        return Err(CrosscheckError::TooManyFindings {
+            count: inputs.len(),
+            max,
+        });
+    }
+    inputs
+        .into_iter()
+        .enumerate()
+        .map(|(index, f)| {
+            let reference = crate::domain::truncate(&f.reference);
+            f.validate().map_err(|source| CrosscheckError::InvalidFinding {
+                index,
+                reference,
+                source,
+            })
+        })
+        .collect()
+}
+
 impl FindingInput {
     /// Checks one finding; the error names the field (the caller adds which finding).
-    pub fn validate(self) -> Result<Finding, String> {
-        if !(1..=crate::domain::MAX_ABS_FEN).contains(&self.amount_fen) {
-            return Err(format!(
-                "amount_fen must be a positive amount in fen up to 10,000,000,000,000, not {}",
-                self.amount_fen
-            ));
+    pub fn validate(self) -> Result<Finding, FindingError> {
+        if !(1..=10_000_000_000_000).contains(&self.amount_fen) {
+            return Err(FindingError::AmountOutOfRange {
+                amount_fen: self.amount_fen,
+            });
         }
-        crate::domain::check_ledger_date(self.date).map_err(|e| e.to_string())?;
+        crate::domain::check_ledger_date(self.date).map_err(|reason| FindingError::InvalidValue { reason })?;
         Ok(Finding {
-            reference: BoundedText::parse("ref", &self.reference, MAX_REF_CHARS)
-                .map_err(|e| e.to_string())?
-                .into_string(),
+            reference: bounded("ref", &self.reference, MAX_REF_CHARS)?,
             row: None,
             date: self.date,
             amount_fen: self.amount_fen,
@@ -100,6 +124,31 @@ impl FindingInput {
             direction: self.direction,
         })
     }
+}
+
+/// The findings of a sheet's rows, each checked like a JSON finding; a row that fails its check
+/// joins the sheet's `row_errors` (data in the answer, not a refusal), and they are listed by row.
+pub fn sheet_findings(
+    rows: Vec<crate::crosscheck::sheet::SheetFinding>,
+    mut row_errors: Vec<crate::crosscheck::sheet::RowError>,
+) -> (Vec<Finding>, Vec<crate::crosscheck::sheet::RowError>) {
+    let mut findings = Vec::new();
+    for row in rows {
+        let n = row.row;
+        match FindingInput::from(row).validate() {
+            Ok(mut f) => {
+                f.row = Some(n);
+                findings.push(f);
+            }
+            Err(e) => row_errors.push(crate::crosscheck::sheet::RowError {
+                row: n,
+                column: None,
+                message: e.to_string(),
+            }),
+        }
+    }
+    row_errors.sort_by_key(|e| e.row);
+    (findings, row_errors)
 }
 
 impl From<crate::crosscheck::sheet::SheetFinding> for FindingInput {
@@ -149,7 +198,41 @@ impl Default for Tolerances {
     }
 }
 
+/// The tolerances a request asks for; each one left out takes its default.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ToleranceOptions {
+    pub date_window_days: Option<i64>,
+    pub amount_tolerance_fen: Option<i64>,
+    /// Percent of the finding's amount (0–100).
+    pub amount_tolerance_percent: Option<f64>,
+    pub name_similarity: Option<f64>,
+    /// Defaults to the larger of its default and the date window asked for.
+    pub date_search_days: Option<i64>,
+    pub max_split_parts: Option<i64>,
+}
+
 impl Tolerances {
+    /// The tolerances `options` ask for, the defaults elsewhere, each checked against its range.
+    pub fn from_options(options: ToleranceOptions) -> Result<Self, ToleranceError> {
+        let d = Tolerances::default();
+        Tolerances {
+            date_window_days: options.date_window_days.unwrap_or(d.date_window_days),
+            amount_tolerance_fen: options.amount_tolerance_fen.unwrap_or(d.amount_tolerance_fen),
+            amount_tolerance_bp: match options.amount_tolerance_percent {
+                // A tolerance, not money: the share is kept in whole basis points.
+                Some(p) if (0.0..=100.0).contains(&p) => (p * 100.0).round() as i64,
+                Some(value) => return Err(ToleranceError::PercentOutOfRange { value }),
+                None => d.amount_tolerance_bp,
+            },
+            name_similarity: options.name_similarity.unwrap_or(d.name_similarity),
+            date_search_days: options
+                .date_search_days
+                .unwrap_or(d.date_search_days.max(options.date_window_days.unwrap_or(0))),
+            max_split_parts: usize::try_from(options.max_split_parts.unwrap_or(d.max_split_parts as i64)).unwrap_or(0),
+        }
+        .check()
+    }
+
     /// The amount tolerance for a finding of `amount_fen`.
     pub fn amount_tolerance(&self, amount_fen: i64) -> i64 {
         let share = i128::from(amount_fen.abs()) * i128::from(self.amount_tolerance_bp) / 10_000;
@@ -157,12 +240,12 @@ impl Tolerances {
     }
 
     /// Refuses values outside their documented ranges.
-    pub fn check(self) -> Result<Self, String> {
-        let within = |name: &str, v: i64, lo: i64, hi: i64| {
-            if (lo..=hi).contains(&v) {
+    pub fn check(self) -> Result<Self, ToleranceError> {
+        let within = |name: &'static str, value: i64, min: i64, max: i64| {
+            if (min..=max).contains(&value) {
                 Ok(())
             } else {
-                Err(format!("{name} must be between {lo} and {hi}, not {v}"))
+                Err(ToleranceError::OutOfRange { name, min, max, value })
             }
         };
         within("date_window_days", self.date_window_days, 0, 366)?;
@@ -171,13 +254,12 @@ impl Tolerances {
         within("date_search_days", self.date_search_days, 0, 3660)?;
         within("max_split_parts", self.max_split_parts as i64, 2, 5)?;
         if !(0.0..=1.0).contains(&self.name_similarity) {
-            return Err(format!(
-                "name_similarity must be between 0 and 1, not {}",
-                self.name_similarity
-            ));
+            return Err(ToleranceError::SimilarityOutOfRange {
+                value: self.name_similarity,
+            });
         }
         if self.date_search_days < self.date_window_days {
-            return Err("date_search_days must not be smaller than date_window_days".into());
+            return Err(ToleranceError::SearchNarrowerThanWindow);
         }
         Ok(self)
     }

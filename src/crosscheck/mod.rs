@@ -2,107 +2,46 @@
 //! ([`reconcile`]) and red flags computed over a scope of villages ([`flags`]), both over the
 //! scope's entries loaded once into compact per-village books ([`book`]).
 //!
-//! Nothing here knows about HTTP: the API resolves the caller's scope into a [`Scope`] and
-//! hands it in.
+//! Nothing here knows about HTTP: the caller's scope is resolved into a [`Scope`]
+//! ([`scope::resolve_scope`]), and every refusal or failure is a [`CrosscheckError`] that the API
+//! turns into a problem document.
 
 pub mod book;
+pub mod error;
 pub mod findings;
 pub mod flags;
 pub mod holidays;
 pub mod names;
 pub mod reconcile;
+pub mod scope;
 pub mod sheet;
 
-use diesel::prelude::*;
-use serde::Serialize;
-
-use crate::api::problem::ApiResult;
-use crate::db::DbConn;
-use crate::db::schema::{townships, villages};
-
-/// One village of a cross-check's scope.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct ScopeVillage {
-    pub code: String,
-    pub name: String,
-    pub township_code: String,
-    pub township_name: String,
-}
-
-/// Which villages to take: those of one township, those listed, or every one.
-pub enum VillageFilter<'a> {
-    All,
-    Township(&'a str),
-    Codes(&'a [String]),
-}
-
-/// The villages that `filter` selects, by code.
-pub fn scope_villages(conn: &mut DbConn, filter: VillageFilter) -> ApiResult<Vec<ScopeVillage>> {
-    let mut query = villages::table
-        .inner_join(townships::table)
-        .select((villages::code, villages::name, villages::township_code, townships::name))
-        .order(villages::code)
-        .into_boxed();
-    query = match filter {
-        VillageFilter::All => query,
-        VillageFilter::Township(t) => query.filter(villages::township_code.eq(t.to_owned())),
-        VillageFilter::Codes(codes) => query.filter(villages::code.eq_any(codes.to_vec())),
-    };
-    let rows: Vec<(String, String, String, String)> = query.load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(code, name, township_code, township_name)| ScopeVillage {
-            code,
-            name,
-            township_code,
-            township_name,
-        })
-        .collect())
-}
-
-/// What a cross-check looks at: the villages (all of them in the caller's scope), named as the
-/// request named them.
-#[derive(Clone, Debug)]
-pub struct Scope {
-    /// `village`, `township` or `county` (every village the caller may see).
-    pub kind: &'static str,
-    /// The code the request named; empty for `county`.
-    pub code: String,
-    pub villages: Vec<ScopeVillage>,
-}
-
-impl Scope {
-    pub fn village_codes(&self) -> Vec<String> {
-        self.villages.iter().map(|v| v.code.clone()).collect()
-    }
-}
-
-/// An inclusive date window; either end open.
-#[derive(Clone, Copy, Debug, Default, Serialize, utoipa::ToSchema)]
-pub struct DateWindow {
-    pub from: Option<chrono::NaiveDate>,
-    pub to: Option<chrono::NaiveDate>,
-}
-
-impl DateWindow {
-    pub fn contains(&self, day: chrono::NaiveDate) -> bool {
-        self.from.is_none_or(|f| day >= f) && self.to.is_none_or(|t| day <= t)
-    }
-}
+pub use error::{CrosscheckError, FindingError, ToleranceError};
+pub use scope::{DateWindow, Scope, ScopeKind, ScopeVillage, VillageFilter, scope_villages};
 
 /// Yuan with two decimals, for explanations people read (`4,950.00`).
+/// The ledger's own formatting ([`crate::domain::format_yuan`]) with the whole yuan grouped
+/// by thousands.
 pub fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let abs = fen.unsigned_abs();
-    let whole = (abs / 100).to_string();
-    let mut grouped = String::new();
+    let plain = crate::domain::format_yuan(fen);
+    let (sign, unsigned) = match plain.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", plain.as_str()),
+    };
+    let (whole, cents) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let mut grouped = String::with_capacity(plain.len() + whole.len() / 3);
+    grouped.push_str(sign);
     for (i, c) in whole.chars().enumerate() {
         if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
     }
-    format!("{sign}{grouped}.{:02}", abs % 100)
+    if !cents.is_empty() {
+        grouped.push('.');
+        grouped.push_str(cents);
+    }
+    grouped
 }
 
 #[cfg(test)]

@@ -1,7 +1,37 @@
-//! What a receipt upload may be refused for, in words a township clerk can act on, and the
-//! limits that decide it.
+//! What the receipts service can refuse or fail with: an upload refused (in words a township
+//! clerk can act on, [`IntakeError`]) and the limits that decide it, the store failing, a
+//! withdrawal refused ([`ReceiptError`]).
 
 use std::fmt;
+
+use crate::auth::AuthError;
+use crate::domain::budget::BudgetExceeded;
+
+/// Everything the receipts service can refuse or fail with. The words a caller reads are
+/// chosen in `api::problem::receipts`; `Display` is for the server log.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiptError {
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
+    /// The server could not read or write its own files.
+    #[error("receipt store")]
+    Store(#[source] std::io::Error),
+    /// A withdrawal reason the domain's text rules refuse, with their reason.
+    #[error("{reason}")]
+    InvalidReason { reason: crate::domain::ValueError },
+    #[error("receipt {receipt} was already withdrawn for another reason")]
+    AlreadyWithdrawn { receipt: String, reason: String },
+    #[error("originals are not served to villagers")]
+    OriginalsNotForVillagers,
+    #[error("unknown rendition size")]
+    UnknownRenditionSize,
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Budget(#[from] BudgetExceeded),
+}
+
+pub type Result<T, E = ReceiptError> = std::result::Result<T, E>;
 
 /// How much a single receipt may weigh, in bytes and in pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,18 +92,6 @@ pub enum IntakeError {
     Io(String),
 }
 
-impl IntakeError {
-    /// The HTTP status this refusal maps to.
-    pub fn status(&self) -> u16 {
-        match self {
-            IntakeError::TooLarge { .. } => 413,
-            IntakeError::Unsupported { .. } => 415,
-            IntakeError::TooManyPixels { .. } | IntakeError::Corrupt(_) => 422,
-            IntakeError::Io(_) => 500,
-        }
-    }
-}
-
 /// `amount / unit` with at most one decimal, rounded down: `20`, `0.5`, `80`.
 fn in_units(amount: u64, unit: u64) -> String {
     let tenths = amount.saturating_mul(10) / unit;
@@ -123,27 +141,6 @@ impl From<std::io::Error> for IntakeError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn refusals_map_to_their_http_status() {
-        assert_eq!(IntakeError::TooLarge { limit: 1 }.status(), 413);
-        let unsupported = IntakeError::Unsupported {
-            detected: "a PDF".into(),
-            hint: "x".into(),
-        };
-        assert_eq!(unsupported.status(), 415);
-        assert_eq!(
-            IntakeError::TooManyPixels {
-                width: 1,
-                height: 1,
-                limit: 0
-            }
-            .status(),
-            422
-        );
-        assert_eq!(IntakeError::Corrupt("x".into()).status(), 422);
-        assert_eq!(IntakeError::Io("x".into()).status(), 500);
-    }
 
     #[test]
     fn messages_say_what_to_do_with_readable_numbers() {

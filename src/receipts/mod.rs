@@ -1,9 +1,10 @@
 //! Receipt scans: intake (recognise, limit, decode once), renditions for phones, the perceptual
-//! hash, the invoice QR code, and the content-addressed file store. Pure library code: no
-//! database, no HTTP; callers run the CPU-heavy parts off the async workers.
+//! hash, the invoice QR code, the content-addressed file store, and the withdrawal rule. Pure
+//! library code: no database, no HTTP; callers run the CPU-heavy parts off the async workers.
 
+pub mod access;
 mod decode;
-mod error;
+pub mod error;
 pub mod flight;
 pub mod intake;
 pub mod phash;
@@ -11,10 +12,12 @@ pub mod qr;
 pub mod renditions;
 pub mod sniff;
 pub mod store;
+pub mod withdraw;
 
 #[cfg(test)]
 mod tests;
 
+pub use error::ReceiptError;
 pub use flight::SingleFlight;
 pub use intake::{Ingested, IntakeError, IntakeLimits, ingest, render_full};
 pub use phash::{SAME_PAPER_MAX_DISTANCE, phash_distance};

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use std::time::Duration;
 
-use super::errors::{intake_error, io_error};
+use super::errors::io_error;
 use crate::api::access::{Access, receipt_in_scope};
 use crate::api::params::ReceiptPath;
 use crate::api::problem::{ApiError, ApiResult};
@@ -143,7 +143,7 @@ async fn make_rendition(
                     max_bytes: st.settings.receipt_max_bytes,
                     max_pixels: st.settings.receipt_max_pixels,
                 };
-                let bytes = render_full(&original, &limits).map_err(intake_error)?;
+                let bytes = render_full(&original, &limits).map_err(ApiError::from)?;
                 st.receipts.write_rendition(&sha, size, &bytes).map_err(io_error)
             })
             .await?

@@ -10,17 +10,17 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
-use super::errors::{intake_error, io_error};
+use super::errors::io_error;
+use crate::api::access::{Access, entry_in_scope};
 use crate::api::audit_trail::Audit;
 use crate::api::params::EntryPath;
 use crate::api::problem::{ApiError, ApiResult};
 use crate::api::state::{State, db};
 use crate::auth::Caller;
-use crate::auth::scope::{require_ledger_writer, writable_village};
-use crate::domain::VillageCode;
 use crate::domain::budget::Budget;
-use crate::ledger::entries::{entry_not_found, find_entry};
+use crate::ledger::LedgerError;
 use crate::ledger::receipts::{Receipt, ReceiptRow, existing_attachment, insert_receipt, receipt_view};
+use crate::receipts::access::may_attach;
 use crate::receipts::store::TempUpload;
 use crate::receipts::{IntakeError, RenditionSize, ingest};
 
@@ -88,7 +88,7 @@ async fn receive_file(state: &State, payload: &mut Multipart) -> ApiResult<Recei
                 Ok(bytes) => {
                     size += bytes.len() as u64;
                     if size > max {
-                        failure = Some(intake_error(IntakeError::TooLarge { limit: max }));
+                        failure = Some(IntakeError::TooLarge { limit: max }.into());
                         break;
                     }
                     if tx.send(bytes).await.is_err() {
@@ -131,7 +131,7 @@ fn store_and_attach(state: &State, (tmp, sha, size): Received, a: Attach) -> Api
     };
     let kept = (|| {
         a.budget.check()?;
-        let ingested = ingest(tmp.path(), &limits).map_err(intake_error)?;
+        let ingested = ingest(tmp.path(), &limits).map_err(ApiError::from)?;
         a.budget.check()?;
         state.receipts.commit_upload(tmp, &sha).map_err(io_error)?;
         for (size, bytes) in [
@@ -167,13 +167,14 @@ fn store_and_attach(state: &State, (tmp, sha, size): Received, a: Attach) -> Api
                 &a.username,
             );
             insert_receipt(conn, &row)?;
-            Ok::<_, ApiError>((true, row))
+            Ok::<_, LedgerError>((true, row))
         })
     };
     let result = match attempt(&mut conn) {
-        Err(ApiError::Conflict(_)) => attempt(&mut conn),
+        Err(e) if e.is_unique_violation() => attempt(&mut conn),
         other => other,
-    };
+    }
+    .map_err(ApiError::from);
     // What the write changed is forgotten by this server's caches before it is acknowledged.
     let changes = crate::db::changes::take();
     if !changes.is_empty() {
@@ -225,14 +226,9 @@ pub async fn post_receipt(
     let (eid, c) = (entry_id.clone(), caller.clone());
     let (village, audit) = db(&state, move |conn| {
         let result = (|| {
-            require_ledger_writer(&c)?;
-            let entry = find_entry(conn, &eid)?;
+            may_attach(&c)?;
+            let (entry, village) = entry_in_scope(conn, &c, &eid, Access::Write)?;
             audit.village = Some(entry.village_code.clone());
-            let code = VillageCode::parse(&entry.village_code).map_err(|e| ApiError::Internal(e.to_string()))?;
-            let village = writable_village(conn, &c, &code).map_err(|e| match e {
-                ApiError::NotFound(_) => entry_not_found(&eid).into(),
-                other => other,
-            })?;
             audit.township = Some(village.township_code.clone());
             Ok(village)
         })();

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::api::problem::{ApiError, ApiResult};
-use crate::crosscheck::findings::{FindingInput, Tolerances};
+use crate::crosscheck::findings::{FindingInput, ToleranceOptions, Tolerances};
 
 /// Findings as JSON, with the scope, window and tolerances of the reconciliation.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -70,28 +70,14 @@ fn whole<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<i64
 /// The options of a reconciliation, whether sent as JSON or as the form fields of a sheet upload.
 impl ReconcileRequest {
     pub(super) fn tolerances(&self) -> ApiResult<Tolerances> {
-        let d = Tolerances::default();
-        Tolerances {
-            date_window_days: self.date_window_days.unwrap_or(d.date_window_days),
-            amount_tolerance_fen: self.amount_tolerance_fen.unwrap_or(d.amount_tolerance_fen),
-            amount_tolerance_bp: match self.amount_tolerance_percent {
-                // A tolerance, not money: the share is kept in whole basis points.
-                Some(p) if (0.0..=100.0).contains(&p) => (p * 100.0).round() as i64,
-                Some(p) => {
-                    return Err(ApiError::Invalid(format!(
-                        "amount_tolerance_percent must be between 0 and 100, not {p}"
-                    )));
-                }
-                None => d.amount_tolerance_bp,
-            },
-            name_similarity: self.name_similarity.unwrap_or(d.name_similarity),
-            date_search_days: self
-                .date_search_days
-                .unwrap_or(d.date_search_days.max(self.date_window_days.unwrap_or(0))),
-            max_split_parts: usize::try_from(self.max_split_parts.unwrap_or(d.max_split_parts as i64)).unwrap_or(0),
-        }
-        .check()
-        .map_err(ApiError::Invalid)
+        Ok(Tolerances::from_options(ToleranceOptions {
+            date_window_days: self.date_window_days,
+            amount_tolerance_fen: self.amount_tolerance_fen,
+            amount_tolerance_percent: self.amount_tolerance_percent,
+            name_similarity: self.name_similarity,
+            date_search_days: self.date_search_days,
+            max_split_parts: self.max_split_parts,
+        })?)
     }
 
     /// Reads one form field of a sheet upload.

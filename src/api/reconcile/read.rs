@@ -8,12 +8,14 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::options::ReconcileRequest;
-use crate::api::crosscheck_scope::resolve_scope;
+use crate::api::clock::today;
 use crate::api::problem::{ApiError, ApiResult};
 use crate::api::state::{State, db};
 use crate::auth::Caller;
+use crate::crosscheck::CrosscheckError;
 use crate::crosscheck::Scope;
-use crate::crosscheck::findings::{Finding, FindingInput};
+use crate::crosscheck::findings::{self, Finding, check_findings};
+use crate::crosscheck::scope::resolve_scope;
 use crate::crosscheck::sheet::{RowError, read_findings, sniff_format};
 
 /// The scope of a reconciliation named in the query string, so it is checked before the body
@@ -70,7 +72,14 @@ pub(super) async fn scope_of(
 ) -> ApiResult<Scope> {
     let caller = caller.clone();
     db(state, move |conn| {
-        resolve_scope(conn, &caller, village.as_deref(), township.as_deref(), false)
+        Ok(resolve_scope(
+            conn,
+            &caller,
+            village.as_deref(),
+            township.as_deref(),
+            false,
+            today(),
+        )?)
     })
     .await
 }
@@ -158,7 +167,7 @@ pub(super) async fn read_json(
         Some(scope) => scope,
         None => scope_of(state, caller, request.village.clone(), request.township.clone()).await?,
     };
-    let findings = valid_findings(
+    let findings = check_findings(
         std::mem::take(&mut request.findings),
         state.settings.crosscheck_max_findings,
     )?;
@@ -168,28 +177,11 @@ pub(super) async fn read_json(
 /// The findings of a sheet, each row checked; unreadable rows become `row_errors`.
 pub(super) async fn sheet_findings(state: &State, file: Vec<u8>) -> ApiResult<(Vec<Finding>, Vec<RowError>)> {
     let max_findings = state.settings.crosscheck_max_findings;
-    let format = sniff_format(&file)
-        .ok_or_else(|| ApiError::Invalid("the findings file is neither a UTF-8 CSV nor an XLSX workbook".into()))?;
-    let (rows, mut errors) = web::block(move || read_findings(&file, format, max_findings))
+    let format = sniff_format(&file).ok_or(CrosscheckError::UnknownSheetFormat)?;
+    let (rows, errors) = web::block(move || read_findings(&file, format, max_findings))
         .await?
-        .map_err(|e| ApiError::Invalid(format!("the findings sheet cannot be read: {e}")))?;
-    let mut findings = Vec::new();
-    for row in rows {
-        let n = row.row;
-        match FindingInput::from(row).validate() {
-            Ok(mut f) => {
-                f.row = Some(n);
-                findings.push(f);
-            }
-            Err(message) => errors.push(RowError {
-                row: n,
-                column: None,
-                message,
-            }),
-        }
-    }
-    errors.sort_by_key(|e| e.row);
-    Ok((findings, errors))
+        .map_err(CrosscheckError::Sheet)?;
+    Ok(findings::sheet_findings(rows, errors))
 }
 
 /// Reads a whole request body up to `limit` bytes (413 past it).
@@ -214,23 +206,4 @@ pub(super) fn content_type(req: &HttpRequest) -> String {
         .and_then(|v| v.split(';').next())
         .map(|m| m.trim().to_ascii_lowercase())
         .unwrap_or_default()
-}
-
-/// Checks findings, naming the first bad one by index and ref.
-pub(super) fn valid_findings(inputs: Vec<FindingInput>, max: usize) -> ApiResult<Vec<Finding>> {
-    if inputs.len() > max {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "{} findings in one request; at most {max}",
-            inputs.len()
-        )));
-    }
-    inputs
-        .into_iter()
-        .enumerate()
-        .map(|(n, f)| {
-            let reference = crate::domain::truncate(&f.reference);
-            f.validate()
-                .map_err(|e| ApiError::Invalid(format!("findings[{n}] (ref `{reference}`): {e}")))
-        })
-        .collect()
 }

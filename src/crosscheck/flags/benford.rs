@@ -150,7 +150,7 @@ impl Rule for Benford {
         for ((code, name), amounts) in &by_township {
             self.check(name, Some(code), amounts, cx, out);
         }
-        if cx.scope.kind == "county" && by_township.len() > 1 {
+        if cx.scope.kind == crate::crosscheck::ScopeKind::County && by_township.len() > 1 {
             let all: Vec<i64> = facts.expense_amounts.iter().map(|(_, a)| *a).collect();
             self.check("the county", None, &all, cx, out);
         }

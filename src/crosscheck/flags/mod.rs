@@ -23,9 +23,9 @@ use std::collections::{BTreeMap, BinaryHeap};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use crate::api::problem::{ApiError, ApiResult};
 use crate::config::FlagSettings;
 use crate::crosscheck::book::{Book, Item, Parties, ReceiptFact, for_each_book};
+use crate::crosscheck::error::{CrosscheckError, Result};
 use crate::crosscheck::{DateWindow, Scope};
 use crate::db::DbPool;
 use crate::domain::budget::Budget;
@@ -181,18 +181,17 @@ pub fn rule_names() -> Vec<&'static str> {
 }
 
 /// The rules named in `selection` (comma-separated), or all of them; 422 naming an unknown one.
-pub fn select_rules(selection: Option<&str>) -> ApiResult<Vec<Box<dyn Rule>>> {
+pub fn select_rules(selection: Option<&str>) -> Result<Vec<Box<dyn Rule>>> {
     let Some(selection) = selection.filter(|s| !s.trim().is_empty()) else {
         return Ok(all_rules());
     };
     let wanted: Vec<&str> = selection.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
     let known = rule_names();
     if let Some(unknown) = wanted.iter().find(|w| !known.contains(w)) {
-        return Err(ApiError::Invalid(format!(
-            "rules: unknown rule `{}`; known rules are {}",
-            crate::domain::truncate(unknown),
-            known.join(", ")
-        )));
+        return Err(CrosscheckError::UnknownRule {
+            rule: crate::domain::truncate(unknown),
+            known,
+        });
     }
     Ok(all_rules().into_iter().filter(|r| wanted.contains(&r.name())).collect())
 }
@@ -284,7 +283,7 @@ pub fn compute_flags(
     now: NaiveDateTime,
     keep: usize,
     budget: &Budget,
-) -> ApiResult<FlagRun> {
+) -> Result<FlagRun> {
     let cx = Context {
         settings,
         scope,

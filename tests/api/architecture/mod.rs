@@ -29,7 +29,6 @@ fn sources(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
 }
 
 #[test]
-#[ignore = "enabled when the layering branches merge"]
 fn the_source_follows_the_rule_of_dependency() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();

@@ -1,0 +1,227 @@
+//! How entries are judged against one finding: the kinds of fit, the bounds of the search, and
+//! the candidates a finding could have (by voucher or invoice number, amount, counterparty).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::FindingStatus;
+use super::load::{Loaded, grams, key};
+use crate::crosscheck::DateWindow;
+use crate::crosscheck::error::Result;
+use crate::crosscheck::findings::{Finding, Tolerances};
+use crate::crosscheck::names;
+use crate::domain::budget::{Budget, Meter};
+
+/// Kinds of fit, best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(super) enum Fit {
+    Matched,
+    MatchedReversed,
+    Split,
+    Mismatch,
+    MismatchReversed,
+}
+
+/// How one entry compares with a finding; the differences and evidence are written out only
+/// for the proposal that is chosen.
+#[derive(Clone, Copy)]
+pub(super) struct Single {
+    pub(super) amount_diff: i64,
+    pub(super) days: i64,
+    pub(super) sim: Option<f64>,
+    pub(super) amount_ok: bool,
+    pub(super) date_ok: bool,
+    pub(super) name_ok: Option<bool>,
+    pub(super) voucher_ok: bool,
+    pub(super) invoice_ok: bool,
+    /// The kind of fit before reversal is considered (`matched`, `amount_mismatch`, …).
+    pub(super) fit_status: FindingStatus,
+}
+
+#[derive(Clone, Copy)]
+pub(super) struct Split {
+    pub(super) parts: usize,
+    pub(super) sum: i64,
+}
+
+#[derive(Clone, Copy)]
+pub(super) enum Detail {
+    Single(Single),
+    Split(Split),
+}
+
+/// One way a finding could be recorded in the ledger.
+pub(super) struct Proposal {
+    pub(super) fit: Fit,
+    /// Indices into `Loaded::items`.
+    pub(super) items: Vec<usize>,
+    pub(super) score: f64,
+    pub(super) status: FindingStatus,
+    pub(super) detail: Detail,
+}
+
+/// Proposals kept per finding: enough to fall back on when its best fits are taken.
+pub(super) const KEPT_PER_FINDING: usize = 16;
+
+/// Entries judged as one finding's single-entry candidates, at most; and entries of about its
+/// amount looked at to find them. Past either, the search for that finding is cut (and says so).
+pub(super) const MAX_CANDIDATES: usize = 4096;
+pub(super) const MAX_AMOUNT_SCAN: usize = 16_384;
+
+/// Entries inside a finding's date window considered for a split payment, nearest in date
+/// first, and entries of one counterparty combined.
+pub(super) const MAX_SPLIT_ENTRIES: usize = 2048;
+pub(super) const MAX_SPLIT_GROUP: usize = 24;
+
+/// Subsets a split-payment search may try for one finding, whatever the tolerances.
+pub(super) const MAX_SPLIT_NODES: usize = 20_000;
+
+/// How often the loops look at the request's budget.
+pub(super) const CHECK_EVERY: u32 = 2048;
+
+/// Similarity of a finding's counterparty (interned) to a ledger party, computed once.
+#[derive(Default)]
+pub(super) struct SimilarityCache {
+    pub(super) names: HashMap<String, u32>,
+    pub(super) scores: HashMap<(u32, i32), f64>,
+    /// Counterparties similar enough to each finding name.
+    pub(super) similar: HashMap<u32, Vec<i32>>,
+}
+
+impl SimilarityCache {
+    pub(super) fn name_id(&mut self, normalized: &str) -> u32 {
+        if let Some(id) = self.names.get(normalized) {
+            return *id;
+        }
+        let id = self.names.len() as u32;
+        self.names.insert(normalized.to_owned(), id);
+        id
+    }
+}
+
+pub(super) struct Judge<'a> {
+    pub(super) tol: &'a Tolerances,
+    pub(super) loaded: &'a Loaded,
+    /// Entries outside the request's window are not the scope's.
+    pub(super) window: DateWindow,
+    pub(super) budget: &'a Budget,
+}
+
+impl Judge<'_> {
+    pub(super) fn similarity(&self, cache: &mut SimilarityCache, finding: (u32, &str), party: i32) -> f64 {
+        *cache
+            .scores
+            .entry((finding.0, party))
+            .or_insert_with(|| names::similarity(finding.1, self.loaded.parties.name(party)))
+    }
+
+    /// The counterparties whose names are similar enough to the finding's (only those sharing
+    /// a character pair with it are compared).
+    pub(super) fn similar_parties(&self, cache: &mut SimilarityCache, finding: (u32, &str)) -> Result<Vec<i32>> {
+        if let Some(found) = cache.similar.get(&finding.0) {
+            return Ok(found.clone());
+        }
+        let mut near: Vec<i32> = grams(finding.1)
+            .iter()
+            .filter_map(|g| self.loaded.party_grams.get(g))
+            .flatten()
+            .copied()
+            .collect();
+        near.sort_unstable();
+        near.dedup();
+        let mut meter = Meter::new(self.budget, CHECK_EVERY);
+        let mut similar = Vec::new();
+        for p in near {
+            meter.step()?;
+            if self.similarity(cache, finding, p) >= self.tol.name_similarity {
+                similar.push(p);
+            }
+        }
+        cache.similar.insert(finding.0, similar.clone());
+        Ok(similar)
+    }
+
+    /// Entries of `party` dated inside `[lo, hi]`.
+    pub(super) fn party_entries(&self, party: i32, lo: NaiveDate, hi: NaiveDate) -> &[usize] {
+        let l = self.loaded;
+        let Some(list) = l.by_party.get(&party) else {
+            return &[];
+        };
+        let start = list.partition_point(|&i| l.items[i].1.occurred_on < lo);
+        let end = list.partition_point(|&i| l.items[i].1.occurred_on <= hi);
+        &list[start..end.max(start)]
+    }
+
+    /// The entries that could record `f`: those its voucher or invoice number names, those of
+    /// about its amount inside the search window, and its counterparty's inside the date
+    /// window, each once (`seen` marks those taken for this finding, `stamp`). At most
+    /// [`MAX_CANDIDATES`]; `true` when the list was cut there.
+    pub(super) fn candidates(
+        &self,
+        f: &Finding,
+        cache: &mut SimilarityCache,
+        seen: &mut [u32],
+        stamp: u32,
+    ) -> Result<(Vec<usize>, bool)> {
+        let l = self.loaded;
+        let tol = self.tol.amount_tolerance(f.amount_fen);
+        let mut candidates: Vec<usize> = Vec::new();
+        let truncated = std::cell::Cell::new(false);
+        // Whether there is room for more; the strongest evidence is gathered first.
+        let mut add = |i: usize, candidates: &mut Vec<usize>| {
+            if candidates.len() >= MAX_CANDIDATES {
+                truncated.set(true);
+                return false;
+            }
+            if seen[i] != stamp {
+                seen[i] = stamp;
+                candidates.push(i);
+            }
+            true
+        };
+        let voucher = f.voucher_no.as_deref().map(key);
+        let invoice = f.invoice_number.as_deref().map(key);
+        let named = [
+            voucher.as_ref().and_then(|v| l.by_voucher.get(v)),
+            invoice.as_ref().and_then(|n| l.by_invoice.get(n)),
+        ];
+        for &i in named.into_iter().flatten().flatten() {
+            if !add(i, &mut candidates) {
+                break;
+            }
+        }
+        let day = |d: i64| f.date + chrono::Duration::days(d);
+        let start = l
+            .by_amount
+            .partition_point(|&i| l.items[i].1.amount_fen < f.amount_fen.saturating_sub(tol));
+        let (slo, shi) = (day(-self.tol.date_search_days), day(self.tol.date_search_days));
+        let mut scanned = 0;
+        for &i in l.by_amount[start..]
+            .iter()
+            .take_while(|&&i| l.items[i].1.amount_fen <= f.amount_fen.saturating_add(tol))
+        {
+            scanned += 1;
+            if scanned > MAX_AMOUNT_SCAN {
+                truncated.set(true);
+                break;
+            }
+            if (slo..=shi).contains(&l.items[i].1.occurred_on) && !add(i, &mut candidates) {
+                break;
+            }
+        }
+        // The same counterparty inside the date window: matched, or the amount differs.
+        let (lo, hi) = (day(-self.tol.date_window_days), day(self.tol.date_window_days));
+        let finding_party = f.counterparty.as_deref().map(names::normalize);
+        if let Some(fp) = finding_party.as_deref().map(|p| (cache.name_id(p), p)) {
+            'parties: for party in self.similar_parties(cache, fp)? {
+                for &i in self.party_entries(party, lo, hi) {
+                    if !add(i, &mut candidates) {
+                        break 'parties;
+                    }
+                }
+            }
+        }
+        Ok((candidates, truncated.get()))
+    }
+}

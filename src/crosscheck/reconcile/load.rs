@@ -1,0 +1,104 @@
+//! The entries a reconciliation may match, loaded once and indexed by date, amount, voucher and
+//! invoice number, and counterparty.
+
+use std::collections::HashMap;
+
+use crate::crosscheck::book::{Item, Parties, for_each_book};
+use crate::crosscheck::error::Result;
+use crate::crosscheck::names;
+use crate::crosscheck::{DateWindow, Scope};
+use crate::db::DbPool;
+use crate::domain::budget::Budget;
+
+#[derive(Default)]
+pub(super) struct Loaded {
+    pub(super) items: Vec<(usize, Item)>,
+    /// Indices into `items`, by date.
+    pub(super) by_date: Vec<usize>,
+    /// Indices into `items`, by amount.
+    pub(super) by_amount: Vec<usize>,
+    pub(super) by_voucher: HashMap<String, Vec<usize>>,
+    pub(super) by_invoice: HashMap<String, Vec<usize>>,
+    /// Indices into `items` per counterparty, by date.
+    pub(super) by_party: HashMap<i32, Vec<usize>>,
+    /// Counterparties per pair of adjacent characters of their name (a one-character name
+    /// under that character): names that share none cannot be similar.
+    pub(super) party_grams: HashMap<(char, char), Vec<i32>>,
+    pub(super) parties: Parties,
+}
+
+/// The adjacent character pairs of a normalised name (the character itself, paired with
+/// `'\0'`, for a one-character name).
+pub(super) fn grams(name: &str) -> Vec<(char, char)> {
+    let chars: Vec<char> = name.chars().collect();
+    match chars.len() {
+        0 => Vec::new(),
+        1 => vec![(chars[0], '\0')],
+        _ => chars.windows(2).map(|w| (w[0], w[1])).collect(),
+    }
+}
+
+pub(super) fn key(text: &str) -> String {
+    names::normalize(text)
+}
+
+pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, budget: &Budget) -> Result<Loaded> {
+    let mut parties = Parties::default();
+    let mut items = Vec::new();
+    let mut invoices: Vec<(String, String)> = Vec::new();
+    for_each_book(pool, scope, window, &mut parties, |book, _| {
+        budget.check()?;
+        for r in book.receipts.iter().filter(|r| !r.withdrawn) {
+            if let Some(n) = &r.invoice_number {
+                invoices.push((key(n), r.entry_id.clone()));
+            }
+        }
+        // Reversals record corrections, not payments: never a finding's entry.
+        items.extend(
+            book.items
+                .into_iter()
+                .filter(|i| i.reverses.is_none())
+                .map(|i| (book.village, i)),
+        );
+        Ok(())
+    })?;
+    let mut by_date: Vec<usize> = (0..items.len()).collect();
+    by_date.sort_by_key(|&i| (items[i].1.occurred_on, items[i].1.seq));
+    let mut by_amount: Vec<usize> = (0..items.len()).collect();
+    by_amount.sort_by_key(|&i| (items[i].1.amount_fen, items[i].1.seq));
+    let mut by_voucher: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    for (i, (_, item)) in items.iter().enumerate() {
+        by_voucher.entry(key(&item.voucher_no)).or_default().push(i);
+        by_id.insert(&item.id, i);
+    }
+    let mut by_invoice: HashMap<String, Vec<usize>> = HashMap::new();
+    for (number, entry) in invoices {
+        if let Some(&i) = by_id.get(entry.as_str()) {
+            by_invoice.entry(number).or_default().push(i);
+        }
+    }
+    let mut by_party: HashMap<i32, Vec<usize>> = HashMap::new();
+    for &i in &by_date {
+        by_party.entry(items[i].1.party).or_default().push(i);
+    }
+    let mut party_grams: HashMap<(char, char), Vec<i32>> = HashMap::new();
+    for (id, name) in parties.names.iter().enumerate() {
+        let mut g = grams(name);
+        g.sort_unstable();
+        g.dedup();
+        for gram in g {
+            party_grams.entry(gram).or_default().push(id as i32);
+        }
+    }
+    Ok(Loaded {
+        items,
+        by_date,
+        by_amount,
+        by_voucher,
+        by_invoice,
+        by_party,
+        party_grams,
+        parties,
+    })
+}

@@ -1,0 +1,218 @@
+//! Reconciling findings with the ledger: for each finding, the entry (or entries) that record
+//! it, or why none does.
+//!
+//! Every entry of the scope that could fit is loaded once (the findings' dates ± the search
+//! window) into one list with three indexes: by date, by amount, and by voucher and invoice
+//! number. For each finding the candidates are the entries inside the date window, the entries
+//! of about its amount inside the wider search window, and any entry its voucher or invoice
+//! number names. Each candidate is judged on amount, date and counterparty:
+//!
+//! - all three agree → `matched` (a reversed entry → `reversed`);
+//! - two agree and one differs, or a voucher/invoice number ties them → `amount_mismatch`,
+//!   `date_mismatch` or `counterparty_mismatch`, listing every difference;
+//! - otherwise the entry does not correspond.
+//!
+//! Without a single fit, up to five entries to one counterparty inside the date window whose
+//! amounts add up to the finding's are a `split_match`. Assignment is one-to-one and greedy:
+//! best kind of fit first, then score, then the finding's order, then the entry's; an entry
+//! never satisfies two findings. A finding whose best fits are equally good (and not matched by
+//! as many identical findings) is `ambiguous`, and takes none of them.
+
+mod assign;
+mod judge;
+mod load;
+mod singles;
+mod split;
+mod status;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::crosscheck::error::Result;
+use crate::crosscheck::findings::{Finding, Tolerances};
+use crate::crosscheck::{DateWindow, Scope};
+use crate::db::DbPool;
+use crate::domain::budget::Budget;
+
+use assign::{Assignment, brief, rank};
+use judge::{Fit, Judge, Proposal, SimilarityCache};
+use load::{Loaded, load};
+pub use status::{FindingStatus, summary};
+
+/// An entry as a reconciliation shows it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct EntryBrief {
+    pub id: String,
+    pub village_code: String,
+    pub voucher_no: String,
+    pub occurred_on: NaiveDate,
+    pub direction: String,
+    pub amount_fen: i64,
+    pub counterparty: String,
+    pub description: String,
+    /// The reversal of this entry, if it was reversed.
+    pub reversed_by: Option<String>,
+}
+
+/// One field on which a finding and its entry differ.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Difference {
+    /// `amount_fen`, `date` or `counterparty`.
+    pub field: &'static str,
+    /// The finding's value (fen, a date or a name).
+    pub finding: serde_json::Value,
+    /// The ledger's value.
+    pub ledger: serde_json::Value,
+}
+
+/// The outcome for one finding.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct FindingResult {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The spreadsheet row, for findings uploaded as a sheet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    pub status: FindingStatus,
+    /// The entry or entries that record the finding (for `reversed`: the original, then its
+    /// reversal); for `ambiguous`, every equally good candidate.
+    pub entry_ids: Vec<String>,
+    /// 0–1: how well the entries fit (1 is exact on every field given).
+    pub score: f64,
+    pub differences: Vec<Difference>,
+    /// The evidence behind the status: amount difference (fen), days apart, counterparty
+    /// similarity, voucher or invoice number agreement, parts of a split.
+    #[schema(value_type = Object)]
+    pub evidence: serde_json::Value,
+    pub entries: Vec<EntryBrief>,
+    /// The search for this finding's entries hit one of its bounds (candidates judged, entries
+    /// of a split, subsets tried) and was cut: a better fit may exist among what was left out.
+    /// Narrow the tolerances or the window to search fully.
+    pub search_truncated: bool,
+}
+
+/// A whole reconciliation.
+pub struct Outcome {
+    pub results: Vec<FindingResult>,
+    /// Expense entries inside the window no finding accounts for (when asked).
+    pub unmatched: Vec<EntryBrief>,
+    /// Entries the reconciliation looked at.
+    pub entries_considered: usize,
+}
+
+/// The windows of a reconciliation: the one unmatched entries are listed over (the request's,
+/// or else the findings' dates), and the one entries are loaded from (every entry the findings
+/// could fit, and every entry of the listing when it is asked for).
+fn windows(
+    window: DateWindow,
+    findings: &[Finding],
+    tol: &Tolerances,
+    list_unmatched: bool,
+) -> (DateWindow, DateWindow) {
+    let reach = chrono::Duration::days(tol.date_search_days);
+    let first = findings.iter().map(|f| f.date).min();
+    let last = findings.iter().map(|f| f.date).max();
+    let listing = DateWindow {
+        from: window.from.or(first),
+        to: window.to.or(last),
+    };
+    let bound = |given: Option<NaiveDate>,
+                 reach_to: Option<NaiveDate>,
+                 wider: fn(NaiveDate, NaiveDate) -> NaiveDate| match (given, reach_to) {
+        (Some(w), Some(r)) if !list_unmatched => Some(wider(w, r)),
+        (Some(w), _) => Some(w),
+        (None, r) => r,
+    };
+    let load_window = DateWindow {
+        from: bound(window.from, first.map(|f| f - reach), |w, r| w.max(r)),
+        to: bound(window.to, last.map(|l| l + reach), |w, r| w.min(r)),
+    };
+    (listing, load_window)
+}
+
+/// Proposals, each with the index of its finding.
+type Proposals = Vec<(usize, Proposal)>;
+
+/// Every way each finding could be recorded (its best single entries, and a split payment when
+/// no single entry matches), with the finding's index, and whether each finding's search was cut.
+fn propose(judge: &Judge, findings: &[Finding], budget: &Budget) -> Result<(Proposals, Vec<bool>)> {
+    let mut cache = SimilarityCache::default();
+    let mut seen = vec![0u32; judge.loaded.items.len()];
+    let mut proposals: Proposals = Vec::new();
+    let mut truncated = vec![false; findings.len()];
+    for (n, f) in findings.iter().enumerate() {
+        budget.check()?;
+        let (singles, cut) = judge.singles(f, &mut cache, &mut seen, n as u32 + 1)?;
+        truncated[n] = cut;
+        let has_match = singles.iter().any(|p| p.fit == Fit::Matched);
+        if !has_match {
+            let (split, cut) = judge.split(f, &mut cache)?;
+            truncated[n] |= cut;
+            proposals.extend(split.map(|p| (n, p)));
+        }
+        proposals.extend(singles.into_iter().map(|p| (n, p)));
+    }
+    budget.check()?;
+    Ok((proposals, truncated))
+}
+
+/// Live expenses inside `listing` that no finding took, by village, date and entry.
+fn unmatched(
+    scope: &Scope,
+    loaded: &Loaded,
+    listing: DateWindow,
+    taken: &std::collections::HashMap<usize, usize>,
+) -> Vec<EntryBrief> {
+    let mut list: Vec<&usize> = loaded
+        .by_date
+        .iter()
+        .filter(|&&i| {
+            let item = &loaded.items[i].1;
+            item.is_expense() && item.is_live() && listing.contains(item.occurred_on) && !taken.contains_key(&i)
+        })
+        .collect();
+    list.sort_by_key(|&&i| (loaded.items[i].0, loaded.items[i].1.occurred_on, loaded.items[i].1.seq));
+    list.into_iter()
+        .map(|&i| brief(scope, loaded.items[i].0, &loaded.items[i].1))
+        .collect()
+}
+
+/// Reconciles `findings` with the entries of `scope`; `window` bounds the entries looked at
+/// (and listed as unmatched when `list_unmatched`). Stops with 503 when `budget` runs out.
+pub fn reconcile(
+    pool: &DbPool,
+    scope: &Scope,
+    window: DateWindow,
+    findings: &[Finding],
+    tol: &Tolerances,
+    list_unmatched: bool,
+    budget: &Budget,
+) -> Result<Outcome> {
+    let (listing, load_window) = windows(window, findings, tol, list_unmatched);
+    let loaded = if findings.is_empty() && !list_unmatched {
+        Loaded::default()
+    } else {
+        load(pool, scope, load_window, budget)?
+    };
+    let judge = Judge {
+        tol,
+        loaded: &loaded,
+        window,
+        budget,
+    };
+    let (mut proposals, truncated) = propose(&judge, findings, budget)?;
+    rank(&mut proposals, &loaded);
+    let mut assignment = Assignment::new(scope, findings, &loaded, &proposals, &truncated);
+    assignment.grant_all(&judge, budget)?;
+    let results = assignment.results();
+    let unmatched = if list_unmatched {
+        unmatched(scope, &loaded, listing, &assignment.taken)
+    } else {
+        Vec::new()
+    };
+    Ok(Outcome {
+        results,
+        unmatched,
+        entries_considered: loaded.items.len(),
+    })
+}
