@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::entries;
 use crate::db::{DbConn, write_transaction};
-use crate::ledger::receipts::{ReceiptRow, insert_receipt};
+use crate::ledger::receipts::insert_receipt;
 use crate::receipts::{IntakeLimits, ReceiptStore, RenditionSize, ingest};
 use anyhow::{Context, anyhow};
 
@@ -51,7 +51,7 @@ fn attach(conn: &mut DbConn, store: &ReceiptStore, entry_id: &str, village: &str
     }
     // Deterministic like the rest of the demo: the id comes from the bytes and the entry.
     let id = format!("rc_{}{}", &sha[..12], &entry_id[entry_id.len() - 12..]);
-    let row = ReceiptRow::attach(
+    let row = crate::receipts::attach::receipt_row(
         id.into(),
         entry_id,
         village,

@@ -4,8 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::money::MAX_ABS_FEN;
-use super::period::{FIRST_YEAR, LAST_YEAR};
+use super::limits::{FIRST_YEAR, LAST_YEAR, MAX_ABS_FEN};
 
 /// A value that does not parse into a domain type. Values a caller sent are kept clipped to
 /// 40 characters (see [`super::truncate`]).

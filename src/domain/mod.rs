@@ -7,6 +7,7 @@ mod codes;
 mod error;
 pub mod ids;
 mod invoice;
+mod limits;
 mod money;
 mod period;
 mod text;

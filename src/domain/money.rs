@@ -4,8 +4,7 @@ use std::fmt;
 
 use super::error::ValueError;
 
-/// The largest absolute amount a single entry may carry: 10^13 fen (100 billion yuan).
-pub const MAX_ABS_FEN: i64 = 10_000_000_000_000;
+pub use super::limits::MAX_ABS_FEN;
 
 /// A non-zero amount of at most ±10^13 fen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -6,9 +6,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::error::ValueError;
 
-/// The earliest and latest fiscal years the ledger accepts.
-pub const FIRST_YEAR: i32 = 1990;
-pub const LAST_YEAR: i32 = 2099;
+pub use super::limits::{FIRST_YEAR, LAST_YEAR};
 
 /// One calendar month of one year, the unit that is closed and published.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

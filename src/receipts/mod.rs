@@ -3,6 +3,7 @@
 //! library code: no database, no HTTP; callers run the CPU-heavy parts off the async workers.
 
 pub mod access;
+pub mod attach;
 mod decode;
 pub mod error;
 pub mod flight;

@@ -34,7 +34,7 @@ use village_ledger::domain::ids::new_id;
 use village_ledger::domain::{AccountCode, Direction};
 use village_ledger::ledger::entries::EntryRow;
 use village_ledger::ledger::post::insert_entry;
-use village_ledger::ledger::receipts::{ReceiptRow, insert_receipt};
+use village_ledger::ledger::receipts::insert_receipt;
 use village_ledger::receipts::{IntakeLimits, RenditionSize, ingest};
 
 /// The rules this suite knows; the library's list must not grow past it unnoticed.
@@ -425,7 +425,7 @@ fn attach(app: &TestApp, conn: &mut DbConn, id: &str, entry: &EntryRow, file: &s
     store
         .write_rendition(&sha, RenditionSize::Screen, &ingested.screen)
         .unwrap();
-    let row = ReceiptRow::attach(
+    let row = village_ledger::receipts::attach::receipt_row(
         id.into(),
         entry.id.as_str(),
         &entry.village_code,

@@ -19,7 +19,7 @@ use crate::api::state::{State, db};
 use crate::auth::Caller;
 use crate::domain::budget::Budget;
 use crate::ledger::LedgerError;
-use crate::ledger::receipts::{Receipt, ReceiptRow, existing_attachment, insert_receipt, receipt_view};
+use crate::ledger::receipts::{Receipt, existing_attachment, insert_receipt, receipt_view};
 use crate::receipts::access::may_attach;
 use crate::receipts::store::TempUpload;
 use crate::receipts::{IntakeError, RenditionSize, ingest};
@@ -157,7 +157,7 @@ fn store_and_attach(state: &State, (tmp, sha, size): Received, a: Attach) -> Api
             if let Some(row) = existing_attachment(conn, &a.entry_id, &sha)? {
                 return Ok((false, row));
             }
-            let row = ReceiptRow::attach(
+            let row = crate::receipts::attach::receipt_row(
                 crate::domain::ReceiptId::generate(),
                 &a.entry_id,
                 &a.village,
