@@ -10,11 +10,11 @@ use crate::api::json::JsonBody;
 use crate::api::params::TownshipPath;
 use crate::api::problem::ApiError;
 use crate::api::state::{State, db};
-use crate::auth::scope::{TownshipView, inspector_scope, require_admin, township_view};
+use crate::auth::scope::{TownshipView, require_admin, township_view, visible_townships};
 use crate::auth::{Caller, Role};
 use crate::ledger::villages::{
-    NewTownship, NewVillage, Township, VillageBrief, create_township, create_village, find_township, find_village,
-    list_townships, list_villages,
+    NewTownship, NewVillage, Township, VillageBrief, create_township, create_village, find_township, list_townships,
+    list_villages,
 };
 
 /// List the townships in your scope.
@@ -30,28 +30,10 @@ use crate::ledger::villages::{
 pub async fn get_townships(state: State, caller: Caller) -> Result<HttpResponse, ApiError> {
     let townships = db(&state, move |conn| {
         let all = list_townships(conn)?;
-        let visible: Vec<String> = match caller.role {
-            Role::Admin => return Ok(all),
-            Role::Clerk => caller.township.iter().cloned().collect(),
-            Role::Villager => match caller.village.as_deref().map(crate::domain::VillageCode::parse) {
-                Some(Ok(code)) => vec![find_village(conn, &code)?.township_code],
-                _ => Vec::new(),
-            },
-            Role::Inspector => {
-                let scope = inspector_scope(conn, &caller.username, today())?;
-                let mut codes = scope.townships;
-                for v in scope.villages {
-                    if let Ok(code) = crate::domain::VillageCode::parse(&v) {
-                        codes.push(find_village(conn, &code)?.township_code);
-                    }
-                }
-                codes
-            }
-        };
-        Ok(all
-            .into_iter()
-            .filter(|t| visible.contains(&t.code))
-            .collect::<Vec<_>>())
+        Ok(match visible_townships(conn, &caller, today())? {
+            None => all,
+            Some(visible) => all.into_iter().filter(|t| visible.contains(&t.code)).collect(),
+        })
     })
     .await?;
     Ok(HttpResponse::Ok().json(townships))

@@ -9,9 +9,9 @@ use diesel::prelude::*;
 use crate::auth::error::{AuthError, Result};
 use crate::auth::{Caller, Role};
 use crate::db::DbConn;
-use crate::db::schema::{inspection_inspectors, inspection_targets, inspections, villages};
+use crate::db::schema::{inspection_inspectors, inspection_targets, inspections};
 use crate::domain::{TownshipCode, VillageCode};
-use crate::ledger::villages::VillageRow;
+use crate::ledger::villages::{VillageRow, village_row};
 
 /// What an inspector's open rounds cover today.
 #[derive(Debug, Default)]
@@ -28,12 +28,7 @@ impl InspectorScope {
 
 /// The village row; a missing village is refused like one outside the caller's scope.
 fn find_village(conn: &mut DbConn, code: &VillageCode) -> Result<VillageRow> {
-    villages::table
-        .find(code.as_str())
-        .select(VillageRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| village_not_found(code))
+    village_row(conn, code)?.ok_or_else(|| village_not_found(code))
 }
 
 fn village_not_found(code: &VillageCode) -> AuthError {
@@ -98,6 +93,30 @@ pub fn readable_village(
     } else {
         Err(village_not_found(code))
     }
+}
+
+/// The codes of the townships the caller sees some of: `None` for all (administrators).
+/// Clerks see their township, villagers their village's, inspectors those of their open
+/// rounds, named or through one of their villages.
+pub fn visible_townships(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> Result<Option<Vec<String>>> {
+    Ok(Some(match caller.role {
+        Role::Admin => return Ok(None),
+        Role::Clerk => caller.township.iter().cloned().collect(),
+        Role::Villager => match caller.village.as_deref().map(VillageCode::parse) {
+            Some(Ok(code)) => vec![find_village(conn, &code)?.township_code],
+            _ => Vec::new(),
+        },
+        Role::Inspector => {
+            let scope = inspector_scope(conn, &caller.username, today)?;
+            let mut codes = scope.townships;
+            for v in scope.villages {
+                if let Ok(code) = VillageCode::parse(&v) {
+                    codes.push(find_village(conn, &code)?.township_code);
+                }
+            }
+            codes
+        }
+    }))
 }
 
 /// Refuses roles that may not write the ledger (403).

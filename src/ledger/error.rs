@@ -25,6 +25,8 @@ pub enum LedgerError {
     ReceiptNotFound { receipt: String },
     #[error("{period} of village {village} is closed")]
     PeriodClosed { village: String, period: Period },
+    #[error("year {year} is outside the years the ledger keeps")]
+    YearOutOfRange { year: i32 },
     #[error("{period} has not ended yet and cannot be closed")]
     PeriodNotEnded { period: Period },
     #[error("account {account} is not in chart {chart} ({year})")]

@@ -1,6 +1,7 @@
 //! The ledger: entries, reversals, closed months, balances and summaries — the queries and
 //! the rules. Entries are append-only; nothing in this module updates or deletes one.
 
+pub mod accounts;
 pub mod entries;
 pub mod error;
 pub mod list;

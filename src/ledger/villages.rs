@@ -62,13 +62,17 @@ pub struct VillageDetail {
     pub latest_closed_period: Option<String>,
 }
 
-pub fn find_village(conn: &mut DbConn, code: &VillageCode) -> Result<VillageRow> {
+/// The village's row, if there is one.
+pub fn village_row(conn: &mut DbConn, code: &VillageCode) -> diesel::QueryResult<Option<VillageRow>> {
     villages::table
         .find(code.as_str())
         .select(VillageRow::as_select())
         .first(conn)
-        .optional()?
-        .ok_or_else(|| village_not_found(code))
+        .optional()
+}
+
+pub fn find_village(conn: &mut DbConn, code: &VillageCode) -> Result<VillageRow> {
+    village_row(conn, code)?.ok_or_else(|| village_not_found(code))
 }
 
 pub fn village_not_found(code: &VillageCode) -> LedgerError {

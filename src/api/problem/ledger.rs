@@ -2,7 +2,7 @@
 //! documents: the texts a client reads, with what to do next.
 
 use super::ApiError;
-use crate::domain::{Direction, ValueError, truncate};
+use crate::domain::{Direction, FIRST_YEAR, LAST_YEAR, ValueError, truncate};
 use crate::ledger::{FilterError, LedgerError};
 
 impl From<ValueError> for ApiError {
@@ -43,6 +43,7 @@ impl From<LedgerError> for ApiError {
                 "{period} of village {village} is closed; nothing more can be posted into it \
                  (a correction of a closed month is a reversal, dated into the first open month)"
             )),
+            YearOutOfRange { .. } => ApiError::Invalid(format!("year must be between {FIRST_YEAR} and {LAST_YEAR}")),
             PeriodNotEnded { period } => ApiError::Invalid(format!(
                 "{period} has not ended yet; a month can be closed once it has ended"
             )),
