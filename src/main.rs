@@ -3,7 +3,7 @@
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use village_ledger::api::{build_app, load_state};
 use village_ledger::auth::Role;
@@ -190,9 +190,7 @@ fn read_password() -> anyhow::Result<String> {
 /// Opens the data dir of `settings` as the server would.
 fn open_state(settings: Settings) -> anyhow::Result<village_ledger::api::State> {
     let dir = settings.data_dir.display().to_string();
-    load_state(settings)
-        .map_err(|e| anyhow!(e))
-        .with_context(|| format!("opening the data dir {dir}"))
+    load_state(settings).with_context(|| format!("opening the data dir {dir}"))
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {

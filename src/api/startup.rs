@@ -2,6 +2,7 @@
 //! and the sweep of what a crash left behind.
 
 use actix_web::web;
+use anyhow::Context;
 
 use crate::api::page_cache::PageCache;
 use crate::api::state::{AppState, State};
@@ -13,25 +14,20 @@ use crate::config::Settings;
 use crate::db::DbPool;
 
 /// Loads the state of a data dir: database (migrated), keys, settings.
-pub fn load_state(settings: Settings) -> Result<State, String> {
+pub fn load_state(settings: Settings) -> anyhow::Result<State> {
     std::fs::create_dir_all(&settings.data_dir)
-        .map_err(|e| format!("cannot create the data dir {}: {e}", settings.data_dir.display()))?;
-    let pool = crate::db::connect(&settings.db_url(), settings.pool_size).map_err(|e| e.to_string())?;
+        .with_context(|| format!("cannot create the data dir {}", settings.data_dir.display()))?;
+    let pool = crate::db::connect(&settings.db_url(), settings.pool_size).context("cannot open the database")?;
     let keys = KeyRing::open(
         &settings.keys_dir(),
         settings.signing_key_file.as_deref(),
         chrono::Duration::seconds(crate::auth::tokens::ACCESS_TOKEN_SECONDS),
     )
-    .map_err(|e| e.to_string())?;
-    let log =
-        crate::tlog::checkpoint::LogSigner::open(&settings.log_key_file(), &settings.log_origin).map_err(|e| {
-            match std::error::Error::source(&e) {
-                Some(cause) => format!("{e}: {cause}"),
-                None => e.to_string(),
-            }
-        })?;
-    let receipts = crate::receipts::ReceiptStore::new(settings.receipts_dir())
-        .map_err(|e| format!("cannot open the receipt store: {e}"))?;
+    .context("cannot open the signing keys")?;
+    let log = crate::tlog::checkpoint::LogSigner::open(&settings.log_key_file(), &settings.log_origin)
+        .context("cannot open the transparency log's key")?;
+    let receipts =
+        crate::receipts::ReceiptStore::new(settings.receipts_dir()).context("cannot open the receipt store")?;
     sweep_orphan_receipts(&pool, &receipts, settings.orphan_grace_seconds)?;
     let freshness = std::time::Duration::from_millis(settings.freshness_ms);
     Ok(web::Data::new(AppState {
@@ -71,14 +67,14 @@ fn sweep_orphan_receipts(
     pool: &DbPool,
     store: &crate::receipts::ReceiptStore,
     grace_seconds: u64,
-) -> Result<(), String> {
-    let conn = std::cell::RefCell::new(pool.get().map_err(|e| e.to_string())?);
+) -> anyhow::Result<()> {
+    let conn = std::cell::RefCell::new(pool.get().context("cannot take a database connection")?);
     let removed = store
         .sweep_older_than(
             |sha| crate::ledger::receipts::original_is_known(&mut conn.borrow_mut(), sha).unwrap_or(true),
             std::time::Duration::from_secs(grace_seconds),
         )
-        .map_err(|e| format!("cannot sweep the receipt store: {e}"))?;
+        .context("cannot sweep the receipt store")?;
     if removed > 0 {
         tracing::warn!(removed, "removed receipt files that a crash left without a row");
     }
