@@ -8,6 +8,7 @@ each of the app's figures within 10 %; lines past that are marked.
 """
 
 import argparse
+import math
 import re
 import statistics
 import sys
@@ -15,6 +16,8 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the repository
 
 NUMBER = re.compile(r"^-?[\d,]+(?:\.\d+)?")
+# Columns that describe the request rather than measure it.
+SAME = {"body", "conns", "bytes", "errors", "entries considered"}
 
 
 def number(cell):
@@ -24,26 +27,38 @@ def number(cell):
 
 
 def tables(path):
-    """{(heading, row name, column header): figure} of every Markdown table of a report."""
-    figures, heading, header = {}, "", None
+    """{(heading, row, column): figure} of every Markdown table of a report, and of the prose
+    figures of the memory and start-up sections."""
+    figures, heading, header, prose = {}, "", None, 0
     for line in open(path, encoding="utf-8"):
         line = line.rstrip("\n")
         if line.startswith("#"):
-            heading, header = line.lstrip("# "), None
+            heading, header, prose = line.lstrip("# "), None, 0
         elif line.startswith("|"):
             cells = [c.strip() for c in line.strip("|").split("|")]
             if header is None:
                 header = cells
             elif not set(line) <= set("|-: "):
-                # The row's name: its leading cells that are not figures (request, conns, …).
-                name = " / ".join(cells[:3])
+                # The row: its first cell and its connection count, never a measured figure.
+                name = " / ".join(c for col, c in zip(header, cells) if col in (header[0], "conns"))
                 for col, cell in zip(header, cells):
                     value = number(cell)
-                    if value is not None:
+                    if value is not None and col not in SAME:
                         figures[(heading, name, col)] = value
-        else:
-            header = None if not line.strip() else header
+        elif line.strip() and ("Memory" in heading or "Start-up" in heading):
+            header = None
+            prose += 1
+            for i, m in enumerate(re.finditer(r"[\d,]+(?:\.\d+)?(?= ?(?:MB|ms))", line)):
+                figures[(heading, f"line {prose}", f"figure {i + 1}")] = float(m.group(0).replace(",", ""))
+        elif line.strip():
+            header = None
     return figures
+
+
+def is_app(column):
+    """A figure of this service (not of nginx, vips or hledger, and not a ratio to them)."""
+    ratio = "/" in column.replace("req/s", "")
+    return not ratio and not any(other in column for other in ("nginx", "vips", "hledger"))
 
 
 def main():
@@ -70,12 +85,17 @@ def main():
             ratio, mark = float("inf"), ""
         else:
             ratio = n / b
-            app_figure = "app" in key[2] or "nginx" not in key[2]
-            mark = " !" if app_figure and abs(ratio - 1) > a.tolerance else ""
+            mark = " !" if is_app(key[2]) and abs(ratio - 1) > a.tolerance else ""
         outside += bool(mark)
         print(f"| {key[0]} | {key[1]} | {key[2]} | {b:,.2f} | {n:,.2f} | {ratio:.2f}{mark} |")
     print()
     print(f"{outside} of {len(keys)} figures more than {a.tolerance:.0%} apart.")
+    # Throughput of the app's reads over all requests: the geometric mean of new/base.
+    rps = [k for k in keys if k[2].endswith("req/s") and is_app(k[2])]
+    if rps:
+        logs = [math.log(statistics.median(t[k] for t in new) / statistics.median(t[k] for t in base)) for k in rps]
+        print(f"App reads, req/s new/base over {len(rps)} figures: geometric mean "
+              f"{math.exp(sum(logs) / len(logs)):.3f}, range {math.exp(min(logs)):.2f}–{math.exp(max(logs)):.2f}.")
 
 
 if __name__ == "__main__":
