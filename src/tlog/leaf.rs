@@ -34,15 +34,38 @@ fn timestamp(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+fn serialize_timestamp<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&timestamp(*t))
+}
+
+fn serialize_date<S: serde::Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&d.format("%Y-%m-%d"))
+}
+
+/// A leaf as it is hashed: the version and the kind, then the members of what it records.
+#[derive(Serialize)]
+struct Versioned<'a, T: Serialize> {
+    v: u32,
+    kind: &'a str,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+fn encode<T: Serialize>(kind: &str, body: &T) -> Vec<u8> {
+    serde_json::to_vec(&Versioned { v: VERSION, kind, body }).unwrap_or_default()
+}
+
 /// What the leaf of a ledger entry (or reversal) records.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize)]
 pub struct EntryLeaf<'a> {
     pub id: &'a str,
     pub village_code: &'a str,
     pub voucher_no: &'a str,
     pub fiscal_year: i32,
     pub period: &'a str,
+    #[serde(serialize_with = "serialize_date")]
     pub occurred_on: NaiveDate,
+    #[serde(serialize_with = "serialize_timestamp")]
     pub posted_at: NaiveDateTime,
     pub direction: &'a str,
     pub amount_fen: i64,
@@ -55,74 +78,25 @@ pub struct EntryLeaf<'a> {
     pub posted_by: &'a str,
     pub reverses: Option<&'a str>,
     pub reversal_reason: Option<&'a str>,
-    pub tender_ref: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct EntryLeafV1<'a> {
-    v: u32,
-    kind: &'a str,
-    id: &'a str,
-    village_code: &'a str,
-    voucher_no: &'a str,
-    fiscal_year: i32,
-    period: &'a str,
-    occurred_on: String,
-    posted_at: String,
-    direction: &'a str,
-    amount_fen: i64,
-    account_code: &'a str,
-    settlement_account_code: &'a str,
-    counterparty: &'a str,
-    description: &'a str,
-    project: Option<&'a str>,
-    fund_source: Option<&'a str>,
-    posted_by: &'a str,
-    reverses: Option<&'a str>,
-    reversal_reason: Option<&'a str>,
     /// Absent (not `null`) when the entry has none, so leaves written before the field
     /// existed keep their bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    tender_ref: Option<&'a str>,
+    pub tender_ref: Option<&'a str>,
 }
 
 impl EntryLeaf<'_> {
     /// The canonical leaf bytes.
     pub fn encode(&self) -> Vec<u8> {
-        let leaf = EntryLeafV1 {
-            v: VERSION,
-            kind: KIND_ENTRY,
-            id: self.id,
-            village_code: self.village_code,
-            voucher_no: self.voucher_no,
-            fiscal_year: self.fiscal_year,
-            period: self.period,
-            occurred_on: self.occurred_on.format("%Y-%m-%d").to_string(),
-            posted_at: timestamp(self.posted_at),
-            direction: self.direction,
-            amount_fen: self.amount_fen,
-            account_code: self.account_code,
-            settlement_account_code: self.settlement_account_code,
-            counterparty: self.counterparty,
-            description: self.description,
-            project: self.project,
-            fund_source: self.fund_source,
-            posted_by: self.posted_by,
-            reverses: self.reverses,
-            reversal_reason: self.reversal_reason,
-            tender_ref: self.tender_ref,
-        };
-        serde_json::to_vec(&leaf).unwrap_or_default()
+        encode(KIND_ENTRY, self)
     }
 }
 
 #[derive(Serialize)]
 struct CloseLeaf<'a> {
-    v: u32,
-    kind: &'a str,
     village_code: &'a str,
     period: &'a str,
-    closed_at: String,
+    #[serde(serialize_with = "serialize_timestamp")]
+    closed_at: NaiveDateTime,
     closed_by: &'a str,
 }
 
@@ -133,18 +107,16 @@ pub fn close_object_id(village: &str, period: &str) -> String {
 
 pub fn close_leaf(village: &str, period: &str, closed_at: NaiveDateTime, closed_by: &str) -> Vec<u8> {
     let leaf = CloseLeaf {
-        v: VERSION,
-        kind: KIND_PERIOD_CLOSE,
         village_code: village,
         period,
-        closed_at: timestamp(closed_at),
+        closed_at,
         closed_by,
     };
-    serde_json::to_vec(&leaf).unwrap_or_default()
+    encode(KIND_PERIOD_CLOSE, &leaf)
 }
 
 /// What the leaf of a receipt attachment records.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize)]
 pub struct ReceiptLeaf<'a> {
     pub id: &'a str,
     pub entry_id: &'a str,
@@ -154,72 +126,109 @@ pub struct ReceiptLeaf<'a> {
     pub content_type: &'a str,
     pub byte_size: i64,
     pub uploaded_by: &'a str,
+    #[serde(serialize_with = "serialize_timestamp")]
     pub uploaded_at: NaiveDateTime,
-}
-
-#[derive(Serialize)]
-struct ReceiptLeafV1<'a> {
-    v: u32,
-    kind: &'a str,
-    id: &'a str,
-    entry_id: &'a str,
-    village_code: &'a str,
-    sha256: &'a str,
-    content_type: &'a str,
-    byte_size: i64,
-    uploaded_by: &'a str,
-    uploaded_at: String,
 }
 
 impl ReceiptLeaf<'_> {
     /// The canonical leaf bytes.
     pub fn encode(&self) -> Vec<u8> {
-        let leaf = ReceiptLeafV1 {
-            v: VERSION,
-            kind: KIND_RECEIPT,
-            id: self.id,
-            entry_id: self.entry_id,
-            village_code: self.village_code,
-            sha256: self.sha256,
-            content_type: self.content_type,
-            byte_size: self.byte_size,
-            uploaded_by: self.uploaded_by,
-            uploaded_at: timestamp(self.uploaded_at),
-        };
-        serde_json::to_vec(&leaf).unwrap_or_default()
+        encode(KIND_RECEIPT, self)
     }
 }
 
 /// What the leaf of a receipt's withdrawal records.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize)]
 pub struct WithdrawalLeaf<'a> {
     pub receipt_id: &'a str,
     pub reason: &'a str,
     pub withdrawn_by: &'a str,
+    #[serde(serialize_with = "serialize_timestamp")]
     pub withdrawn_at: NaiveDateTime,
-}
-
-#[derive(Serialize)]
-struct WithdrawalLeafV1<'a> {
-    v: u32,
-    kind: &'a str,
-    receipt_id: &'a str,
-    reason: &'a str,
-    withdrawn_by: &'a str,
-    withdrawn_at: String,
 }
 
 impl WithdrawalLeaf<'_> {
     /// The canonical leaf bytes.
     pub fn encode(&self) -> Vec<u8> {
-        let leaf = WithdrawalLeafV1 {
-            v: VERSION,
-            kind: KIND_RECEIPT_WITHDRAWAL,
-            receipt_id: self.receipt_id,
-            reason: self.reason,
-            withdrawn_by: self.withdrawn_by,
-            withdrawn_at: timestamp(self.withdrawn_at),
+        encode(KIND_RECEIPT_WITHDRAWAL, self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").unwrap_or_default()
+    }
+
+    fn entry(tender_ref: Option<&str>) -> EntryLeaf<'_> {
+        EntryLeaf {
+            id: "en_1",
+            village_code: "331022102201",
+            voucher_no: "记-7",
+            fiscal_year: 2024,
+            period: "2024-05",
+            occurred_on: NaiveDate::from_ymd_opt(2024, 5, 14).unwrap_or_default(),
+            posted_at: at("2024-05-15T08:01:02.123456"),
+            direction: "expense",
+            amount_fen: 386_000,
+            account_code: "541",
+            settlement_account_code: "102",
+            counterparty: "三门县\"光明\"电器",
+            description: "修理\\路灯",
+            project: None,
+            fund_source: Some("上级补助"),
+            posted_by: "clerk-li",
+            reverses: None,
+            reversal_reason: None,
+            tender_ref,
+        }
+    }
+
+    /// The bytes of every kind of leaf, frozen: a leaf already in a county's log must encode
+    /// the same way for as long as the log is kept.
+    #[test]
+    fn leaf_bytes_are_frozen() {
+        let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap_or_default();
+        let entry_v1 = r#"{"v":1,"kind":"entry","id":"en_1","village_code":"331022102201","voucher_no":"记-7","fiscal_year":2024,"period":"2024-05","occurred_on":"2024-05-14","posted_at":"2024-05-15T08:01:02.123456Z","direction":"expense","amount_fen":386000,"account_code":"541","settlement_account_code":"102","counterparty":"三门县\"光明\"电器","description":"修理\\路灯","project":null,"fund_source":"上级补助","posted_by":"clerk-li","reverses":null,"reversal_reason":null"#;
+        assert_eq!(text(entry(None).encode()), format!("{entry_v1}}}"));
+        assert_eq!(
+            text(entry(Some("SMZB-2024-03")).encode()),
+            format!(r#"{entry_v1},"tender_ref":"SMZB-2024-03"}}"#)
+        );
+        assert_eq!(
+            text(close_leaf(
+                "331022102201",
+                "2024-05",
+                at("2024-06-01T00:00:00"),
+                "clerk-li"
+            )),
+            r#"{"v":1,"kind":"period_close","village_code":"331022102201","period":"2024-05","closed_at":"2024-06-01T00:00:00.000000Z","closed_by":"clerk-li"}"#
+        );
+        let receipt = ReceiptLeaf {
+            id: "rc_1",
+            entry_id: "en_1",
+            village_code: "331022102201",
+            sha256: "ab",
+            content_type: "image/jpeg",
+            byte_size: 3_061_897,
+            uploaded_by: "clerk-li",
+            uploaded_at: at("2024-05-16T09:00:00.5"),
         };
-        serde_json::to_vec(&leaf).unwrap_or_default()
+        assert_eq!(
+            text(receipt.encode()),
+            r#"{"v":1,"kind":"receipt","id":"rc_1","entry_id":"en_1","village_code":"331022102201","sha256":"ab","content_type":"image/jpeg","byte_size":3061897,"uploaded_by":"clerk-li","uploaded_at":"2024-05-16T09:00:00.500000Z"}"#
+        );
+        let withdrawal = WithdrawalLeaf {
+            receipt_id: "rc_1",
+            reason: "传错了",
+            withdrawn_by: "clerk-li",
+            withdrawn_at: at("2024-05-17T10:00:00"),
+        };
+        assert_eq!(
+            text(withdrawal.encode()),
+            r#"{"v":1,"kind":"receipt_withdrawal","receipt_id":"rc_1","reason":"传错了","withdrawn_by":"clerk-li","withdrawn_at":"2024-05-17T10:00:00.000000Z"}"#
+        );
     }
 }
