@@ -22,6 +22,7 @@ from decimal import Decimal
 sys.dont_write_bytecode = True  # no __pycache__ in the repository
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import crosscheck_bench  # noqa: E402
+import language_bench  # noqa: E402
 from benchlib import HOST, Nginx, Server, fmt_spread, http_get, login, stats, timed, wrk  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -322,6 +323,7 @@ def main():
         section_ingest(a)
         section_summaries(a, server, token, village, year, villages)
         crosscheck_bench.section(a, server, login(server.port, *ADMIN), say)
+        language_bench.section(a, server, login(server.port, *ADMIN), say)
     finally:
         server.stop()
         if pg:

@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod generate;
+pub mod i18n;
 pub mod ledger;
 pub mod receipts;
 pub mod tlog;

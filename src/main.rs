@@ -4,12 +4,16 @@ use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use village_ledger::api::{build_app, load_state};
 use village_ledger::auth::Role;
 use village_ledger::auth::passwords::generate_password;
 use village_ledger::auth::users::{NewUser, add_user, disable_user};
 use village_ledger::config::Settings;
+use village_ledger::i18n::{self, Lang};
+use village_ledger::msg;
+
+mod cli;
 
 #[derive(Parser)]
 #[command(
@@ -156,25 +160,27 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     if let Some(n) = workers {
         server = server.workers(n);
     }
-    let server = server.bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
+    let server = server
+        .bind(&bind)
+        .with_context(|| msg!("cli-ctx-listen", bind = bind.as_str()))?;
     for addr in server.addrs() {
         tracing::info!(%addr, "serving; OpenAPI at /api-docs/openapi.json");
-        println!("village-ledger listening on http://{addr}");
+        println!("{}", msg!("cli-listening", url = format!("http://{addr}")));
     }
     let Some(metrics_bind) = metrics_bind else {
-        return server.run().await.context("serving");
+        return server.run().await.context(msg!("cli-ctx-serving"));
     };
     // Prometheus scrapes the operators' address; the public one serves metrics to admins only.
     let operators =
         actix_web::HttpServer::new(move || village_ledger::api::metrics::operators_app(metrics_state.clone()))
             .workers(1)
             .bind(&metrics_bind)
-            .with_context(|| format!("cannot listen on {metrics_bind} (VL_METRICS_BIND)"))?;
+            .with_context(|| msg!("cli-ctx-listen-metrics", bind = metrics_bind.as_str()))?;
     for addr in operators.addrs() {
         tracing::info!(%addr, "serving /metrics to operators");
     }
     let (public, operators) = tokio::join!(server.run(), operators.run());
-    public.and(operators).context("serving")
+    public.and(operators).context(msg!("cli-ctx-serving"))
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -183,14 +189,17 @@ fn read_password() -> anyhow::Result<String> {
         return Ok(String::new());
     }
     let mut line = String::new();
-    stdin.lock().read_line(&mut line).context("cannot read the password")?;
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context(msg!("cli-ctx-read-password"))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 /// Opens the data dir of `settings` as the server would.
 fn open_state(settings: Settings) -> anyhow::Result<village_ledger::api::State> {
     let dir = settings.data_dir.display().to_string();
-    load_state(settings).with_context(|| format!("opening the data dir {dir}"))
+    load_state(settings).with_context(|| msg!("cli-ctx-open-data-dir", dir = dir))
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -208,23 +217,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .receipts_required_from
                 .get_or_insert(village_ledger::demo::RECEIPTS_REQUIRED_FROM);
             let state = open_state(settings.clone())?;
-            let mut conn = state.pool.get().context("connecting to the database")?;
+            let mut conn = state.pool.get().context(msg!("cli-ctx-connect"))?;
             let users = village_ledger::demo::ensure_demo(&mut conn, &state.log, &state.receipts)
-                .context("creating the demo county")?;
+                .context(msg!("cli-ctx-demo"))?;
             drop(conn);
             drop(state);
-            println!("demo county ready in {}", settings.data_dir.display());
-            println!("demo users (username / password / role / scope):");
+            println!(
+                "{}",
+                msg!("cli-demo-ready", dir = settings.data_dir.display().to_string())
+            );
+            println!("{}", msg!("cli-demo-users"));
             for u in &users {
-                println!("  {:<22} {:<20} {:<10} {}", u.username, u.password, u.role, u.scope);
+                let scope = match u.scope.as_str() {
+                    "all" => msg!("cli-scope-all").to_string(),
+                    "rounds" => msg!("cli-scope-rounds").to_string(),
+                    code => code.to_owned(),
+                };
+                println!("  {:<22} {:<20} {:<10} {scope}", u.username, u.password, u.role);
             }
             actix_web::rt::System::new().block_on(serve(settings))
         }
         Command::Migrate { settings } => {
             let state = open_state(settings)?;
-            let mut conn = state.pool.get().context("connecting to the database")?;
-            let applied = village_ledger::db::migrate(&mut conn).context("migrating")?;
-            println!("migrations up to date ({applied} applied now)");
+            let mut conn = state.pool.get().context(msg!("cli-ctx-connect"))?;
+            let applied = village_ledger::db::migrate(&mut conn).context(msg!("cli-ctx-migrate"))?;
+            println!("{}", msg!("cli-migrated", applied = applied));
             Ok(())
         }
         Command::User { command } => match command {
@@ -238,7 +255,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 settings,
             } => {
                 let state = open_state(settings)?;
-                let mut conn = state.pool.get().context("connecting to the database")?;
+                let mut conn = state.pool.get().context(msg!("cli-ctx-connect"))?;
                 let mut password = read_password()?;
                 let generated = password.is_empty();
                 if generated {
@@ -252,77 +269,96 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     home_township,
                     home_village,
                 };
-                let user = add_user(&mut conn, new, &password).context("adding the user")?;
-                println!("created {} ({})", user.username, user.role.as_str());
+                let user = add_user(&mut conn, new, &password).context(msg!("cli-ctx-add-user"))?;
+                println!(
+                    "{}",
+                    msg!(
+                        "cli-user-created",
+                        username = user.username.as_str(),
+                        role = user.role.as_str()
+                    )
+                );
                 if generated {
-                    println!("password (shown once): {password}");
+                    println!("{}", msg!("cli-password-once", password = password.as_str()));
                 }
                 Ok(())
             }
             UserCommand::Disable { username, settings } => {
                 let state = open_state(settings)?;
-                let mut conn = state.pool.get().context("connecting to the database")?;
-                disable_user(&mut conn, &username).with_context(|| format!("disabling {username}"))?;
-                println!("disabled {username}; their refresh tokens are revoked");
+                let mut conn = state.pool.get().context(msg!("cli-ctx-connect"))?;
+                disable_user(&mut conn, &username)
+                    .with_context(|| msg!("cli-ctx-disable-user", username = username.as_str()))?;
+                println!("{}", msg!("cli-user-disabled", username = username.as_str()));
                 Ok(())
             }
         },
         Command::Keys {
             command: KeysCommand::Rotate { settings },
         } => {
-            let kid = village_ledger::auth::keys::rotate(&settings.keys_dir()).context("rotating the signing keys")?;
-            println!("new signing key {kid}; older keys verify until their tokens expire");
+            let kid = village_ledger::auth::keys::rotate(&settings.keys_dir()).context(msg!("cli-ctx-rotate"))?;
+            println!("{}", msg!("cli-key-rotated", kid = kid.as_str()));
             Ok(())
         }
         Command::Verify { settings } => verify(settings),
         Command::Copy { from, to } => copy(&from, &to),
         Command::VerifyProof { checkpoint, proof, key } => verify_proof(&checkpoint, &proof, &key),
-        Command::Generate { options } => village_ledger::generate::run(options).context("generating a county"),
+        Command::Generate { options } => village_ledger::generate::run(options).context(msg!("cli-ctx-generate")),
     }
 }
 
 fn copy(from: &str, to: &str) -> anyhow::Result<()> {
     use village_ledger::db::{DbUrl, connect};
-    let from_pool = connect(&DbUrl::parse(from), 2).context("opening the source")?;
-    let to_pool = connect(&DbUrl::parse(to), 2).context("opening the target")?;
-    let mut source = from_pool.get().context("connecting to the source")?;
-    let mut target = to_pool.get().context("connecting to the target")?;
-    let report = village_ledger::db::copy::copy_county(&mut source, &mut target).context("copying the county")?;
+    let from_pool = connect(&DbUrl::parse(from), 2).context(msg!("cli-ctx-open-source"))?;
+    let to_pool = connect(&DbUrl::parse(to), 2).context(msg!("cli-ctx-open-target"))?;
+    let mut source = from_pool.get().context(msg!("cli-ctx-open-source"))?;
+    let mut target = to_pool.get().context(msg!("cli-ctx-open-target"))?;
+    let report = village_ledger::db::copy::copy_county(&mut source, &mut target).context(msg!("cli-ctx-copy"))?;
     for table in &report {
         println!("{:<24} {:>10} rows  sha256 {}", table.table, table.rows, table.sha256);
     }
-    println!("copied and verified {} tables", report.len());
+    println!("{}", msg!("cli-copied", tables = report.len()));
     Ok(())
 }
 
 fn verify(settings: Settings) -> anyhow::Result<()> {
     let state = open_state(settings)?;
-    let mut conn = state.pool.get().context("connecting to the database")?;
-    let report = village_ledger::verify::verify(&mut conn, &state.log, &state.receipts).context("verifying")?;
+    let mut conn = state.pool.get().context(msg!("cli-ctx-connect"))?;
+    let report =
+        village_ledger::verify::verify(&mut conn, &state.log, &state.receipts).context(msg!("cli-ctx-verify"))?;
     for problem in &report.problems {
         println!("PROBLEM {problem}");
     }
     println!(
-        "verified {} leaves and {} signed checkpoints: {} problem(s)",
-        report.leaves,
-        report.checkpoints,
-        report.problems.len()
+        "{}",
+        msg!(
+            "cli-verified",
+            leaves = report.leaves,
+            checkpoints = report.checkpoints,
+            problems = report.problems.len()
+        )
     );
     if !report.problems.is_empty() {
-        bail!("the data dir does not match its transparency log");
+        bail!(msg!("cli-verify-failed"));
     }
     Ok(())
 }
 
 fn verify_proof(checkpoint: &std::path::Path, proof: &std::path::Path, key: &std::path::Path) -> anyhow::Result<()> {
     use village_ledger::tlog::proof::{InclusionProof, verify_checkpoint, verify_inclusion};
-    let read = |p: &std::path::Path| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()));
-    let verified = verify_checkpoint(&read(checkpoint)?, &read(key)?).context("checking the checkpoint")?;
-    let proof: InclusionProof = serde_json::from_str(&read(proof)?).context("the proof is not valid")?;
-    let leaf = verify_inclusion(&proof, &verified).context("checking the proof")?;
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p).with_context(|| msg!("cli-ctx-read-file", file = p.display().to_string()))
+    };
+    let verified = verify_checkpoint(&read(checkpoint)?, &read(key)?).context(msg!("cli-ctx-check-checkpoint"))?;
+    let proof: InclusionProof = serde_json::from_str(&read(proof)?).context(msg!("cli-ctx-proof-invalid"))?;
+    let leaf = verify_inclusion(&proof, &verified).context(msg!("cli-ctx-check-proof"))?;
     println!(
-        "OK: leaf {} is in the log {} of {} leaves signed by its key",
-        proof.leaf_index, verified.origin, verified.size
+        "{}",
+        msg!(
+            "cli-proof-ok",
+            leaf = proof.leaf_index,
+            origin = verified.origin.as_str(),
+            size = verified.size
+        )
     );
     println!("{}", String::from_utf8_lossy(&leaf));
     Ok(())
@@ -353,11 +389,16 @@ fn spawn_checkpointer(state: village_ledger::api::State, seconds: u64) {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    i18n::set_process_language(Lang::from_env());
+    let parsed = cli::localized(Cli::command())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => return cli::refuse(e),
+    };
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("village-ledger: {e:#}");
-            ExitCode::FAILURE
-        }
+        Err(e) => cli::fail(&e),
     }
 }

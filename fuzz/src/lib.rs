@@ -11,6 +11,7 @@ use village_ledger::api::reconcile::ReconcileRequest;
 use village_ledger::crosscheck::findings::MAX_REF_CHARS;
 use village_ledger::crosscheck::sheet::{SheetFormat, read_findings, sniff_format};
 use village_ledger::domain::{InvoiceQr, MAX_ABS_FEN, Money, format_yuan, parse_whole_number};
+use village_ledger::i18n::Lang;
 use village_ledger::ledger::list::Cursor;
 use village_ledger::receipts::{IntakeError, IntakeLimits, ingest, render_full, sniff};
 
@@ -58,10 +59,16 @@ fn check_sheet(data: &[u8], format: SheetFormat) {
         Ok((findings, errors)) => {
             assert!(findings.len() <= MAX_FINDINGS, "{} findings read", findings.len());
             for error in &errors {
-                short_message("row error", &error.message);
+                for lang in Lang::ALL {
+                    short_message("row error", &error.message.render(lang));
+                }
             }
         }
-        Err(e) => short_message("sheet error", &e.to_string()),
+        Err(e) => {
+            for lang in Lang::ALL {
+                short_message("sheet error", &e.msg().render(lang));
+            }
+        }
     }
 }
 

@@ -14,12 +14,12 @@ use crate::ledger::villages::VillageRow;
 
 /// Parses a path's village code, or 404 (a malformed code names no village).
 pub fn village_code(code: &str) -> ApiResult<VillageCode> {
-    VillageCode::parse(code).map_err(|e| ApiError::NotFound(e.to_string()))
+    VillageCode::parse(code).map_err(|e| ApiError::NotFound(e.msg()))
 }
 
 /// Parses a path's township code, or 404 (a malformed code names no township).
 pub fn township_code(code: &str) -> ApiResult<TownshipCode> {
-    TownshipCode::parse(code).map_err(|e| ApiError::NotFound(e.to_string()))
+    TownshipCode::parse(code).map_err(|e| ApiError::NotFound(e.msg()))
 }
 
 /// What a request does with a village's ledger.

@@ -90,4 +90,5 @@ pub fn build_app(
         .wrap(actix_web::middleware::from_fn(middleware::problems))
         .wrap(actix_web::middleware::Compress::default())
         .wrap(actix_web::middleware::from_fn(middleware::request_log))
+        .wrap(actix_web::middleware::from_fn(middleware::language))
 }

@@ -9,6 +9,7 @@ use crate::api::state::{State, db};
 use crate::auth::audit::{AuditFilter, AuditRecord, list};
 use crate::auth::scope::inspector_scope;
 use crate::auth::{Caller, Role};
+use crate::msg;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -45,7 +46,7 @@ pub struct AuditPage {
 pub async fn get_audit(state: State, caller: Caller, query: web::Query<AuditQuery>) -> Result<HttpResponse, ApiError> {
     let limit = query.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::Invalid("limit must be between 1 and 200".into()));
+        return Err(ApiError::Invalid(msg!("problem-limit-range", max = 200)));
     }
     let after = query.after.unwrap_or(0);
     let items = db(&state, move |conn| {
@@ -59,9 +60,7 @@ pub async fn get_audit(state: State, caller: Caller, query: web::Query<AuditQuer
                 }
             }
             _ => {
-                return Err(ApiError::Forbidden(
-                    "only admins and inspectors read the audit log".into(),
-                ));
+                return Err(ApiError::Forbidden(msg!("auth-audit-readers")));
             }
         };
         Ok(list(conn, &filter, after, limit + 1)?)

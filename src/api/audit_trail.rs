@@ -43,7 +43,7 @@ impl Audit {
     pub fn record<T>(&self, conn: &mut DbConn, result: &ApiResult<T>, object: Option<&str>) {
         let outcome = match result {
             Ok(_) => "ok".to_owned(),
-            Err(e) => e.problem().status.to_string(),
+            Err(e) => e.status().to_string(),
         };
         self.record_outcome(conn, &outcome, object);
     }
@@ -51,7 +51,7 @@ impl Audit {
     /// Records the refusal `error` on the blocking pool and hands it back, for handlers that
     /// refuse before their work starts.
     pub async fn refused(self, state: &State, error: ApiError) -> ApiError {
-        let outcome = error.problem().status.to_string();
+        let outcome = error.status().to_string();
         let _ = db(state, move |conn| {
             self.record_outcome(conn, &outcome, None);
             Ok(())

@@ -15,6 +15,7 @@ use crate::auth::Caller;
 use crate::auth::login::{LoginOutcome, failure_delay, locked_error, refresh, sign_in};
 use crate::auth::tokens::{ACCESS_TOKEN_SECONDS, MAX_TOKEN_BYTES, issue_access_token, verify_access_token};
 use crate::auth::users::is_enabled;
+use crate::msg;
 
 /// Verifies the bearer token, then that its account is still enabled: a disabled user's token
 /// is a 401 on every route, whatever the handler checks next and in which order.
@@ -45,18 +46,14 @@ impl FromRequest for Caller {
             if enabled {
                 Ok(caller)
             } else {
-                Err(ApiError::Unauthorized(
-                    "this account is disabled or no longer exists".into(),
-                ))
+                Err(ApiError::Unauthorized(msg!("auth-account-disabled")))
             }
         })
     }
 }
 
 fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
-    let missing = || {
-        ApiError::Unauthorized("send an access token: Authorization: Bearer <token> (POST /api/v1/auth/token)".into())
-    };
+    let missing = || ApiError::Unauthorized(msg!("auth-missing-token"));
     let state = req
         .app_data::<State>()
         .ok_or_else(|| ApiError::Internal("no app state".into()))?;
@@ -141,7 +138,7 @@ pub async fn create_token(state: State, req: HttpRequest, body: Json<TokenReques
     let audit = Audit::new("auth.token", Some(&crate::domain::truncate(&username)), &req);
     if username.len() > 64 || password.len() > 1024 {
         // No such user can exist: refused without a lookup, but recorded like any failure.
-        let refused = || ApiError::Unauthorized("wrong username or password".into());
+        let refused = || ApiError::Unauthorized(msg!("auth-wrong-password"));
         db(&state, move |conn| {
             audit.record(conn, &Err::<(), _>(refused()), None);
             Ok(())
@@ -155,8 +152,8 @@ pub async fn create_token(state: State, req: HttpRequest, body: Json<TokenReques
         let result = sign_in(conn, &st.unknown_users, st.login_policy, &username, &password).map_err(ApiError::from);
         let as_result = match &result {
             Ok(LoginOutcome::Success { .. }) => Ok(()),
-            Ok(LoginOutcome::Locked) => Err(ApiError::Locked(String::new())),
-            Ok(LoginOutcome::Failed { .. }) => Err(ApiError::Unauthorized(String::new())),
+            Ok(LoginOutcome::Locked) => Err(ApiError::Locked(msg!("auth-locked"))),
+            Ok(LoginOutcome::Failed { .. }) => Err(ApiError::Unauthorized(msg!("auth-wrong-password"))),
             Err(_) => Err(ApiError::Internal(String::new())),
         };
         audit.record(conn, &as_result, None);
@@ -167,7 +164,7 @@ pub async fn create_token(state: State, req: HttpRequest, body: Json<TokenReques
         LoginOutcome::Success { caller, refresh_token } => token_response(&state, &caller, refresh_token),
         LoginOutcome::Failed { failures } => {
             tokio::time::sleep_until(arrived + failure_delay(failures)).await;
-            Err(ApiError::Unauthorized("wrong username or password".into()))
+            Err(ApiError::Unauthorized(msg!("auth-wrong-password")))
         }
         LoginOutcome::Locked => {
             tokio::time::sleep_until(arrived + failure_delay(1)).await;

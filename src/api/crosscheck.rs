@@ -16,6 +16,7 @@ use crate::crosscheck::findings::Tolerances;
 use crate::crosscheck::flags::{Flag, compute_flags, rule_names, select_rules};
 use crate::crosscheck::scope::{require_checker, resolve_scope};
 use crate::domain::budget::Budget;
+use crate::msg;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -92,15 +93,15 @@ pub async fn get_flags(state: State, caller: Caller, req: HttpRequest) -> Result
     // The role first: a villager learns nothing from how the query string is judged.
     require_checker(&caller)?;
     let q = web::Query::<FlagQuery>::from_query(req.query_string())
-        .map_err(|e| ApiError::BadRequest(format!("the query string is not acceptable: {e}")))?
+        .map_err(|e| ApiError::BadRequest(msg!("problem-query-rejected", reason = e.to_string())))?
         .into_inner();
     let limit = q.limit.unwrap_or(500);
     if !(1..=5000).contains(&limit) {
-        return Err(ApiError::Invalid("limit must be between 1 and 5000".into()));
+        return Err(ApiError::Invalid(msg!("problem-limit-range", max = 5000)));
     }
     let offset = q.offset.unwrap_or(0);
     if !(0..=10_000_000).contains(&offset) {
-        return Err(ApiError::Invalid("offset must be between 0 and 10000000".into()));
+        return Err(ApiError::Invalid(msg!("problem-offset-range", max = 10_000_000)));
     }
     let offset = offset as usize;
     let window = DateWindow::new(q.from, q.to)?;

@@ -21,6 +21,7 @@ use crate::ledger::list::{Cursor, DEFAULT_PAGE, EntryFilter, MAX_PAGE, list_entr
 use crate::ledger::post::{NewEntryRequest, Posted, post_entry};
 use crate::ledger::reverse::{ReversalRequest, Reversed, reverse_entry};
 use crate::ledger::villages::village_not_found;
+use crate::msg;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -84,7 +85,7 @@ pub async fn get_entries(
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::Invalid(format!("limit must be between 1 and {MAX_PAGE}")));
+        return Err(ApiError::Invalid(msg!("problem-limit-range", max = MAX_PAGE)));
     }
     let cursor = query
         .cursor
@@ -102,7 +103,12 @@ pub async fn get_entries(
         max_fen: query.max_fen,
     }
     .check()?;
-    let key = filter.page_key(&code, limit, cursor);
+    // Pages are kept per language, like every answer (`Vary: Accept-Language`).
+    let key = format!(
+        "{}|{}",
+        filter.page_key(&code, limit, cursor),
+        crate::i18n::current().tag()
+    );
     match pages::from_memory(&state, &caller, &key, Some(code.as_str())) {
         Known::Page(page) => return Ok(pages::respond(&req, &page)),
         Known::OutOfScope => return Err(village_not_found(&code).into()),
@@ -143,7 +149,7 @@ pub async fn get_entry(
     path: web::Path<EntryPath>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner().id;
-    let key = format!("E|{id}");
+    let key = format!("E|{id}|{}", crate::i18n::current().tag());
     match pages::from_memory(&state, &caller, &key, None) {
         Known::Page(page) => return Ok(pages::respond(&req, &page)),
         Known::OutOfScope => return Err(entry_not_found(&id).into()),

@@ -47,7 +47,7 @@ pub async fn readyz(state: State) -> HttpResponse {
         HttpResponse::Ok().json(Health { status: "ok" })
     } else {
         crate::api::problem::problem_response(
-            &crate::api::problem::ApiError::Unavailable("the database or the data dir is not ready".into()).problem(),
+            &crate::api::problem::ApiError::Unavailable(crate::msg!("problem-not-ready")).problem(),
         )
     }
 }

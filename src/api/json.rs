@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::api::problem::ApiError;
 use crate::api::state::State;
+use crate::msg;
 
 /// A JSON request body of type `T`.
 pub struct Json<T>(pub T);
@@ -43,13 +44,17 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let path = clip(&e.path().to_string());
         let inner = clip(&e.into_inner().to_string());
         if path == "." || path.is_empty() {
-            ApiError::BadRequest(format!("the JSON body is not acceptable: {inner}"))
+            ApiError::BadRequest(msg!("problem-json-rejected", reason = inner.to_string()))
         } else {
-            ApiError::BadRequest(format!("the JSON body is not acceptable: {path}: {inner}"))
+            ApiError::BadRequest(msg!(
+                "problem-json-field-rejected",
+                path = path.to_string(),
+                reason = inner.to_string()
+            ))
         }
     })?;
     de.end()
-        .map_err(|e| ApiError::BadRequest(format!("the JSON body has trailing data: {e}")))?;
+        .map_err(|e| ApiError::BadRequest(msg!("problem-json-trailing", reason = e.to_string())))?;
     Ok(value)
 }
 
@@ -64,9 +69,7 @@ impl<T> Json<T> {
             .map(|s| s.settings.json_limit_bytes)
             .unwrap_or(65_536);
         if !is_json(req) {
-            return Err(ApiError::UnsupportedMediaType(
-                "send the body as JSON with Content-Type: application/json".into(),
-            ));
+            return Err(ApiError::UnsupportedMediaType(msg!("problem-json-content-type")));
         }
         if let Some(length) = req
             .headers()
@@ -75,17 +78,15 @@ impl<T> Json<T> {
             .and_then(|v| v.parse::<usize>().ok())
             && length > limit
         {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "the JSON body is larger than {limit} bytes"
-            )));
+            return Err(ApiError::PayloadTooLarge(msg!("problem-json-too-large", limit = limit)));
         }
         let bytes = web::Bytes::from_request(req, payload);
         Ok(async move {
             bytes.await.map_err(|e| {
                 if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge(format!("the JSON body is larger than {limit} bytes"))
+                    ApiError::PayloadTooLarge(msg!("problem-json-too-large", limit = limit))
                 } else {
-                    ApiError::BadRequest(format!("the request body could not be read: {e}"))
+                    ApiError::BadRequest(msg!("problem-body-unreadable", reason = e.to_string()))
                 }
             })
         })

@@ -20,6 +20,7 @@ use crate::api::state::{State, db};
 use crate::auth::{Caller, Role};
 use crate::db::schema::inspection_checkpoints;
 use crate::ledger::periods::{ClosedPeriod, list_closed};
+use crate::msg;
 use crate::tlog::checkpoint::{at_size, latest};
 use crate::tlog::leaf::KIND_ENTRY;
 use crate::tlog::proof::{ConsistencyProof, InclusionProof};
@@ -41,7 +42,7 @@ fn text(body: String) -> HttpResponse {
 pub async fn get_checkpoint(state: State) -> Result<HttpResponse, ApiError> {
     let cp = db(&state, |conn| Ok(latest(conn)?)).await?;
     cp.map(|c| text(c.note))
-        .ok_or_else(|| ApiError::NotFound("no checkpoint has been signed yet".into()))
+        .ok_or_else(|| ApiError::NotFound(msg!("log-no-checkpoint")))
 }
 
 /// The verifier key of the checkpoints: `<name>+<key hash>+<base64(0x01 ‖ Ed25519 key)>`.
@@ -99,11 +100,14 @@ pub async fn get_entry_proof(
             None => latest(conn)?.map(|c| c.size as u64).unwrap_or(0),
         };
         if n > size(conn)? {
-            return Err(ApiError::Invalid(format!("the log has fewer than {n} leaves")));
+            return Err(ApiError::Invalid(msg!("log-fewer-leaves", size = n)));
         }
         if index >= n {
-            return Err(ApiError::Conflict(format!(
-                "entry {id} is leaf {index}, not in a tree of {n} leaves; ask again after the next checkpoint"
+            return Err(ApiError::Conflict(msg!(
+                "log-entry-after-tree",
+                entry = id.as_str(),
+                index = index,
+                size = n
             )));
         }
         let hashes = Tree::new(conn).inclusion_proof(index, n)?;
@@ -151,8 +155,10 @@ pub async fn get_consistency(state: State, query: web::Query<ConsistencyQuery>) 
             None => latest(conn)?.map(|c| c.size as u64).unwrap_or(0),
         };
         if to > size(conn)? || from == 0 || from > to {
-            return Err(ApiError::Invalid(format!(
-                "no consistency proof from {from} to {to} in this log"
+            return Err(ApiError::Invalid(msg!(
+                "log-no-consistency-proof",
+                from = from,
+                to = to
             )));
         }
         let hashes = Tree::new(conn).consistency_proof(from, to)?;
@@ -215,15 +221,13 @@ fn may_use_round(
     id: &str,
 ) -> Result<crate::auth::inspections::Inspection, ApiError> {
     if !matches!(caller.role, Role::Admin | Role::Inspector) {
-        return Err(ApiError::Forbidden(
-            "only the round's inspectors and admins record checkpoints".into(),
-        ));
+        return Err(ApiError::Forbidden(msg!("log-round-recorders")));
     }
     let round = crate::auth::inspections::find_inspection(conn, id, today())?;
     if caller.role == Role::Inspector && !round.inspectors.contains(&caller.username) {
-        return Err(ApiError::NotFound(format!(
-            "no inspection {} in your scope",
-            crate::domain::truncate(id)
+        return Err(ApiError::NotFound(msg!(
+            "auth-inspection-not-found",
+            id = crate::domain::truncate(id)
         )));
     }
     Ok(round)
@@ -238,9 +242,11 @@ fn may_record_in_round(
 ) -> Result<crate::auth::inspections::Inspection, ApiError> {
     let round = may_use_round(conn, caller, id)?;
     if caller.role == Role::Inspector && !round.open {
-        return Err(ApiError::Forbidden(format!(
-            "inspection {} ran from {} to {}; its inspectors can read it but no longer record checkpoints",
-            round.id, round.starts_on, round.ends_on
+        return Err(ApiError::Forbidden(msg!(
+            "log-round-over",
+            id = round.id.as_str(),
+            starts_on = round.starts_on,
+            ends_on = round.ends_on
         )));
     }
     Ok(round)
@@ -305,13 +311,11 @@ pub async fn post_inspection_checkpoint(
     let (created, cp) = db(&state, move |conn| {
         let result = crate::db::write_transaction(conn, |conn| {
             let Ok(size) = u64::try_from(size) else {
-                return Err(ApiError::Invalid("size must not be negative".into()));
+                return Err(ApiError::Invalid(msg!("log-negative-size")));
             };
             may_record_in_round(conn, &caller, &id)?;
             if at_size(conn, size)?.is_none() {
-                return Err(ApiError::Invalid(format!(
-                    "no checkpoint was signed at size {size}; see GET /api/v1/log/checkpoint"
-                )));
+                return Err(ApiError::Invalid(msg!("log-no-checkpoint-at", size = size)));
             }
             let exists: i64 = inspection_checkpoints::table
                 .find((&id, size as i64))

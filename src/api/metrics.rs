@@ -7,6 +7,7 @@ use crate::api::problem::ApiError;
 use crate::api::state::State;
 use crate::auth::Caller;
 use crate::auth::scope::require_admin;
+use crate::msg;
 
 /// Prometheus metrics (text exposition format 0.0.4), to admins.
 ///
@@ -25,9 +26,7 @@ use crate::auth::scope::require_admin;
 #[get("/metrics")]
 pub async fn get_metrics(state: State, caller: Result<Caller, ApiError>) -> Result<HttpResponse, ApiError> {
     if state.settings.metrics_bind.is_some() {
-        return Err(ApiError::NotFound(
-            "metrics are served on the operators' address (VL_METRICS_BIND)".into(),
-        ));
+        return Err(ApiError::NotFound(msg!("problem-metrics-elsewhere")));
     }
     require_admin(&caller?)?;
     Ok(metrics_text(&state))

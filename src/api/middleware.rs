@@ -12,14 +12,18 @@ use actix_web::{HttpRequest, HttpResponse, error, web};
 use sha2::{Digest, Sha256};
 
 use crate::api::problem::{ApiError, problem_response};
+use crate::i18n::Lang;
+use crate::msg;
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|err, _req| ApiError::BadRequest(format!("the query string is not acceptable: {err}")).into())
+    web::QueryConfig::default().error_handler(|err, _req| {
+        ApiError::BadRequest(msg!("problem-query-rejected", reason = err.to_string())).into()
+    })
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err, _req| ApiError::NotFound(format!("no such resource: {err}")).into())
+    web::PathConfig::default()
+        .error_handler(|err, _req| ApiError::NotFound(msg!("problem-path-rejected", reason = err.to_string())).into())
 }
 
 /// The routes of the app and their methods, to tell 405 from 404.
@@ -61,10 +65,11 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
             .map(|(_, methods)| methods.join(", "))
     });
     if let Some(allow) = allowed {
-        let error = ApiError::MethodNotAllowed(format!(
-            "{} is not allowed on {}; use {allow}",
-            req.method(),
-            crate::domain::truncate(req.path())
+        let error = ApiError::MethodNotAllowed(msg!(
+            "problem-method-on-path",
+            method = req.method().as_str(),
+            path = crate::domain::truncate(req.path()),
+            allow = allow.as_str()
         ));
         let mut res = problem_response(&error.problem());
         if let Ok(value) = HeaderValue::from_str(&allow) {
@@ -72,10 +77,10 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
         }
         return res;
     }
-    let error = ApiError::NotFound(format!(
-        "no route {} {}; see /api-docs/openapi.json",
-        req.method(),
-        crate::domain::truncate(req.path())
+    let error = ApiError::NotFound(msg!(
+        "problem-no-route",
+        method = req.method().as_str(),
+        path = crate::domain::truncate(req.path())
     ));
     problem_response(&error.problem())
 }
@@ -101,19 +106,56 @@ pub async fn problems(
         return Ok(res.map_into_boxed_body());
     }
     let api = match status {
-        StatusCode::NOT_FOUND => ApiError::NotFound("no such resource".into()),
-        StatusCode::METHOD_NOT_ALLOWED => {
-            ApiError::MethodNotAllowed("this method is not allowed on this resource".into())
-        }
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge("the request body is too large".into()),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType("the content type is not accepted".into()),
+        StatusCode::NOT_FOUND => ApiError::NotFound(msg!("problem-no-such-resource")),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed(msg!("problem-method-not-allowed-here")),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(msg!("problem-body-too-large")),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(msg!("problem-content-type-rejected")),
         s if s.is_server_error() => ApiError::Internal(format!("unhandled {s}")),
-        _ => ApiError::BadRequest("the request could not be read".into()),
+        _ => ApiError::BadRequest(msg!("problem-unreadable")),
     };
     let mut problem = api.problem();
     problem.status = status.as_u16();
     let (req, _) = res.into_parts();
     Ok(ServiceResponse::new(req, problem_response(&problem)))
+}
+
+/// The caller's language, from `Accept-Language`: every text of the answer is rendered in it
+/// ([`crate::i18n::current`]), errors raised by the middlewares inside included, and an API
+/// answer says so (`Content-Language`, `Vary: Accept-Language`). Machine-readable fields never
+/// change with the language.
+pub async fn language(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let lang = Lang::negotiate(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let api = req.path().starts_with("/api/");
+    let say_language = |headers: &mut header::HeaderMap| {
+        if !api {
+            return;
+        }
+        headers.append(header::VARY, HeaderValue::from_static("Accept-Language"));
+        let json = headers.get(header::CONTENT_TYPE).is_some_and(|v| {
+            let v = v.as_bytes();
+            v.starts_with(b"application/json") || v.starts_with(b"application/problem+json")
+        });
+        if json {
+            headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag()));
+        }
+    };
+    match crate::i18n::scope(lang, next.call(req)).await {
+        Ok(res) => {
+            let mut res = res.map_into_boxed_body();
+            say_language(res.headers_mut());
+            Ok(res)
+        }
+        // An error raised by a middleware inside: its answer is rendered here, in the caller's
+        // language, and travels up ready-made.
+        Err(e) => {
+            let mut answer = crate::i18n::with(lang, || e.error_response());
+            say_language(answer.headers_mut());
+            Err(error::InternalError::from_response(e.to_string(), answer).into())
+        }
+    }
 }
 
 /// Whether an `If-None-Match` value names `etag` (weak comparison) or is `*`.
@@ -222,6 +264,6 @@ pub async fn timeout(
         .unwrap_or(30);
     match tokio::time::timeout(std::time::Duration::from_secs(seconds), next.call(req)).await {
         Ok(res) => res.map(ServiceResponse::map_into_boxed_body),
-        Err(_) => Err(ApiError::Unavailable(format!("the request took longer than {seconds} s; retry later")).into()),
+        Err(_) => Err(ApiError::Unavailable(msg!("problem-request-timeout", seconds = seconds)).into()),
     }
 }

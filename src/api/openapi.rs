@@ -1,6 +1,7 @@
 //! The OpenAPI document's parts that are not on a route: its info, tags, security scheme,
 //! and what is added once every route is registered ([`finish`]): the problem-document body
-//! of every error response, declared once ([`ProblemBodies`]).
+//! of every error response, declared once ([`ProblemBodies`]), and the `Accept-Language` header
+//! of every operation ([`Languages`]).
 
 use utoipa::Modify;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -87,6 +88,38 @@ impl Modify for BodyErrors {
     }
 }
 
+/// Every operation answers in the caller's language: `Accept-Language` is declared on each, once,
+/// here (the document itself stays English, the developers' language).
+struct Languages;
+
+impl Modify for Languages {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        let parameter = ParameterBuilder::new()
+            .name("Accept-Language")
+            .parameter_in(ParameterIn::Header)
+            .required(utoipa::openapi::Required::False)
+            .description(Some(
+                "The language of the texts people read (problem `title`/`detail`, flag explanations, \
+                 reconciliation evidence, row errors): `zh`, `zh-CN` or `zh-Hans` for Simplified Chinese (the \
+                 default, also for any language not spoken), `en` for English; weights (`q=`) are honoured. \
+                 The answer names its language in `Content-Language` and varies on `Accept-Language`; \
+                 machine-readable fields (`type` URIs, rule names, statuses, codes) never change with it.",
+            ))
+            .schema(Some(
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .examples([serde_json::json!("zh-CN")]),
+            ))
+            .build();
+        for op in operations(openapi) {
+            op.parameters
+                .get_or_insert_with(Vec::new)
+                .push(parameter.clone().into());
+        }
+    }
+}
+
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
@@ -102,7 +135,8 @@ impl Modify for BearerAuth {
         title = "village-ledger",
         description = "Village finance transparency: the itemized income and expenditure of village collectives \
                        (村集体), with the scans behind every line, for villagers, township finance stations and \
-                       inspection groups. Money is integer fen. Errors are RFC 9457 problem documents.",
+                       inspection groups. Money is integer fen. Errors are RFC 9457 problem documents. Texts \
+                       people read are in Simplified Chinese, or in English with `Accept-Language: en`.",
         license(name = "MIT OR Apache-2.0")
     ),
     modifiers(&BearerAuth),
@@ -123,5 +157,6 @@ pub struct ApiDoc;
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     ProblemBodies.modify(&mut api);
     BodyErrors.modify(&mut api);
+    Languages.modify(&mut api);
     api
 }

@@ -17,6 +17,7 @@ use crate::crosscheck::scope::require_checker;
 use crate::crosscheck::sheet::RowError;
 use crate::crosscheck::{DateWindow, Scope, ScopeKind};
 use crate::domain::budget::Budget;
+use crate::msg;
 
 mod options;
 mod read;
@@ -97,7 +98,7 @@ pub async fn post_reconcile(
     let early = async {
         require_checker(&caller)?;
         let query = web::Query::<ScopeQuery>::from_query(req.query_string())
-            .map_err(|e| ApiError::BadRequest(format!("the query string is not acceptable: {e}")))?
+            .map_err(|e| ApiError::BadRequest(msg!("problem-query-rejected", reason = e.to_string())))?
             .into_inner();
         agree(&query, None, None)?;
         check_code_length("village", query.village.as_deref())?;
@@ -122,9 +123,7 @@ pub async fn post_reconcile(
             let (findings, errors) = sheet_findings(&state, file).await?;
             (options, scope, findings, errors)
         } else {
-            return Err(ApiError::UnsupportedMediaType(
-                "send findings as application/json, or a CSV/XLSX sheet as multipart/form-data".into(),
-            ));
+            return Err(ApiError::UnsupportedMediaType(msg!("reconcile-content-type")));
         };
         Ok((pass, read))
     };

@@ -12,22 +12,23 @@ use crate::auth::login::{LoginPolicy, UnknownUserThrottle};
 use crate::auth::tokens::TokenSettings;
 use crate::config::Settings;
 use crate::db::DbPool;
+use crate::msg;
 
 /// Loads the state of a data dir: database (migrated), keys, settings.
 pub fn load_state(settings: Settings) -> anyhow::Result<State> {
     std::fs::create_dir_all(&settings.data_dir)
-        .with_context(|| format!("cannot create the data dir {}", settings.data_dir.display()))?;
-    let pool = crate::db::connect(&settings.db_url(), settings.pool_size).context("cannot open the database")?;
+        .with_context(|| msg!("cli-ctx-create-data-dir", dir = settings.data_dir.display().to_string()))?;
+    let pool = crate::db::connect(&settings.db_url(), settings.pool_size).context(msg!("cli-ctx-open-db"))?;
     let keys = KeyRing::open(
         &settings.keys_dir(),
         settings.signing_key_file.as_deref(),
         chrono::Duration::seconds(crate::auth::tokens::ACCESS_TOKEN_SECONDS),
     )
-    .context("cannot open the signing keys")?;
+    .context(msg!("cli-ctx-open-keys"))?;
     let log = crate::tlog::checkpoint::LogSigner::open(&settings.log_key_file(), &settings.log_origin)
-        .context("cannot open the transparency log's key")?;
+        .context(msg!("cli-ctx-open-log-key"))?;
     let receipts =
-        crate::receipts::ReceiptStore::new(settings.receipts_dir()).context("cannot open the receipt store")?;
+        crate::receipts::ReceiptStore::new(settings.receipts_dir()).context(msg!("cli-ctx-open-receipts"))?;
     sweep_orphan_receipts(&pool, &receipts, settings.orphan_grace_seconds)?;
     let freshness = std::time::Duration::from_millis(settings.freshness_ms);
     Ok(web::Data::new(AppState {
@@ -68,13 +69,13 @@ fn sweep_orphan_receipts(
     store: &crate::receipts::ReceiptStore,
     grace_seconds: u64,
 ) -> anyhow::Result<()> {
-    let conn = std::cell::RefCell::new(pool.get().context("cannot take a database connection")?);
+    let conn = std::cell::RefCell::new(pool.get().context(msg!("cli-ctx-take-connection"))?);
     let removed = store
         .sweep_older_than(
             |sha| crate::ledger::receipts::original_is_known(&mut conn.borrow_mut(), sha).unwrap_or(true),
             std::time::Duration::from_secs(grace_seconds),
         )
-        .context("cannot sweep the receipt store")?;
+        .context(msg!("cli-ctx-sweep-receipts"))?;
     if removed > 0 {
         tracing::warn!(removed, "removed receipt files that a crash left without a row");
     }

@@ -57,14 +57,18 @@ where
     F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
 {
     let state = state.clone();
+    // The request's language goes along, for whatever the work renders.
+    let lang = crate::i18n::current();
     web::block(move || {
-        let mut conn = state.pool.get()?;
-        let result = f(&mut conn);
-        let changes = crate::db::changes::take();
-        if !changes.is_empty() {
-            state.forget(&changes);
-        }
-        result
+        crate::i18n::with(lang, || {
+            let mut conn = state.pool.get()?;
+            let result = f(&mut conn);
+            let changes = crate::db::changes::take();
+            if !changes.is_empty() {
+                state.forget(&changes);
+            }
+            result
+        })
     })
     .await?
 }

@@ -16,6 +16,7 @@ use crate::ledger::villages::{
     NewTownship, NewVillage, Township, VillageBrief, create_township, create_village, find_township, list_townships,
     list_villages,
 };
+use crate::msg;
 
 /// List the townships in your scope.
 #[utoipa::path(
@@ -66,7 +67,10 @@ pub async fn get_township_villages(
             TownshipView::Only(codes) => all.into_iter().filter(|v| codes.contains(&v.code)).collect(),
         };
         if visible.is_empty() && caller.role != Role::Admin && caller.role != Role::Clerk {
-            return Err(ApiError::NotFound(format!("no township {code} in your scope")));
+            return Err(ApiError::NotFound(msg!(
+                "ledger-township-not-found",
+                township = code.to_string()
+            )));
         }
         Ok(visible)
     })

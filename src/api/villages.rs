@@ -15,6 +15,7 @@ use crate::domain::Period;
 use crate::ledger::periods::{Closed, ClosedPeriod, close_period};
 use crate::ledger::summary::{YearSummary, year_summary};
 use crate::ledger::villages::{VillageDetail, village_detail};
+use crate::msg;
 
 /// A village with its current cash and bank balances and its latest closed month.
 #[utoipa::path(
@@ -71,8 +72,10 @@ pub async fn get_summary(
     let code = village_code(&path.code)?;
     let year = query.year;
     if !(crate::domain::FIRST_YEAR..=crate::domain::LAST_YEAR).contains(&year) {
-        return Err(ApiError::Invalid(format!(
-            "year {year} is outside the years the ledger keeps"
+        return Err(ApiError::Invalid(msg!(
+            "ledger-year-out-of-range",
+            first = crate::domain::FIRST_YEAR,
+            last = crate::domain::LAST_YEAR
         )));
     }
     let summary = db(&state, move |conn| {
@@ -126,7 +129,7 @@ pub async fn post_period_close(
             let code = village_code(&raw_code)?;
             let village = village_in_scope(conn, &caller, &code, Access::Write)?;
             audit.township = Some(village.township_code);
-            let period = Period::parse(&raw_period).map_err(|e| ApiError::Invalid(e.to_string()))?;
+            let period = Period::parse(&raw_period).map_err(ApiError::from)?;
             Ok(close_period(
                 conn,
                 &code,

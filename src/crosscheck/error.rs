@@ -7,6 +7,8 @@ use chrono::NaiveDate;
 use crate::auth::{AuthError, Role};
 use crate::crosscheck::sheet::SheetError;
 use crate::domain::budget::BudgetExceeded;
+use crate::i18n::Msg;
+use crate::msg;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CrosscheckError {
@@ -84,6 +86,26 @@ pub enum FindingError {
     /// A value the domain's parsers refuse (a date, a bounded text), with their reason.
     #[error("{reason}")]
     InvalidValue { reason: crate::domain::ValueError },
+}
+
+impl FindingError {
+    /// The machine code of a sheet's row error for this refusal.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FindingError::AmountOutOfRange { .. } => "finding-amount-out-of-range",
+            FindingError::InvalidValue { .. } => "finding-invalid-value",
+        }
+    }
+
+    /// Why the finding was refused, as a caller reads it (also a row error's `message`).
+    pub fn msg(&self) -> Msg {
+        match self {
+            FindingError::AmountOutOfRange { amount_fen } => {
+                msg!("finding-amount-out-of-range", amount_fen = *amount_fen)
+            }
+            FindingError::InvalidValue { reason } => reason.msg(),
+        }
+    }
 }
 
 pub type Result<T, E = CrosscheckError> = std::result::Result<T, E>;

@@ -143,7 +143,8 @@ pub fn sheet_findings(
             Err(e) => row_errors.push(crate::crosscheck::sheet::RowError {
                 row: n,
                 column: None,
-                message: e.to_string(),
+                code: e.code(),
+                message: e.msg(),
             }),
         }
     }

@@ -5,6 +5,8 @@
 use chrono::NaiveDate;
 
 use super::limits::{FIRST_YEAR, LAST_YEAR, MAX_ABS_FEN};
+use crate::i18n::Msg;
+use crate::msg;
 
 /// A value that does not parse into a domain type. Values a caller sent are kept clipped to
 /// 40 characters (see [`super::truncate`]).
@@ -34,4 +36,37 @@ pub enum ValueError {
     AmountTooLarge { fen: i64 },
     #[error("`{value}` is not a yuan amount like 950.00")]
     NotAYuanAmount { value: String },
+}
+
+impl ValueError {
+    /// Why the value does not parse, as a caller reads it.
+    pub fn msg(&self) -> Msg {
+        use ValueError::*;
+        match self {
+            NotADivisionCode { value } => msg!("value-not-division-code", value = value.as_str()),
+            NotAPeriod { value } => msg!(
+                "value-not-period",
+                value = value.as_str(),
+                first = FIRST_YEAR,
+                last = LAST_YEAR
+            ),
+            DateOutOfRange { date } => msg!(
+                "value-date-out-of-range",
+                date = *date,
+                first = FIRST_YEAR,
+                last = LAST_YEAR
+            ),
+            Empty { field } => msg!("value-empty", field = *field),
+            TooLong { field, count, max } => msg!("value-too-long", field = *field, count = *count, max = *max),
+            ControlCharacters { field, value } => msg!(
+                "value-control-characters",
+                field = *field,
+                value = value.escape_default().to_string()
+            ),
+            NotAnAccountCode { field, value } => msg!("value-not-account-code", field = *field, value = value.as_str()),
+            AmountNotPositive { fen } => msg!("value-amount-not-positive", fen = *fen),
+            AmountTooLarge { fen } => msg!("value-amount-too-large", fen = *fen, max = MAX_ABS_FEN),
+            NotAYuanAmount { value } => msg!("value-not-yuan", value = value.as_str()),
+        }
+    }
 }

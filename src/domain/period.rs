@@ -44,6 +44,10 @@ impl Period {
         self.year
     }
 
+    pub fn month(self) -> u32 {
+        self.month
+    }
+
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)
     }
@@ -59,6 +63,15 @@ impl Period {
                 year: self.year,
                 month: self.month + 1,
             }
+        }
+    }
+}
+
+impl From<Period> for crate::i18n::Arg {
+    fn from(p: Period) -> Self {
+        crate::i18n::Arg::Month {
+            year: p.year,
+            month: p.month,
         }
     }
 }

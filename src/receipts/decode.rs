@@ -207,8 +207,7 @@ fn swaps_axes(orientation: Orientation) -> bool {
 fn image_error(e: ImageError) -> IntakeError {
     match e {
         ImageError::Unsupported(u) => IntakeError::Unsupported {
-            detected: format!("an image using a feature this service cannot read ({u})"),
-            hint: "open it and save it again as JPEG or PNG, then upload that".to_owned(),
+            detected: super::error::RefusedKind::UnreadableFeature(u.to_string()),
         },
         ImageError::Limits(l) => IntakeError::Corrupt(format!("the header exceeds the limits: {l}")),
         ImageError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {

@@ -77,6 +77,26 @@ impl IntakeLimits {
     }
 }
 
+/// What a refused file is instead of an accepted image; each kind has its own advice (the
+/// api words both).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefusedKind {
+    Pdf,
+    Gif,
+    Bmp,
+    /// A zip container: an archive or an office document.
+    Archive,
+    Text,
+    Heic,
+    Avif,
+    /// A video or another ISO media file.
+    Media,
+    /// Bytes of no recognised type.
+    Unknown,
+    /// An accepted format using a feature the decoders cannot read (the decoder's words).
+    UnreadableFeature(String),
+}
+
 /// Why a receipt file was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IntakeError {
@@ -84,8 +104,8 @@ pub enum IntakeError {
     TooLarge { limit: u64 },
     /// The header declares more than `limit` pixels (or a decompression bomb).
     TooManyPixels { width: u32, height: u32, limit: u64 },
-    /// Not one of the accepted formats; `detected` names what it is, `hint` what to do.
-    Unsupported { detected: String, hint: String },
+    /// Not one of the accepted formats; `detected` names what it is.
+    Unsupported { detected: RefusedKind },
     /// A JPEG, PNG, WebP or TIFF that cannot be decoded: cut off, damaged, or a decoder failure.
     Corrupt(String),
     /// The server could not read or write its own files.
@@ -93,7 +113,7 @@ pub enum IntakeError {
 }
 
 /// `amount / unit` with at most one decimal, rounded down: `20`, `0.5`, `80`.
-fn in_units(amount: u64, unit: u64) -> String {
+pub fn in_units(amount: u64, unit: u64) -> String {
     let tenths = amount.saturating_mul(10) / unit;
     if tenths.is_multiple_of(10) {
         format!("{}", tenths / 10)
@@ -116,10 +136,9 @@ impl fmt::Display for IntakeError {
                  scan at 300 dpi or resize the photo",
                 in_units(*limit, 1_000_000)
             ),
-            IntakeError::Unsupported { detected, hint } => write!(
-                f,
-                "this file is {detected}, not a JPEG, PNG, WebP or TIFF image: {hint}"
-            ),
+            IntakeError::Unsupported { detected } => {
+                write!(f, "the file is not a JPEG, PNG, WebP or TIFF image ({detected:?})")
+            }
             IntakeError::Corrupt(detail) => write!(
                 f,
                 "the image cannot be read ({detail}); the file is damaged or incomplete: \

@@ -19,6 +19,7 @@ pub mod withdraw;
 mod tests;
 
 pub use error::ReceiptError;
+pub use error::RefusedKind;
 pub use flight::SingleFlight;
 pub use intake::{Ingested, IntakeError, IntakeLimits, ingest, render_full};
 pub use phash::{SAME_PAPER_MAX_DISTANCE, phash_distance};

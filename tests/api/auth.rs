@@ -1110,6 +1110,7 @@ fn cli(data_dir: &Path, args: &[&str], stdin: &str) -> std::process::Output {
         }
     }
     let mut child = command
+        .env("VL_LANG", "en")
         .args(args)
         .arg("--data-dir")
         .arg(data_dir)

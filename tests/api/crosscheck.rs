@@ -124,7 +124,8 @@ async fn every_status_on_a_known_ledger(app: TestApp) {
     assert_eq!(ids_of(amount), vec![ids["amount"].clone()]);
     assert_eq!(
         amount["differences"],
-        json!([{"field": "amount_fen", "finding": 220_000, "ledger": 200_000}])
+        json!([{"field": "amount_fen", "finding": 220_000, "ledger": 200_000,
+            "message": "The amount differs: the finding says 2,200.00 yuan, the ledger 2,000.00 yuan, 200.00 yuan apart."}])
     );
 
     let date = result(&out, "date");
@@ -132,7 +133,8 @@ async fn every_status_on_a_known_ledger(app: TestApp) {
     assert_eq!(ids_of(date), vec![ids["date"].clone()]);
     assert_eq!(
         date["differences"],
-        json!([{"field": "date", "finding": "2024-04-21", "ledger": "2024-04-01"}])
+        json!([{"field": "date", "finding": "2024-04-21", "ledger": "2024-04-01",
+            "message": "The date differs: the finding says 2024-04-21, the ledger 2024-04-01, 20 days apart."}])
     );
     assert_eq!(date["evidence"]["days_apart"], -20);
 
@@ -165,7 +167,8 @@ async fn every_status_on_a_known_ledger(app: TestApp) {
     assert_eq!(relief["status"], "counterparty_mismatch", "{relief}");
     assert_eq!(
         relief["differences"],
-        json!([{"field": "counterparty", "finding": "王大海", "ledger": "叶某某"}])
+        json!([{"field": "counterparty", "finding": "王大海", "ledger": "叶某某",
+            "message": "The payee differs: the finding says \"王大海\", the ledger \"叶某某\"."}])
     );
 
     // A voucher number ties the entry to the finding although two fields differ.

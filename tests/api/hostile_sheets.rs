@@ -37,7 +37,7 @@ fn upload(addr: &str, token: &str, name: &str, file: &[u8]) -> Answer {
     let head = format!(
         "POST /api/v1/crosscheck/reconcile HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
          Authorization: Bearer {token}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\n\
-         Content-Length: {}",
+         Accept-Language: en\r\nContent-Length: {}",
         body.len()
     );
     let mut request = RawRequest::open(addr, &head, Duration::from_secs(60));

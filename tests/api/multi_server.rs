@@ -95,6 +95,7 @@ async fn two_servers_on_one_database_post_as_one() {
         .args(["verify", "--data-dir"])
         .arg(app.dir.path())
         .args(["--database-url", &url])
+        .env("VL_LANG", "en")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

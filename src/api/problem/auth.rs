@@ -2,20 +2,28 @@
 
 use super::ApiError;
 use crate::auth::{AuthError, Role, TokenFault};
+use crate::i18n::Msg;
+use crate::msg;
 
-fn role_name(role: Role) -> &'static str {
-    role.as_str()
+/// A role as people name it.
+pub fn role_msg(role: Role) -> Msg {
+    match role {
+        Role::Admin => msg!("role-admin"),
+        Role::Clerk => msg!("role-clerk"),
+        Role::Inspector => msg!("role-inspector"),
+        Role::Villager => msg!("role-villager"),
+    }
 }
 
-fn token_fault(fault: TokenFault) -> &'static str {
+fn token_fault(fault: TokenFault) -> Msg {
     match fault {
-        TokenFault::TooLong => "too long",
-        TokenFault::Malformed => "malformed",
-        TokenFault::WrongAlgorithm => "wrong algorithm",
-        TokenFault::NoKeyId => "no key id",
-        TokenFault::UnknownKey => "unknown or retired key",
-        TokenFault::SignatureOrClaims => "signature or claims",
-        TokenFault::NoSubject => "no subject",
+        TokenFault::TooLong => msg!("token-fault-too-long"),
+        TokenFault::Malformed => msg!("token-fault-malformed"),
+        TokenFault::WrongAlgorithm => msg!("token-fault-wrong-algorithm"),
+        TokenFault::NoKeyId => msg!("token-fault-no-key-id"),
+        TokenFault::UnknownKey => msg!("token-fault-unknown-key"),
+        TokenFault::SignatureOrClaims => msg!("token-fault-signature"),
+        TokenFault::NoSubject => msg!("token-fault-no-subject"),
     }
 }
 
@@ -23,59 +31,61 @@ impl From<AuthError> for ApiError {
     fn from(e: AuthError) -> Self {
         use AuthError::*;
         match e {
-            InvalidValue { reason } => ApiError::Invalid(reason.to_string()),
-            BadUsername { username } => ApiError::Invalid(format!(
-                "username `{username}` must be 3–40 characters of letters, digits, `.`, `_` or `-`"
-            )),
-            PasswordTooShort { min } => ApiError::Invalid(format!("the password must have at least {min} characters")),
-            PasswordTooLong { max } => ApiError::Invalid(format!("the password must have at most {max} characters")),
-            TownshipMissing { township } => ApiError::Invalid(format!("township {township} does not exist")),
-            VillageMissing { village } => ApiError::Invalid(format!("village {village} does not exist")),
-            ClerkWithoutTownship => ApiError::Invalid("a clerk needs a township".into()),
-            VillagerWithoutVillage => ApiError::Invalid("a villager needs a village".into()),
-            FixedScopeNotAllowed { .. } => ApiError::Invalid(
-                "inspectors and admins have no fixed scope; an inspector's scope comes from inspection rounds".into(),
-            ),
+            InvalidValue { reason } => ApiError::Invalid(reason.msg()),
+            BadUsername { username } => ApiError::Invalid(msg!("auth-bad-username", username = username)),
+            PasswordTooShort { min } => ApiError::Invalid(msg!("auth-password-too-short", min = min)),
+            PasswordTooLong { max } => ApiError::Invalid(msg!("auth-password-too-long", max = max)),
+            TownshipMissing { township } => ApiError::Invalid(msg!("ledger-no-such-township", township = township)),
+            VillageMissing { village } => ApiError::Invalid(msg!("auth-no-such-village", village = village)),
+            ClerkWithoutTownship => ApiError::Invalid(msg!("auth-clerk-without-township")),
+            VillagerWithoutVillage => ApiError::Invalid(msg!("auth-villager-without-village")),
+            FixedScopeNotAllowed { .. } => ApiError::Invalid(msg!("auth-fixed-scope-not-allowed")),
             UserExists { username, source } => {
                 tracing::info!(error = %source, "unique violation");
-                ApiError::Conflict(format!("user {username} already exists"))
+                ApiError::Conflict(msg!("auth-user-exists", username = username))
             }
-            UserNotFound { username } => ApiError::NotFound(format!("no user {username}")),
+            UserNotFound { username } => ApiError::NotFound(msg!("auth-user-not-found", username = username)),
             e @ (UnknownRole { .. } | PasswordHash { .. } | NoSigningKey) => ApiError::Internal(e.to_string()),
             Sign(source) => ApiError::Internal(format!("cannot sign a token: {source}")),
-            NotLedgerWriter { role } => ApiError::Forbidden(format!(
-                "a {} cannot write the ledger; township finance station clerks post entries",
-                role_name(role)
-            )),
-            AdminOnly { .. } => ApiError::Forbidden("only administrators may do this".into()),
-            VillageNotFound { village } => ApiError::NotFound(format!("no village {village} in your scope")),
-            TownshipNotFound { township } => ApiError::NotFound(format!("no township {township} in your scope")),
-            Locked => ApiError::Locked("too many wrong passwords for this username; wait a while and try again".into()),
-            BadAccessToken { fault } => ApiError::Unauthorized(format!(
-                "the access token is not valid ({}); sign in again",
-                token_fault(fault)
-            )),
-            BadRefreshToken => ApiError::Unauthorized("the refresh token is not valid; sign in again".into()),
-            RoundEndsBeforeStart { starts_on, ends_on } => {
-                ApiError::Invalid(format!("ends_on {ends_on} is before starts_on {starts_on}"))
+            NotLedgerWriter { role } => ApiError::Forbidden(msg!("auth-not-ledger-writer", role = role_msg(role))),
+            AdminOnly { .. } => ApiError::Forbidden(msg!("auth-admin-only")),
+            VillageNotFound { village } => {
+                ApiError::NotFound(msg!("ledger-village-not-found", village = village.to_string()))
             }
-            RoundWithoutInspectors => ApiError::Invalid("a round needs at least one inspector".into()),
-            RoundWithoutTargets => ApiError::Invalid("a round needs at least one township or village".into()),
-            RoundTooLarge { max } => ApiError::Invalid(format!(
-                "a round names at most {max} inspectors, townships and villages together"
-            )),
-            NoEnabledUser { username } => ApiError::Invalid(format!("no enabled user {username}")),
-            NotAnInspector { username, role } => ApiError::Invalid(format!("{username} is a {role}, not an inspector")),
-            RecusalHomeTownship { inspector, township } => ApiError::Conflict(format!(
-                "recusal: inspector {inspector}'s home township {township} is in this round's scope (交叉巡察回避)"
-            )),
-            RecusalHomeVillage { inspector, village } => ApiError::Conflict(format!(
-                "recusal: inspector {inspector}'s home village {village} is in this round's scope (交叉巡察回避)"
-            )),
-            InspectionNotFound { id } => ApiError::NotFound(format!("no inspection {id} in your scope")),
-            NotInspectionReader { .. } => {
-                ApiError::Forbidden("only admins and inspectors see inspection rounds".into())
+            TownshipNotFound { township } => {
+                ApiError::NotFound(msg!("ledger-township-not-found", township = township.to_string()))
             }
+            Locked => ApiError::Locked(msg!("auth-locked")),
+            BadAccessToken { fault } => {
+                ApiError::Unauthorized(msg!("auth-bad-access-token", fault = token_fault(fault)))
+            }
+            BadRefreshToken => ApiError::Unauthorized(msg!("auth-bad-refresh-token")),
+            RoundEndsBeforeStart { starts_on, ends_on } => ApiError::Invalid(msg!(
+                "auth-round-ends-before-start",
+                starts_on = starts_on,
+                ends_on = ends_on
+            )),
+            RoundWithoutInspectors => ApiError::Invalid(msg!("auth-round-without-inspectors")),
+            RoundWithoutTargets => ApiError::Invalid(msg!("auth-round-without-targets")),
+            RoundTooLarge { max } => ApiError::Invalid(msg!("auth-round-too-large", max = max)),
+            NoEnabledUser { username } => ApiError::Invalid(msg!("auth-no-enabled-user", username = username)),
+            NotAnInspector { username, role } => ApiError::Invalid(msg!(
+                "auth-not-an-inspector",
+                username = username,
+                role = Role::parse(&role).map_or_else(|| crate::i18n::Arg::Text(role), |r| role_msg(r).into())
+            )),
+            RecusalHomeTownship { inspector, township } => ApiError::Conflict(msg!(
+                "auth-recusal-home-township",
+                inspector = inspector,
+                township = township
+            )),
+            RecusalHomeVillage { inspector, village } => ApiError::Conflict(msg!(
+                "auth-recusal-home-village",
+                inspector = inspector,
+                village = village
+            )),
+            InspectionNotFound { id } => ApiError::NotFound(msg!("auth-inspection-not-found", id = id)),
+            NotInspectionReader { .. } => ApiError::Forbidden(msg!("auth-not-inspection-reader")),
             Database(source) => ApiError::from(source),
             Pool(source) => ApiError::from(source),
         }

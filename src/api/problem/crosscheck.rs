@@ -1,38 +1,28 @@
 //! How errors of the `crosscheck` service become problem documents.
 
 use super::ApiError;
-use crate::crosscheck::{CrosscheckError, FindingError, ToleranceError};
+use crate::crosscheck::{CrosscheckError, ToleranceError};
+use crate::i18n::Msg;
+use crate::msg;
 
-fn tolerance_text(e: &ToleranceError) -> String {
+fn tolerance_msg(e: &ToleranceError) -> Msg {
     match e {
-        ToleranceError::OutOfRange { name, min, max, value } => {
-            format!("{name} must be between {min} and {max}, not {value}")
-        }
-        ToleranceError::PercentOutOfRange { value } => {
-            format!("amount_tolerance_percent must be between 0 and 100, not {value}")
-        }
-        ToleranceError::SimilarityOutOfRange { value } => {
-            format!("name_similarity must be between 0 and 1, not {value}")
-        }
-        ToleranceError::SearchNarrowerThanWindow => {
-            "date_search_days must not be smaller than date_window_days".to_owned()
-        }
-    }
-}
-
-/// Why a finding was refused, as a caller reads it (also the `message` of a sheet's row error).
-pub fn finding_text(e: &FindingError) -> String {
-    match e {
-        FindingError::AmountOutOfRange { amount_fen } => {
-            format!("amount_fen must be a positive amount in fen up to 10,000,000,000,000, not {amount_fen}")
-        }
-        FindingError::InvalidValue { reason } => reason.to_string(),
+        ToleranceError::OutOfRange { name, min, max, value } => msg!(
+            "tolerance-out-of-range",
+            name = *name,
+            min = *min,
+            max = *max,
+            value = *value
+        ),
+        ToleranceError::PercentOutOfRange { value } => msg!("tolerance-percent", value = value.to_string()),
+        ToleranceError::SimilarityOutOfRange { value } => msg!("tolerance-similarity", value = value.to_string()),
+        ToleranceError::SearchNarrowerThanWindow => msg!("tolerance-search-narrower"),
     }
 }
 
 impl From<ToleranceError> for ApiError {
     fn from(e: ToleranceError) -> Self {
-        ApiError::Invalid(tolerance_text(&e))
+        ApiError::Invalid(tolerance_msg(&e))
     }
 }
 
@@ -40,34 +30,33 @@ impl From<CrosscheckError> for ApiError {
     fn from(e: CrosscheckError) -> Self {
         use CrosscheckError::*;
         match e {
-            CheckersOnly { .. } => ApiError::Forbidden(
-                "the cross-check is for inspection groups, township finance stations and administrators".into(),
-            ),
-            BothScopes => ApiError::Invalid("name a village or a township, not both".into()),
-            NoScope => ApiError::Invalid("name the scope: a village or a township".into()),
-            BadScopeCode { reason } => ApiError::NotFound(reason.to_string()),
-            TownshipNotInScope { township } => ApiError::NotFound(format!("no township {township} in your scope")),
-            WindowReversed { from, to } => ApiError::Invalid(format!("from {from} is after to {to}")),
-            UnknownRule { rule, known } => ApiError::Invalid(format!(
-                "rules: unknown rule `{rule}`; known rules are {}",
-                known.join(", ")
-            )),
+            CheckersOnly { .. } => ApiError::Forbidden(msg!("crosscheck-checkers-only")),
+            BothScopes => ApiError::Invalid(msg!("crosscheck-both-scopes")),
+            NoScope => ApiError::Invalid(msg!("crosscheck-no-scope")),
+            BadScopeCode { reason } => ApiError::NotFound(reason.msg()),
+            TownshipNotInScope { township } => {
+                ApiError::NotFound(msg!("ledger-township-not-found", township = township))
+            }
+            WindowReversed { from, to } => ApiError::Invalid(msg!("filter-from-after-to", from = from, to = to)),
+            UnknownRule { rule, known } => {
+                ApiError::Invalid(msg!("crosscheck-unknown-rule", rule = rule, known = known.join(", ")))
+            }
             Tolerance(e) => e.into(),
             TooManyFindings { count, max } => {
-                ApiError::PayloadTooLarge(format!("{count} findings in one request; at most {max}"))
+                ApiError::PayloadTooLarge(msg!("crosscheck-too-many-findings", count = count, max = max))
             }
             InvalidFinding {
                 index,
                 reference,
                 source,
-            } => ApiError::Invalid(format!(
-                "findings[{index}] (ref `{reference}`): {}",
-                finding_text(&source)
+            } => ApiError::Invalid(msg!(
+                "crosscheck-invalid-finding",
+                index = index,
+                reference = reference,
+                reason = source.msg()
             )),
-            UnknownSheetFormat => {
-                ApiError::Invalid("the findings file is neither a UTF-8 CSV nor an XLSX workbook".into())
-            }
-            Sheet(source) => ApiError::Invalid(format!("the findings sheet cannot be read: {source}")),
+            UnknownSheetFormat => ApiError::Invalid(msg!("crosscheck-unknown-sheet-format")),
+            Sheet(source) => ApiError::Invalid(msg!("crosscheck-sheet-unreadable", reason = source.msg())),
             Auth(e) => e.into(),
             Budget(e) => e.into(),
             Database(e) => e.into(),

@@ -1,15 +1,16 @@
 //! How errors of the `ledger` service (and the domain values it parses) become problem
-//! documents: the texts a client reads, with what to do next.
+//! documents: the texts a client reads, with what to do next, from the catalogue.
 
 use super::ApiError;
 use crate::domain::{Direction, FIRST_YEAR, LAST_YEAR, ValueError, truncate};
 use crate::ledger::{FilterError, LedgerError};
+use crate::msg;
 
 impl From<ValueError> for ApiError {
     /// A value in a request body that does not parse; a path segment that names nothing maps
     /// to `NotFound` at its handler instead.
     fn from(e: ValueError) -> Self {
-        ApiError::Invalid(e.to_string())
+        ApiError::Invalid(e.msg())
     }
 }
 
@@ -17,12 +18,12 @@ impl From<FilterError> for ApiError {
     fn from(e: FilterError) -> Self {
         use FilterError::*;
         ApiError::Invalid(match e {
-            ForeignCursor => "cursor is not one this server issued; start again without a cursor".into(),
-            FromAfterTo { from, to } => format!("from ({from}) is after to ({to})"),
-            AmountOutOfRange { name, max } => format!("{name} must be within ±{max} fen"),
-            MinAboveMax { min, max } => format!("min_fen ({min}) is above max_fen ({max})"),
-            NotAnAccountPrefix => "account must be an account code or its leading digits, like 5 or 541".into(),
-            QueryNotText { max } => format!("q must be at most {max} characters of text"),
+            ForeignCursor => msg!("filter-foreign-cursor"),
+            FromAfterTo { from, to } => msg!("filter-from-after-to", from = from, to = to),
+            AmountOutOfRange { name, max } => msg!("filter-amount-out-of-range", name = name, max = max),
+            MinAboveMax { min, max } => msg!("filter-min-above-max", min = min, max = max),
+            NotAnAccountPrefix => msg!("filter-not-account-prefix"),
+            QueryNotText { max } => msg!("filter-query-not-text", max = max),
         })
     }
 }
@@ -33,69 +34,86 @@ impl From<LedgerError> for ApiError {
         match e {
             InvalidValue(e) => e.into(),
             Filter(e) => e.into(),
-            VillageNotFound { village } => ApiError::NotFound(format!("no village {village} in your scope")),
-            TownshipNotFound { township } => ApiError::NotFound(format!("no township {township} in your scope")),
-            EntryNotFound { entry } => ApiError::NotFound(format!("no entry `{}` in your scope", truncate(&entry))),
-            ReceiptNotFound { receipt } => {
-                ApiError::NotFound(format!("no receipt `{}` in your scope", truncate(&receipt)))
+            VillageNotFound { village } => {
+                ApiError::NotFound(msg!("ledger-village-not-found", village = village.to_string()))
             }
-            PeriodClosed { village, period } => ApiError::PeriodClosed(format!(
-                "{period} of village {village} is closed; nothing more can be posted into it \
-                 (a correction of a closed month is a reversal, dated into the first open month)"
+            TownshipNotFound { township } => {
+                ApiError::NotFound(msg!("ledger-township-not-found", township = township.to_string()))
+            }
+            EntryNotFound { entry } => ApiError::NotFound(msg!("ledger-entry-not-found", entry = truncate(&entry))),
+            ReceiptNotFound { receipt } => {
+                ApiError::NotFound(msg!("ledger-receipt-not-found", receipt = truncate(&receipt)))
+            }
+            PeriodClosed { village, period } => ApiError::PeriodClosed(msg!(
+                "ledger-period-closed",
+                period = period,
+                village = village.to_string()
             )),
-            YearOutOfRange { .. } => ApiError::Invalid(format!("year must be between {FIRST_YEAR} and {LAST_YEAR}")),
-            PeriodNotEnded { period } => ApiError::Invalid(format!(
-                "{period} has not ended yet; a month can be closed once it has ended"
-            )),
-            AccountNotInChart { account, year, chart } => ApiError::Invalid(format!(
-                "account_code {account} is not in the chart of accounts for {year} (chart {chart}); see GET /api/v1/accounts?year={year}"
+            YearOutOfRange { .. } => {
+                ApiError::Invalid(msg!("ledger-year-out-of-range", first = FIRST_YEAR, last = LAST_YEAR))
+            }
+            PeriodNotEnded { period } => ApiError::Invalid(msg!("ledger-period-not-ended", period = period)),
+            AccountNotInChart { account, year, chart } => ApiError::Invalid(msg!(
+                "ledger-account-not-in-chart",
+                account = account.to_string(),
+                year = year,
+                chart = chart
             )),
             AccountRefusesDirection {
                 account,
                 year,
                 direction,
-            } => {
-                let wanted = match direction {
-                    Direction::Income => "an income account",
-                    Direction::Expense => "an expense or cost account",
-                };
-                ApiError::Invalid(format!(
-                    "account_code {account} is not {wanted} in the chart for {year}, as an {} entry needs",
-                    direction.as_str()
-                ))
-            }
-            NotASettlementAccount { account, year } => ApiError::Invalid(format!(
-                "settlement_account_code {account} is not a settlement account in the chart for {year}: use 101 cash, 102 bank, or a receivable/payable account"
+            } => ApiError::Invalid(match direction {
+                Direction::Income => msg!("ledger-account-not-income", account = account.to_string(), year = year),
+                Direction::Expense => msg!("ledger-account-not-expense", account = account.to_string(), year = year),
+            }),
+            NotASettlementAccount { account, year } => ApiError::Invalid(msg!(
+                "ledger-not-settlement-account",
+                account = account.to_string(),
+                year = year
             )),
             VoucherTaken {
                 voucher,
                 year,
                 village,
                 entry,
-            } => ApiError::VoucherConflict(format!(
-                "voucher {voucher} of {year} in village {village} is already used by entry {entry} with different content; \
-                 use a new voucher number, or reverse that entry"
+            } => ApiError::VoucherConflict(msg!(
+                "ledger-voucher-taken",
+                voucher = voucher,
+                year = year,
+                village = village.to_string(),
+                entry = entry.to_string()
             )),
-            ReversalVoucherTaken { village } => ApiError::VoucherConflict(format!(
-                "the reversal's voucher number is already used in village {village}; send another voucher_no"
-            )),
+            ReversalVoucherTaken { village } => {
+                ApiError::VoucherConflict(msg!("ledger-reversal-voucher-taken", village = village.to_string()))
+            }
             BeforeOpening {
                 occurred_on,
                 opening_date,
-            } => ApiError::Invalid(format!(
-                "occurred_on {occurred_on} is before the village's books open on {opening_date}"
+            } => ApiError::Invalid(msg!(
+                "ledger-before-opening",
+                occurred_on = occurred_on,
+                opening_date = opening_date
             )),
-            ReversalOfReversal { entry } => ApiError::AlreadyReversed(format!(
-                "entry {entry} is itself a reversal and cannot be reversed; post a new entry instead"
+            ReversalOfReversal { entry } => {
+                ApiError::AlreadyReversed(msg!("ledger-reversal-of-reversal", entry = entry))
+            }
+            AlreadyReversed { entry, reversal } => ApiError::AlreadyReversed(msg!(
+                "ledger-already-reversed",
+                entry = entry,
+                reversal = reversal.to_string()
             )),
-            AlreadyReversed { entry, reversal } => ApiError::AlreadyReversed(format!(
-                "entry {entry} was already reversed by entry {reversal}; an entry is reversed at most once"
-            )),
-            TownshipExists { township } => ApiError::Conflict(format!("township {township} already exists")),
-            VillageExists { village } => ApiError::Conflict(format!("village {village} already exists")),
-            NoSuchTownship { township } => ApiError::Invalid(format!("township {township} does not exist")),
+            TownshipExists { township } => {
+                ApiError::Conflict(msg!("ledger-township-exists", township = township.to_string()))
+            }
+            VillageExists { village } => {
+                ApiError::Conflict(msg!("ledger-village-exists", village = village.to_string()))
+            }
+            NoSuchTownship { township } => {
+                ApiError::Invalid(msg!("ledger-no-such-township", township = township.to_string()))
+            }
             OpeningBalanceOutOfRange { field, max } => {
-                ApiError::Invalid(format!("{field} must be between 0 and {max} fen"))
+                ApiError::Invalid(msg!("ledger-opening-balance-out-of-range", field = field, max = max))
             }
             UnknownAccountClass { class } => ApiError::Internal(format!("unknown account class {class}")),
             Tlog(e) => e.into(),

@@ -6,6 +6,9 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+use crate::i18n::{Msg, current};
+use crate::msg;
+
 mod auth;
 mod crosscheck;
 mod ledger;
@@ -36,108 +39,139 @@ pub struct Problem {
 pub enum ApiError {
     /// The request could not be read: malformed JSON, wrong types, a bad query string.
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Msg),
     /// The request was read but a value is not acceptable.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Msg),
     #[error("{0}")]
-    Unauthorized(String),
+    Unauthorized(Msg),
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Msg),
     /// Does not exist, or is outside the caller's scope: the two are indistinguishable.
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Msg),
     #[error("{0}")]
-    VoucherConflict(String),
+    VoucherConflict(Msg),
     #[error("{0}")]
-    PeriodClosed(String),
+    PeriodClosed(Msg),
     #[error("{0}")]
-    AlreadyReversed(String),
+    AlreadyReversed(Msg),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Msg),
     #[error("{0}")]
-    MethodNotAllowed(String),
+    MethodNotAllowed(Msg),
     #[error("{0}")]
-    PayloadTooLarge(String),
+    PayloadTooLarge(Msg),
     #[error("{0}")]
-    UnsupportedMediaType(String),
+    UnsupportedMediaType(Msg),
     /// An uploaded file that is not an accepted image format.
     #[error("{0}")]
-    UnsupportedFile(String),
+    UnsupportedFile(Msg),
     #[error("{0}")]
-    Locked(String),
+    Locked(Msg),
     #[error("{0}")]
-    Unavailable(String),
+    Unavailable(Msg),
+    /// A fault of the server: the cause is logged (in English) and never shown to the caller.
     #[error("{0}")]
     Internal(String),
 }
 
 impl ApiError {
-    /// The `type` suffix, `title` and status of each kind.
-    fn describe(&self) -> (&'static str, &'static str, StatusCode) {
+    /// The `type` suffix, the `title` and the status of each kind.
+    fn describe(&self) -> (&'static str, Msg, StatusCode) {
         use ApiError::*;
         match self {
-            BadRequest(_) => ("bad-request", "The request could not be read", StatusCode::BAD_REQUEST),
-            Invalid(_) => (
-                "invalid",
-                "A value in the request is not acceptable",
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ),
-            Unauthorized(_) => ("unauthorized", "Authentication is required", StatusCode::UNAUTHORIZED),
-            Forbidden(_) => ("forbidden", "Your role does not allow this", StatusCode::FORBIDDEN),
-            NotFound(_) => ("not-found", "Not found", StatusCode::NOT_FOUND),
+            BadRequest(_) => ("bad-request", msg!("problem-bad-request"), StatusCode::BAD_REQUEST),
+            Invalid(_) => ("invalid", msg!("problem-invalid"), StatusCode::UNPROCESSABLE_ENTITY),
+            Unauthorized(_) => ("unauthorized", msg!("problem-unauthorized"), StatusCode::UNAUTHORIZED),
+            Forbidden(_) => ("forbidden", msg!("problem-forbidden"), StatusCode::FORBIDDEN),
+            NotFound(_) => ("not-found", msg!("problem-not-found"), StatusCode::NOT_FOUND),
             VoucherConflict(_) => (
                 "voucher-conflict",
-                "The voucher number is already used",
+                msg!("problem-voucher-conflict"),
                 StatusCode::CONFLICT,
             ),
-            PeriodClosed(_) => ("period-closed", "The month is closed", StatusCode::CONFLICT),
-            AlreadyReversed(_) => ("already-reversed", "The entry cannot be reversed", StatusCode::CONFLICT),
-            Conflict(_) => (
-                "conflict",
-                "The request conflicts with the current state",
+            PeriodClosed(_) => ("period-closed", msg!("problem-period-closed"), StatusCode::CONFLICT),
+            AlreadyReversed(_) => (
+                "already-reversed",
+                msg!("problem-already-reversed"),
                 StatusCode::CONFLICT,
             ),
+            Conflict(_) => ("conflict", msg!("problem-conflict"), StatusCode::CONFLICT),
             MethodNotAllowed(_) => (
                 "method-not-allowed",
-                "The method is not allowed here",
+                msg!("problem-method-not-allowed"),
                 StatusCode::METHOD_NOT_ALLOWED,
             ),
             PayloadTooLarge(_) => (
                 "payload-too-large",
-                "The request body is too large",
+                msg!("problem-payload-too-large"),
                 StatusCode::PAYLOAD_TOO_LARGE,
             ),
             UnsupportedFile(_) => (
                 "unsupported-file",
-                "The file is not an accepted image",
+                msg!("problem-unsupported-file"),
                 StatusCode::UNPROCESSABLE_ENTITY,
             ),
             UnsupportedMediaType(_) => (
                 "unsupported-media-type",
-                "The content type is not accepted",
+                msg!("problem-unsupported-media-type"),
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ),
             Locked(_) => (
                 "account-locked",
-                "Too many failed logins",
+                msg!("problem-account-locked"),
                 StatusCode::TOO_MANY_REQUESTS,
             ),
-            Unavailable(_) => ("unavailable", "The service is busy", StatusCode::SERVICE_UNAVAILABLE),
-            Internal(_) => ("internal", "Internal error", StatusCode::INTERNAL_SERVER_ERROR),
+            Unavailable(_) => (
+                "unavailable",
+                msg!("problem-unavailable"),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            Internal(_) => ("internal", msg!("problem-internal"), StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
 
+    /// What the caller reads as `detail`; `None` for a server fault.
+    fn detail(&self) -> Option<&Msg> {
+        use ApiError::*;
+        match self {
+            BadRequest(m)
+            | Invalid(m)
+            | Unauthorized(m)
+            | Forbidden(m)
+            | NotFound(m)
+            | VoucherConflict(m)
+            | PeriodClosed(m)
+            | AlreadyReversed(m)
+            | Conflict(m)
+            | MethodNotAllowed(m)
+            | PayloadTooLarge(m)
+            | UnsupportedMediaType(m)
+            | UnsupportedFile(m)
+            | Locked(m)
+            | Unavailable(m) => Some(m),
+            Internal(_) => None,
+        }
+    }
+
+    /// The HTTP status of the answer.
+    pub fn status(&self) -> u16 {
+        self.describe().2.as_u16()
+    }
+
+    /// The problem document in the current language ([`current`]).
     pub fn problem(&self) -> Problem {
+        let lang = current();
         let (kind, title, status) = self.describe();
-        let detail = match self {
+        let detail = match self.detail() {
+            Some(m) => crate::domain::clip(&m.render(lang), MAX_DETAIL_CHARS).into_owned(),
             // Never leak internals to clients; they are logged instead.
-            ApiError::Internal(_) => "the server failed; the request was not applied".to_owned(),
-            other => crate::domain::clip(&other.to_string(), MAX_DETAIL_CHARS).into_owned(),
+            None => msg!("problem-internal-detail").render(lang),
         };
         Problem {
             kind: format!("{PROBLEM_BASE}{kind}"),
-            title: title.to_owned(),
+            title: title.render(lang),
             status: status.as_u16(),
             detail,
         }
@@ -187,20 +221,20 @@ impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::NotFound => ApiError::NotFound("not found".into()),
+            Error::NotFound => ApiError::NotFound(msg!("problem-not-found-detail")),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 // The database's text names tables and constraints: it goes to the log, and the
                 // caller learns only what the layer above says (`user … already exists`).
                 tracing::info!(constraint = ?info.constraint_name(), message = info.message(), "unique violation");
-                ApiError::Conflict("this already exists".into())
+                ApiError::Conflict(msg!("problem-exists"))
             }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                ApiError::Unavailable("the database is busy; retry the request".into())
+                ApiError::Unavailable(msg!("problem-database-busy"))
             }
             other => {
                 let text = other.to_string();
                 if text.contains("database is locked") || text.contains("database is busy") {
-                    ApiError::Unavailable("the database is busy; retry the request".into())
+                    ApiError::Unavailable(msg!("problem-database-busy"))
                 } else {
                     ApiError::Internal(text)
                 }
@@ -212,19 +246,29 @@ impl From<diesel::result::Error> for ApiError {
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         tracing::warn!(error = %e, "no database connection available");
-        ApiError::Unavailable("no database connection is available; retry shortly".into())
+        ApiError::Unavailable(msg!("problem-no-connection"))
     }
 }
 
 impl From<crate::domain::budget::BudgetExceeded> for ApiError {
     fn from(e: crate::domain::budget::BudgetExceeded) -> Self {
-        ApiError::Unavailable(e.to_string())
+        use crate::domain::budget::BudgetExceeded::*;
+        ApiError::Unavailable(match e {
+            Deadline => msg!("problem-budget-deadline"),
+            Cancelled => msg!("problem-budget-cancelled"),
+        })
     }
 }
 
 impl From<crate::domain::budget::GateFull> for ApiError {
     fn from(e: crate::domain::budget::GateFull) -> Self {
-        ApiError::Unavailable(e.to_string())
+        let work = match e.name {
+            "reconciliation" => msg!("problem-gate-reconciliation"),
+            "red-flag" => msg!("problem-gate-flags"),
+            "full-size rendition" => msg!("problem-gate-rendition"),
+            _ => msg!("problem-gate-upload"),
+        };
+        ApiError::Unavailable(msg!("problem-gate-full", limit = e.limit, work = work))
     }
 }
 

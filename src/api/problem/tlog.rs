@@ -1,16 +1,17 @@
 //! How errors of the `tlog` service become problem documents.
 
 use super::ApiError;
+use crate::msg;
 use crate::tlog::TlogError;
 
 impl From<TlogError> for ApiError {
     fn from(e: TlogError) -> Self {
         match e {
             TlogError::LeafOutsideTree { leaf, size } => {
-                ApiError::Invalid(format!("leaf {leaf} is not in a tree of {size} leaves"))
+                ApiError::Invalid(msg!("log-leaf-outside-tree", leaf = leaf, size = size))
             }
             TlogError::NoConsistencyProof { from, to } => {
-                ApiError::Invalid(format!("no consistency proof from {from} to {to} leaves"))
+                ApiError::Invalid(msg!("log-no-consistency-proof", from = from, to = to))
             }
             TlogError::CheckpointMismatch { size } => ApiError::Internal(format!(
                 "the log no longer agrees with the checkpoint of size {size}; run `village-ledger verify`"

@@ -13,6 +13,7 @@ use crate::api::problem::{ApiError, ApiResult};
 use crate::api::state::{State, db};
 use crate::auth::{Caller, Role};
 use crate::domain::budget::Budget;
+use crate::msg;
 use crate::receipts::{RenditionSize, render_full};
 
 /// The receipt row, if the caller may read its village.
@@ -96,8 +97,7 @@ pub async fn get_receipt_image(
     query: web::Query<ImageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let size_name = query.into_inner().size.unwrap_or_else(|| "screen".into());
-    let size = RenditionSize::parse(&size_name)
-        .ok_or_else(|| ApiError::Invalid("size must be thumb, screen or full".into()))?;
+    let size = RenditionSize::parse(&size_name).ok_or_else(|| ApiError::Invalid(msg!("receipt-unknown-size")))?;
     let id = path.into_inner().id;
     let row = db(&state, move |conn| readable_receipt(conn, &caller, &id)).await?;
     let file = state.receipts.rendition_path(&row.sha256, size).map_err(io_error)?;
@@ -179,9 +179,7 @@ pub async fn get_receipt_original(
     path: web::Path<ReceiptPath>,
 ) -> Result<HttpResponse, ApiError> {
     if caller.role == Role::Villager {
-        return Err(ApiError::Forbidden(
-            "villagers see the renditions; originals are for clerks, inspectors and admins".into(),
-        ));
+        return Err(ApiError::Forbidden(msg!("receipt-originals-not-for-villagers")));
     }
     let id = path.into_inner().id;
     let row = db(&state, move |conn| readable_receipt(conn, &caller, &id)).await?;

@@ -20,6 +20,7 @@ use crate::auth::Caller;
 use crate::domain::budget::Budget;
 use crate::ledger::LedgerError;
 use crate::ledger::receipts::{Receipt, existing_attachment, insert_receipt, receipt_view};
+use crate::msg;
 use crate::receipts::access::may_attach;
 use crate::receipts::store::TempUpload;
 use crate::receipts::{IntakeError, RenditionSize, ingest};
@@ -73,11 +74,11 @@ async fn receive_file(state: &State, payload: &mut Multipart) -> ApiResult<Recei
     let mut received: Option<Received> = None;
     while let Some(field) = payload.next().await {
         let mut field =
-            field.map_err(|e| ApiError::BadRequest(format!("the multipart body could not be read: {e}")))?;
+            field.map_err(|e| ApiError::BadRequest(msg!("problem-multipart-unreadable", reason = e.to_string())))?;
         if field.name() != Some("file") || received.is_some() {
-            return Err(ApiError::Invalid(format!(
-                "unexpected multipart part `{}`: send one part named `file` and nothing else",
-                crate::domain::truncate(field.name().unwrap_or(""))
+            return Err(ApiError::Invalid(msg!(
+                "receipt-unexpected-part",
+                part = crate::domain::truncate(field.name().unwrap_or(""))
             )));
         }
         let (tx, writer) = stream_part(state);
@@ -96,7 +97,7 @@ async fn receive_file(state: &State, payload: &mut Multipart) -> ApiResult<Recei
                     }
                 }
                 Err(e) => {
-                    failure = Some(ApiError::BadRequest(format!("the upload was cut off: {e}")));
+                    failure = Some(ApiError::BadRequest(msg!("problem-upload-cut", reason = e.to_string())));
                     break;
                 }
             }
@@ -108,7 +109,7 @@ async fn receive_file(state: &State, payload: &mut Multipart) -> ApiResult<Recei
         }
         received = Some(file);
     }
-    received.ok_or_else(|| ApiError::Invalid("send the scan as the multipart part named `file`".into()))
+    received.ok_or_else(|| ApiError::Invalid(msg!("receipt-no-file-part")))
 }
 
 /// Everything an upload attaches once its bytes are in.

@@ -7,6 +7,8 @@ use serde::Deserialize;
 
 use crate::api::problem::{ApiError, ApiResult};
 use crate::crosscheck::findings::{FindingInput, ToleranceOptions, Tolerances};
+use crate::i18n::Msg;
+use crate::msg;
 
 /// Findings as JSON, with the scope, window and tolerances of the reconciliation.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -82,46 +84,43 @@ impl ReconcileRequest {
 
     /// Reads one form field of a sheet upload.
     pub(super) fn set_field(&mut self, name: &str, value: &str) -> ApiResult<()> {
-        let bad = |what: &str| {
-            ApiError::Invalid(format!(
-                "form field `{name}`: `{}` is not {what}",
-                crate::domain::truncate(value)
+        let bad = |what: Msg| {
+            ApiError::Invalid(msg!(
+                "reconcile-field-value",
+                field = name,
+                value = crate::domain::truncate(value),
+                expected = what
             ))
         };
-        let int = |what: &str| value.trim().parse::<i64>().map_err(|_| bad(what));
-        let date = || {
-            value
-                .trim()
-                .parse::<NaiveDate>()
-                .map_err(|_| bad("a date like 2024-05-14"))
-        };
+        let int = |what: Msg| value.trim().parse::<i64>().map_err(|_| bad(what));
+        let date = || value.trim().parse::<NaiveDate>().map_err(|_| bad(msg!("expect-date")));
         let text = || (!value.trim().is_empty()).then(|| value.trim().to_owned());
         match name {
             "village" => self.village = text(),
             "township" => self.township = text(),
             "from" => self.from = Some(date()?),
             "to" => self.to = Some(date()?),
-            "date_window_days" => self.date_window_days = Some(int("a number of days")?),
-            "amount_tolerance_fen" => self.amount_tolerance_fen = Some(int("an amount in fen")?),
+            "date_window_days" => self.date_window_days = Some(int(msg!("expect-days"))?),
+            "amount_tolerance_fen" => self.amount_tolerance_fen = Some(int(msg!("expect-fen"))?),
             "amount_tolerance_percent" => {
-                self.amount_tolerance_percent = Some(value.trim().parse().map_err(|_| bad("a percentage"))?)
+                self.amount_tolerance_percent = Some(value.trim().parse().map_err(|_| bad(msg!("expect-percent")))?)
             }
             "name_similarity" => {
-                self.name_similarity = Some(value.trim().parse().map_err(|_| bad("a number from 0 to 1"))?)
+                self.name_similarity = Some(value.trim().parse().map_err(|_| bad(msg!("expect-fraction")))?)
             }
-            "date_search_days" => self.date_search_days = Some(int("a number of days")?),
-            "max_split_parts" => self.max_split_parts = Some(int("a number from 2 to 5")?),
+            "date_search_days" => self.date_search_days = Some(int(msg!("expect-days"))?),
+            "max_split_parts" => self.max_split_parts = Some(int(msg!("expect-split-parts"))?),
             "include_unmatched_entries" => {
                 self.include_unmatched_entries = Some(match value.trim() {
                     "true" | "1" | "yes" | "on" => true,
                     "false" | "0" | "no" | "off" | "" => false,
-                    _ => return Err(bad("true or false")),
+                    _ => return Err(bad(msg!("expect-bool"))),
                 })
             }
             _ => {
-                return Err(ApiError::Invalid(format!(
-                    "unexpected form field `{}`: send `file` and the options of the JSON request",
-                    crate::domain::truncate(name)
+                return Err(ApiError::Invalid(msg!(
+                    "reconcile-unexpected-field",
+                    field = crate::domain::truncate(name)
                 )));
             }
         }

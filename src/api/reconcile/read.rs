@@ -17,6 +17,7 @@ use crate::crosscheck::Scope;
 use crate::crosscheck::findings::{self, Finding, check_findings};
 use crate::crosscheck::scope::resolve_scope;
 use crate::crosscheck::sheet::{RowError, read_findings, sniff_format};
+use crate::msg;
 
 /// The scope of a reconciliation named in the query string, so it is checked before the body
 /// is read.
@@ -42,9 +43,10 @@ impl ScopeQuery {
 /// echoed anywhere.
 pub(super) fn check_code_length(name: &str, value: Option<&str>) -> ApiResult<()> {
     match value {
-        Some(v) if v.len() > 12 => Err(ApiError::NotFound(format!(
-            "`{name}` must be a 12-digit division code, not {} bytes",
-            v.len()
+        Some(v) if v.len() > 12 => Err(ApiError::NotFound(msg!(
+            "reconcile-code-too-long",
+            name = name,
+            bytes = v.len()
         ))),
         _ => Ok(()),
     }
@@ -56,9 +58,7 @@ pub(super) fn agree(query: &ScopeQuery, village: Option<&str>, township: Option<
     check_code_length("township", township)?;
     let named_here = village.is_some() || township.is_some();
     if query.named() && named_here && (query.village.as_deref(), query.township.as_deref()) != (village, township) {
-        return Err(ApiError::Invalid(
-            "the body names another scope than the query string; name it once".into(),
-        ));
+        return Err(ApiError::Invalid(msg!("reconcile-scope-twice")));
     }
     Ok(())
 }
@@ -102,16 +102,14 @@ pub(super) async fn read_upload(
     let mut found: Option<(Scope, Vec<u8>)> = None;
     while let Some(field) = form.next().await {
         let mut field =
-            field.map_err(|e| ApiError::BadRequest(format!("the multipart body could not be read: {e}")))?;
+            field.map_err(|e| ApiError::BadRequest(msg!("problem-multipart-unreadable", reason = e.to_string())))?;
         let name = field.name().unwrap_or("").to_owned();
         let scope = if name == "file" {
             if found.is_some() {
-                return Err(ApiError::Invalid("send one part named `file`".into()));
+                return Err(ApiError::Invalid(msg!("reconcile-one-file-part")));
             }
             if options.village.is_none() && options.township.is_none() {
-                return Err(ApiError::Invalid(
-                    "name the village or township (query string, or a form field before the part `file`)".into(),
-                ));
+                return Err(ApiError::Invalid(msg!("reconcile-scope-before-file")));
             }
             Some(scope_of(state, caller, options.village.clone(), options.township.clone()).await?)
         } else {
@@ -120,11 +118,12 @@ pub(super) async fn read_upload(
         let limit = if name == "file" { max } else { 1024 };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the upload was cut off: {e}")))?;
+            let chunk = chunk.map_err(|e| ApiError::BadRequest(msg!("problem-upload-cut", reason = e.to_string())))?;
             if bytes.len() + chunk.len() > limit {
-                return Err(ApiError::PayloadTooLarge(format!(
-                    "the part `{}` is larger than {limit} bytes",
-                    crate::domain::truncate(&name)
+                return Err(ApiError::PayloadTooLarge(msg!(
+                    "reconcile-part-too-large",
+                    part = crate::domain::truncate(&name),
+                    limit = limit
                 )));
             }
             bytes.extend_from_slice(&chunk);
@@ -133,21 +132,17 @@ pub(super) async fn read_upload(
             found = Some((scope, bytes));
         } else {
             let value = String::from_utf8(bytes).map_err(|_| {
-                ApiError::Invalid(format!(
-                    "form field `{}` is not UTF-8 text",
-                    crate::domain::truncate(&name)
-                ))
+                ApiError::Invalid(msg!("reconcile-field-not-utf8", field = crate::domain::truncate(&name)))
             })?;
             let before = (options.village.clone(), options.township.clone());
             options.set_field(&name, &value)?;
             if found.is_some() && (options.village.clone(), options.township.clone()) != before {
-                return Err(ApiError::Invalid("name the scope before the part `file`".into()));
+                return Err(ApiError::Invalid(msg!("reconcile-scope-before-file")));
             }
             agree(query, options.village.as_deref(), options.township.as_deref())?;
         }
     }
-    let (scope, file) =
-        found.ok_or_else(|| ApiError::Invalid("send the findings sheet as the part named `file`".into()))?;
+    let (scope, file) = found.ok_or_else(|| ApiError::Invalid(msg!("reconcile-no-file-part")))?;
     Ok((options, scope, file))
 }
 
@@ -188,10 +183,11 @@ pub(super) async fn sheet_findings(state: &State, file: Vec<u8>) -> ApiResult<(V
 pub(super) async fn read_body(payload: &mut web::Payload, limit: usize) -> ApiResult<web::BytesMut> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the request body could not be read: {e}")))?;
+        let chunk = chunk.map_err(|e| ApiError::BadRequest(msg!("problem-body-unreadable", reason = e.to_string())))?;
         if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "the findings are larger than {limit} bytes"
+            return Err(ApiError::PayloadTooLarge(msg!(
+                "reconcile-findings-too-large",
+                limit = limit
             )));
         }
         body.extend_from_slice(&chunk);

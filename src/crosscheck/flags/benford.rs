@@ -4,6 +4,8 @@
 //! runs only on at least 500 amounts spanning two orders of magnitude; it flags marginal
 //! conformity (low) and nonconformity (medium), naming the most over-represented digits.
 
+use crate::i18n::{Arg, Msg};
+use crate::msg;
 use std::collections::BTreeMap;
 
 use serde_json::json;
@@ -75,7 +77,7 @@ fn round(x: f64, places: i32) -> f64 {
 }
 
 impl Benford {
-    fn check(&self, label: &str, township: Option<&str>, amounts: &[i64], cx: &Context, out: &mut Vec<Flag>) {
+    fn check(&self, label: Arg, township: Option<&str>, amounts: &[i64], cx: &Context, out: &mut Vec<Flag>) {
         let positive: Vec<i64> = amounts.iter().copied().filter(|a| *a > 0).collect();
         let (Some(min), Some(max)) = (positive.iter().min(), positive.iter().max()) else {
             return;
@@ -95,11 +97,28 @@ impl Benford {
                 "marginally acceptable conformity" => Severity::Low,
                 _ => continue,
             };
-            let over: Vec<String> = t
+            let over: Vec<Msg> = t
                 .over
                 .iter()
-                .map(|(d, o, e)| format!("{d} ({:.1} % against {:.1} %)", o * 100.0, e * 100.0))
+                .map(|(d, o, e)| {
+                    msg!(
+                        "flag-benford-digit",
+                        digits = d.to_string(),
+                        observed = format!("{:.1}", o * 100.0),
+                        expected = format!("{:.1}", e * 100.0)
+                    )
+                })
                 .collect();
+            let test_name = if digits == 1 {
+                msg!("flag-benford-first-digit")
+            } else {
+                msg!("flag-benford-first-two-digits")
+            };
+            let band = if t.band == "nonconformity" {
+                msg!("flag-benford-nonconformity")
+            } else {
+                msg!("flag-benford-marginal")
+            };
             out.push(Flag {
                 rule: self.name(),
                 severity,
@@ -109,13 +128,14 @@ impl Benford {
                 entry_ids: Vec::new(),
                 receipt_ids: Vec::new(),
                 occurred_on: None,
-                explanation: format!(
-                    "The {name} of {label}'s {} expense amounts do not follow Benford's law as natural amounts do \
-                     ({}, MAD {:.4}); over-represented: {}.",
-                    positive.len(),
-                    t.band,
-                    t.mad,
-                    over.join(", ")
+                explanation: msg!(
+                    "flag-benford",
+                    test = test_name,
+                    scope = label.clone(),
+                    count = positive.len(),
+                    band = band,
+                    mad = format!("{:.4}", t.mad),
+                    over = over
                 ),
                 figures: json!({
                     "test": name,
@@ -148,11 +168,11 @@ impl Rule for Benford {
             }
         }
         for ((code, name), amounts) in &by_township {
-            self.check(name, Some(code), amounts, cx, out);
+            self.check(Arg::from(*name), Some(code), amounts, cx, out);
         }
         if cx.scope.kind == crate::crosscheck::ScopeKind::County && by_township.len() > 1 {
             let all: Vec<i64> = facts.expense_amounts.iter().map(|(_, a)| *a).collect();
-            self.check("the county", None, &all, cx, out);
+            self.check(msg!("flag-benford-county").into(), None, &all, cx, out);
         }
     }
 }

@@ -4,6 +4,8 @@
 //! schedule: its payments 20 or more days apart are left alone, while a second payment inside
 //! such a series, fewer than 20 days after the one before, still flags.
 
+use crate::i18n::money;
+use crate::msg;
 use std::collections::BTreeMap;
 
 use chrono::Datelike;
@@ -12,7 +14,6 @@ use serde_json::json;
 
 use super::{Context, Flag, Rule, Severity};
 use crate::crosscheck::book::{Book, Item, Parties};
-use crate::crosscheck::yuan;
 
 pub struct DuplicatePayment;
 
@@ -51,14 +52,15 @@ impl Rule for DuplicatePayment {
                     Severity::High,
                     book.village,
                     &[a, b],
-                    format!(
-                        "{} was paid {} yuan twice, {gap} days apart ({}, voucher {} and {}, voucher {}).",
-                        a.counterparty,
-                        yuan(a.amount_fen),
-                        a.occurred_on,
-                        a.voucher_no,
-                        b.occurred_on,
-                        b.voucher_no
+                    msg!(
+                        "flag-duplicate-payment",
+                        payee = a.counterparty.as_str(),
+                        amount = money(a.amount_fen),
+                        days = gap,
+                        first = a.occurred_on,
+                        first_voucher = a.voucher_no.as_str(),
+                        second = b.occurred_on,
+                        second_voucher = b.voucher_no.as_str()
                     ),
                     json!({"amount_fen": a.amount_fen, "days_apart": gap, "max_days": window}),
                 ));

@@ -5,13 +5,14 @@
 //! mismatch. The invoice date may precede or follow the payment by some days (60), as
 //! prepayments and settlements do; further apart is a mismatch.
 
+use crate::i18n::money;
+use crate::msg;
 use std::collections::HashMap;
 
 use serde_json::json;
 
 use super::{Context, Flag, Rule, Severity, describe};
 use crate::crosscheck::book::{Book, Parties, ReceiptFact};
-use crate::crosscheck::yuan;
 
 pub struct InvoiceMismatch;
 
@@ -43,13 +44,11 @@ impl Rule for InvoiceMismatch {
                     Severity::Medium,
                     book.village,
                     &[item],
-                    format!(
-                        "The invoice QR code on the receipt of {} says {} yuan before tax; the payment should be \
-                         between {} and {} yuan.",
-                        describe(item),
-                        yuan(invoiced),
-                        yuan(invoiced),
-                        yuan(most)
+                    msg!(
+                        "flag-invoice-amount",
+                        entry = describe(item),
+                        invoiced = money(invoiced),
+                        most = money(most)
                     ),
                     json!({
                         "field": "amount",
@@ -73,12 +72,13 @@ impl Rule for InvoiceMismatch {
                     Severity::Medium,
                     book.village,
                     &[item],
-                    format!(
-                        "The invoice on the receipt of {} was issued on {issued}, {} days {} the payment (more than {}).",
-                        describe(item),
-                        days.abs(),
-                        if days < 0 { "before" } else { "after" },
-                        s.invoice_date_days
+                    msg!(
+                        "flag-invoice-date",
+                        entry = describe(item),
+                        issued = issued,
+                        days = days.abs(),
+                        side = if days < 0 { "before" } else { "after" },
+                        limit = s.invoice_date_days
                     ),
                     json!({
                         "field": "date",

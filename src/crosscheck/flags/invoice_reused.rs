@@ -1,13 +1,14 @@
 //! `invoice_reused`: one invoice (by its key, code + number or the 20-digit e-invoice number)
 //! on more than one entry, across every village in scope — one invoice, one payment.
 
+use crate::i18n::{Msg, money};
+use crate::msg;
 use std::collections::BTreeMap;
 
 use serde_json::json;
 
 use super::{Context, Flag, Rule, ScopeFacts, Severity};
 use crate::crosscheck::book::ReceiptFact;
-use crate::crosscheck::yuan;
 
 pub struct InvoiceReused;
 
@@ -25,9 +26,11 @@ impl Rule for InvoiceReused {
         }
         for (key, receipts) in by_key {
             if let Some(flag) = reuse_flag(self.name(), cx, &receipts, |n, listed| {
-                format!(
-                    "Invoice {} is attached to {n} different entries ({listed}); an invoice can pay for only one.",
-                    receipts[0].invoice_number.as_deref().unwrap_or(key)
+                msg!(
+                    "flag-invoice-reused",
+                    invoice = receipts[0].invoice_number.as_deref().unwrap_or(key),
+                    count = n,
+                    entries = listed
                 )
             }) {
                 let mut flag = flag;
@@ -44,7 +47,7 @@ pub(super) fn reuse_flag(
     rule: &'static str,
     cx: &Context,
     receipts: &[&ReceiptFact],
-    explain: impl Fn(usize, &str) -> String,
+    explain: impl Fn(usize, Vec<Msg>) -> Msg,
 ) -> Option<Flag> {
     let mut entries: Vec<&ReceiptFact> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -57,11 +60,15 @@ pub(super) fn reuse_flag(
         return None;
     }
     entries.sort_by_key(|r| (r.entry_occurred_on, r.entry_id.clone()));
-    let listed: Vec<String> = entries
+    let listed: Vec<Msg> = entries
         .iter()
         .map(|r| {
-            let village = cx.village_name(r.village);
-            format!("{village} {} {} yuan", r.entry_occurred_on, yuan(r.entry_amount_fen))
+            msg!(
+                "flag-reused-entry",
+                village = cx.village_name(r.village),
+                date = r.entry_occurred_on,
+                amount = money(r.entry_amount_fen)
+            )
         })
         .collect();
     let first = entries[0];
@@ -80,7 +87,7 @@ pub(super) fn reuse_flag(
         entry_ids: entries.iter().map(|r| r.entry_id.clone()).collect(),
         receipt_ids: receipts.iter().map(|r| r.id.clone()).collect(),
         occurred_on: Some(first.entry_occurred_on),
-        explanation: explain(entries.len(), &listed.join("; ")),
+        explanation: explain(entries.len(), listed),
         figures: json!({
             "entries": entries.len(),
             "villages": villages,

@@ -1,6 +1,7 @@
 //! `late_posting`: an entry posted more than 30 days after it occurred — the books were not
 //! kept as the money moved.
 
+use crate::msg;
 use chrono::Duration;
 use serde_json::json;
 
@@ -26,10 +27,12 @@ impl Rule for LatePosting {
                     Severity::Low,
                     book.village,
                     &[item],
-                    format!(
-                        "The {} of {} was posted on {posted_on}, {days} days after it happened (more than {limit}).",
-                        item.direction,
-                        describe(item)
+                    msg!(
+                        "flag-late-posting",
+                        entry = describe(item),
+                        posted_on = posted_on,
+                        days = days,
+                        limit = limit
                     ),
                     json!({"occurred_on": item.occurred_on, "posted_on": posted_on, "days": days, "max_days": limit}),
                 ));

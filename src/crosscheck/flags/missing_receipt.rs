@@ -1,12 +1,13 @@
 //! `missing_receipt`: an expense of at least the threshold (200 yuan) with no receipt scan,
 //! some days (15) after it was posted — long enough for the finance station to upload it.
 
+use crate::i18n::money;
+use crate::msg;
 use chrono::Duration;
 use serde_json::json;
 
 use super::{Context, Flag, Rule, Severity, describe};
 use crate::crosscheck::book::{Book, Parties};
-use crate::crosscheck::yuan;
 
 pub struct MissingReceipt;
 
@@ -35,12 +36,12 @@ impl Rule for MissingReceipt {
                 Severity::Medium,
                 book.village,
                 &[item],
-                format!(
-                    "The payment of {} to {} has no receipt scan {waited} days after it was posted; every \
-                     expense of {} yuan or more needs one.",
-                    describe(item),
-                    item.counterparty,
-                    yuan(s.missing_receipt_min_fen)
+                msg!(
+                    "flag-missing-receipt",
+                    entry = describe(item),
+                    payee = item.counterparty.as_str(),
+                    days = waited,
+                    min = money(s.missing_receipt_min_fen)
                 ),
                 json!({
                     "amount_fen": item.amount_fen,

@@ -17,6 +17,8 @@ mod split_payment;
 mod tender_threshold;
 mod voucher_gap;
 
+use crate::i18n::{Msg, money};
+use crate::msg;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BinaryHeap};
 
@@ -50,7 +52,7 @@ pub enum Severity {
     "entry_ids": ["en_1", "en_2", "en_3", "en_4"],
     "receipt_ids": [],
     "occurred_on": "2025-06-03",
-    "explanation": "头岙村 paid 三门县湾区建筑工程有限公司 4 times between 2025-06-03 and 2025-06-12, each under the 5,000.00-yuan approval limit but 19,550.00 yuan together.",
+    "explanation": "头岙村于2025年6月3日至2025年6月12日向三门县湾区建筑工程有限公司支付4笔,每笔均低于5,000.00元审批限额,合计19,550.00元,疑似拆分支付规避审批。",
     "figures": {"payments": 4, "total_fen": 1955000, "approval_limit_fen": 500000, "span_days": 9}
 }))]
 pub struct Flag {
@@ -64,8 +66,9 @@ pub struct Flag {
     pub receipt_ids: Vec<String>,
     /// The earliest date the flag is about.
     pub occurred_on: Option<NaiveDate>,
-    /// One sentence for people, not programmers.
-    pub explanation: String,
+    /// One sentence for people, not programmers, in the caller's language.
+    #[schema(value_type = String)]
+    pub explanation: Msg,
     /// The figures behind the flag (amounts in fen, thresholds as configured).
     #[schema(value_type = Object)]
     pub figures: serde_json::Value,
@@ -115,7 +118,7 @@ impl Context<'_> {
         severity: Severity,
         village: usize,
         items: &[&Item],
-        explanation: String,
+        explanation: Msg,
         figures: serde_json::Value,
     ) -> Flag {
         let v = self.scope.villages.get(village);
@@ -211,7 +214,7 @@ pub struct FlagRun {
 struct Ranked(Flag);
 
 impl Ranked {
-    fn key(&self) -> (Severity, &Option<String>, Option<NaiveDate>, &str, &[String], &str) {
+    fn key(&self) -> (Severity, &Option<String>, Option<NaiveDate>, &str, &[String], &Msg) {
         let f = &self.0;
         (
             f.severity,
@@ -339,11 +342,11 @@ pub fn compute_flags(
 }
 
 /// `2024-05-14 3,860.00 yuan (voucher 2024-031)`: how an entry is named in explanations.
-pub fn describe(item: &Item) -> String {
-    format!(
-        "{} {} yuan (voucher {})",
-        item.occurred_on,
-        crate::crosscheck::yuan(item.amount_fen),
-        item.voucher_no
+pub fn describe(item: &Item) -> Msg {
+    msg!(
+        "flag-entry",
+        date = item.occurred_on,
+        amount = money(item.amount_fen),
+        voucher = item.voucher_no.as_str()
     )
 }

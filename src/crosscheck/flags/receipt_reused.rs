@@ -6,6 +6,7 @@
 //! hashes sharing a block value are compared. Pairs are joined into groups (union-find); each
 //! group is one flag.
 
+use crate::msg;
 use std::collections::HashMap;
 
 use serde_json::json;
@@ -115,13 +116,17 @@ impl Rule for ReceiptReused {
                 .flat_map(|a| hashes.iter().map(move |b| (a ^ b).count_ones()))
                 .max()
                 .unwrap_or(0);
-            let how = if identical {
-                "The same scan (byte for byte) is".to_owned()
-            } else {
-                format!("Near-identical images (at most {distance} of 64 perceptual-hash bits apart) are")
-            };
             if let Some(mut flag) = reuse_flag(self.name(), cx, &members, |n, listed| {
-                format!("{how} attached to {n} different entries: {listed}.")
+                if identical {
+                    msg!("flag-receipt-reused-same", count = n, entries = listed)
+                } else {
+                    msg!(
+                        "flag-receipt-reused-similar",
+                        distance = distance,
+                        count = n,
+                        entries = listed
+                    )
+                }
             }) {
                 flag.figures["identical_bytes"] = json!(identical);
                 flag.figures["phash_distance"] = json!(distance);

@@ -1,11 +1,12 @@
 //! `round_amount`: cash payments of at least 1,000 yuan in whole thousands — cash in round sums
 //! is how money leaves without a trail.
 
+use crate::i18n::money;
+use crate::msg;
 use serde_json::json;
 
 use super::{Context, Flag, Rule, Severity, describe};
 use crate::crosscheck::book::{Book, Parties};
-use crate::crosscheck::yuan;
 
 pub struct RoundAmount;
 
@@ -32,11 +33,11 @@ impl Rule for RoundAmount {
                     Severity::Low,
                     book.village,
                     &[item],
-                    format!(
-                        "{} was paid {} in cash, a round multiple of {} yuan.",
-                        item.counterparty,
-                        describe(item),
-                        yuan(unit)
+                    msg!(
+                        "flag-round-amount",
+                        payee = item.counterparty.as_str(),
+                        entry = describe(item),
+                        unit = money(unit)
                     ),
                     json!({"amount_fen": item.amount_fen, "settlement_account_code": item.settlement_account_code, "unit_fen": unit}),
                 ));

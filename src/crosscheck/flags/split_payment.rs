@@ -3,13 +3,14 @@
 //! collective decision a larger one needs. Overlapping windows of one counterparty are
 //! reported as one flag listing every payment involved.
 
+use crate::i18n::money;
+use crate::msg;
 use std::collections::BTreeMap;
 
 use serde_json::json;
 
 use super::{Context, Flag, Rule, Severity};
 use crate::crosscheck::book::{Book, Item, Parties};
-use crate::crosscheck::yuan;
 
 pub struct SplitPayment;
 
@@ -57,14 +58,15 @@ impl Rule for SplitPayment {
                     Severity::High,
                     book.village,
                     group,
-                    format!(
-                        "{} paid {} {} times between {first} and {last}, each under the {}-yuan approval limit \
-                         but {} yuan together.",
-                        cx.village_name(book.village),
-                        group[0].counterparty,
-                        group.len(),
-                        yuan(limit),
-                        yuan(total)
+                    msg!(
+                        "flag-split-payment",
+                        village = cx.village_name(book.village),
+                        payee = group[0].counterparty.as_str(),
+                        count = group.len(),
+                        first = first,
+                        last = last,
+                        limit = money(limit),
+                        total = money(total)
                     ),
                     json!({
                         "payments": group.len(),

@@ -2,13 +2,14 @@
 //! (100,000 yuan) while none of its entries carries a tender reference (招标编号): village works
 //! of that size must go to public tender.
 
+use crate::i18n::money;
+use crate::msg;
 use std::collections::BTreeMap;
 
 use serde_json::json;
 
 use super::{Context, Flag, Rule, Severity};
 use crate::crosscheck::book::{Book, Item, Parties};
-use crate::crosscheck::yuan;
 
 pub struct TenderThreshold;
 
@@ -36,13 +37,15 @@ impl Rule for TenderThreshold {
                 Severity::High,
                 book.village,
                 &items,
-                format!(
-                    "{} spent {} yuan on the project {project} ({} payments, {first} to {last}), above the {}-yuan \
-                     tender threshold, and no payment carries a tender reference.",
-                    cx.village_name(book.village),
-                    yuan(total),
-                    items.len(),
-                    yuan(threshold)
+                msg!(
+                    "flag-tender-threshold",
+                    village = cx.village_name(book.village),
+                    total = money(total),
+                    project = project,
+                    count = items.len(),
+                    first = first,
+                    last = last,
+                    threshold = money(threshold)
                 ),
                 json!({"project": project, "total_fen": total, "payments": items.len(), "threshold_fen": threshold}),
             ));

@@ -5,6 +5,7 @@
 //! prefix of a year is its own sequence, and gaps are looked for between its lowest and highest
 //! numbers.
 
+use crate::msg;
 use std::collections::BTreeMap;
 
 use serde_json::json;
@@ -57,20 +58,34 @@ impl Rule for VoucherGap {
                 let name = |n: u64| format!("{prefix}{n:0width$}");
                 let (first, last) = (before + 1, after - 1);
                 let missing = last - first + 1;
-                let range = if missing == 1 {
-                    format!("Voucher {} is", name(first))
+                let village = cx.village_name(book.village);
+                let explanation = if missing == 1 {
+                    msg!(
+                        "flag-voucher-gap-one",
+                        voucher = name(first),
+                        village = village,
+                        year = year,
+                        before = before_name,
+                        after = after_name
+                    )
                 } else {
-                    format!("Vouchers {} to {} ({missing}) are", name(first), name(last))
+                    msg!(
+                        "flag-voucher-gap",
+                        first = name(first),
+                        last = name(last),
+                        count = missing,
+                        village = village,
+                        year = year,
+                        before = before_name,
+                        after = after_name
+                    )
                 };
                 let mut flag = cx.flag(
                     self.name(),
                     Severity::Medium,
                     book.village,
                     &[],
-                    format!(
-                        "{range} missing from {}'s {year} voucher sequence, between {before_name} and {after_name}.",
-                        cx.village_name(book.village),
-                    ),
+                    explanation,
                     json!({
                         "fiscal_year": year,
                         "first_missing": name(first),

@@ -63,6 +63,9 @@ pub struct Difference {
     pub finding: serde_json::Value,
     /// The ledger's value.
     pub ledger: serde_json::Value,
+    /// The difference in words, in the caller's language.
+    #[schema(value_type = String)]
+    pub message: crate::i18n::Msg,
 }
 
 /// The outcome for one finding.

@@ -1,6 +1,8 @@
 //! Single-entry fits of a finding: each candidate scored and classed, and the differences and
 //! evidence of the one chosen.
 
+use crate::i18n::money;
+use crate::msg;
 use serde_json::json;
 
 use super::judge::{CHECK_EVERY, Detail, Fit, Judge, KEPT_PER_FINDING, Proposal, SimilarityCache, Single};
@@ -128,6 +130,12 @@ impl Judge<'_> {
                         field: "amount_fen",
                         finding: json!(f.amount_fen),
                         ledger: json!(item.amount_fen),
+                        message: msg!(
+                            "reconcile-differs-amount",
+                            finding = money(f.amount_fen),
+                            ledger = money(item.amount_fen),
+                            difference = money((item.amount_fen - f.amount_fen).abs())
+                        ),
                     });
                 }
                 if !d.date_ok {
@@ -135,6 +143,12 @@ impl Judge<'_> {
                         field: "date",
                         finding: json!(f.date),
                         ledger: json!(item.occurred_on),
+                        message: msg!(
+                            "reconcile-differs-date",
+                            finding = f.date,
+                            ledger = item.occurred_on,
+                            days = (item.occurred_on - f.date).num_days().abs()
+                        ),
                     });
                 }
                 if d.name_ok == Some(false) {
@@ -142,6 +156,11 @@ impl Judge<'_> {
                         field: "counterparty",
                         finding: json!(f.counterparty),
                         ledger: json!(item.counterparty),
+                        message: msg!(
+                            "reconcile-differs-counterparty",
+                            finding = f.counterparty.as_deref().unwrap_or(""),
+                            ledger = item.counterparty.as_str()
+                        ),
                     });
                 }
                 let evidence = json!({

@@ -8,6 +8,8 @@
 use chrono::NaiveDate;
 
 use super::MAX_TEXT_CHARS;
+use crate::i18n::Msg;
+use crate::msg;
 
 /// One cell as read, before it is interpreted for its column.
 #[derive(Clone, Debug, PartialEq)]
@@ -78,6 +80,105 @@ impl KeptText {
     }
 }
 
+/// What is wrong with one cell of a findings row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CellError {
+    SpreadsheetError {
+        shown: String,
+    },
+    TextTooLong {
+        max: usize,
+    },
+    DateMissing,
+    DateInvalid {
+        shown: String,
+    },
+    NotADate {
+        shown: String,
+    },
+    SerialOutOfRange {
+        serial: String,
+    },
+    /// Serial 60 of the 1900 system: Excel's fictitious 1900-02-29.
+    Excel1900Leap,
+    AmountMissing,
+    AmountIsDate,
+    Amount {
+        shown: String,
+        fault: AmountFault,
+    },
+}
+
+/// Why a text is not an amount of a findings sheet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AmountFault {
+    NotANumber,
+    Negative,
+    NotPositive,
+    FractionOfFen,
+    TooManyDecimals,
+    TooLarge,
+}
+
+impl CellError {
+    /// The machine code of the fault, for `row_errors[].code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CellError::SpreadsheetError { .. } => "cell-error-value",
+            CellError::TextTooLong { .. } => "text-too-long",
+            CellError::DateMissing => "date-missing",
+            CellError::DateInvalid { .. } => "date-invalid",
+            CellError::NotADate { .. } => "not-a-date",
+            CellError::SerialOutOfRange { .. } => "date-serial-out-of-range",
+            CellError::Excel1900Leap => "date-1900-02-29",
+            CellError::AmountMissing => "amount-missing",
+            CellError::AmountIsDate => "amount-is-date",
+            CellError::Amount { fault, .. } => match fault {
+                AmountFault::NotANumber => "not-an-amount",
+                AmountFault::Negative => "amount-negative",
+                AmountFault::NotPositive => "amount-not-positive",
+                AmountFault::FractionOfFen => "amount-fraction-of-fen",
+                AmountFault::TooManyDecimals => "amount-too-many-decimals",
+                AmountFault::TooLarge => "amount-too-large",
+            },
+        }
+    }
+
+    /// What an inspector reads.
+    pub fn msg(&self) -> Msg {
+        match self {
+            CellError::SpreadsheetError { shown } => msg!("cell-error-value", shown = shown.as_str()),
+            CellError::TextTooLong { max } => msg!("cell-text-too-long", max = *max),
+            CellError::DateMissing => msg!("cell-date-missing", hint = msg!("cell-date-hint")),
+            CellError::DateInvalid { shown } => {
+                msg!(
+                    "cell-date-invalid",
+                    shown = shown.as_str(),
+                    hint = msg!("cell-date-hint")
+                )
+            }
+            CellError::NotADate { shown } => {
+                msg!("cell-not-a-date", shown = shown.as_str(), hint = msg!("cell-date-hint"))
+            }
+            CellError::SerialOutOfRange { serial } => msg!("cell-serial-out-of-range", serial = serial.as_str()),
+            CellError::Excel1900Leap => msg!("cell-excel-1900-leap"),
+            CellError::AmountMissing => msg!("cell-amount-missing"),
+            CellError::AmountIsDate => msg!("cell-amount-is-date"),
+            CellError::Amount { shown, fault } => {
+                let shown = shown.as_str();
+                match fault {
+                    AmountFault::NotANumber => msg!("cell-not-an-amount", shown = shown),
+                    AmountFault::Negative => msg!("cell-amount-negative", shown = shown),
+                    AmountFault::NotPositive => msg!("cell-amount-not-positive", shown = shown),
+                    AmountFault::FractionOfFen => msg!("cell-amount-fraction-of-fen", shown = shown),
+                    AmountFault::TooManyDecimals => msg!("cell-amount-too-many-decimals", shown = shown),
+                    AmountFault::TooLarge => msg!("cell-amount-too-large", shown = shown),
+                }
+            }
+        }
+    }
+}
+
 /// The cell as it would be shown, for messages; long text is cut so a message stays one line.
 pub(super) fn shown(cell: &Cell) -> String {
     let text = match cell {
@@ -91,10 +192,14 @@ pub(super) fn shown(cell: &Cell) -> String {
     }
 }
 
-pub(super) fn cell_text(cell: Option<&Cell>, epoch: Epoch) -> Result<Option<String>, String> {
+pub(super) fn cell_text(cell: Option<&Cell>, epoch: Epoch) -> Result<Option<String>, CellError> {
     let text = match cell {
         None => return Ok(None),
-        Some(Cell::Error(error)) => return Err(format!("the cell holds the spreadsheet error {error}; expected text")),
+        Some(Cell::Error(error)) => {
+            return Err(CellError::SpreadsheetError {
+                shown: shown_text(error),
+            });
+        }
         Some(Cell::Serial(serial)) => match serial_date(*serial, epoch) {
             Ok(date) => date.to_string(),
             Err(_) => serial.to_string(),
@@ -103,7 +208,7 @@ pub(super) fn cell_text(cell: Option<&Cell>, epoch: Epoch) -> Result<Option<Stri
     };
     let text = text.trim();
     if text.chars().count() > MAX_TEXT_CHARS {
-        return Err(format!("text is longer than {MAX_TEXT_CHARS} characters; shorten it"));
+        return Err(CellError::TextTooLong { max: MAX_TEXT_CHARS });
     }
     Ok((!text.is_empty()).then(|| text.to_owned()))
 }
@@ -116,16 +221,14 @@ fn shown_full(cell: &Cell) -> String {
     }
 }
 
-const DATE_FORMATS_HINT: &str = "expected a date such as 2024-05-14, 2024/5/14, 2024.5.14, 20240514 or 2024年5月14日";
-
-pub(super) fn cell_date(cell: Option<&Cell>, epoch: Epoch) -> Result<NaiveDate, String> {
+pub(super) fn cell_date(cell: Option<&Cell>, epoch: Epoch) -> Result<NaiveDate, CellError> {
     match cell {
-        None => Err(format!("the date is missing; {DATE_FORMATS_HINT}")),
+        None => Err(CellError::DateMissing),
         Some(Cell::Serial(serial)) => serial_date(*serial, epoch),
-        Some(Cell::Text(text) | Cell::Number(text)) => {
-            parse_date(text).ok_or_else(|| format!("'{}' is not a valid date; {DATE_FORMATS_HINT}", shown_text(text)))
-        }
-        Some(cell) => Err(format!("'{}' is not a date; {DATE_FORMATS_HINT}", shown(cell))),
+        Some(Cell::Text(text) | Cell::Number(text)) => parse_date(text).ok_or_else(|| CellError::DateInvalid {
+            shown: shown_text(text),
+        }),
+        Some(cell) => Err(CellError::NotADate { shown: shown(cell) }),
     }
 }
 
@@ -135,15 +238,17 @@ fn shown_text(text: &str) -> String {
 
 /// A spreadsheet date serial, with Excel's fictitious 1900-02-29 (serial 60) kept in the count as
 /// Excel keeps it, and the 1904 system of old Mac workbooks.
-pub(super) fn serial_date(serial: f64, epoch: Epoch) -> Result<NaiveDate, String> {
-    let invalid = || format!("date serial {serial} is outside the dates a spreadsheet can hold");
+pub(super) fn serial_date(serial: f64, epoch: Epoch) -> Result<NaiveDate, CellError> {
+    let invalid = || CellError::SerialOutOfRange {
+        serial: serial.to_string(),
+    };
     if !serial.is_finite() || !(0.0..2_958_466.0).contains(&serial) {
         return Err(invalid());
     }
     let days = serial.floor() as i64;
     let (base, offset) = match epoch {
         Epoch::Excel1904 => ((1904, 1, 1), days),
-        Epoch::Excel1900 if days == 60 => return Err("1900-02-29 does not exist (a spreadsheet artefact)".into()),
+        Epoch::Excel1900 if days == 60 => return Err(CellError::Excel1900Leap),
         Epoch::Excel1900 if days == 0 => return Err(invalid()),
         Epoch::Excel1900 if days < 60 => ((1899, 12, 31), days),
         Epoch::Excel1900 => ((1899, 12, 30), days),
@@ -192,24 +297,27 @@ pub(super) fn parse_date(text: &str) -> Option<NaiveDate> {
 }
 
 /// An amount in fen from a cell: `scale` is 2 for yuan columns, 0 for fen columns.
-pub(super) fn cell_amount(cell: Option<&Cell>, scale: u32) -> Result<i64, String> {
+pub(super) fn cell_amount(cell: Option<&Cell>, scale: u32) -> Result<i64, CellError> {
     let text = match cell {
-        None => return Err("the amount is missing; expected a positive amount such as 950.50".into()),
+        None => return Err(CellError::AmountMissing),
         Some(Cell::Text(text) | Cell::Number(text)) => text,
-        Some(Cell::Serial(_)) => return Err("the amount cell is formatted as a date; format it as a number".into()),
+        Some(Cell::Serial(_)) => return Err(CellError::AmountIsDate),
         Some(cell) => {
-            return Err(format!(
-                "'{}' is not an amount; expected a number such as 950.50",
-                shown(cell)
-            ));
+            return Err(CellError::Amount {
+                shown: shown(cell),
+                fault: AmountFault::NotANumber,
+            });
         }
     };
-    let fen = parse_amount(text, scale).map_err(|problem| format!("'{}' {problem}", shown_text(text)))?;
+    let fen = parse_amount(text, scale).map_err(|fault| CellError::Amount {
+        shown: shown_text(text),
+        fault,
+    })?;
     if fen <= 0 {
-        return Err(format!(
-            "'{}' is not a positive amount; findings are payments greater than zero",
-            shown_text(text)
-        ));
+        return Err(CellError::Amount {
+            shown: shown_text(text),
+            fault: AmountFault::NotPositive,
+        });
     }
     Ok(fen)
 }
@@ -217,13 +325,13 @@ pub(super) fn cell_amount(cell: Option<&Cell>, scale: u32) -> Result<i64, String
 /// Exact decimal text to an integer count of 10^-scale units: `1,234.56`, `¥1234`, `950元`,
 /// full-width digits. Thousands separators must group by three, so a decimal comma (`950,5`) is
 /// refused instead of read as 9505. Digits past `scale` are allowed only when they are zeros.
-pub(super) fn parse_amount(text: &str, scale: u32) -> Result<i64, &'static str> {
-    const NOT_A_NUMBER: &str = "is not an amount; expected a number such as 1234.56, ¥1,234.56 or 950元";
+pub(super) fn parse_amount(text: &str, scale: u32) -> Result<i64, AmountFault> {
+    const NOT_A_NUMBER: AmountFault = AmountFault::NotANumber;
     let folded: String = fold_width(text).chars().filter(|c| !c.is_whitespace()).collect();
     let body = folded.trim_start_matches(['¥', '￥']);
     let body = body.strip_suffix(if scale == 0 { '分' } else { '元' }).unwrap_or(body);
     if body.starts_with(['-', '−', '(']) {
-        return Err("is negative; findings are payments greater than zero");
+        return Err(AmountFault::Negative);
     }
     let body = body.strip_prefix('+').unwrap_or(body);
     let (integer, fraction) = body.split_once('.').unwrap_or((body, ""));
@@ -240,9 +348,9 @@ pub(super) fn parse_amount(text: &str, scale: u32) -> Result<i64, &'static str> 
     let scale = scale as usize;
     if fraction.len() > scale && fraction.bytes().skip(scale).any(|b| b != b'0') {
         return Err(if scale == 0 {
-            "has fractions of a fen; expected a whole number of fen"
+            AmountFault::FractionOfFen
         } else {
-            "has more than 2 decimals; expected yuan with at most fen (0.01) precision"
+            AmountFault::TooManyDecimals
         });
     }
     let digits = groups.concat() + &format!("{fraction:0<scale$}")[..scale];
@@ -250,7 +358,7 @@ pub(super) fn parse_amount(text: &str, scale: u32) -> Result<i64, &'static str> 
     if digits.is_empty() {
         return Ok(0);
     }
-    digits.parse::<i64>().map_err(|_| "is too large to be an amount")
+    digits.parse::<i64>().map_err(|_| AmountFault::TooLarge)
 }
 
 /// Full-width ASCII and the ideographic space to their half-width forms, as Chinese input methods

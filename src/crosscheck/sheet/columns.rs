@@ -140,10 +140,11 @@ impl Columns {
         let mut errors = Vec::new();
         for (field, column, header) in &self.0 {
             let cell = row.get(*column);
-            let problem = |message: String| RowError {
+            let problem = |fault: super::CellError| RowError {
                 row: row.number,
                 column: Some(header.clone()),
-                message,
+                code: fault.code(),
+                message: fault.msg(),
             };
             let result = match field {
                 Field::Date => cell_date(cell, epoch).map(|date| finding.date = date),
@@ -155,8 +156,8 @@ impl Columns {
                 Field::Voucher => cell_text(cell, epoch).map(|text| finding.voucher_no = text),
                 Field::Invoice => cell_text(cell, epoch).map(|text| finding.invoice_number = text),
             };
-            if let Err(message) = result {
-                errors.push(problem(message));
+            if let Err(fault) = result {
+                errors.push(problem(fault));
             }
         }
         if errors.is_empty() { Ok(finding) } else { Err(errors) }

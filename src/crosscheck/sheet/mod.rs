@@ -50,7 +50,11 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+pub use cells::{AmountFault, CellError};
 use cells::{Epoch, Row};
+
+use crate::i18n::Msg;
+use crate::msg;
 use columns::Columns;
 
 /// One finding, as read from one row.
@@ -68,13 +72,19 @@ pub struct SheetFinding {
     pub invoice_number: Option<String>,
 }
 
-/// A row that was skipped, and why, in words an inspector can act on.
+/// A row that was skipped, and why: a machine code, and words an inspector can act on (in the
+/// caller's language).
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RowError {
     pub row: usize,
     /// The header of the offending column as the sheet spells it.
     pub column: Option<String>,
-    pub message: String,
+    /// What is wrong, for programs: `date-invalid`, `amount-too-many-decimals`, … (the README
+    /// lists them); never changes with the language.
+    #[schema(example = "amount-too-many-decimals")]
+    pub code: &'static str,
+    #[schema(value_type = String)]
+    pub message: Msg,
 }
 
 /// A problem with the file as a whole: nothing in it can be trusted to be a finding.
@@ -105,55 +115,35 @@ pub enum SheetError {
     TooLarge { max_bytes: u64 },
 }
 
+impl SheetError {
+    /// What the inspector reads.
+    pub fn msg(&self) -> Msg {
+        match self {
+            Self::CsvNotUtf8 => msg!("sheet-csv-not-utf8"),
+            // The XML parser's message may quote a whole tag of the file.
+            Self::NotXlsx(detail) => msg!("sheet-not-xlsx", detail = crate::domain::clip(detail, 200)),
+            Self::EmptyWorkbook => msg!("sheet-empty-workbook"),
+            Self::NoHeaderRow => msg!("sheet-no-header-row"),
+            Self::MissingColumn { column, accepted } => {
+                let column = match *column {
+                    "date" => msg!("sheet-column-date"),
+                    _ => msg!("sheet-column-amount"),
+                };
+                msg!("sheet-missing-column", column = column, accepted = accepted.join(", "))
+            }
+            Self::TooManyRows { max_rows } => msg!("sheet-too-many-rows", max = *max_rows),
+            Self::TooManyParts { max_parts } => msg!("sheet-too-many-parts", max = *max_parts),
+            Self::TooManyStrings { max_strings } => msg!("sheet-too-many-strings", max = *max_strings),
+            Self::TooMuchText { max_bytes } => msg!("sheet-too-much-text", mib = *max_bytes / (1024 * 1024)),
+            Self::TooLarge { max_bytes } => msg!("sheet-too-large", mib = *max_bytes / (1024 * 1024)),
+        }
+    }
+}
+
+/// For the server log.
 impl fmt::Display for SheetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::CsvNotUtf8 => f.write_str(
-                "the CSV file is not UTF-8 text (probably GBK, as Excel writes plain \"CSV\" on Chinese \
-                 Windows); save it as \"CSV UTF-8\" and upload it again",
-            ),
-            // The XML parser's message may quote a whole tag of the file.
-            Self::NotXlsx(detail) => write!(
-                f,
-                "the file is not a readable XLSX workbook ({}); old .xls files must be saved as .xlsx first",
-                crate::domain::clip(detail, 200)
-            ),
-            Self::EmptyWorkbook => f.write_str("the workbook has no worksheet"),
-            Self::NoHeaderRow => {
-                f.write_str("the sheet is empty: expected a header row followed by one finding per row")
-            }
-            Self::MissingColumn { column, accepted } => write!(
-                f,
-                "no {column} column found in the header row; accepted headers are: {}",
-                accepted.join(", ")
-            ),
-            Self::TooManyRows { max_rows } => {
-                write!(
-                    f,
-                    "the sheet has more than {max_rows} data rows; split it into smaller files"
-                )
-            }
-            Self::TooManyParts { max_parts } => write!(
-                f,
-                "the workbook holds more than {max_parts} parts (sheets, pictures, …); copy the findings sheet \
-                 into a new workbook and upload that"
-            ),
-            Self::TooManyStrings { max_strings } => write!(
-                f,
-                "the workbook holds more than {max_strings} distinct texts; copy the findings sheet into a new \
-                 workbook or split it into smaller files"
-            ),
-            Self::TooMuchText { max_bytes } => write!(
-                f,
-                "the sheet holds more than {} MiB of text; split it into smaller files",
-                max_bytes / (1024 * 1024)
-            ),
-            Self::TooLarge { max_bytes } => write!(
-                f,
-                "the workbook expands to more than {} MiB of content; remove other sheets and pictures",
-                max_bytes / (1024 * 1024)
-            ),
-        }
+        f.write_str(&self.msg().render(crate::i18n::Lang::En))
     }
 }
 
@@ -280,7 +270,7 @@ impl FindingsBuilder {
             }
             Err(errors) => {
                 for error in errors {
-                    let text = error.message.len() + error.column.as_ref().map_or(0, String::len);
+                    let text = error.message.arg_bytes() + error.column.as_ref().map_or(0, String::len);
                     self.retain(size_of::<RowError>() + text)?;
                     self.errors.push(error);
                 }

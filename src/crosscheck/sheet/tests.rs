@@ -1,6 +1,7 @@
 //! The readers as a whole, through [`read_findings`]: what an inspector's sheets give.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::i18n::Lang;
 use std::io::{Cursor, Write};
 
 use chrono::NaiveDate;
@@ -122,13 +123,14 @@ fn bad_rows_become_row_errors_and_the_rest_still_parse() {
             (9, Some("amount")),
         ]
     );
-    assert!(errors[0].message.contains("2024-13-45") && errors[0].message.contains("expected a date"));
-    assert!(
-        errors[4].message.contains("more than 2 decimals"),
-        "{}",
-        errors[4].message
-    );
-    assert!(errors[5].message.contains("500 characters"));
+    let en = |e: &RowError| e.message.render(Lang::En);
+    assert_eq!(errors[0].code, "date-invalid");
+    assert!(en(&errors[0]).contains("2024-13-45") && en(&errors[0]).contains("expected a date"));
+    assert!(errors[0].message.render(Lang::Zh).contains("不是有效日期"));
+    assert_eq!(errors[4].code, "amount-too-many-decimals");
+    assert!(en(&errors[4]).contains("more than 2 decimals"), "{}", en(&errors[4]));
+    assert_eq!(errors[5].code, "text-too-long");
+    assert!(en(&errors[5]).contains("500 characters"));
 }
 
 #[test]
@@ -233,7 +235,8 @@ fn workbook_numbers_convert_exactly_and_1904_dates_shift() {
     assert_eq!(findings[0].voucher_no.as_deref(), Some("12"));
     assert_eq!((findings[1].date, findings[1].amount_fen), (day(2024, 5, 15), 123_456));
     assert_eq!(errors.iter().map(|e| e.row).collect::<Vec<_>>(), [4, 6]);
-    assert!(errors[0].message.contains("more than 2 decimals"));
+    assert_eq!(errors[0].code, "amount-too-many-decimals");
+    assert!(errors[0].message.render(Lang::En).contains("more than 2 decimals"));
 }
 
 #[test]

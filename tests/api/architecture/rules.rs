@@ -8,9 +8,10 @@ use super::scan::{Reference, Target, module_of, scan};
 /// The layers, top to bottom, and the top-level modules of each. A module may use modules of
 /// its own layer and of the layers below. `config` reads the environment into `Settings` and
 /// names the database URL type (`db::DbUrl`), so it sits with the services: `api`, the services
-/// and the CLI read it; `db` and `domain` are handed what they need.
+/// and the CLI read it; `db` and `domain` are handed what they need. `i18n`, the message
+/// catalogue, is below everything: every layer names its messages, none of it knows a layer.
 pub const LAYERS: &[(&str, &[&str])] = &[
-    ("main", &["main", "demo", "generate", "verify"]),
+    ("main", &["main", "cli", "demo", "generate", "verify"]),
     ("api", &["api"]),
     (
         "services",
@@ -18,6 +19,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("db", &["db"]),
     ("domain", &["domain"]),
+    ("i18n", &["i18n"]),
 ];
 
 /// Top-level modules below `api`: they know nothing of HTTP.
@@ -30,6 +32,7 @@ const BELOW_API: &[&str] = &[
     "config",
     "db",
     "domain",
+    "i18n",
 ];
 
 /// What one check found.

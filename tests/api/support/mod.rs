@@ -194,10 +194,23 @@ impl TestApp {
         issue_access_token(&self.state.keys, &self.state.tokens, &caller).expect("token")
     }
 
+    /// Calls the app; the tests read the English texts unless a request names its language
+    /// (`language::` checks both, and the Chinese default).
     pub async fn call(&self, req: test::TestRequest) -> Resp {
+        use actix_web::HttpMessage;
+        let mut req = req.to_request();
+        if !req.headers().contains_key(header::ACCEPT_LANGUAGE) {
+            req.headers_mut()
+                .insert(header::ACCEPT_LANGUAGE, header::HeaderValue::from_static("en"));
+        }
         let app = test::init_service(build_app(self.state.clone())).await;
-        let res = app.call(req.to_request()).await.expect("service call");
-        Resp::read(res).await
+        Resp::read(app.call(req).await.expect("service call")).await
+    }
+
+    /// Calls the app with the request exactly as built (no language added).
+    pub async fn call_as_is(&self, req: test::TestRequest) -> Resp {
+        let app = test::init_service(build_app(self.state.clone())).await;
+        Resp::read(app.call(req.to_request()).await.expect("service call")).await
     }
 
     pub async fn get(&self, user: &str, uri: &str) -> Resp {

@@ -15,6 +15,7 @@ pub fn start_server(data_dir: &std::path::Path, extra: &[&str]) -> (Child, Strin
         .arg(data_dir)
         .args(extra)
         .env("VL_LOG", "warn")
+        .env("VL_LANG", "en")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -30,6 +31,7 @@ pub fn start_server(data_dir: &std::path::Path, extra: &[&str]) -> (Child, Strin
 pub fn run_cli(args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_village-ledger"))
         .args(args)
+        .env("VL_LANG", "en")
         .output()
         .expect("run the binary");
     (
@@ -74,7 +76,9 @@ static CLIENT: LazyLock<ureq::Agent> = LazyLock::new(|| {
 pub fn send(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<(&str, Vec<u8>)>) -> Answer {
     let mut request = ureq::http::Request::builder()
         .method(method)
-        .uri(format!("http://{addr}{path}"));
+        .uri(format!("http://{addr}{path}"))
+        // The tests read the English texts (`language::` checks both languages).
+        .header("accept-language", "en");
     if let Some(token) = token {
         request = request.header("authorization", format!("Bearer {token}"));
     }
