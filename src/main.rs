@@ -326,7 +326,7 @@ fn verify(settings: Settings) -> anyhow::Result<()> {
     let report =
         village_ledger::verify::verify(&mut conn, &state.log, &state.receipts).context(msg!("cli-ctx-verify"))?;
     for problem in &report.problems {
-        println!("PROBLEM {problem}");
+        println!("{}", msg!("cli-verify-problem", problem = problem.clone()));
     }
     println!(
         "{}",

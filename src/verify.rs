@@ -6,6 +6,8 @@
 //! It sits above the ledger and the log: it reads the ledger's rows and the log's leaves, and
 //! neither of them knows it.
 
+use crate::i18n::Msg;
+use crate::msg;
 use std::collections::{HashSet, VecDeque};
 
 use diesel::prelude::*;
@@ -29,7 +31,7 @@ use crate::tlog::{TlogError, Tree, leaf_hash};
 pub struct Report {
     pub leaves: u64,
     pub checkpoints: u64,
-    pub problems: Vec<String>,
+    pub problems: Vec<Msg>,
 }
 
 /// Why verification could not run to the end (what it found is in the [`Report`]).
@@ -89,7 +91,7 @@ struct Run {
 }
 
 impl Run {
-    fn problem(&mut self, text: String) {
+    fn problem(&mut self, text: Msg) {
         self.report.problems.push(text);
     }
 
@@ -103,15 +105,16 @@ impl Run {
             self.report.checkpoints += 1;
             let root = self.range.root();
             if root.as_slice() != cp.root_hash.as_slice() {
-                self.problem(format!("checkpoint {}: its root does not match the leaves", cp.size));
+                self.problem(msg!("verify-checkpoint-root", size = cp.size));
             }
             match verify_checkpoint(&cp.note, &self.verifier_key) {
                 Ok(v) if v.size == cp.size as u64 && v.root == root => {}
-                Ok(_) => self.problem(format!(
-                    "checkpoint {}: the signed note does not match the leaves",
-                    cp.size
+                Ok(_) => self.problem(msg!("verify-checkpoint-note", size = cp.size)),
+                Err(e) => self.problem(msg!(
+                    "verify-checkpoint-signature",
+                    size = cp.size,
+                    reason = e.to_string()
                 )),
-                Err(e) => self.problem(format!("checkpoint {}: {e}", cp.size)),
             }
         }
     }
@@ -144,12 +147,15 @@ impl Run {
     fn check_leaf(&mut self, conn: &mut DbConn, store: &ReceiptStore, row: LeafRow) -> Result<(), VerifyError> {
         let (idx, kind, object_id, leaf, stored_hash) = row;
         if idx as u64 != self.range.size() {
-            self.problem(format!("leaf {}: missing from the log", self.range.size()));
+            self.problem(msg!("verify-leaf-missing", leaf = self.range.size()));
         }
         let hash = leaf_hash(&leaf);
         if hash.as_slice() != stored_hash.as_slice() {
-            self.problem(format!(
-                "leaf {idx} ({kind} {object_id}): its stored hash does not match its bytes"
+            self.problem(msg!(
+                "verify-leaf-hash",
+                leaf = idx,
+                kind = kind.as_str(),
+                object = object_id.as_str()
             ));
         }
         self.range.push(hash);
@@ -157,10 +163,18 @@ impl Run {
         self.check_due_checkpoints();
         match self.recompute(conn, store, idx, &kind, &object_id)? {
             Recomputed::UnknownKind => return Ok(()),
-            Recomputed::RowGone => self.problem(format!("{kind} {object_id} (leaf {idx}): deleted from the database")),
-            Recomputed::Leaf(now) if now != leaf => self.problem(format!(
-                "{kind} {object_id} (leaf {idx}): changed behind the API — {}",
-                differing_fields(&leaf, &now)
+            Recomputed::RowGone => self.problem(msg!(
+                "verify-row-deleted",
+                kind = kind.as_str(),
+                object = object_id.as_str(),
+                leaf = idx
+            )),
+            Recomputed::Leaf(now) if now != leaf => self.problem(msg!(
+                "verify-row-changed",
+                kind = kind.as_str(),
+                object = object_id.as_str(),
+                leaf = idx,
+                fields = differing_fields(&leaf, &now)
             )),
             Recomputed::Leaf(_) => {}
         }
@@ -202,7 +216,13 @@ impl Run {
                 if let Some(row) = &row
                     && let Err(why) = original_intact(store, &row.sha256)
                 {
-                    self.problem(format!("receipt {object_id} (leaf {idx}): {why}"));
+                    let why = match why {
+                        OriginalFault::NoPath(reason) => msg!("verify-original-unreadable", reason = reason),
+                        OriginalFault::Missing => msg!("verify-original-missing"),
+                        OriginalFault::Unreadable(e) => msg!("verify-original-unreadable", reason = e.to_string()),
+                        OriginalFault::Altered { actual } => msg!("verify-original-altered", actual = actual),
+                    };
+                    self.problem(msg!("verify-receipt", receipt = object_id, leaf = idx, why = why));
                 }
                 row.map(|row| row.leaf().encode())
             }
@@ -213,7 +233,7 @@ impl Run {
                 .optional()?
                 .map(|row| row.leaf().encode()),
             other => {
-                self.problem(format!("leaf {idx}: unknown kind {other}"));
+                self.problem(msg!("verify-unknown-kind", leaf = idx, kind = other));
                 return Ok(Recomputed::UnknownKind);
             }
         };
@@ -223,10 +243,7 @@ impl Run {
     /// Checkpoints left over were signed for leaves the log no longer holds.
     fn check_checkpoints_beyond_the_log(&mut self) {
         for cp in std::mem::take(&mut self.checkpoints) {
-            self.problem(format!(
-                "checkpoint {}: signed for more leaves than the log holds",
-                cp.size
-            ));
+            self.problem(msg!("verify-checkpoint-beyond", size = cp.size));
         }
     }
 
@@ -235,9 +252,7 @@ impl Run {
         let ids: Vec<String> = entries::table.select(entries::id).load(conn)?;
         for id in ids {
             if !self.logged.contains(&format!("{KIND_ENTRY}:{id}")) {
-                self.problem(format!(
-                    "entry {id}: in the database but not in the log (inserted behind the API)"
-                ));
+                self.problem(msg!("verify-entry-unlogged", entry = id.as_str()));
             }
         }
         let closes: Vec<(String, String)> = closed_periods::table
@@ -248,15 +263,17 @@ impl Run {
                 .logged
                 .contains(&format!("{KIND_PERIOD_CLOSE}:{}", close_object_id(&village, &period)))
             {
-                self.problem(format!(
-                    "month close {village}/{period}: in the database but not in the log"
+                self.problem(msg!(
+                    "verify-close-unlogged",
+                    village = village.as_str(),
+                    period = period.as_str()
                 ));
             }
         }
         let receipt_ids: Vec<String> = receipts::table.select(receipts::id).load(conn)?;
         for id in receipt_ids {
             if !self.logged.contains(&format!("{KIND_RECEIPT}:{id}")) {
-                self.problem(format!("receipt {id}: in the database but not in the log"));
+                self.problem(msg!("verify-receipt-unlogged", receipt = id.as_str()));
             }
         }
         let withdrawn: Vec<String> = receipt_withdrawals::table
@@ -264,9 +281,7 @@ impl Run {
             .load(conn)?;
         for id in withdrawn {
             if !self.logged.contains(&format!("{KIND_RECEIPT_WITHDRAWAL}:{id}")) {
-                self.problem(format!(
-                    "withdrawal of receipt {id}: in the database but not in the log"
-                ));
+                self.problem(msg!("verify-withdrawal-unlogged", receipt = id.as_str()));
             }
         }
         Ok(())
@@ -277,33 +292,40 @@ impl Run {
         let stored_size = crate::tlog::size(conn)?;
         let size = self.range.size();
         if stored_size != size {
-            self.problem(format!("the log says it has {stored_size} leaves; {size} were found"));
+            self.problem(msg!("verify-size", stored = stored_size, found = size));
         } else if Tree::new(conn).root(size)? != self.range.root() {
-            self.problem("the stored tree nodes do not match the leaves".into());
+            self.problem(msg!("verify-tree"));
         }
         Ok(())
     }
 }
 
 /// Names the fields in which two leaf encodings differ.
-fn differing_fields(stored: &[u8], recomputed: &[u8]) -> String {
+fn differing_fields(stored: &[u8], recomputed: &[u8]) -> Vec<Msg> {
     let (Ok(Value::Object(a)), Ok(Value::Object(b))) = (
         serde_json::from_slice::<Value>(stored),
         serde_json::from_slice::<Value>(recomputed),
     ) else {
-        return "the stored leaf is not valid JSON".into();
+        return vec![msg!("verify-leaf-not-json")];
     };
-    let mut fields: Vec<String> = a
+    let mut fields: Vec<Msg> = a
         .iter()
         .filter(|(k, v)| b.get(*k) != Some(*v))
-        .map(|(k, v)| format!("{k}: logged {v}, now {}", b.get(k).unwrap_or(&Value::Null)))
+        .map(|(k, v)| {
+            msg!(
+                "verify-field-changed",
+                field = k.as_str(),
+                logged = v.to_string(),
+                now = b.get(k).unwrap_or(&Value::Null).to_string()
+            )
+        })
         .collect();
     fields.extend(
         b.keys()
             .filter(|k| !a.contains_key(*k))
-            .map(|k| format!("{k}: not logged")),
+            .map(|k| msg!("verify-field-unlogged", field = k.as_str())),
     );
-    fields.join("; ")
+    fields
 }
 
 /// What is wrong with the stored original of a receipt.

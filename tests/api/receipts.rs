@@ -404,7 +404,11 @@ async fn verify_finds_an_altered_receipt_file() {
     let report = village_ledger::verify::verify(&mut conn, &app.state.log, &app.state.receipts).unwrap();
     let id = r["id"].as_str().unwrap();
     assert!(
-        report.problems.iter().any(|p| p.contains(id) && p.contains("altered")),
+        report
+            .problems
+            .iter()
+            .map(|p| p.render(village_ledger::i18n::Lang::En))
+            .any(|p| p.contains(id) && p.contains("altered")),
         "{:?}",
         report.problems
     );

@@ -141,3 +141,29 @@ cli-arg-seed = Seed of the generator: the same seed gives the same county
 cli-arg-last-year = The last fiscal year generated (years up to 2023 use the 2004 chart, later ones the 2023 chart)
 cli-scope-all = all
 cli-scope-rounds = rounds
+
+# Problems found by the offline check (village-ledger verify)
+
+cli-verify-problem = PROBLEM { $problem }
+verify-checkpoint-root = checkpoint { $size }: its root does not match the leaves
+verify-checkpoint-note = checkpoint { $size }: the signed note does not match the leaves
+verify-checkpoint-signature = checkpoint { $size }: { $reason }
+verify-checkpoint-beyond = checkpoint { $size }: signed for more leaves than the log holds
+verify-leaf-missing = leaf { $leaf }: missing from the log
+verify-leaf-hash = leaf { $leaf } ({ $kind } { $object }): its stored hash does not match its bytes
+verify-row-deleted = { $kind } { $object } (leaf { $leaf }): deleted from the database
+verify-row-changed = { $kind } { $object } (leaf { $leaf }): changed behind the API — { $fields }
+verify-field-changed = { $field }: logged { $logged }, now { $now }
+verify-field-unlogged = { $field }: not logged
+verify-leaf-not-json = the stored leaf is not valid JSON
+verify-receipt = receipt { $receipt } (leaf { $leaf }): { $why }
+verify-original-missing = its original file is missing
+verify-original-unreadable = its original file cannot be read ({ $reason })
+verify-original-altered = its original file was altered (now SHA-256 { $actual })
+verify-unknown-kind = leaf { $leaf }: unknown kind { $kind }
+verify-entry-unlogged = entry { $entry }: in the database but not in the log (inserted behind the API)
+verify-close-unlogged = month close { $village }/{ $period }: in the database but not in the log
+verify-receipt-unlogged = receipt { $receipt }: in the database but not in the log
+verify-withdrawal-unlogged = withdrawal of receipt { $receipt }: in the database but not in the log
+verify-size = the log says it has { $stored } leaves; { $found } were found
+verify-tree = the stored tree nodes do not match the leaves

@@ -141,3 +141,29 @@ cli-arg-seed = 生成器的种子:相同种子生成相同的县
 cli-arg-last-year = 生成的最后一个会计年度(2023 年及以前用 2004 年科目表,之后用 2023 年科目表)
 cli-scope-all = 全县
 cli-scope-rounds = 所参加的巡察轮次
+
+# 离线校验(village-ledger verify)发现的问题
+
+cli-verify-problem = 问题 { $problem }
+verify-checkpoint-root = 检查点 { $size }:其根哈希与叶子不符
+verify-checkpoint-note = 检查点 { $size }:签名文本与叶子不符
+verify-checkpoint-signature = 检查点 { $size }:{ $reason }
+verify-checkpoint-beyond = 检查点 { $size }:签名时的叶子数多于日志现有的叶子
+verify-leaf-missing = 第 { $leaf } 个叶子:日志中缺失
+verify-leaf-hash = 第 { $leaf } 个叶子({ $kind } { $object }):存储的哈希与其内容不符
+verify-row-deleted = { $kind } { $object }(第 { $leaf } 个叶子):已从数据库中删除
+verify-row-changed = { $kind } { $object }(第 { $leaf } 个叶子):绕过接口被修改:{ $fields }
+verify-field-changed = { $field } 入链时为 { $logged },现为 { $now }
+verify-field-unlogged = { $field } 未入链
+verify-leaf-not-json = 存储的叶子不是有效的 JSON
+verify-receipt = 票据 { $receipt }(第 { $leaf } 个叶子):{ $why }
+verify-original-missing = 原件文件缺失
+verify-original-unreadable = 原件文件无法读取({ $reason })
+verify-original-altered = 原件文件已被改动(现在的 SHA-256 为 { $actual })
+verify-unknown-kind = 第 { $leaf } 个叶子:未知类型 { $kind }
+verify-entry-unlogged = 记录 { $entry }:在数据库中但不在日志中(绕过接口插入)
+verify-close-unlogged = 月结 { $village }/{ $period }:在数据库中但不在日志中
+verify-receipt-unlogged = 票据 { $receipt }:在数据库中但不在日志中
+verify-withdrawal-unlogged = 票据 { $receipt } 的撤回:在数据库中但不在日志中
+verify-size = 日志记载有 { $stored } 个叶子,实际读到 { $found } 个
+verify-tree = 存储的树节点与叶子不符
