@@ -26,4 +26,5 @@ mod multi_server;
 mod openapi;
 mod ops;
 mod receipts;
+mod tenders;
 mod tlog;

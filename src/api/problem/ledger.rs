@@ -97,6 +97,25 @@ impl From<LedgerError> for ApiError {
             OpeningBalanceOutOfRange { field, max } => {
                 ApiError::Invalid(format!("{field} must be between 0 and {max} fen"))
             }
+            TenderReferenceBlank => {
+                ApiError::Invalid("reference must contain at least one letter or digit, like SMZB-2024-017".into())
+            }
+            TenderAwardedLater { awarded_on, today } => ApiError::Invalid(format!(
+                "awarded_on {awarded_on} is later than today ({today}); record a tender once it is awarded"
+            )),
+            TenderReferenceTaken {
+                village,
+                reference,
+                recorded,
+            } => ApiError::Conflict(format!(
+                "tender {} of village {village} is already recorded (as {}) with other content; \
+                 a tender is recorded once",
+                truncate(&reference),
+                truncate(&recorded)
+            )),
+            TenderPageOutOfRange { name, min, max } => {
+                ApiError::Invalid(format!("{name} must be between {min} and {max}"))
+            }
             UnknownAccountClass { class } => ApiError::Internal(format!("unknown account class {class}")),
             Tlog(e) => e.into(),
             UniqueViolation { source, .. } | Database(source) => ApiError::from(source),

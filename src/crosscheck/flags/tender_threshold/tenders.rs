@@ -1,0 +1,188 @@
+//! The payments under each tender reference against its record: paid to the winner
+//! (`winner_mismatch`, `winner_mismatch_unrecorded`), recorded at all in a village that records
+//! its tenders (`tender_unrecorded`), within two fiscal years (`tender_span`) and within the
+//! contract amount (`tender_overrun`).
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::untendered::tender_key;
+use crate::crosscheck::book::{Book, Item, TenderFact};
+use crate::crosscheck::flags::{Context, Flag, Severity, spellings};
+use crate::crosscheck::yuan;
+
+/// Payments under one tender may run over at most this many fiscal years.
+const MAX_FISCAL_YEARS: i32 = 2;
+/// Payments under one tender may pass its recorded amount by at most this share, in percent.
+const MAX_OVERRUN_PERCENT: i128 = 10;
+
+/// The live payments under one reference, by date, and its record if the village has one.
+struct Reference<'a> {
+    items: Vec<&'a Item>,
+    record: Option<&'a TenderFact>,
+}
+
+impl Reference<'_> {
+    /// How the reference is written in explanations: as recorded, else as first paid.
+    fn written(&self) -> &str {
+        match self.record {
+            Some(r) => &r.reference,
+            None => self.items[0].tender_ref.as_deref().unwrap_or(""),
+        }
+    }
+
+    fn total(&self) -> i64 {
+        self.items.iter().map(|i| i.amount_fen).sum()
+    }
+}
+
+pub(super) fn check(rule: &'static str, book: &Book, cx: &Context, out: &mut Vec<Flag>) {
+    let mut by_key: BTreeMap<String, Vec<&Item>> = BTreeMap::new();
+    for item in book.tendered.iter().filter(|i| i.is_expense() && i.is_live()) {
+        if let Some(key) = tender_key(item) {
+            by_key.entry(key).or_default().push(item);
+        }
+    }
+    let first_award = book.tenders.iter().map(|t| t.awarded_on).min();
+    for (key, items) in by_key {
+        if !items.iter().any(|i| cx.window.contains(i.occurred_on)) {
+            continue;
+        }
+        let r = Reference {
+            record: book.tenders.iter().find(|t| t.key == key),
+            items,
+        };
+        winner(rule, book, cx, &r, out);
+        if r.record.is_none()
+            && let Some(first) = first_award.filter(|d| r.items[0].occurred_on >= *d)
+        {
+            out.push(cx.flag(
+                rule,
+                Severity::Medium,
+                book.village,
+                &r.items,
+                format!(
+                    "{} records its tenders (the first awarded on {first}), but none for tender {}, under which it paid \
+                     {} yuan in {} payments from {}.",
+                    cx.village_name(book.village),
+                    r.written(),
+                    yuan(r.total()),
+                    r.items.len(),
+                    r.items[0].occurred_on
+                ),
+                json!({"kind": "tender_unrecorded", "tender_ref": r.written(), "total_fen": r.total(),
+                       "payments": r.items.len(), "first_award": first}),
+            ));
+        }
+        span(rule, book, cx, &r, out);
+        overrun(rule, book, cx, &r, out);
+    }
+}
+
+/// Payments to a firm other than the winner, recorded or taken from the first payment.
+fn winner(rule: &'static str, book: &Book, cx: &Context, r: &Reference, out: &mut Vec<Flag>) {
+    let winner_firm = r.record.map_or(r.items[0].firm, |t| t.winner_firm);
+    let others: Vec<&Item> = r.items.iter().copied().filter(|i| i.firm != winner_firm).collect();
+    let Some(first_other) = others.first() else {
+        return;
+    };
+    let total: i64 = others.iter().map(|i| i.amount_fen).sum();
+    let village = cx.village_name(book.village);
+    let (kind, winner, explanation) = match r.record {
+        Some(t) => (
+            "winner_mismatch",
+            t.winner.as_str(),
+            format!(
+                "{village} paid {} {} yuan under tender {} ({} payments from {}), which {} won.",
+                spellings(&others),
+                yuan(total),
+                r.written(),
+                others.len(),
+                first_other.occurred_on,
+                t.winner
+            ),
+        ),
+        None => {
+            let first = r.items[0];
+            (
+                "winner_mismatch_unrecorded",
+                first.counterparty.as_str(),
+                format!(
+                    "{village} paid {} {} yuan under tender {} ({} payments from {}); the tender has no record, and its \
+                     first payment, on {}, went to {}, taken as its winner.",
+                    spellings(&others),
+                    yuan(total),
+                    r.written(),
+                    others.len(),
+                    first_other.occurred_on,
+                    first.occurred_on,
+                    first.counterparty
+                ),
+            )
+        }
+    };
+    out.push(cx.flag(
+        rule,
+        Severity::High,
+        book.village,
+        &others,
+        explanation,
+        json!({"kind": kind, "tender_ref": r.written(), "winner": winner, "recorded": r.record.is_some(),
+               "total_fen": total, "payments": others.len()}),
+    ));
+}
+
+/// Payments running over more than two fiscal years.
+fn span(rule: &'static str, book: &Book, cx: &Context, r: &Reference, out: &mut Vec<Flag>) {
+    let first = r.items.iter().map(|i| i.fiscal_year).min().unwrap_or(0);
+    let last = r.items.iter().map(|i| i.fiscal_year).max().unwrap_or(0);
+    if last - first < MAX_FISCAL_YEARS {
+        return;
+    }
+    out.push(cx.flag(
+        rule,
+        Severity::Medium,
+        book.village,
+        &r.items,
+        format!(
+            "Payments under tender {} of {} run over {} fiscal years, {first} to {last} ({} payments, {} yuan); a \
+             tender covers works paid within {MAX_FISCAL_YEARS}.",
+            r.written(),
+            cx.village_name(book.village),
+            last - first + 1,
+            r.items.len(),
+            yuan(r.total())
+        ),
+        json!({"kind": "tender_span", "tender_ref": r.written(), "first_year": first, "last_year": last,
+               "max_years": MAX_FISCAL_YEARS, "payments": r.items.len(), "total_fen": r.total()}),
+    ));
+}
+
+/// Payments passing the recorded amount by more than 10 %.
+fn overrun(rule: &'static str, book: &Book, cx: &Context, r: &Reference, out: &mut Vec<Flag>) {
+    let Some(t) = r.record else { return };
+    let total = r.total();
+    if i128::from(total) * 100 <= i128::from(t.amount_fen) * (100 + MAX_OVERRUN_PERCENT) {
+        return;
+    }
+    out.push(cx.flag(
+        rule,
+        Severity::High,
+        book.village,
+        &r.items,
+        format!(
+            "{} paid {} yuan under tender {} ({} payments), {} yuan more than the {} yuan {} won it for (at most \
+             {MAX_OVERRUN_PERCENT} % more is allowed).",
+            cx.village_name(book.village),
+            yuan(total),
+            r.written(),
+            r.items.len(),
+            yuan(total - t.amount_fen),
+            yuan(t.amount_fen),
+            t.winner
+        ),
+        json!({"kind": "tender_overrun", "tender_ref": r.written(), "total_fen": total, "amount_fen": t.amount_fen,
+               "over_fen": total - t.amount_fen, "max_percent": MAX_OVERRUN_PERCENT, "payments": r.items.len()}),
+    ));
+}
