@@ -38,6 +38,9 @@ pub struct TenderPage {
 }
 
 /// A village's recorded tenders, oldest award first.
+///
+/// Whoever reads the village reads its tenders: its villagers, the clerks of its township, the
+/// inspectors of an open round over it. Payments name a tender by its reference (`tender_ref`).
 #[utoipa::path(
     tag = "ledger",
     security(("bearer" = [])),

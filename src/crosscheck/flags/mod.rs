@@ -146,6 +146,10 @@ pub struct ScopeFacts {
     pub receipts: Vec<ReceiptFact>,
     /// `(village index, amount)` of every live expense inside the window.
     pub expense_amounts: Vec<(usize, i64)>,
+    /// Every tender recorded in the scope.
+    pub tender_records: Vec<tender_threshold::RecordedTender>,
+    /// Payments under references their village did not record.
+    pub unrecorded_tenders: Vec<tender_threshold::UnrecordedUse>,
 }
 
 /// A red-flag rule.
@@ -316,6 +320,7 @@ pub fn compute_flags(
                 .filter(|i| i.is_expense() && i.is_live())
                 .map(|i| (book.village, i.amount_fen)),
         );
+        tender_threshold::gather(&book, &cx, &mut facts);
         facts.receipts.extend(book.receipts);
         kept.take(&mut flags, &cx);
         Ok(())

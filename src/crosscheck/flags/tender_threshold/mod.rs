@@ -15,7 +15,9 @@
 //! - `tender_unrecorded`: payments under a reference the village never recorded, while it does
 //!   record its tenders (from its first recorded award on);
 //! - `tender_span`: a reference's payments span more than two fiscal years;
-//! - `tender_overrun`: a reference's payments pass its recorded amount by more than 10 %.
+//! - `tender_overrun`: a reference's payments pass its recorded amount by more than 10 %;
+//! - `tender_of_another_village`: payments under a reference that another village of the scope
+//!   recorded and this one did not.
 //!
 //! Projects are compared by their normalised names and counterparties by firm
 //! ([`crate::crosscheck::names::group_firms`]), tender references by their key
@@ -39,7 +41,9 @@
 //! - *A made-up or borrowed tender reference*: payments to anyone but the winner flag; a made-up
 //!   reference in a village that records its tenders flags as unrecorded; payments to the
 //!   winner beyond the contract flag as an overrun. In a village that records no tenders a
-//!   made-up reference paid to one firm cannot be told from an old, unrecorded tender.
+//!   made-up reference paid to one firm cannot be told from an old, unrecorded tender. A
+//!   reference borrowed from another village's record flags as the other village's tender
+//!   (within the scope asked for; a joint tender is recorded by each village it serves).
 //! - *Across two villages*: each village is a collective of its own with its own threshold; one
 //!   firm paid 60,000 yuan by each of two villages is two works, and is not flagged.
 //! - *A reversal and re-post*: reversed payments and their reversals are not payments; the
@@ -48,8 +52,15 @@
 mod tenders;
 mod untendered;
 
-use super::{Context, Flag, Rule};
+pub use tenders::{RecordedTender, UnrecordedUse};
+
+use super::{Context, Flag, Rule, ScopeFacts};
 use crate::crosscheck::book::{Book, Parties};
+
+/// Gathers what [`TenderThreshold::check_scope`] needs of a village's book.
+pub(super) fn gather(book: &Book, cx: &Context, facts: &mut ScopeFacts) {
+    tenders::gather(book, cx, facts);
+}
 
 pub struct TenderThreshold;
 
@@ -61,5 +72,9 @@ impl Rule for TenderThreshold {
     fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
         untendered::check(self.name(), book, cx, out);
         tenders::check(self.name(), book, cx, out);
+    }
+
+    fn check_scope(&self, facts: &ScopeFacts, cx: &Context, out: &mut Vec<Flag>) {
+        tenders::borrowed(self.name(), facts, cx, out);
     }
 }

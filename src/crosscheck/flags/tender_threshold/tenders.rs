@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::crosscheck::flags::ScopeFacts;
+
 use serde_json::json;
 
 use super::untendered::tender_key;
@@ -37,13 +39,90 @@ impl Reference<'_> {
     }
 }
 
-pub(super) fn check(rule: &'static str, book: &Book, cx: &Context, out: &mut Vec<Flag>) {
+/// The live payments under each tender reference of the village, by reference key.
+fn by_key(book: &Book) -> BTreeMap<String, Vec<&Item>> {
     let mut by_key: BTreeMap<String, Vec<&Item>> = BTreeMap::new();
     for item in book.tendered.iter().filter(|i| i.is_expense() && i.is_live()) {
         if let Some(key) = tender_key(item) {
             by_key.entry(key).or_default().push(item);
         }
     }
+    by_key
+}
+
+/// A tender recorded by one village of the scope.
+pub struct RecordedTender {
+    pub village: usize,
+    pub key: String,
+    pub reference: String,
+    pub winner: String,
+}
+
+/// Payments of one village under a reference it did not record, with a payment in the window.
+pub struct UnrecordedUse {
+    pub village: usize,
+    pub key: String,
+    pub items: Vec<Item>,
+}
+
+/// What the scope-wide check needs of a village: its records, and its payments under
+/// references it did not record.
+pub(in crate::crosscheck::flags) fn gather(book: &Book, cx: &Context, facts: &mut ScopeFacts) {
+    facts.tender_records.extend(book.tenders.iter().map(|t| RecordedTender {
+        village: book.village,
+        key: t.key.clone(),
+        reference: t.reference.clone(),
+        winner: t.winner.clone(),
+    }));
+    for (key, items) in by_key(book) {
+        if book.tenders.iter().all(|t| t.key != key) && items.iter().any(|i| cx.window.contains(i.occurred_on)) {
+            facts.unrecorded_tenders.push(UnrecordedUse {
+                village: book.village,
+                key,
+                items: items.into_iter().cloned().collect(),
+            });
+        }
+    }
+}
+
+/// Payments under a reference another village of the scope recorded, by a village that did not.
+pub(super) fn borrowed(rule: &'static str, facts: &ScopeFacts, cx: &Context, out: &mut Vec<Flag>) {
+    for used in &facts.unrecorded_tenders {
+        let Some(record) = facts
+            .tender_records
+            .iter()
+            .find(|r| r.key == used.key && r.village != used.village)
+        else {
+            continue;
+        };
+        let items: Vec<&Item> = used.items.iter().collect();
+        let total: i64 = items.iter().map(|i| i.amount_fen).sum();
+        out.push(cx.flag(
+            rule,
+            Severity::High,
+            used.village,
+            &items,
+            format!(
+                "{} paid {} yuan under tender {} ({} payments from {}), which {} recorded (won by {}); {} has no \
+                 record of it.",
+                cx.village_name(used.village),
+                yuan(total),
+                record.reference,
+                items.len(),
+                items[0].occurred_on,
+                cx.village_name(record.village),
+                record.winner,
+                cx.village_name(used.village)
+            ),
+            json!({"kind": "tender_of_another_village", "tender_ref": record.reference,
+                   "recorded_by_village": cx.scope.villages.get(record.village).map(|v| v.code.clone()),
+                   "winner": record.winner, "total_fen": total, "payments": items.len()}),
+        ));
+    }
+}
+
+pub(super) fn check(rule: &'static str, book: &Book, cx: &Context, out: &mut Vec<Flag>) {
+    let by_key = by_key(book);
     let first_award = book.tenders.iter().map(|t| t.awarded_on).min();
     for (key, items) in by_key {
         if !items.iter().any(|i| cx.window.contains(i.occurred_on)) {
