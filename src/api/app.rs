@@ -12,7 +12,7 @@ use crate::api::openapi::{self as doc, ApiDoc};
 use crate::api::state::State;
 use crate::api::{
     accounts, audit, auth, crosscheck, entries, health, inspections, log, metrics, middleware, receipts, reconcile,
-    townships, users, villages,
+    tenders, townships, users, villages,
 };
 
 /// Registers every route. Each one goes through utoipa, so none can be missing from the
@@ -23,6 +23,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(auth::routes)
             .configure(townships::routes)
             .configure(villages::routes)
+            .configure(tenders::routes)
             .configure(entries::routes)
             .configure(accounts::routes)
             .configure(inspections::routes)

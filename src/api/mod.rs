@@ -29,6 +29,7 @@ pub mod problem;
 pub mod receipts;
 pub mod reconcile;
 pub mod telemetry;
+pub mod tenders;
 pub mod townships;
 pub mod users;
 pub mod villages;

@@ -12,8 +12,9 @@ use diesel::prelude::*;
 use crate::crosscheck::error::{CrosscheckError, Result};
 use crate::crosscheck::names;
 use crate::crosscheck::{DateWindow, Scope};
-use crate::db::schema::{entries, receipt_withdrawals, receipts};
+use crate::db::schema::{entries, receipt_withdrawals, receipts, tenders};
 use crate::db::{DbConn, DbPool};
+use crate::ledger::tenders::{TenderRow, reference_key};
 
 /// The columns of an entry the cross-check reads.
 #[derive(Queryable, Selectable)]
@@ -58,6 +59,9 @@ pub struct Item {
     pub reversed_by: Option<String>,
     /// Interned normalised counterparty.
     pub party: i32,
+    /// The firm of the counterparty within the village: the smallest `party` of the names
+    /// that are one firm spelled two ways ([`names::group_firms`]); a person's is their own.
+    pub firm: i32,
     /// Receipts attached and not withdrawn.
     pub live_receipts: i32,
 }
@@ -97,6 +101,21 @@ pub struct ReceiptFact {
     pub withdrawn: bool,
 }
 
+/// A recorded public tender of the village.
+#[derive(Clone, Debug)]
+pub struct TenderFact {
+    pub id: String,
+    pub reference: String,
+    /// The reference as payments are matched to it ([`reference_key`]).
+    pub key: String,
+    pub project: String,
+    pub winner: String,
+    /// The winner's firm, as [`Item::firm`].
+    pub winner_firm: i32,
+    pub amount_fen: i64,
+    pub awarded_on: NaiveDate,
+}
+
 /// One village's book.
 #[derive(Debug)]
 pub struct Book {
@@ -109,6 +128,11 @@ pub struct Book {
     /// `(fiscal_year, voucher_no)` of every entry in the fiscal years the window touches,
     /// whatever its date, so a window that starts mid-year shows no false voucher gaps.
     pub vouchers: Vec<(i32, String)>,
+    /// Every tender the village recorded.
+    pub tenders: Vec<TenderFact>,
+    /// Every expense carrying a tender reference, whatever its date (so a tender is judged by
+    /// all of its payments), by `(occurred_on, seq)`.
+    pub tendered: Vec<Item>,
 }
 
 /// A multiply-rotate hasher (the one rustc uses internally) for the interning map.
@@ -137,6 +161,8 @@ pub struct Parties {
     raw: HashMap<String, i32, std::hash::BuildHasherDefault<FastHasher>>,
     ids: HashMap<String, i32>,
     pub names: Vec<String>,
+    /// [`names::firm_key`] of each name.
+    firm_keys: Vec<Option<String>>,
 }
 
 impl Parties {
@@ -156,6 +182,7 @@ impl Parties {
             return *id;
         }
         let id = self.names.len() as i32;
+        self.firm_keys.push(names::firm_key(&normal));
         self.names.push(normal.clone());
         self.ids.insert(normal, id);
         id
@@ -163,6 +190,38 @@ impl Parties {
 
     pub fn name(&self, id: i32) -> &str {
         self.names.get(id as usize).map(String::as_str).unwrap_or("")
+    }
+
+    fn firm_key(&self, id: i32) -> Option<&str> {
+        self.firm_keys.get(id as usize).and_then(Option::as_deref)
+    }
+
+    /// Interns every counterparty and tender winner of `book` and gives each its firm, grouped
+    /// over the names of this village alone (so a village's flags do not depend on the scope
+    /// it is looked at in).
+    fn assign(&mut self, book: &mut Book) {
+        for item in book.items.iter_mut().chain(book.tendered.iter_mut()) {
+            item.party = self.intern(&item.counterparty);
+        }
+        let winners: Vec<i32> = book.tenders.iter().map(|t| self.intern(&t.winner)).collect();
+        let mut ids: Vec<i32> = book
+            .items
+            .iter()
+            .chain(&book.tendered)
+            .map(|i| i.party)
+            .chain(winners.iter().copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let keyed: Vec<(i32, Option<&str>)> = ids.iter().map(|&id| (id, self.firm_key(id))).collect();
+        let firms = names::group_firms(&keyed);
+        let firm = |party: i32| firms.get(&party).copied().unwrap_or(party);
+        for item in book.items.iter_mut().chain(book.tendered.iter_mut()) {
+            item.firm = firm(item.party);
+        }
+        for (tender, party) in book.tenders.iter_mut().zip(winners) {
+            tender.winner_firm = firm(party);
+        }
     }
 }
 
@@ -269,31 +328,69 @@ pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWind
         }
         years.load(conn)?
     };
+    // Without a window every payment under a tender is among the items already.
+    let tendered_rows: Option<Vec<ItemRow>> = if window.from.is_none() && window.to.is_none() {
+        None
+    } else {
+        Some(
+            entries::table
+                .filter(entries::village_code.eq(code))
+                .filter(entries::tender_ref.is_not_null())
+                .filter(entries::direction.eq("expense"))
+                .order((entries::occurred_on, entries::seq))
+                .select(ItemRow::as_select())
+                .load(conn)?,
+        )
+    };
     let mut live_receipts: HashMap<&str, i32> = HashMap::new();
     for r in receipts.iter().filter(|r| !r.withdrawn) {
         *live_receipts.entry(r.entry_id.as_str()).or_default() += 1;
     }
-    let items = entry_rows
+    let item = |r: ItemRow| Item {
+        reversed_by: reversed.get(&r.id).cloned(),
+        live_receipts: live_receipts.get(r.id.as_str()).copied().unwrap_or(0),
+        party: 0,
+        firm: 0,
+        seq: r.seq,
+        id: r.id,
+        fiscal_year: r.fiscal_year,
+        voucher_no: r.voucher_no,
+        occurred_on: r.occurred_on,
+        posted_at: r.posted_at,
+        direction: r.direction,
+        amount_fen: r.amount_fen,
+        account_code: r.account_code,
+        settlement_account_code: r.settlement_account_code,
+        counterparty: r.counterparty,
+        description: r.description,
+        project: r.project,
+        tender_ref: r.tender_ref,
+        reverses: r.reverses,
+    };
+    let items: Vec<Item> = entry_rows.into_iter().map(item).collect();
+    let tendered: Vec<Item> = match tendered_rows {
+        Some(rows) => rows.into_iter().map(item).collect(),
+        None => items
+            .iter()
+            .filter(|i| i.is_expense() && i.tender_ref.is_some())
+            .cloned()
+            .collect(),
+    };
+    let tenders = tenders::table
+        .filter(tenders::village_code.eq(code))
+        .order((tenders::awarded_on, tenders::reference_key))
+        .select(TenderRow::as_select())
+        .load(conn)?
         .into_iter()
-        .map(|r| Item {
-            reversed_by: reversed.get(&r.id).cloned(),
-            live_receipts: live_receipts.get(r.id.as_str()).copied().unwrap_or(0),
-            party: 0,
-            seq: r.seq,
-            id: r.id,
-            fiscal_year: r.fiscal_year,
-            voucher_no: r.voucher_no,
-            occurred_on: r.occurred_on,
-            posted_at: r.posted_at,
-            direction: r.direction,
-            amount_fen: r.amount_fen,
-            account_code: r.account_code,
-            settlement_account_code: r.settlement_account_code,
-            counterparty: r.counterparty,
-            description: r.description,
-            project: r.project,
-            tender_ref: r.tender_ref,
-            reverses: r.reverses,
+        .map(|t| TenderFact {
+            key: reference_key(&t.reference),
+            id: t.id,
+            reference: t.reference,
+            project: t.project,
+            winner: t.winner,
+            winner_firm: 0,
+            amount_fen: t.amount_fen,
+            awarded_on: t.awarded_on,
         })
         .collect();
     Ok(Book {
@@ -301,6 +398,8 @@ pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWind
         items,
         receipts,
         vouchers,
+        tenders,
+        tendered,
     })
 }
 
@@ -346,9 +445,7 @@ pub fn for_each_book(
         let mut next = 0;
         for (i, book) in rx.iter() {
             let mut book = book?;
-            for item in &mut book.items {
-                item.party = parties.intern(&item.counterparty);
-            }
+            parties.assign(&mut book);
             pending.insert(i, book);
             while let Some(book) = pending.remove(&next) {
                 visit(book, parties)?;

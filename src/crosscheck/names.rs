@@ -110,6 +110,125 @@ fn bigram_dice(a: &[char], b: &[char]) -> f64 {
     2.0 * shared as f64 / (a.len() - 1 + b.len() - 1) as f64
 }
 
+/// Legal-form and shop-type endings that one spelling of a firm's name has and another drops
+/// (`三门县湾区建筑工程有限公司`, `湾区建筑工程公司`), longest first.
+const FIRM_ENDINGS: [&str; 17] = [
+    "股份有限公司",
+    "有限责任公司",
+    "专业合作社",
+    "有限公司",
+    "集团公司",
+    "分公司",
+    "合作社",
+    "经营部",
+    "门市部",
+    "服务部",
+    "公司",
+    "商行",
+    "商店",
+    "店",
+    "部",
+    "厂",
+    "社",
+];
+
+/// The part of a normalised name that tells one firm from another: the name without its
+/// legal-form ending (`三门县湾区建筑工程有限公司` → `三门县湾区建筑工程`). `None` for names of
+/// three characters or fewer, which are people's: two villagers may share a name's
+/// characters, and are never taken for one another.
+pub fn firm_key(normalized: &str) -> Option<String> {
+    if normalized.chars().count() <= 3 {
+        return None;
+    }
+    let mut key = normalized;
+    while let Some(shorter) = FIRM_ENDINGS.iter().find_map(|e| key.strip_suffix(e)) {
+        if shorter.chars().count() < 2 {
+            break;
+        }
+        key = shorter;
+    }
+    Some(key.to_owned())
+}
+
+/// Whether two firm keys name one firm, spelled two ways: equal; the shorter (four characters
+/// or more) inside the longer, as an abbreviation is (`湾区建筑` in `三门县湾区建筑工程`); or the
+/// longer is the shorter (five characters or more) with one character inserted, as a county
+/// name written with and without 县 is (`三门海润建筑工程`, `三门县海润建筑工程`). A character
+/// changed (`宏达`, `宏远`) is another firm.
+pub fn same_firm(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (shorter, longer) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    if shorter.len() >= 4 && longer.windows(shorter.len()).any(|w| w == shorter.as_slice()) {
+        return true;
+    }
+    if shorter.len() >= 5 && longer.len() == shorter.len() + 1 {
+        let head = shorter.iter().zip(longer.iter()).take_while(|(x, y)| x == y).count();
+        return shorter[head..] == longer[head + 1..];
+    }
+    false
+}
+
+/// Groups the names `(id, firm key)` into firms: every id maps to the smallest id of the names
+/// it is [`same_firm`] with, directly or through others; names without a key (people) stay
+/// their own. Candidate pairs share one of the two rarest character pairs of the shorter key
+/// (an inserted character breaks at most one of them), so a village's few hundred names are
+/// compared in linear time, not pair by pair.
+pub fn group_firms(names: &[(i32, Option<&str>)]) -> HashMap<i32, i32> {
+    let keyed: Vec<(i32, Vec<char>)> = names
+        .iter()
+        .filter_map(|(id, key)| key.map(|k| (*id, k.chars().collect())))
+        .collect();
+    let mut by_pair: HashMap<(char, char), Vec<usize>> = HashMap::new();
+    for (i, (_, chars)) in keyed.iter().enumerate() {
+        for pair in chars.windows(2) {
+            let list = by_pair.entry((pair[0], pair[1])).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
+    let mut parent: Vec<usize> = (0..keyed.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (i, (_, chars)) in keyed.iter().enumerate() {
+        let mut pairs: Vec<&Vec<usize>> = chars.windows(2).filter_map(|p| by_pair.get(&(p[0], p[1]))).collect();
+        pairs.sort_by_key(|list| list.len());
+        let key: String = chars.iter().collect();
+        for &j in pairs.iter().take(2).flat_map(|list| list.iter()) {
+            if j == i || keyed[j].1.len() < chars.len() {
+                continue;
+            }
+            let other: String = keyed[j].1.iter().collect();
+            if same_firm(&key, &other) {
+                let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+                if ri != rj {
+                    parent[ri.max(rj)] = ri.min(rj);
+                }
+            }
+        }
+    }
+    let mut smallest: HashMap<usize, i32> = HashMap::new();
+    for (i, (id, _)) in keyed.iter().enumerate() {
+        let r = root(&mut parent, i);
+        let e = smallest.entry(r).or_insert(*id);
+        *e = (*e).min(*id);
+    }
+    let mut firms: HashMap<i32, i32> = names.iter().map(|(id, _)| (*id, *id)).collect();
+    for (i, (id, _)) in keyed.iter().enumerate() {
+        let r = root(&mut parent, i);
+        firms.insert(*id, smallest[&r]);
+    }
+    firms
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -191,5 +310,51 @@ mod tests {
         for (a, b) in symmetric {
             assert_eq!(similarity(a, b), similarity(b, a));
         }
+    }
+
+    fn firms_of(names: &[&str]) -> Vec<i32> {
+        let normal: Vec<String> = names.iter().map(|n| normalize(n)).collect();
+        let keys: Vec<Option<String>> = normal.iter().map(|n| firm_key(n)).collect();
+        let input: Vec<(i32, Option<&str>)> = keys.iter().enumerate().map(|(i, k)| (i as i32, k.as_deref())).collect();
+        let firms = group_firms(&input);
+        (0..names.len() as i32).map(|i| firms[&i]).collect()
+    }
+
+    #[test]
+    fn second_spellings_of_a_firm_are_one_firm() {
+        assert_eq!(
+            firm_key("三门县湾区建筑工程有限公司").as_deref(),
+            Some("三门县湾区建筑工程")
+        );
+        assert_eq!(firm_key("王小平"), None);
+        assert_eq!(
+            firms_of(&[
+                "三门县湾区建筑工程有限公司",
+                "湾区建筑工程公司",
+                "王小平",
+                "（三门）湾区建筑工程有限公司",
+                "湾区建筑",
+            ]),
+            vec![0, 0, 2, 0, 0]
+        );
+    }
+
+    #[test]
+    fn firms_a_character_apart_and_people_stay_apart() {
+        assert_eq!(
+            firms_of(&[
+                "三门县宏达建筑工程有限公司",
+                "三门县宏远建筑工程有限公司",
+                "台州市宏达建筑工程有限公司",
+                "三门县宏达建设有限公司",
+                "海游宏达文具店",
+                "健跳宏达文具店",
+                "王小平",
+                "王小明",
+                "张国",
+                "张国敬",
+            ]),
+            (0..10).collect::<Vec<i32>>()
+        );
     }
 }

@@ -67,6 +67,8 @@ row_struct!(ReceiptR, receipts, { id: String, entry_id: String, village_code: St
     invoice_code: Option<String>, invoice_number: Option<String>, invoice_amount_fen: Option<i64>,
     invoice_date: Option<NaiveDate>, invoice_check_code: Option<String>, qr_text: Option<String>, uploaded_by: String,
     uploaded_at: NaiveDateTime });
+row_struct!(TenderR, tenders, { id: String, village_code: String, reference: String, reference_key: String,
+    project: String, winner: String, amount_fen: i64, awarded_on: NaiveDate, recorded_by: String, recorded_at: NaiveDateTime });
 row_struct!(WithdrawalR, receipt_withdrawals, { receipt_id: String, reason: String, withdrawn_by: String, withdrawn_at: NaiveDateTime });
 
 type Load<R> = fn(&mut DbConn, Option<&R>) -> QueryResult<Vec<R>>;
@@ -298,7 +300,7 @@ fn compare_charts(from: &mut DbConn, to: &mut DbConn) -> Result<TableCopy, CopyE
     })
 }
 
-/// Townships, villages, users and their sessions, and the ledger's entries.
+/// Townships, villages, users and their sessions, and the ledger's entries and tenders.
 fn copy_places_and_people(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>, CopyError> {
     Ok(vec![
         copy!(from, to, townships, TownshipR, by_key!(townships, TownshipR, code))?,
@@ -312,6 +314,7 @@ fn copy_places_and_people(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<Tabl
             by_key!(refresh_tokens, RefreshR, token_hash)
         )?,
         copy!(from, to, entries, EntryR, by_key!(entries, EntryR, seq))?,
+        copy!(from, to, tenders, TenderR, by_key!(tenders, TenderR, id))?,
     ])
 }
 

@@ -166,6 +166,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tenders (id) {
+        id -> Text,
+        village_code -> Text,
+        reference -> Text,
+        reference_key -> Text,
+        project -> Text,
+        winner -> Text,
+        amount_fen -> BigInt,
+        awarded_on -> Date,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(villages -> townships (township_code));
 diesel::joinable!(entries -> villages (village_code));
 
@@ -188,6 +203,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     inspection_checkpoints,
     receipts,
     receipt_withdrawals,
+    tenders,
 );
 
 diesel::table! {

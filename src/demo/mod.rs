@@ -250,10 +250,15 @@ fn declutter(drafts: &mut [Draft], last: NaiveDate) {
     }
 }
 
-/// The public tender reference of a village's works project (none in the village planted
-/// without them).
-fn tender_ref(village: &str, project: Option<&str>) -> Option<String> {
-    let project = project?;
+/// Works large enough to go to public tender: the demo's road and culture-hall projects.
+fn is_tendered_works(template: &ItemTemplate) -> bool {
+    template.direction == Dir::Expense && template.project.is_some() && template.max_fen >= 10_000_000
+}
+
+/// The public tender reference of a year's works project of a village (none in the village
+/// planted without them): one tender a project and year.
+fn tender_ref(village: &str, template: &ItemTemplate, year: i32) -> Option<String> {
+    let project = template.project.filter(|_| is_tendered_works(template))?;
     if village == planted::NO_TENDER_VILLAGE {
         return None;
     }
@@ -262,7 +267,54 @@ fn tender_ref(village: &str, project: Option<&str>) -> Option<String> {
         .filter_map(|t| t.project)
         .position(|p| p == project)
         .unwrap_or(0);
-    Some(format!("SMZB-{}-{:02}", &village[6..], n + 1))
+    Some(format!("SMZB-{}-{year}-{:02}", &village[6..], n + 1))
+}
+
+/// Every payment of a year's tendered works goes to the builder of its first payment, the
+/// winner of that year's tender.
+fn one_builder_per_tender(drafts: &mut [Draft]) {
+    let mut winners: std::collections::HashMap<(&str, i32), &'static str> = std::collections::HashMap::new();
+    for d in drafts.iter_mut() {
+        if let Some(project) = d.template.project.filter(|_| is_tendered_works(d.template)) {
+            d.counterparty = *winners.entry((project, d.occurred_on.year())).or_insert(d.counterparty);
+        }
+    }
+}
+
+/// The tender records of the village's payments under a tender: won by the builder paid, for
+/// what was paid rounded up to a thousand yuan, awarded a fortnight before the first payment.
+fn tender_rows(rows: &[EntryRow]) -> Vec<crate::ledger::tenders::TenderRow> {
+    use sha2::Digest;
+    let mut tenders: Vec<crate::ledger::tenders::TenderRow> = Vec::new();
+    for row in rows {
+        let Some(reference) = &row.tender_ref else { continue };
+        if let Some(t) = tenders.iter_mut().find(|t| &t.reference == reference) {
+            t.amount_fen += row.amount_fen;
+            continue;
+        }
+        let awarded_on = row.occurred_on - Duration::days(14);
+        let hash: String = sha2::Sha256::digest(reference.as_bytes())[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        tenders.push(crate::ledger::tenders::TenderRow {
+            id: format!("td_{hash}"),
+            village_code: row.village_code.clone(),
+            reference: reference.clone(),
+            reference_key: crate::ledger::tenders::reference_key(reference),
+            project: row.project.clone().unwrap_or_default(),
+            winner: row.counterparty.clone(),
+            amount_fen: row.amount_fen,
+            awarded_on,
+            recorded_by: "demo-import".to_owned(),
+            recorded_at: (awarded_on + Duration::days(1))
+                .and_time(NaiveTime::from_hms_opt(2, 0, 0).unwrap_or(NaiveTime::MIN)),
+        });
+    }
+    for t in &mut tenders {
+        t.amount_fen = (t.amount_fen + 99_999) / 100_000 * 100_000;
+    }
+    tenders
 }
 
 fn template_like(needle: &str) -> anyhow::Result<&'static ItemTemplate> {
@@ -383,7 +435,7 @@ fn entry_rows(rng: &mut ChaCha8Rng, village: &str, opening_cash_fen: i64, drafts
                 posted_by: "demo-import".to_owned(),
                 reverses: None,
                 reversal_reason: None,
-                tender_ref: tender_ref(village, d.template.project),
+                tender_ref: tender_ref(village, d.template, year),
             }
         })
         .collect()
@@ -437,8 +489,15 @@ fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -
                     drafts.extend(drafts_for(&mut rng, year, last));
                 }
                 declutter(&mut drafts, last);
+                one_builder_per_tender(&mut drafts);
                 drafts.extend(planted_for(village.code)?);
-                for row in entry_rows(&mut rng, village.code, row.opening_cash_fen, drafts) {
+                let rows = entry_rows(&mut rng, village.code, row.opening_cash_fen, drafts);
+                for tender in tender_rows(&rows) {
+                    diesel::insert_into(crate::db::schema::tenders::table)
+                        .values(&tender)
+                        .execute(conn)?;
+                }
+                for row in rows {
                     insert_entry(conn, row)?;
                 }
                 let mut period = Period::of(date(FIRST_YEAR, 1, 1));

@@ -192,7 +192,7 @@ macro_rules! int_args {
         }
     )*};
 }
-int_args!(i32, i64, u8, u16, u32, u64, usize);
+int_args!(i32, i64, i128, u8, u16, u32, u64, usize);
 impl From<NaiveDate> for Arg {
     fn from(d: NaiveDate) -> Self {
         Arg::Date(d)

@@ -72,6 +72,19 @@ pub enum LedgerError {
     NoSuchTownship { township: TownshipCode },
     #[error("{field} is outside 0..={max} fen")]
     OpeningBalanceOutOfRange { field: &'static str, max: i64 },
+    #[error("the tender reference has no letter or digit")]
+    TenderReferenceBlank,
+    #[error("a tender awarded on {awarded_on} is later than today ({today})")]
+    TenderAwardedLater { awarded_on: NaiveDate, today: NaiveDate },
+    /// `recorded` is the reference as recorded first, perhaps spelled otherwise.
+    #[error("tender {reference:?} of village {village} is recorded as {recorded:?} with other content")]
+    TenderReferenceTaken {
+        village: VillageCode,
+        reference: String,
+        recorded: String,
+    },
+    #[error("the tender listing's {name} is outside {min}..={max}")]
+    TenderPageOutOfRange { name: &'static str, min: i64, max: i64 },
     /// A listing filter that cannot be served.
     #[error(transparent)]
     Filter(#[from] FilterError),

@@ -10,6 +10,7 @@ pub mod post;
 pub mod receipts;
 pub mod reverse;
 pub mod summary;
+pub mod tenders;
 pub mod villages;
 
 pub use error::{FilterError, LedgerError, Result};

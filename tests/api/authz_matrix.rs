@@ -369,6 +369,27 @@ fn table() -> Vec<Row> {
             expect: ledger_write(201),
         },
         Row {
+            method: Method::GET,
+            path: "/api/v1/villages/{code}/tenders",
+            fill: |_, inside| call(format!("/api/v1/villages/{}/tenders", village(inside))),
+            expect: SCOPED_READ,
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/villages/{code}/tenders",
+            fill: |fx, inside| {
+                let n = fx.next();
+                call_with(
+                    format!("/api/v1/villages/{}/tenders", village(inside)),
+                    json!({
+                        "reference": format!("SMZB-M-{n:04}"), "project": "村道硬化工程",
+                        "winner": "三门县路桥建设有限公司", "amount_fen": 9_800_000, "awarded_on": "2024-06-20"
+                    }),
+                )
+            },
+            expect: ledger_write(201),
+        },
+        Row {
             method: Method::POST,
             path: "/api/v1/villages/{code}/periods/{period}/close",
             fill: |_, inside| call(format!("/api/v1/villages/{}/periods/2024-02/close", village(inside))),

@@ -14,6 +14,8 @@
 //!  "entries": [{"ref": "a", "voucher_no": "2024-001", "occurred_on": "2024-05-14", "amount_fen": 386000,
 //!               "posted_at": "2024-05-15T02:00:00", "reverses": null, "...": "see EntrySpec"}],
 //!  "receipts": [{"ref": "r1", "entry": "a", "file": "scan-flatbed.png"}],
+//!  "tenders": [{"reference": "SMZB-2024-017", "project": "村道硬化工程", "winner": "三门县路桥建设有限公司",
+//!               "amount_fen": 9800000, "awarded_on": "2024-06-20", "village": "V1A"}],
 //!  "generate": {"kind": "benford", "count": 600, "village": "V1A", "from": "2024-01-01"},
 //!  "expect": [{"rule": "receipt_reused", "entries": ["a", "b"], "receipts": ["r1", "r2"],
 //!              "severity": "high", "figures": {"identical_bytes": true}}]}
@@ -35,6 +37,7 @@ use village_ledger::domain::{AccountCode, Direction};
 use village_ledger::ledger::entries::EntryRow;
 use village_ledger::ledger::post::insert_entry;
 use village_ledger::ledger::receipts::insert_receipt;
+use village_ledger::ledger::tenders::{NewTenderRequest, record_tender};
 use village_ledger::receipts::{IntakeLimits, RenditionSize, ingest};
 
 /// The rules this suite knows; the library's list must not grow past it unnoticed.
@@ -63,6 +66,9 @@ struct Fixture {
     entries: Vec<EntrySpec>,
     #[serde(default)]
     receipts: Vec<ReceiptSpec>,
+    /// Tenders recorded as a clerk records them.
+    #[serde(default)]
+    tenders: Vec<TenderSpec>,
     generate: Option<Generate>,
     expect: Vec<Expected>,
 }
@@ -114,6 +120,18 @@ struct ReceiptSpec {
     entry: String,
     /// A file of `receipts-fixtures/`.
     file: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TenderSpec {
+    /// Default `V1A`.
+    village: Option<String>,
+    reference: String,
+    project: String,
+    winner: String,
+    amount_fen: i64,
+    awarded_on: NaiveDate,
 }
 
 /// Many generated expenses, for the rules that need a population (`benford`).
@@ -463,6 +481,19 @@ fn load(app: &TestApp, fixture: &Fixture) -> Loaded {
         Ok::<_, village_ledger::api::problem::ApiError>(())
     })
     .unwrap();
+    for t in &fixture.tenders {
+        let village = village_ledger::domain::VillageCode::parse(code(t.village.as_deref().unwrap_or("V1A"))).unwrap();
+        let tender = NewTenderRequest {
+            reference: t.reference.clone(),
+            project: t.project.clone(),
+            winner: t.winner.clone(),
+            amount_fen: t.amount_fen,
+            awarded_on: t.awarded_on,
+        }
+        .validate(village_ledger::domain::clock::today())
+        .unwrap_or_else(|e| panic!("tender {}: {e}", t.reference));
+        record_tender(conn, &village, tender, "clerk1").unwrap_or_else(|e| panic!("tender {}: {e}", t.reference));
+    }
     let mut loaded = Loaded {
         entries: rows.iter().map(|(k, r)| (k.clone(), r.id.to_string())).collect(),
         receipts: HashMap::new(),

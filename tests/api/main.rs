@@ -28,4 +28,5 @@ mod multi_server;
 mod openapi;
 mod ops;
 mod receipts;
+mod tenders;
 mod tlog;

@@ -115,6 +115,25 @@ impl From<LedgerError> for ApiError {
             OpeningBalanceOutOfRange { field, max } => {
                 ApiError::Invalid(msg!("ledger-opening-balance-out-of-range", field = field, max = max))
             }
+            TenderReferenceBlank => ApiError::Invalid(msg!("ledger-tender-reference-blank")),
+            TenderAwardedLater { awarded_on, today } => ApiError::Invalid(msg!(
+                "ledger-tender-awarded-later",
+                awarded_on = awarded_on,
+                today = today
+            )),
+            TenderReferenceTaken {
+                village,
+                reference,
+                recorded,
+            } => ApiError::Conflict(msg!(
+                "ledger-tender-taken",
+                reference = truncate(&reference),
+                village = village.to_string(),
+                recorded = truncate(&recorded)
+            )),
+            TenderPageOutOfRange { name, min, max } => {
+                ApiError::Invalid(msg!("ledger-tender-page", name = name, min = min, max = max))
+            }
             UnknownAccountClass { class } => ApiError::Internal(format!("unknown account class {class}")),
             Tlog(e) => e.into(),
             UniqueViolation { source, .. } | Database(source) => ApiError::from(source),

@@ -3,6 +3,10 @@
 //! bands (first digit 0.006 / 0.012 / 0.015; first two digits 0.0012 / 0.0018 / 0.0022). A test
 //! runs only on at least 500 amounts spanning two orders of magnitude; it flags marginal
 //! conformity (low) and nonconformity (medium), naming the most over-represented digits.
+//!
+//! A population test: one insider's few amounts barely move a township's distribution, so it is
+//! no rule to sidestep but a pointer to where amounts were made up in bulk; the sidesteps of
+//! single payments are the other rules' part.
 
 use crate::i18n::{Arg, Msg};
 use crate::msg;

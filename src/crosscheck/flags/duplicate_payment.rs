@@ -3,6 +3,21 @@
 //! A standing monthly payment (the same amount in three or more different months) is a
 //! schedule: its payments 20 or more days apart are left alone, while a second payment inside
 //! such a series, fewer than 20 days after the one before, still flags.
+//!
+//! How an insider would get around it, and what closes it:
+//!
+//! - *A second spelling of the payee*: payments are grouped by firm
+//!   ([`crate::crosscheck::names::group_firms`]); two people or two firms a character apart
+//!   stay two.
+//! - *Across a month boundary*: the 30 days are rolling.
+//! - *A reversal and re-post*: a reversed payment is not a payment, so a correction is not a
+//!   duplicate; a second live payment is, however it was reached.
+//! - *Repeating it monthly* so it reads as a standing order: not closed, since that is what a
+//!   wage looks like; a second payment inside the series still flags.
+//! - *The amount changed by a little*, or *paid by another village*: not closed: equal amounts
+//!   are what tells a duplicate from the many payments of similar size a village makes, and two
+//!   villages may well owe one firm the same sum. A reused scan or invoice behind it is caught by
+//!   `receipt_reused` and `invoice_reused` across the scope.
 
 use crate::i18n::money;
 use crate::msg;
@@ -12,7 +27,7 @@ use chrono::Datelike;
 
 use serde_json::json;
 
-use super::{Context, Flag, Rule, Severity};
+use super::{Context, Flag, Rule, Severity, spellings};
 use crate::crosscheck::book::{Book, Item, Parties};
 
 pub struct DuplicatePayment;
@@ -29,7 +44,7 @@ impl Rule for DuplicatePayment {
         let window = cx.settings.duplicate_days;
         let mut groups: BTreeMap<(i32, i64), Vec<&Item>> = BTreeMap::new();
         for item in book.items.iter().filter(|i| i.is_expense() && i.is_live()) {
-            groups.entry((item.party, item.amount_fen)).or_default().push(item);
+            groups.entry((item.firm, item.amount_fen)).or_default().push(item);
         }
         for items in groups.values().filter(|g| g.len() > 1) {
             let gaps: Vec<i64> = items
@@ -54,7 +69,7 @@ impl Rule for DuplicatePayment {
                     &[a, b],
                     msg!(
                         "flag-duplicate-payment",
-                        payee = a.counterparty.as_str(),
+                        payee = spellings(&[a, b]),
                         amount = money(a.amount_fen),
                         days = gap,
                         first = a.occurred_on,

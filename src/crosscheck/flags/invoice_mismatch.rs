@@ -4,6 +4,11 @@
 //! invoices by up to the highest VAT rate (13 %); less than the invoices, or more than that, is a
 //! mismatch. The invoice date may precede or follow the payment by some days (60), as
 //! prepayments and settlements do; further apart is a mismatch.
+//!
+//! How an insider would get around it: splitting one payment over two entries with the same
+//! invoice (caught by `invoice_reused`), or attaching an extra invoice to make up the sum
+//! (caught when that invoice serves another payment too). A month boundary, a second spelling
+//! or another village change nothing: each entry is compared with its own invoices.
 
 use crate::i18n::money;
 use crate::msg;

@@ -1,5 +1,11 @@
 //! `invoice_reused`: one invoice (by its key, code + number or the 20-digit e-invoice number)
 //! on more than one entry, across every village in scope — one invoice, one payment.
+//!
+//! How an insider would get around it: the key is read from the QR code, so a second spelling
+//! or another village changes nothing (the whole scope is looked at; an inspector who asks for
+//! one township sees that township). A payment rebooked after a reversal may carry its invoice
+//! again. A receipt whose QR code cannot be read is not an invoice here: reading it is the
+//! receipts service's part.
 
 use crate::i18n::{Msg, money};
 use crate::msg;

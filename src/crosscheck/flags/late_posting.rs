@@ -1,5 +1,10 @@
 //! `late_posting`: an entry posted more than 30 days after it occurred — the books were not
 //! kept as the money moved.
+//!
+//! How an insider would get around it: writing a later `occurred_on` than the day the money
+//! moved. Not closed from the ledger alone (it has only the date the clerk wrote); an invoice QR
+//! code dated far from it flags as `invoice_mismatch`. A reversal and re-post does not help: the
+//! original stays flagged, and the re-post is judged by its own dates.
 
 use crate::msg;
 use chrono::Duration;

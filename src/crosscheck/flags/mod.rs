@@ -5,6 +5,7 @@
 //! gathered on the way, so a whole county is read once and never held in memory at once.
 
 mod benford;
+pub mod chains;
 mod duplicate_payment;
 mod invoice_mismatch;
 mod invoice_reused;
@@ -148,6 +149,10 @@ pub struct ScopeFacts {
     pub receipts: Vec<ReceiptFact>,
     /// `(village index, amount)` of every live expense inside the window.
     pub expense_amounts: Vec<(usize, i64)>,
+    /// Every tender recorded in the scope.
+    pub tender_records: Vec<tender_threshold::RecordedTender>,
+    /// Payments under references their village did not record.
+    pub unrecorded_tenders: Vec<tender_threshold::UnrecordedUse>,
 }
 
 /// A red-flag rule.
@@ -318,6 +323,7 @@ pub fn compute_flags(
                 .filter(|i| i.is_expense() && i.is_live())
                 .map(|i| (book.village, i.amount_fen)),
         );
+        tender_threshold::gather(&book, &cx, &mut facts);
         facts.receipts.extend(book.receipts);
         kept.take(&mut flags, &cx);
         Ok(())
@@ -339,6 +345,18 @@ pub fn compute_flags(
         villages: scope.villages.len(),
         entries,
     })
+}
+
+/// The counterparty names of `items` as written, each once, in order: how a firm paid under
+/// several spellings is named in explanations (`三门县湾区建筑工程有限公司 / 湾区建筑公司`).
+pub fn spellings(items: &[&Item]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for item in items {
+        if !names.contains(&item.counterparty.as_str()) {
+            names.push(&item.counterparty);
+        }
+    }
+    names.join(" / ")
 }
 
 /// `2024-05-14 3,860.00 yuan (voucher 2024-031)`: how an entry is named in explanations.

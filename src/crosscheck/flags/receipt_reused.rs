@@ -5,6 +5,13 @@
 //! bits, two hashes within distance d agree on at least one whole block (pigeonhole), so only
 //! hashes sharing a block value are compared. Pairs are joined into groups (union-find); each
 //! group is one flag.
+//!
+//! How an insider would get around it: photographing the paper again, cropped or at an angle,
+//! beyond the perceptual-hash distance; not closed here, but an invoice QR code read from both
+//! photos makes them one invoice (`invoice_reused`). Across villages the rule looks over the
+//! whole scope; a scan withdrawn from one entry and attached to another counts once, and the
+//! first entry then lacks its scan (`missing_receipt`). A reversal and re-post keeps its scan
+//! on the live entry only.
 
 use crate::msg;
 use std::collections::HashMap;

@@ -1,5 +1,11 @@
 //! `round_amount`: cash payments of at least 1,000 yuan in whole thousands — cash in round sums
 //! is how money leaves without a trail.
+//!
+//! How an insider would get around it: an amount a little off the round sum (999.00, 1,001.00),
+//! several smaller cash payments, or paying by bank to a personal account. None is closed: an
+//! odd amount and a bank transfer are what legitimate payments look like, and flagging them
+//! would flag the ledger. A month boundary, two villages, a second spelling or a reversal and
+//! re-post change nothing, since each payment is judged alone.
 
 use crate::i18n::money;
 use crate::msg;

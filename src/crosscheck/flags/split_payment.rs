@@ -2,6 +2,19 @@
 //! single-approval limit (5,000 yuan) but together over it — a payment cut up to avoid the
 //! collective decision a larger one needs. Overlapping windows of one counterparty are
 //! reported as one flag listing every payment involved.
+//!
+//! How an insider would get around it, and what closes it:
+//!
+//! - *A second spelling of the payee* (its registered name and a short one): payments are
+//!   grouped by firm ([`crate::crosscheck::names::group_firms`]), not by spelling.
+//! - *Across a month boundary* or *two project names*: the window is rolling and ignores the
+//!   project.
+//! - *A reversal and re-post*: a large payment reversed and re-posted in parts is the parts.
+//! - *Across two villages*: not closed: each village approves its own payments up to its own
+//!   limit, so one builder paid by two villages is two approvals.
+//! - *Spreading the parts more than 7 days apart*: not closed: payments a week or more apart
+//!   are how monthly wages and weekly labour are paid; `VL_FLAG_SPLIT_DAYS` widens the window
+//!   where that is wanted.
 
 use crate::i18n::money;
 use crate::msg;
@@ -9,7 +22,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Context, Flag, Rule, Severity};
+use super::{Context, Flag, Rule, Severity, spellings};
 use crate::crosscheck::book::{Book, Item, Parties};
 
 pub struct SplitPayment;
@@ -27,7 +40,7 @@ impl Rule for SplitPayment {
             .iter()
             .filter(|i| i.is_expense() && i.is_live() && i.amount_fen < limit)
         {
-            by_party.entry(item.party).or_default().push(item);
+            by_party.entry(item.firm).or_default().push(item);
         }
         for items in by_party.values().filter(|g| g.len() > 1) {
             // Maximal windows starting at each payment; a window qualifies when it holds two or
@@ -61,7 +74,7 @@ impl Rule for SplitPayment {
                     msg!(
                         "flag-split-payment",
                         village = cx.village_name(book.village),
-                        payee = group[0].counterparty.as_str(),
+                        payee = spellings(group),
                         count = group.len(),
                         first = first,
                         last = last,

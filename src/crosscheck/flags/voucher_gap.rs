@@ -4,6 +4,10 @@
 //! A voucher number is read as a prefix and its trailing digits (`2024-017` → `2024-`, 17); each
 //! prefix of a year is its own sequence, and gaps are looked for between its lowest and highest
 //! numbers.
+//!
+//! How an insider would get around it: the ledger is append-only, so a posted voucher cannot be
+//! removed; a gap comes from books imported with a voucher missing. Numbering the missing one
+//! under another prefix makes it a sequence of its own, which shows as it is. Nothing to close.
 
 use crate::msg;
 use std::collections::BTreeMap;

@@ -50,3 +50,10 @@ log-round-recorders = only the round's inspectors and admins record checkpoints
 log-round-over = inspection { $id } ran from { $starts_on } to { $ends_on }; its inspectors can read it but no longer record checkpoints
 log-negative-size = size must not be negative
 log-no-checkpoint-at = no checkpoint was signed at size { $size }; see GET /api/v1/log/checkpoint
+
+# Tenders
+
+ledger-tender-reference-blank = reference must contain at least one letter or digit, like SMZB-2024-017
+ledger-tender-awarded-later = awarded_on { $awarded_on } is later than today ({ $today }); record a tender once it is awarded
+ledger-tender-taken = tender { $reference } of village { $village } is already recorded (as { $recorded }) with other content; a tender is recorded once
+ledger-tender-page = { $name } must be between { $min } and { $max }

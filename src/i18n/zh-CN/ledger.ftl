@@ -50,3 +50,10 @@ log-round-recorders = 只有本轮巡察组成员和管理员可以登记检查�
 log-round-over = 巡察轮次 { $id } 自 { $starts_on }至 { $ends_on }止;其成员仍可查阅,但不能再登记检查点。
 log-negative-size = size 不能为负数。
 log-no-checkpoint-at = 没有在 { $size } 个叶子时签发的检查点;请查阅 GET /api/v1/log/checkpoint。
+
+# 招标记录
+
+ledger-tender-reference-blank = 招标编号须至少含一个字母或数字,例如 SMZB-2024-017。
+ledger-tender-awarded-later = 中标日期 { $awarded_on }晚于今天({ $today });请在招标完成后再登记。
+ledger-tender-taken = 村 { $village } 的招标 { $reference } 已登记(登记为 { $recorded }),且内容不同;每项招标只登记一次。
+ledger-tender-page = { $name } 须在 { $min } 至 { $max } 之间。
