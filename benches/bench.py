@@ -322,6 +322,7 @@ def main():
         section_ingest(a)
         section_summaries(a, server, token, village, year, villages)
         crosscheck_bench.section(a, server, login(server.port, *ADMIN), say)
+        crosscheck_bench.precision_section(a, server, login(server.port, *ADMIN), say)
     finally:
         server.stop()
         if pg:

@@ -59,14 +59,14 @@ fn entry_row(village: &str, e: &GenEntry<'_>) -> EntryRow {
         amount_fen: e.amount_fen,
         account_code: AccountCode::from_stored(e.account_code.to_owned()),
         settlement_account_code: AccountCode::from_stored(e.settlement_account_code.to_owned()),
-        counterparty: e.counterparty.to_owned(),
+        counterparty: e.counterparty.clone().into_owned(),
         description: e.description.to_owned(),
         project: e.project.map(str::to_owned),
         fund_source: e.fund_source.map(str::to_owned),
         posted_by: IMPORTER.to_owned(),
         reverses: e.reverses.clone().map(EntryId::from),
         reversal_reason: e.reversal_reason.map(str::to_owned),
-        tender_ref: None,
+        tender_ref: e.tender_ref.clone(),
     }
 }
 
