@@ -5,13 +5,7 @@
 use super::templates::{FINANCE, Party, Template, expense, income};
 
 const BANK: &[&str] = &["浙江三门农村商业银行", "中国农业银行三门县支行"];
-const POWER: &[&str] = &["国网浙江省电力有限公司三门县供电公司"];
-const WATER: &[&str] = &["三门县自来水有限公司"];
 const TAX: &[&str] = &["国家税务总局三门县税务局"];
-const TELECOM: &[&str] = &[
-    "中国电信股份有限公司三门分公司",
-    "中国移动通信集团浙江有限公司三门分公司",
-];
 const ENTERPRISES: &[&str] = &["村集体茶厂", "村办石料加工厂", "村强村公司"];
 
 pub static TEMPLATES: &[Template] = &[
@@ -130,13 +124,6 @@ pub static TEMPLATES: &[Template] = &[
     ),
     expense(
         ["551", "514", "102"],
-        &["付村路灯电费"],
-        Party::Fixed(POWER),
-        [600, 60, 24],
-    )
-    .exact(),
-    expense(
-        ["551", "514", "102"],
         &["代缴村民城乡居民医疗保险"],
         Party::Fixed(TAX),
         [20_000, 60, 3],
@@ -199,27 +186,6 @@ pub static TEMPLATES: &[Template] = &[
         Party::Shop,
         [300, 80, 60],
     ),
-    expense(
-        ["541", "513", "102"],
-        &["付村委会办公楼电费"],
-        Party::Fixed(POWER),
-        [500, 60, 24],
-    )
-    .exact(),
-    expense(
-        ["541", "513", "102"],
-        &["付村委会办公楼水费"],
-        Party::Fixed(WATER),
-        [120, 60, 12],
-    )
-    .exact(),
-    expense(
-        ["541", "513", "102"],
-        &["付电话及宽带费"],
-        Party::Fixed(TELECOM),
-        [150, 30, 24],
-    )
-    .exact(),
     expense(
         ["541", "513", "101"],
         &["村务接待餐费", "工作餐费"],

@@ -8,6 +8,9 @@
 //!   from 2,500 to 4,000 yuan, some of them whole thousands, by bank, from the 20th) and the
 //!   refuse-collection contract (one firm, a whole hundred from 1,500 to 4,500 yuan, by bank,
 //!   from the 25th). The amounts stay the same over every year of the village.
+//! - **Monthly bills**: street lights, the office's power and water, telephone and broadband,
+//!   each paid once a month from the 5th (from 200 lines a year on), a different exact amount
+//!   every month, the two power bills to the same power company.
 //! - **Holiday duty allowances**: from 50 lines a year on, two cadres on duty on the first day of
 //!   the Spring Festival and of the National Day holidays are paid a duty allowance (200–400
 //!   yuan, in cash) dated on the holiday itself — spending on a day off that is not hospitality.
@@ -19,15 +22,16 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use super::draw::{Parties, working_day_from};
-use super::templates::{CADRE_PAY, CLEANER_WAGE, DUTY_ALLOWANCE, REFUSE_CONTRACT, Template};
+use super::draw::{Parties, amount_fen, working_day_from};
+use super::templates::{BILLS, CADRE_PAY, CLEANER_WAGE, DUTY_ALLOWANCE, REFUSE_CONTRACT, Template};
 use super::village::Drafts;
 
 /// One standing monthly payment: what, to whom, how much, from which day of the month.
 pub struct Standing<'a> {
     template: &'static Template,
     who: &'a str,
-    amount_fen: i64,
+    /// The same every month; `None` for a bill, drawn every month.
+    amount_fen: Option<i64>,
     from_day: u32,
 }
 
@@ -43,9 +47,19 @@ pub fn standing<'a>(rng: &mut ChaCha8Rng, parties: &Parties<'a>, k: usize) -> Ve
         out.push(Standing {
             template: &CLEANER_WAGE,
             who,
-            amount_fen: rng.gen_range(18..=26) * 10_000,
+            amount_fen: Some(rng.gen_range(18..=26) * 10_000),
             from_day: 15,
         });
+    }
+    if k >= 200 {
+        for bill in &BILLS {
+            out.push(Standing {
+                template: bill,
+                who: parties.pick(rng, bill.party),
+                amount_fen: None,
+                from_day: 5,
+            });
+        }
     }
     if k >= 400 {
         let cadres = &parties.people.cadres;
@@ -54,14 +68,14 @@ pub fn standing<'a>(rng: &mut ChaCha8Rng, parties: &Parties<'a>, k: usize) -> Ve
             out.push(Standing {
                 template: &CADRE_PAY,
                 who,
-                amount_fen: rng.gen_range(25..=40) * 10_000,
+                amount_fen: Some(rng.gen_range(25..=40) * 10_000),
                 from_day: 20,
             });
         }
         out.push(Standing {
             template: &REFUSE_CONTRACT,
             who: parties.pick(rng, REFUSE_CONTRACT.party),
-            amount_fen: rng.gen_range(15..=45) * 10_000,
+            amount_fen: Some(rng.gen_range(15..=45) * 10_000),
             from_day: 25,
         });
     }
@@ -97,9 +111,8 @@ pub fn add_year<'a>(
     for s in standing {
         for month in 1..=12 {
             let on = NaiveDate::from_ymd_opt(year, month, s.from_day).map_or(NaiveDate::MIN, working_day_from);
-            drafts
-                .push(rng, s.template, on, s.amount_fen, Cow::Borrowed(s.who))
-                .fixed = true;
+            let fen = s.amount_fen.unwrap_or_else(|| amount_fen(rng, s.template));
+            drafts.push(rng, s.template, on, fen, Cow::Borrowed(s.who)).fixed = true;
         }
     }
     if k < 50 {

@@ -161,7 +161,7 @@ pub fn insert_entries(conn: &mut DbConn, village: &str, rows: &[GenEntry<'_>]) -
                         entries::settlement_account_code.eq(r.settlement_account_code),
                         entries::counterparty.eq(r.counterparty.as_ref()),
                         entries::description.eq(r.description),
-                        entries::project.eq(r.project),
+                        entries::project.eq(r.project.as_deref()),
                         entries::fund_source.eq(r.fund_source),
                         entries::posted_by.eq(IMPORTER),
                         entries::reverses.eq(r.reverses.as_deref()),

@@ -191,6 +191,40 @@ pub static REFUSE_CONTRACT: Template = expense(
     Party::Fixed(&["三门县洁美环境服务有限公司", "三门县城乡环卫有限公司"]),
     [3_000, 30, 0],
 );
+/// Monthly bills of the street lights, the office's power and water, telephone and broadband.
+pub static BILLS: [Template; 4] = [
+    expense(
+        ["551", "514", "102"],
+        &["付村路灯电费"],
+        Party::Fixed(&["国网浙江省电力有限公司三门县供电公司"]),
+        [600, 60, 0],
+    )
+    .exact(),
+    expense(
+        ["541", "513", "102"],
+        &["付村委会办公楼电费"],
+        Party::Fixed(&["国网浙江省电力有限公司三门县供电公司"]),
+        [500, 60, 0],
+    )
+    .exact(),
+    expense(
+        ["541", "513", "102"],
+        &["付村委会办公楼水费"],
+        Party::Fixed(&["三门县自来水有限公司"]),
+        [120, 60, 0],
+    )
+    .exact(),
+    expense(
+        ["541", "513", "102"],
+        &["付电话及宽带费"],
+        Party::Fixed(&[
+            "中国电信股份有限公司三门分公司",
+            "中国移动通信集团浙江有限公司三门分公司",
+        ]),
+        [150, 30, 0],
+    )
+    .exact(),
+];
 pub static DUTY_ALLOWANCE: Template = expense(
     ["541", "513", "101"],
     &["发放节假日值班补贴"],

@@ -31,7 +31,7 @@ pub struct GenEntry<'a> {
     pub settlement_account_code: &'static str,
     pub counterparty: Cow<'a, str>,
     pub description: &'static str,
-    pub project: Option<&'static str>,
+    pub project: Option<Cow<'static, str>>,
     pub fund_source: Option<&'static str>,
     pub tender_ref: Option<String>,
     pub reverses: Option<String>,
@@ -292,6 +292,16 @@ impl Funds {
     }
 }
 
+/// The project an entry is booked under. Works without a tender are that year's: a village
+/// repairs its ancestral hall one year and the next, and each year's repair is its own project.
+fn yearly_project(d: &Draft<'_>, year: i32) -> Option<Cow<'static, str>> {
+    let project = d.project?;
+    if d.template.tendered || d.fixed || d.template.income {
+        return Some(Cow::Borrowed(project));
+    }
+    Some(Cow::Owned(format!("{year}年{project}")))
+}
+
 /// One village's generated books: its lines in posting order, and what was planted in them.
 pub struct VillageBooks<'a> {
     pub entries: Vec<GenEntry<'a>>,
@@ -396,6 +406,7 @@ pub fn village_entries<'a>(
                 // A round sum the cash box could not pay went through the bank: no plant.
                 plants.void[idx] |= kinds[idx] == Kind::RoundAmount && settlement != "101";
             }
+            let project = yearly_project(&d, year);
             let number = n + 1 + usize::from(plants.gap_at.is_some_and(|at| n >= at));
             out.push(GenEntry {
                 id: d.id,
@@ -413,7 +424,7 @@ pub fn village_entries<'a>(
                 settlement_account_code: settlement,
                 counterparty: d.counterparty,
                 description: d.description,
-                project: d.project,
+                project,
                 fund_source: t.fund_source,
                 tender_ref: d.tender_ref,
                 reverses: d.reverses,
