@@ -16,6 +16,7 @@
 //! per village). Only an empty database is written into.
 
 mod catalogue;
+mod draft;
 mod draw;
 mod log;
 mod places;

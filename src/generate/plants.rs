@@ -34,9 +34,9 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+use super::draft::{Draft, Drafts};
 use super::draw::{Parties, amount_fen, random_off_day, random_working_day, working_day_from};
 use super::templates::{CASH_PAYMENT, HOSPITALITY, PURCHASE, Party, SPLIT_WORKS, TRANSFER, Template, UNTENDERED_WORKS};
-use super::village::{Draft, Drafts};
 
 /// A kind of planted irregularity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

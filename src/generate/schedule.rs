@@ -22,9 +22,9 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+use super::draft::Drafts;
 use super::draw::{Parties, amount_fen, working_day_from};
 use super::templates::{BILLS, CADRE_PAY, CLEANER_WAGE, DUTY_ALLOWANCE, REFUSE_CONTRACT, Template};
-use super::village::Drafts;
 
 /// One standing monthly payment: what, to whom, how much, from which day of the month.
 pub struct Standing<'a> {

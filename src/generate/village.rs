@@ -11,10 +11,11 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use super::draw::{Mix, Parties, amount_fen, new_id, random_day, random_working_day};
+use super::draft::{Draft, Drafts};
+use super::draw::{Mix, Parties, amount_fen, random_day, random_working_day};
 use super::plants::{self, Kind, Plant};
 use super::schedule::{self, Standing};
-use super::templates::{Party, TRANSFER, Template};
+use super::templates::{Party, TRANSFER};
 use crate::domain::Chart;
 
 /// One generated entry, borrowing most of its texts from the county's pools.
@@ -36,69 +37,6 @@ pub struct GenEntry<'a> {
     pub tender_ref: Option<String>,
     pub reverses: Option<String>,
     pub reversal_reason: Option<&'static str>,
-}
-
-/// A line before its voucher number; `order` keeps same-day lines in creation order.
-pub struct Draft<'a> {
-    pub id: String,
-    pub on: NaiveDate,
-    order: usize,
-    pub template: &'static Template,
-    pub description: &'static str,
-    pub amount_fen: i64,
-    pub counterparty: Cow<'a, str>,
-    pub project: Option<&'static str>,
-    pub tender_ref: Option<String>,
-    pub reverses: Option<String>,
-    pub reason: Option<&'static str>,
-    /// Days from occurring to posting, when not the usual 0–3.
-    pub posted_after: Option<i64>,
-    /// The planted irregularity this line is part of (index into the year's plants).
-    pub plant: Option<usize>,
-    /// Standing payments, plants and their originals: never copied, reversed or altered.
-    pub fixed: bool,
-}
-
-/// A year's drafts in creation order.
-#[derive(Default)]
-pub struct Drafts<'a> {
-    pub list: Vec<Draft<'a>>,
-}
-
-impl<'a> Drafts<'a> {
-    pub fn push(
-        &mut self,
-        rng: &mut ChaCha8Rng,
-        t: &'static Template,
-        on: NaiveDate,
-        fen: i64,
-        who: Cow<'a, str>,
-    ) -> &mut Draft<'a> {
-        let order = self.list.len();
-        self.list.push(Draft {
-            id: new_id(rng),
-            on,
-            order,
-            template: t,
-            description: t.descriptions.choose(rng).copied().unwrap_or("其他"),
-            amount_fen: fen,
-            counterparty: who,
-            project: t.project,
-            tender_ref: None,
-            reverses: None,
-            reason: None,
-            posted_after: None,
-            plant: None,
-            fixed: false,
-        });
-        self.last()
-    }
-
-    /// The line pushed last (a year's drafts always start with one).
-    pub fn last(&mut self) -> &mut Draft<'a> {
-        let last = self.list.len().saturating_sub(1);
-        &mut self.list[last]
-    }
 }
 
 /// The quarterly transfers come first among a year's drafts; nothing reverses or copies them.
