@@ -323,6 +323,7 @@ def main():
         section_ingest(a)
         section_summaries(a, server, token, village, year, villages)
         crosscheck_bench.section(a, server, login(server.port, *ADMIN), say)
+        crosscheck_bench.precision_section(a, server, login(server.port, *ADMIN), say)
         language_bench.section(a, server, login(server.port, *ADMIN), say)
     finally:
         server.stop()

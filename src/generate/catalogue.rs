@@ -5,14 +5,7 @@
 use super::templates::{FINANCE, Party, Template, expense, income};
 
 const BANK: &[&str] = &["浙江三门农村商业银行", "中国农业银行三门县支行"];
-const POWER: &[&str] = &["国网浙江省电力有限公司三门县供电公司"];
-const WATER: &[&str] = &["三门县自来水有限公司"];
 const TAX: &[&str] = &["国家税务总局三门县税务局"];
-const TELECOM: &[&str] = &[
-    "中国电信股份有限公司三门分公司",
-    "中国移动通信集团浙江有限公司三门分公司",
-];
-const SANITATION: &[&str] = &["三门县洁美环境服务有限公司", "三门县城乡环卫有限公司"];
 const ENTERPRISES: &[&str] = &["村集体茶厂", "村办石料加工厂", "村强村公司"];
 
 pub static TEMPLATES: &[Template] = &[
@@ -100,12 +93,6 @@ pub static TEMPLATES: &[Template] = &[
     // Expenditure: public welfare and village works.
     expense(
         ["551", "514", "101"],
-        &["付保洁员工资", "付村庄保洁员工资"],
-        Party::Labourer,
-        [2_200, 15, 60],
-    ),
-    expense(
-        ["551", "514", "101"],
         &["付村庄绿化零星用工费", "付河道清理小工工资", "付村道除草小工费"],
         Party::Labourer,
         [300, 50, 80],
@@ -113,8 +100,8 @@ pub static TEMPLATES: &[Template] = &[
     expense(
         ["551", "514", "102"],
         &["付村道路面修补养护费"],
-        Party::Labourer,
-        [4_000, 60, 20],
+        Party::Builder,
+        [4_000, 60, 6],
     ),
     expense(
         ["551", "514", "101"],
@@ -135,19 +122,6 @@ pub static TEMPLATES: &[Template] = &[
         Party::Shop,
         [1_500, 70, 13],
     ),
-    expense(
-        ["551", "514", "102"],
-        &["付生活垃圾清运费"],
-        Party::Fixed(SANITATION),
-        [3_000, 50, 20],
-    ),
-    expense(
-        ["551", "514", "102"],
-        &["付村路灯电费"],
-        Party::Fixed(POWER),
-        [600, 60, 24],
-    )
-    .exact(),
     expense(
         ["551", "514", "102"],
         &["代缴村民城乡居民医疗保险"],
@@ -173,6 +147,7 @@ pub static TEMPLATES: &[Template] = &[
         [120_000, 50, 4],
     )
     .in_project("村道硬化工程")
+    .tendered()
     .funded_by("一事一议财政奖补资金"),
     expense(
         ["551", "514", "102"],
@@ -181,6 +156,7 @@ pub static TEMPLATES: &[Template] = &[
         [150_000, 50, 2],
     )
     .in_project("农村文化礼堂建设工程")
+    .tendered()
     .funded_by("财政专项资金"),
     expense(
         ["551", "514", "101"],
@@ -200,9 +176,9 @@ pub static TEMPLATES: &[Template] = &[
     // Expenditure: administration.
     expense(
         ["541", "513", "102"],
-        &["发放村干部误工补贴", "发放村干部基本报酬"],
+        &["发放村干部误工补贴"],
         Party::Cadre,
-        [3_000, 40, 20],
+        [600, 40, 20],
     ),
     expense(
         ["541", "513", "101"],
@@ -210,27 +186,6 @@ pub static TEMPLATES: &[Template] = &[
         Party::Shop,
         [300, 80, 60],
     ),
-    expense(
-        ["541", "513", "102"],
-        &["付村委会办公楼电费"],
-        Party::Fixed(POWER),
-        [500, 60, 24],
-    )
-    .exact(),
-    expense(
-        ["541", "513", "102"],
-        &["付村委会办公楼水费"],
-        Party::Fixed(WATER),
-        [120, 60, 12],
-    )
-    .exact(),
-    expense(
-        ["541", "513", "102"],
-        &["付电话及宽带费"],
-        Party::Fixed(TELECOM),
-        [150, 30, 24],
-    )
-    .exact(),
     expense(
         ["541", "513", "101"],
         &["村务接待餐费", "工作餐费"],

@@ -1,7 +1,7 @@
 //! What one line draws: its kind from the village's mix, its day, its amount and its
 //! counterparty.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rand::Rng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -16,6 +16,49 @@ const MONTH_WEIGHTS: [u32; 12] = [9, 5, 8, 8, 8, 8, 8, 8, 8, 8, 8, 11];
 /// The same `en_` + 24 hex digits as ids the app makes.
 pub(super) fn new_id(rng: &mut ChaCha8Rng) -> String {
     format!("en_{:024x}", rng.r#gen::<u128>() >> 32)
+}
+
+/// Whether nobody works at the village office on `day`: by the official calendar (调休
+/// included), and by the weekday in a year the calendar does not cover.
+pub(super) fn is_off_day(day: NaiveDate) -> bool {
+    crate::crosscheck::holidays::is_off_day(day)
+        .unwrap_or_else(|| matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun))
+}
+
+/// `day` or the first working day after it (within its year when there is one).
+pub(super) fn working_day_from(day: NaiveDate) -> NaiveDate {
+    let mut d = day;
+    for _ in 0..14 {
+        if !is_off_day(d) {
+            return d;
+        }
+        d = d.succ_opt().unwrap_or(d);
+    }
+    day
+}
+
+/// A random working day of `year`: what the village office pays, it pays on working days.
+pub(super) fn random_working_day(rng: &mut ChaCha8Rng, year: i32) -> NaiveDate {
+    let mut day = random_day(rng, year);
+    for _ in 0..16 {
+        if !is_off_day(day) {
+            break;
+        }
+        day = random_day(rng, year);
+    }
+    day
+}
+
+/// A random weekend day or holiday of `year`, before December 20 (room for what follows it).
+pub(super) fn random_off_day(rng: &mut ChaCha8Rng, year: i32) -> NaiveDate {
+    let mut day = random_day(rng, year);
+    for _ in 0..64 {
+        if is_off_day(day) && day.month() < 12 {
+            break;
+        }
+        day = random_day(rng, year);
+    }
+    day
 }
 
 pub(super) fn random_day(rng: &mut ChaCha8Rng, year: i32) -> NaiveDate {

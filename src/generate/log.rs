@@ -8,6 +8,8 @@
 //! appending two million leaves costs two million leaf hashes and as many node hashes, written
 //! in multi-row inserts like the entries.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -59,14 +61,14 @@ fn entry_row(village: &str, e: &GenEntry<'_>) -> EntryRow {
         amount_fen: e.amount_fen,
         account_code: AccountCode::from_stored(e.account_code.to_owned()),
         settlement_account_code: AccountCode::from_stored(e.settlement_account_code.to_owned()),
-        counterparty: e.counterparty.to_owned(),
+        counterparty: e.counterparty.clone().into_owned(),
         description: e.description.to_owned(),
-        project: e.project.map(str::to_owned),
+        project: e.project.clone().map(Cow::into_owned),
         fund_source: e.fund_source.map(str::to_owned),
         posted_by: IMPORTER.to_owned(),
         reverses: e.reverses.clone().map(EntryId::from),
         reversal_reason: e.reversal_reason.map(str::to_owned),
-        tender_ref: None,
+        tender_ref: e.tender_ref.clone(),
     }
 }
 

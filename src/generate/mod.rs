@@ -4,18 +4,24 @@
 //! exactly `--entries-per-village-year` lines that the API would have accepted (accounts of
 //! the chart of their year, income accounts for income and expense or cost accounts for
 //! expense, settlement in cash 101 or bank 102, vouchers `YYYY-NNNN` numbered in date order),
-//! log-normal amounts, and irregularities for the cross-check: duplicated payments, works paid
-//! in pieces just under 5,000 yuan, and a few red-ink reversals. Every month but the last one
-//! is closed. The transparency log holds a leaf for every entry and close, with one signed
+//! log-normal amounts, office spending on working days, the near misses every village has
+//! (`schedule`: standing monthly wages and contracts, holiday duty allowances, round sums paid
+//! by bank) and a few red-ink corrections. With `--plant RATE`, that share of the villages each
+//! receive one instance of every irregularity the flag rules look for and of the ways around
+//! them (`plants`), and the ground truth is written next to the database as `plants.jsonl`.
+//! Every month but the last one is closed. The transparency log holds a leaf for every entry and close, with one signed
 //! checkpoint over them (see `log`). Three users sign in on it (printed at the end).
 //!
 //! Deterministic: the same options give the same database, ids included (ChaCha8, one stream
 //! per village). Only an empty database is written into.
 
 mod catalogue;
+mod draft;
 mod draw;
 mod log;
 mod places;
+mod plants;
+mod schedule;
 mod store;
 mod templates;
 #[cfg(test)]
@@ -38,6 +44,13 @@ use crate::db::{DbConn, write_transaction};
 use crate::domain::Period;
 use crate::tlog::checkpoint::{LogSigner, checkpoint_now};
 use draw::Parties;
+
+/// Fewest lines a year a planted village can hold every plant in.
+const PLANT_MIN_ENTRIES: usize = 100;
+
+/// The generator stream that picks the planted villages and their years (villages use 0 and
+/// `2i + 1`, `2i + 2`).
+const PLANT_STREAM: u64 = u64::MAX;
 
 /// Entries per write transaction: a few fsyncs for the whole county.
 const ROWS_PER_TRANSACTION: usize = 250_000;
@@ -74,6 +87,10 @@ pub struct GenerateOptions {
     /// The last fiscal year generated (years up to 2023 use the 2004 chart, later ones the 2023 chart).
     #[arg(long, default_value_t = 2025)]
     pub last_year: i32,
+    /// Share of villages (0–1) that each receive one instance of every planted irregularity;
+    /// the ground truth goes to `plants.jsonl` in the data dir. Without it nothing is planted.
+    #[arg(long, value_name = "RATE")]
+    pub plant: Option<f64>,
 }
 
 impl GenerateOptions {
@@ -84,6 +101,11 @@ impl GenerateOptions {
         }
         if !(1..=100_000).contains(&self.entries_per_village_year) {
             bail!("--entries-per-village-year must be between 1 and 100000");
+        }
+        if let Some(rate) = self.plant
+            && (!(0.0..=1.0).contains(&rate) || self.entries_per_village_year < PLANT_MIN_ENTRIES)
+        {
+            bail!("--plant must be between 0 and 1, with at least {PLANT_MIN_ENTRIES} entries per village and year");
         }
         if self.years < 1 || first < crate::domain::FIRST_YEAR || self.last_year > crate::domain::LAST_YEAR {
             bail!(
@@ -116,6 +138,8 @@ struct County {
     years: std::ops::RangeInclusive<i32>,
     /// Leaves the log will have: every entry and every close.
     log_size: u64,
+    /// Per village: the year of each kind planted in it (empty when not planted).
+    plans: Vec<Vec<(i32, plants::Kind)>>,
 }
 
 impl County {
@@ -145,6 +169,19 @@ impl County {
             Period::parse(&format!("{}-11", options.last_year))?,
         );
         let log_size = (vills.len() * (k * options.years as usize + closes.len())) as u64;
+        let years = first_year..=options.last_year;
+        let mut plant_rng = stream(options.seed, PLANT_STREAM);
+        let planted = plants::planted_villages(&mut plant_rng, vills.len(), options.plant.unwrap_or(0.0));
+        let plans = planted
+            .into_iter()
+            .map(|p| {
+                if p {
+                    plants::village_plan(&mut plant_rng, years.clone())
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
         Ok(County {
             towns,
             vills,
@@ -152,19 +189,22 @@ impl County {
             people,
             openings,
             closes,
-            years: first_year..=options.last_year,
+            years,
             log_size,
+            plans,
         })
     }
 }
 
 /// Generates every village's lines on a second thread while this one writes them, with their
-/// log leaves, a few large transactions in all. Returns the number of entries written.
+/// log leaves, a few large transactions in all, and hands each village's plants to `planted`.
+/// Returns the number of entries written.
 fn write_lines(
     conn: &mut DbConn,
     county: &County,
     options: &GenerateOptions,
     log: &mut log::Frontier,
+    mut planted: impl FnMut(&str, &[plants::Plant]) -> anyhow::Result<()>,
 ) -> anyhow::Result<usize> {
     let started = Instant::now();
     std::thread::scope(|scope| {
@@ -178,9 +218,17 @@ fn write_lines(
                 let mut rng = stream(options.seed, 2 * i as u64 + 2);
                 let opening = (county.openings[i].cash_fen, county.openings[i].bank_fen);
                 let k = options.entries_per_village_year;
-                let rows = village::village_entries(&mut rng, &parties, county.years.clone(), k, opening);
-                let leaves = log::village_leaves(&v.code, &rows, &county.closes);
-                if tx.send((v.code.as_str(), rows, leaves)).is_err() {
+                let books = village::village_entries(
+                    &mut rng,
+                    &parties,
+                    county.years.clone(),
+                    k,
+                    opening,
+                    &county.plans[i],
+                    &v.code[6..],
+                );
+                let leaves = log::village_leaves(&v.code, &books.entries, &county.closes);
+                if tx.send((v.code.as_str(), books, leaves)).is_err() {
                     break;
                 }
             }
@@ -191,14 +239,15 @@ fn write_lines(
             total += write_transaction(conn, |conn| {
                 let mut in_transaction = 0;
                 while in_transaction < ROWS_PER_TRANSACTION {
-                    let Ok((code, rows, leaves)) = rx.recv() else {
+                    let Ok((code, books, leaves)) = rx.recv() else {
                         done = true;
                         break;
                     };
-                    in_transaction += store::insert_entries(conn, code, &rows)?;
+                    in_transaction += store::insert_entries(conn, code, &books.entries)?;
                     log::append(conn, log, &leaves)?;
+                    planted(code, &books.plants)?;
                 }
-                Ok::<_, diesel::result::Error>(in_transaction)
+                Ok::<_, anyhow::Error>(in_transaction)
             })
             .context("writing the villages' lines")?;
             eprint!("\r{total} entries written ({:.0} s)", started.elapsed().as_secs_f64());
@@ -238,7 +287,28 @@ pub fn run(options: GenerateOptions) -> anyhow::Result<()> {
     })
     .context("writing the townships and villages")?;
     let mut frontier = log::Frontier::default();
-    let total = write_lines(&mut conn, &county, &options, &mut frontier)?;
+    let mut truth = match options.plant {
+        Some(_) => Some(plants::TruthFile::create(
+            &options.data_dir,
+            &county.towns,
+            &county.vills,
+        )?),
+        None => None,
+    };
+    let total = write_lines(
+        &mut conn,
+        &county,
+        &options,
+        &mut frontier,
+        |code, planted| match truth.as_mut() {
+            Some(file) => file.write(code, planted),
+            None => Ok(()),
+        },
+    )?;
+    let plant_note = match truth {
+        Some(file) => Some(file.finish()?),
+        None => None,
+    };
     if frontier.size != county.log_size {
         bail!("the log has {} leaves, expected {}", frontier.size, county.log_size);
     }
@@ -273,6 +343,9 @@ pub fn run(options: GenerateOptions) -> anyhow::Result<()> {
         "transparency log: {} leaves (entries and month closes), checkpoint signed at size {}",
         frontier.size, checkpoint.size
     );
+    if let Some(note) = plant_note {
+        println!("{note}");
+    }
     println!(
         "first village: {} {} (township {})",
         first.code, first.name, township.code

@@ -157,7 +157,8 @@ fn person(rng: &mut ChaCha8Rng) -> String {
 
 pub fn people(rng: &mut ChaCha8Rng) -> People {
     let villagers: Vec<String> = (0..rng.gen_range(80..200)).map(|_| person(rng)).collect();
-    let labourers = villagers.choose_multiple(rng, 12).cloned().collect();
+    // Odd jobs go round the village: a few dozen villagers take them.
+    let labourers = villagers.choose_multiple(rng, 40).cloned().collect();
     let cadres = villagers.choose_multiple(rng, 5).cloned().collect();
     People {
         villagers,

@@ -16,7 +16,7 @@ use crate::db::schema::{closed_periods, entries, townships, villages};
 use crate::domain::Period;
 use crate::ledger::villages::{Township as TownshipRow, VillageRow};
 
-/// Rows per INSERT statement: 18 binds a row stays well under SQLite's 32,766 and
+/// Rows per INSERT statement: 19 binds a row stays well under SQLite's 32,766 and
 /// PostgreSQL's 65,535 bind parameters.
 const ROWS_PER_INSERT: usize = 500;
 
@@ -159,12 +159,13 @@ pub fn insert_entries(conn: &mut DbConn, village: &str, rows: &[GenEntry<'_>]) -
                         entries::amount_fen.eq(r.amount_fen),
                         entries::account_code.eq(r.account_code),
                         entries::settlement_account_code.eq(r.settlement_account_code),
-                        entries::counterparty.eq(r.counterparty),
+                        entries::counterparty.eq(r.counterparty.as_ref()),
                         entries::description.eq(r.description),
-                        entries::project.eq(r.project),
+                        entries::project.eq(r.project.as_deref()),
                         entries::fund_source.eq(r.fund_source),
                         entries::posted_by.eq(IMPORTER),
                         entries::reverses.eq(r.reverses.as_deref()),
+                        entries::tender_ref.eq(r.tender_ref.as_deref()),
                         entries::reversal_reason.eq(r.reversal_reason),
                     )
                 })

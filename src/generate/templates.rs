@@ -53,6 +53,9 @@ pub struct Template {
     pub share: u32,
     pub project: Option<&'static str>,
     pub fund_source: Option<&'static str>,
+    /// Works large enough for a public tender: a village-year's payments of the project go to
+    /// one winner and carry one tender reference.
+    pub tendered: bool,
 }
 
 pub(super) const FINANCE: &[&str] = &["三门县财政局", "三门县农业农村局"];
@@ -81,6 +84,7 @@ const fn item(
         share: 100,
         project: None,
         fund_source: None,
+        tendered: false,
     }
 }
 
@@ -105,6 +109,9 @@ impl Template {
             ..self
         }
     }
+    pub(super) const fn tendered(self) -> Self {
+        Self { tendered: true, ..self }
+    }
     pub(super) const fn funded_by(self, fund_source: &'static str) -> Self {
         Self {
             fund_source: Some(fund_source),
@@ -123,7 +130,7 @@ pub static TRANSFER: Template = income(
 )
 .funded_by("村级组织运转经费");
 
-/// A works payment that the split-payment irregularity cuts into pieces under 5,000 yuan.
+/// A works payment that a planted split payment cuts into pieces under 5,000 yuan.
 pub static SPLIT_WORKS: Template = expense(
     ["551", "514", "102"],
     &["付村文化礼堂修缮工程款", "付村道护栏安装工程款", "付山塘加固工程款"],
@@ -131,3 +138,96 @@ pub static SPLIT_WORKS: Template = expense(
     [4_800, 2, 0],
 )
 .in_project("村级小微工程");
+
+/// Village works paid without a tender (planted `tender_threshold`).
+pub static UNTENDERED_WORKS: Template = expense(
+    ["551", "514", "102"],
+    &["付村委会办公楼改造工程款", "付村道拓宽工程进度款"],
+    Party::Builder,
+    [60_000, 30, 0],
+);
+
+/// A purchase for the village office (planted `late_posting`).
+pub static PURCHASE: Template = expense(
+    ["541", "513", "102"],
+    &["购办公电脑、打印机", "购会议室桌椅"],
+    Party::Shop,
+    [3_000, 30, 0],
+);
+
+/// A cash payment of a round sum (planted `round_amount`).
+pub static CASH_PAYMENT: Template = expense(
+    ["551", "514", "101"],
+    &["付临时用工费", "付村庄环境整治费用"],
+    Party::Villager,
+    [2_000, 30, 0],
+);
+
+/// Hospitality, as the catalogue's (planted `offday_hospitality`).
+pub static HOSPITALITY: Template = expense(
+    ["541", "513", "101"],
+    &["村务接待餐费"],
+    Party::Restaurant,
+    [900, 60, 0],
+);
+
+/// The standing monthly payments and holiday duty allowances every village has (see
+/// `schedule`): wages of the village cleaners, the cadres' basic pay, the refuse contract.
+pub static CLEANER_WAGE: Template = expense(
+    ["551", "514", "101"],
+    &["付保洁员工资"],
+    Party::Villager,
+    [2_200, 10, 0],
+);
+pub static CADRE_PAY: Template = expense(
+    ["541", "513", "102"],
+    &["发放村干部基本报酬"],
+    Party::Cadre,
+    [3_000, 20, 0],
+);
+pub static REFUSE_CONTRACT: Template = expense(
+    ["551", "514", "102"],
+    &["付生活垃圾清运费"],
+    Party::Fixed(&["三门县洁美环境服务有限公司", "三门县城乡环卫有限公司"]),
+    [3_000, 30, 0],
+);
+/// Monthly bills of the street lights, the office's power and water, telephone and broadband.
+pub static BILLS: [Template; 4] = [
+    expense(
+        ["551", "514", "102"],
+        &["付村路灯电费"],
+        Party::Fixed(&["国网浙江省电力有限公司三门县供电公司"]),
+        [600, 60, 0],
+    )
+    .exact(),
+    expense(
+        ["541", "513", "102"],
+        &["付村委会办公楼电费"],
+        Party::Fixed(&["国网浙江省电力有限公司三门县供电公司"]),
+        [500, 60, 0],
+    )
+    .exact(),
+    expense(
+        ["541", "513", "102"],
+        &["付村委会办公楼水费"],
+        Party::Fixed(&["三门县自来水有限公司"]),
+        [120, 60, 0],
+    )
+    .exact(),
+    expense(
+        ["541", "513", "102"],
+        &["付电话及宽带费"],
+        Party::Fixed(&[
+            "中国电信股份有限公司三门分公司",
+            "中国移动通信集团浙江有限公司三门分公司",
+        ]),
+        [150, 30, 0],
+    )
+    .exact(),
+];
+pub static DUTY_ALLOWANCE: Template = expense(
+    ["541", "513", "101"],
+    &["发放节假日值班补贴"],
+    Party::Cadre,
+    [300, 30, 0],
+);

@@ -1,6 +1,7 @@
 //! The generated county obeys the rules the API enforces, is the same for the same seed, and is
 //! only written into an empty database.
 
+use chrono::NaiveDate;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -18,6 +19,7 @@ fn options(dir: &std::path::Path, seed: u64) -> GenerateOptions {
         entries_per_village_year: 400,
         seed,
         last_year: 2024,
+        plant: None,
     }
 }
 
@@ -80,17 +82,37 @@ fn generated_lines_obey_the_posting_rules() {
     assert_eq!(count(&mut conn, bad_reversals), 0, "reversals mirror their originals");
     let bad_ids = "SELECT COUNT(*) FROM entries WHERE length(id) <> 27 OR substr(id, 1, 3) <> 'en_'";
     assert_eq!(count(&mut conn, bad_ids), 0, "ids like the app's");
-    let splits = "SELECT COUNT(*) FROM entries WHERE project = '村级小微工程' \
-                  AND amount_fen BETWEEN 450000 AND 499900";
-    let splits = count(&mut conn, splits);
-    let split_years = count(
-        &mut conn,
-        "SELECT COUNT(DISTINCT village_code || fiscal_year) FROM entries WHERE project = '村级小微工程'",
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(*) FROM entries WHERE project = '村级小微工程'"),
+        0,
+        "no split payment without --plant"
     );
+    let wages = "SELECT COUNT(*) FROM (SELECT village_code, fiscal_year, counterparty FROM entries \
+                 WHERE description = '付保洁员工资' GROUP BY 1, 2, 3 \
+                 HAVING COUNT(*) <> 12 OR COUNT(DISTINCT amount_fen) <> 1 OR COUNT(DISTINCT period) <> 12)";
+    assert_eq!(count(&mut conn, wages), 0, "a cleaner is paid one wage every month");
+    let untendered = "SELECT COUNT(*) FROM entries WHERE project IN ('村道硬化工程', '农村文化礼堂建设工程') \
+                      AND tender_ref IS NULL";
+    assert_eq!(
+        count(&mut conn, untendered),
+        0,
+        "tendered works carry their tender reference"
+    );
+    let winners = "SELECT COUNT(*) FROM (SELECT tender_ref FROM entries WHERE tender_ref IS NOT NULL \
+                   GROUP BY 1 HAVING COUNT(DISTINCT counterparty) > 1 OR COUNT(DISTINCT village_code) > 1)";
+    assert_eq!(count(&mut conn, winners), 0, "one winner per tender");
+    let hospitality: Vec<NaiveDate> = crate::db::schema::entries::table
+        .filter(crate::db::schema::entries::description.like("%接待%"))
+        .select(crate::db::schema::entries::occurred_on)
+        .load(&mut conn)
+        .unwrap();
+    assert!(!hospitality.is_empty());
     assert!(
-        splits == 0 || splits >= 3 * split_years,
-        "split payments come 3–5 at a time"
+        hospitality.iter().all(|d| !super::draw::is_off_day(*d)),
+        "hospitality only on working days"
     );
+    let duty = "SELECT COUNT(*) FROM entries WHERE description = '发放节假日值班补贴'";
+    assert_eq!(count(&mut conn, duty), 3 * 3 * 4, "four duty allowances a village-year");
     let index = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'entries_by_village_date'";
     assert_eq!(count(&mut conn, index), 1, "the listing index exists");
     assert_eq!(count(&mut conn, "SELECT COUNT(*) FROM users"), 3);
@@ -109,22 +131,22 @@ fn the_transparency_log_holds_every_entry_and_close_and_verifies() {
     assert_eq!(report.checkpoints, 1);
 }
 
+/// `(village, id, voucher, amount)` of every entry, in insertion order.
+fn entry_rows(dir: &std::path::Path) -> Vec<(String, String, String, i64)> {
+    use crate::db::schema::entries::dsl as e;
+    e::entries
+        .order(e::seq)
+        .select((e::village_code, e::id, e::voucher_no, e::amount_fen))
+        .load(&mut open(dir))
+        .unwrap()
+}
+
 #[test]
 fn the_same_seed_gives_the_same_county_and_another_seed_another() {
     let dump = |seed| {
         let dir = tempfile::tempdir().unwrap();
         run(options(dir.path(), seed)).unwrap();
-        let mut conn = open(dir.path());
-        let rows: Vec<(String, String, i64)> = crate::db::schema::entries::table
-            .order(crate::db::schema::entries::seq)
-            .select((
-                crate::db::schema::entries::id,
-                crate::db::schema::entries::voucher_no,
-                crate::db::schema::entries::amount_fen,
-            ))
-            .load(&mut conn)
-            .unwrap();
-        rows
+        entry_rows(dir.path())
     };
     let first = dump(11);
     assert_eq!(first, dump(11));
@@ -137,4 +159,238 @@ fn refuses_a_database_that_already_has_a_county() {
     run(options(dir.path(), 1)).unwrap();
     let err = run(options(dir.path(), 2)).unwrap_err();
     assert!(err.to_string().contains("already holds"), "{err}");
+}
+
+/// One line of `plants.jsonl`.
+#[derive(serde::Deserialize, Debug, PartialEq)]
+struct PlantLine {
+    rule: String,
+    kind: String,
+    village_code: String,
+    township_code: String,
+    fiscal_year: i32,
+    entry_ids: Vec<String>,
+    missing_voucher: Option<String>,
+}
+
+fn planted(dir: &std::path::Path, seed: u64, rate: f64) -> Vec<PlantLine> {
+    run(GenerateOptions {
+        plant: Some(rate),
+        ..options(dir, seed)
+    })
+    .unwrap();
+    let text = std::fs::read_to_string(dir.join("plants.jsonl")).unwrap();
+    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// The columns a plant is checked against.
+#[derive(Debug)]
+struct Row {
+    village_code: String,
+    fiscal_year: i32,
+    occurred_on: NaiveDate,
+    posted_at: chrono::NaiveDateTime,
+    direction: String,
+    amount_fen: i64,
+    settlement: String,
+    counterparty: String,
+    description: String,
+    project: Option<String>,
+    tender_ref: Option<String>,
+    reverses: Option<String>,
+    reversed: bool,
+}
+
+fn rows(conn: &mut DbConn, ids: &[String]) -> Vec<Row> {
+    use crate::db::schema::entries::dsl as e;
+    let reversed: Vec<Option<String>> = e::entries
+        .filter(e::reverses.is_not_null())
+        .select(e::reverses)
+        .load(conn)
+        .unwrap();
+    let reversed: std::collections::HashSet<String> = reversed.into_iter().flatten().collect();
+    ids.iter()
+        .map(|id| {
+            let r: (
+                String,
+                i32,
+                NaiveDate,
+                chrono::NaiveDateTime,
+                String,
+                i64,
+                String,
+                String,
+                String,
+            ) = e::entries
+                .filter(e::id.eq(id.as_str()))
+                .select((
+                    e::village_code,
+                    e::fiscal_year,
+                    e::occurred_on,
+                    e::posted_at,
+                    e::direction,
+                    e::amount_fen,
+                    e::settlement_account_code,
+                    e::counterparty,
+                    e::description,
+                ))
+                .first(conn)
+                .unwrap_or_else(|_| panic!("planted entry {id} exists"));
+            let (project, tender_ref, reverses): (Option<String>, Option<String>, Option<String>) = e::entries
+                .filter(e::id.eq(id.as_str()))
+                .select((e::project, e::tender_ref, e::reverses))
+                .first(conn)
+                .unwrap();
+            Row {
+                village_code: r.0,
+                fiscal_year: r.1,
+                occurred_on: r.2,
+                posted_at: r.3,
+                direction: r.4,
+                amount_fen: r.5,
+                settlement: r.6,
+                counterparty: r.7,
+                description: r.8,
+                project,
+                tender_ref,
+                reverses,
+                reversed: reversed.contains(id),
+            }
+        })
+        .collect()
+}
+
+/// What a plant of `kind` must look like in the rows it names.
+fn check_plant(kind: &str, rows: &[Row], p: &PlantLine) {
+    let live_payments = rows
+        .iter()
+        .all(|r| r.direction == "expense" && r.reverses.is_none() && !r.reversed && r.amount_fen > 0);
+    let days = |a: &Row, b: &Row| (b.occurred_on - a.occurred_on).num_days().abs();
+    let span = rows.iter().map(|r| r.occurred_on).max().unwrap() - rows.iter().map(|r| r.occurred_on).min().unwrap();
+    let distinct = |f: fn(&Row) -> String| rows.iter().map(f).collect::<std::collections::HashSet<_>>().len();
+    let total: i64 = rows.iter().map(|r| r.amount_fen).sum();
+    match kind {
+        k if k.starts_with("split_payment") => {
+            assert!(rows.len() >= 2 && live_payments, "{p:?}");
+            assert!(rows.iter().all(|r| r.amount_fen < 500_000) && total > 500_000, "{p:?}");
+            assert!(span.num_days() <= 7, "{p:?}");
+            match k {
+                "split_payment/two_projects" => assert_eq!(distinct(|r| r.project.clone().unwrap_or_default()), 2),
+                "split_payment/second_spelling" => assert_eq!(distinct(|r| r.counterparty.clone()), 2),
+                "split_payment/month_boundary" => {
+                    assert_eq!(distinct(|r| r.occurred_on.format("%Y-%m").to_string()), 2)
+                }
+                _ => assert_eq!(distinct(|r| r.counterparty.clone()), 1),
+            }
+        }
+        k if k.starts_with("duplicate_payment") => {
+            assert!(rows.len() == 2 && live_payments, "{p:?}");
+            assert_eq!(rows[0].amount_fen, rows[1].amount_fen);
+            assert!(days(&rows[0], &rows[1]) <= 30, "{p:?}");
+            let names = distinct(|r| r.counterparty.clone());
+            assert_eq!(names, if k.ends_with("second_spelling") { 2 } else { 1 }, "{p:?}");
+        }
+        "round_amount" => {
+            assert!(rows.len() == 1 && live_payments && rows[0].settlement == "101");
+            assert!(rows[0].amount_fen >= 100_000 && rows[0].amount_fen % 100_000 == 0);
+        }
+        "late_posting" => {
+            let posted = (rows[0].posted_at + chrono::Duration::hours(8)).date();
+            assert!((posted - rows[0].occurred_on).num_days() > 30, "{p:?}");
+        }
+        "offday_hospitality" => {
+            assert!(rows.len() == 1 && live_payments && rows[0].description.contains("接待"));
+            assert!(super::draw::is_off_day(rows[0].occurred_on), "{p:?}");
+        }
+        k if k.starts_with("tender_threshold") => {
+            assert!(live_payments && total > 10_000_000 && rows.iter().all(|r| r.tender_ref.is_none()));
+            assert_eq!(distinct(|r| r.counterparty.clone()), 1);
+            assert_eq!(
+                distinct(|r| r.project.clone().unwrap_or_default()),
+                if k == "tender_threshold" { 1 } else { 2 }
+            );
+        }
+        "voucher_gap" => assert_eq!(rows.len(), 2),
+        "benford" => assert!(live_payments && rows.iter().all(|r| (10_000..100_000).contains(&r.amount_fen))),
+        other => panic!("unknown plant kind {other}"),
+    }
+}
+
+#[test]
+fn planted_villages_get_every_kind_once_and_the_ground_truth_matches_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    // 4 villages at 0.5: two are planted.
+    let plants = planted(dir.path(), 3, 0.5);
+    let mut conn = open(dir.path());
+    let villages: std::collections::BTreeSet<&str> = plants.iter().map(|p| p.village_code.as_str()).collect();
+    assert_eq!(villages.len(), 2);
+    for v in &villages {
+        let mut kinds: Vec<&str> = plants
+            .iter()
+            .filter(|p| p.village_code == *v)
+            .map(|p| p.kind.as_str())
+            .collect();
+        let mut all: Vec<&str> = super::plants::KINDS.iter().map(|k| k.name()).collect();
+        kinds.sort_unstable();
+        all.sort_unstable();
+        assert_eq!(kinds, all, "every kind once in {v}");
+    }
+    for p in &plants {
+        assert_eq!(p.kind.split('/').next(), Some(p.rule.as_str()));
+        let found = rows(&mut conn, &p.entry_ids);
+        assert!(
+            found
+                .iter()
+                .all(|r| r.village_code == p.village_code && r.fiscal_year == p.fiscal_year)
+        );
+        let township = "SELECT COUNT(*) FROM villages WHERE code = '{v}' AND township_code = '{t}'";
+        let township = township
+            .replace("{v}", &p.village_code)
+            .replace("{t}", &p.township_code);
+        assert_eq!(count(&mut conn, &township), 1);
+        check_plant(&p.kind, &found, p);
+        if let Some(missing) = &p.missing_voucher {
+            let q = format!(
+                "SELECT COUNT(*) FROM entries WHERE village_code = '{}' AND voucher_no = '{missing}'",
+                p.village_code
+            );
+            assert_eq!(count(&mut conn, &q), 0, "{missing} is missing");
+        }
+    }
+    // Still exactly K lines per village-year.
+    let per_village_year = "SELECT COUNT(*) FROM (SELECT village_code, fiscal_year FROM entries \
+                            GROUP BY 1, 2 HAVING COUNT(*) <> 400)";
+    assert_eq!(count(&mut conn, per_village_year), 0);
+}
+
+#[test]
+fn planting_is_deterministic_and_leaves_the_other_villages_as_they_were() {
+    let dump = entry_rows;
+    let (a, b, plain) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let first = planted(a.path(), 9, 0.25);
+    assert_eq!(first, planted(b.path(), 9, 0.25));
+    assert_eq!(dump(a.path()), dump(b.path()));
+    run(options(plain.path(), 9)).unwrap();
+    assert!(!plain.path().join("plants.jsonl").exists());
+    let planted_village = &first[0].village_code;
+    let others = |rows: Vec<(String, String, String, i64)>| {
+        rows.into_iter().filter(|r| &r.0 != planted_village).collect::<Vec<_>>()
+    };
+    assert_eq!(others(dump(a.path())), others(dump(plain.path())));
+    assert_ne!(dump(a.path()), dump(plain.path()));
+}
+
+#[test]
+fn plant_rate_outside_zero_to_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = run(GenerateOptions {
+        plant: Some(1.5),
+        ..options(dir.path(), 1)
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("--plant"), "{err}");
 }

@@ -1,7 +1,9 @@
 //! The books of one generated village: `K` lines a year from the templates, with realistic
-//! amounts and dates, the irregularities an inspection looks for, and voucher numbers given in
-//! date order, exactly as the API would have accepted them.
+//! amounts and dates (office spending on working days), the near misses of `schedule`, a
+//! clerk's red-ink corrections, the irregularities `plants` puts in a planted village, and
+//! voucher numbers given in date order, exactly as the API would have accepted them.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
@@ -9,11 +11,14 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use super::draw::{Mix, Parties, amount_fen, new_id, random_day};
-use super::templates::{Party, SPLIT_WORKS, TRANSFER, Template};
+use super::draft::{Draft, Drafts};
+use super::draw::{Mix, Parties, amount_fen, random_day, random_working_day};
+use super::plants::{self, Kind, Plant};
+use super::schedule::{self, Standing};
+use super::templates::{Party, TRANSFER};
 use crate::domain::Chart;
 
-/// One generated entry, borrowing its texts from the county's pools.
+/// One generated entry, borrowing most of its texts from the county's pools.
 pub struct GenEntry<'a> {
     pub id: String,
     pub fiscal_year: i32,
@@ -25,25 +30,13 @@ pub struct GenEntry<'a> {
     pub amount_fen: i64,
     pub account_code: &'static str,
     pub settlement_account_code: &'static str,
-    pub counterparty: &'a str,
+    pub counterparty: Cow<'a, str>,
     pub description: &'static str,
-    pub project: Option<&'static str>,
+    pub project: Option<Cow<'static, str>>,
     pub fund_source: Option<&'static str>,
+    pub tender_ref: Option<String>,
     pub reverses: Option<String>,
     pub reversal_reason: Option<&'static str>,
-}
-
-/// A line before its voucher number; `order` keeps same-day lines in creation order.
-struct Draft<'a> {
-    id: String,
-    on: NaiveDate,
-    order: usize,
-    template: &'static Template,
-    description: &'static str,
-    amount_fen: i64,
-    counterparty: &'a str,
-    reverses: Option<String>,
-    reason: Option<&'static str>,
 }
 
 /// The quarterly transfers come first among a year's drafts; nothing reverses or copies them.
@@ -51,121 +44,134 @@ const TRANSFERS: usize = 4;
 const TRANSFER_DAYS: [(u32, u32); TRANSFERS] = [(1, 3), (4, 1), (7, 1), (10, 8)];
 const REVERSAL_REASONS: &[&str] = &["金额录入错误,冲销", "重复入账,冲销", "科目使用错误,冲销"];
 
-/// The irregularities planted in one village-year: `(split payments, duplicates, reversals)`.
-fn irregularities(rng: &mut ChaCha8Rng, k: usize) -> (usize, usize, usize) {
-    if k < 50 {
-        return (0, 0, 0);
-    }
-    let splits = if rng.gen_bool(0.15) { rng.gen_range(3..=5) } else { 0 };
-    let duplicates = rng.gen_range(0..=k / 400);
-    let reversals = rng.gen_range(0..=k / 500);
-    (splits, duplicates, reversals)
+/// Red-ink reversals in one village-year: a clerk's corrections, not irregularities.
+fn reversals(rng: &mut ChaCha8Rng, k: usize) -> usize {
+    if k < 50 { 0 } else { rng.gen_range(0..=k / 500) }
 }
 
-/// Exactly `k` lines of `year`.
-fn drafts_of_year<'a>(rng: &mut ChaCha8Rng, mix: &Mix, parties: &Parties<'a>, year: i32, k: usize) -> Vec<Draft<'a>> {
-    let (splits, duplicates, reversals) = irregularities(rng, k);
-    let regular = k.saturating_sub(splits + duplicates + reversals);
-    let mut drafts: Vec<Draft<'a>> = Vec::with_capacity(k);
-    let push = |rng: &mut ChaCha8Rng, drafts: &mut Vec<Draft<'a>>, t: &'static Template, on, fen, who| {
-        let order = drafts.len();
-        drafts.push(Draft {
-            id: new_id(rng),
-            on,
-            order,
-            template: t,
-            description: t.descriptions.choose(rng).copied().unwrap_or("其他"),
-            amount_fen: fen,
-            counterparty: who,
-            reverses: None,
-            reason: None,
-        });
+/// What one village-year is drafted from besides the village's mix.
+pub struct YearPlan<'p, 'a> {
+    pub year: i32,
+    pub k: usize,
+    pub standing: &'p [Standing<'a>],
+    /// The kinds planted this year.
+    pub plants: &'p [Kind],
+    /// Tender references are `SMZB-<year>-<this>-<n>`.
+    pub tender_prefix: &'p str,
+}
+
+/// An ordinary line of the village's mix: office spending on working days, odd jobs and
+/// takings on any day.
+fn ordinary<'a>(rng: &mut ChaCha8Rng, mix: &Mix, parties: &Parties<'a>, year: i32, drafts: &mut Drafts<'a>) {
+    let t = mix.pick(rng);
+    let on = if t.income || t.party == Party::Labourer {
+        random_day(rng, year)
+    } else {
+        random_working_day(rng, year)
     };
+    let (fen, who) = (amount_fen(rng, t), parties.pick(rng, t.party));
+    drafts.push(rng, t, on, fen, Cow::Borrowed(who));
+}
+
+/// Exactly `plan.k` lines of `plan.year`.
+fn drafts_of_year<'a>(
+    rng: &mut ChaCha8Rng,
+    mix: &Mix,
+    parties: &Parties<'a>,
+    plan: &YearPlan<'_, 'a>,
+) -> Vec<Draft<'a>> {
+    let (year, k) = (plan.year, plan.k);
+    let reversals = reversals(rng, k);
+    let mut drafts = Drafts::default();
     // A transfer at the start of every quarter; the rest from the village's mix.
-    let transfers = if regular > TRANSFERS { TRANSFERS } else { 0 };
+    let later: usize = plan.plants.iter().map(|p| p.later_lines()).sum();
+    let fixed = schedule::lines_a_year(plan.standing, k);
+    let transfers = if k > TRANSFERS + fixed + later + reversals {
+        TRANSFERS
+    } else {
+        0
+    };
     for (month, day) in TRANSFER_DAYS.into_iter().take(transfers) {
         let on = NaiveDate::from_ymd_opt(year, month, day).unwrap_or(NaiveDate::MIN);
         let (fen, who) = (amount_fen(rng, &TRANSFER), parties.pick(rng, TRANSFER.party));
-        push(rng, &mut drafts, &TRANSFER, on, fen, who);
+        drafts.push(rng, &TRANSFER, on, fen, Cow::Borrowed(who));
     }
-    for _ in transfers..regular {
-        let t = mix.pick(rng);
-        let (on, fen, who) = (random_day(rng, year), amount_fen(rng, t), parties.pick(rng, t.party));
-        push(rng, &mut drafts, t, on, fen, who);
+    schedule::add_year(rng, parties, plan.standing, year, k, &mut drafts);
+    for (idx, kind) in plan
+        .plants
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.needs_ordinary_lines())
+    {
+        plants::plant_before(rng, parties, year, *kind, idx, &mut drafts);
     }
-    if splits > 0 {
-        // One works contract cut into payments just under the 5,000-yuan approval limit.
-        let start = random_day(rng, year).min(NaiveDate::from_ymd_opt(year, 12, 10).unwrap_or(NaiveDate::MIN));
-        let builder = parties.pick(rng, Party::Builder);
-        let description = SPLIT_WORKS.descriptions.choose(rng).copied().unwrap_or("付工程款");
-        for _ in 0..splits {
-            let on = start + Duration::days(rng.gen_range(0..18));
-            let fen = rng.gen_range(450..=499) * 1_000;
-            push(rng, &mut drafts, &SPLIT_WORKS, on, fen, builder);
-            if let Some(d) = drafts.last_mut() {
-                d.description = description;
-            }
-        }
+    while drafts.list.len() + later + reversals < k {
+        ordinary(rng, mix, parties, year, &mut drafts);
+    }
+    for (idx, kind) in plan.plants.iter().enumerate().filter(|(_, p)| p.needs_ordinary_lines()) {
+        plants::plant_after(rng, year, *kind, idx, &mut drafts);
     }
     let year_end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
-    for _ in 0..duplicates {
-        // The same payment posted again a few days later.
-        let Some(original) = drafts
-            .iter()
-            .filter(|d| !d.template.income)
-            .nth(rng.gen_range(0..regular.max(1) / 2))
-        else {
-            continue;
-        };
-        let (t, fen, who, description) = (
-            original.template,
-            original.amount_fen,
-            original.counterparty,
-            original.description,
-        );
-        let on = (original.on + Duration::days(rng.gen_range(1..15))).min(year_end);
-        push(rng, &mut drafts, t, on, fen, who);
-        if let Some(d) = drafts.last_mut() {
-            d.description = description;
-        }
-    }
+    let regular = drafts.list.len();
     for _ in 0..reversals {
         let i = rng.gen_range(TRANSFERS..regular.max(TRANSFERS + 1));
         // Only payments are reversed: reversing an income takes money out, which could overdraw.
-        let Some(original) = drafts.get(i).filter(|d| d.reverses.is_none() && !d.template.income) else {
+        let Some(original) = drafts
+            .list
+            .get(i)
+            .filter(|d| d.reverses.is_none() && !d.template.income && !d.fixed && d.amount_fen > 0)
+        else {
             continue;
         };
         if drafts
+            .list
             .iter()
             .any(|d| d.reverses.as_deref() == Some(original.id.as_str()))
         {
             continue;
         }
-        let (t, fen, who, description, id) = (
+        let (t, fen, who, description, project, id) = (
             original.template,
             -original.amount_fen,
-            original.counterparty,
+            original.counterparty.clone(),
             original.description,
+            original.project,
             original.id.clone(),
         );
         let on = (original.on + Duration::days(rng.gen_range(0..6))).min(year_end);
-        push(rng, &mut drafts, t, on, fen, who);
-        if let Some(d) = drafts.last_mut() {
-            d.description = description;
-            d.reverses = Some(id);
-            d.reason = REVERSAL_REASONS.choose(rng).copied();
-        }
+        let d = drafts.push(rng, t, on, fen, who);
+        d.description = description;
+        d.project = project;
+        d.reverses = Some(id);
+        d.reason = REVERSAL_REASONS.choose(rng).copied();
     }
-    // A duplicate or reversal that found no original leaves room for an ordinary line.
-    while drafts.len() < k {
-        let t = mix.pick(rng);
-        let (on, fen, who) = (random_day(rng, year), amount_fen(rng, t), parties.pick(rng, t.party));
-        push(rng, &mut drafts, t, on, fen, who);
+    // A plant or reversal that found no original leaves room for an ordinary line.
+    while drafts.list.len() < k {
+        ordinary(rng, mix, parties, year, &mut drafts);
     }
+    tender(&mut drafts.list, year, plan.tender_prefix);
     // Last, so no reversal or duplicate copies a transfer's amount before it is raised
     // (neither ever picks a transfer anyway).
-    top_up_transfers(&mut drafts);
-    drafts
+    top_up_transfers(&mut drafts.list);
+    drafts.list
+}
+
+/// Works of a tendered project go, within a year, to one winner under one tender reference.
+fn tender<'a>(drafts: &mut [Draft<'a>], year: i32, prefix: &str) {
+    let mut refs: Vec<(&'static str, Cow<'a, str>, String)> = Vec::new();
+    for d in drafts.iter_mut().filter(|d| d.template.tendered && d.plant.is_none()) {
+        let Some(project) = d.project else { continue };
+        let (winner, reference) = match refs.iter().find(|(p, _, _)| *p == project) {
+            Some((_, w, r)) => (w.clone(), r.clone()),
+            None => {
+                let r = format!("SMZB-{year}-{prefix}-{:02}", refs.len() + 1);
+                refs.push((project, d.counterparty.clone(), r.clone()));
+                (d.counterparty.clone(), r)
+            }
+        };
+        d.counterparty = winner;
+        d.tender_ref = Some(reference);
+    }
 }
 
 /// Raises the quarterly transfers so that the year's income covers its spending, as the
@@ -224,24 +230,94 @@ impl Funds {
     }
 }
 
+/// The project an entry is booked under. Works without a tender are that year's: a village
+/// repairs its ancestral hall one year and the next, and each year's repair is its own project.
+fn yearly_project(d: &Draft<'_>, year: i32) -> Option<Cow<'static, str>> {
+    let project = d.project?;
+    if d.template.tendered || d.fixed || d.template.income {
+        return Some(Cow::Borrowed(project));
+    }
+    Some(Cow::Owned(format!("{year}年{project}")))
+}
+
+/// One village's generated books: its lines in posting order, and what was planted in them.
+pub struct VillageBooks<'a> {
+    pub entries: Vec<GenEntry<'a>>,
+    pub plants: Vec<Plant>,
+}
+
+/// The plants of one year while its lines are numbered: the entry ids of each, and whether
+/// it could not be placed.
+struct YearPlants<'p> {
+    kinds: &'p [Kind],
+    ids: Vec<Vec<String>>,
+    void: Vec<bool>,
+    /// Index of the first line after the skipped voucher number.
+    gap_at: Option<usize>,
+}
+
+impl YearPlants<'_> {
+    fn into_plants(mut self, year: i32, entries: &[GenEntry<'_>], out: &mut Vec<Plant>) {
+        for (idx, kind) in self.kinds.iter().enumerate() {
+            let mut entry_ids = std::mem::take(&mut self.ids[idx]);
+            let mut missing_voucher = None;
+            if *kind == Kind::VoucherGap {
+                let Some(at) = self.gap_at else { continue };
+                entry_ids = vec![entries[at - 1].id.clone(), entries[at].id.clone()];
+                missing_voucher = Some(format!("{year}-{:04}", at + 1));
+            }
+            if !self.void[idx] && !entry_ids.is_empty() {
+                out.push(Plant {
+                    kind: *kind,
+                    fiscal_year: year,
+                    entry_ids,
+                    missing_voucher,
+                });
+            }
+        }
+    }
+}
+
 /// All the lines of one village over `years`, `k` a year, in posting order (date, then
-/// creation), vouchers numbered `YYYY-NNNN` per year. Neither cash nor bank ever goes negative.
+/// creation), vouchers numbered `YYYY-NNNN` per year, with the kinds of `plan` planted in their
+/// years. Neither cash nor bank ever goes negative.
 pub fn village_entries<'a>(
     rng: &mut ChaCha8Rng,
     parties: &Parties<'a>,
     years: std::ops::RangeInclusive<i32>,
     k: usize,
     opening: (i64, i64),
-) -> Vec<GenEntry<'a>> {
+    plan: &[(i32, Kind)],
+    tender_prefix: &str,
+) -> VillageBooks<'a> {
     let mix = Mix::for_village(rng);
+    let standing = schedule::standing(rng, parties, k);
     let mut out = Vec::with_capacity(k * years.clone().count());
+    let mut planted = Vec::new();
     let mut funds = Funds {
         cash: opening.0,
         bank: opening.1,
     };
     for year in years {
-        let mut drafts = drafts_of_year(rng, &mix, parties, year, k);
+        let kinds: Vec<Kind> = plan.iter().filter(|(y, _)| *y == year).map(|(_, kind)| *kind).collect();
+        let year_plan = YearPlan {
+            year,
+            k,
+            standing: &standing,
+            plants: &kinds,
+            tender_prefix,
+        };
+        let mut drafts = drafts_of_year(rng, &mix, parties, &year_plan);
         drafts.sort_by_key(|d| (d.on, d.order));
+        let first = out.len();
+        let mut plants = YearPlants {
+            kinds: &kinds,
+            ids: vec![Vec::new(); kinds.len()],
+            void: vec![false; kinds.len()],
+            gap_at: kinds
+                .contains(&Kind::VoucherGap)
+                .then(|| rng.gen_range(1..drafts.len().max(2))),
+        };
         let chart = Chart::for_year(year);
         // A reversal settles where its original did, also when that was not the template's.
         let reversed: HashSet<String> = drafts.iter().filter_map(|d| d.reverses.clone()).collect();
@@ -256,17 +332,25 @@ pub fn village_entries<'a>(
                 }
                 None => funds.settle(t.settlement, delta, chart),
             };
-            let posted_at = (d.on + Duration::days(rng.gen_range(0..4)))
+            let posted_after = d.posted_after.unwrap_or_else(|| rng.gen_range(0..4));
+            let posted_at = (d.on + Duration::days(posted_after))
                 .and_time(NaiveTime::from_hms_opt(0, 30, 0).unwrap_or(NaiveTime::MIN))
                 + Duration::seconds(rng.gen_range(0..9 * 3600));
             if reversed.contains(&d.id) {
                 settled_by.insert(d.id.clone(), settlement);
             }
+            if let Some(idx) = d.plant {
+                plants.ids[idx].push(d.id.clone());
+                // A round sum the cash box could not pay went through the bank: no plant.
+                plants.void[idx] |= kinds[idx] == Kind::RoundAmount && settlement != "101";
+            }
+            let project = yearly_project(&d, year);
+            let number = n + 1 + usize::from(plants.gap_at.is_some_and(|at| n >= at));
             out.push(GenEntry {
                 id: d.id,
                 fiscal_year: year,
                 period: format!("{year}-{:02}", d.on.month()),
-                voucher_no: format!("{year}-{:04}", n + 1),
+                voucher_no: format!("{year}-{number:04}"),
                 occurred_on: d.on,
                 posted_at,
                 direction: if t.income { "income" } else { "expense" },
@@ -278,12 +362,17 @@ pub fn village_entries<'a>(
                 settlement_account_code: settlement,
                 counterparty: d.counterparty,
                 description: d.description,
-                project: t.project,
+                project,
                 fund_source: t.fund_source,
+                tender_ref: d.tender_ref,
                 reverses: d.reverses,
                 reversal_reason: d.reason,
             });
         }
+        plants.into_plants(year, &out[first..], &mut planted);
     }
-    out
+    VillageBooks {
+        entries: out,
+        plants: planted,
+    }
 }

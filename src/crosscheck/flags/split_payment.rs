@@ -3,6 +3,11 @@
 //! collective decision a larger one needs. Overlapping windows of one counterparty are
 //! reported as one flag listing every payment involved.
 //!
+//! Standing payments are not pieces: the same amount paid to the same counterparty in three or
+//! more months (a wage, a contract's monthly fee) is left out, so a cleaner's wage and an odd
+//! job in the same week do not read as one payment cut up. Repeating one piece month after
+//! month to hide it would show as that series instead.
+//!
 //! How an insider would get around it, and what closes it:
 //!
 //! - *A second spelling of the payee* (its registered name and a short one): payments are
@@ -18,7 +23,9 @@
 
 use crate::i18n::money;
 use crate::msg;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::Datelike;
 
 use serde_json::json;
 
@@ -27,6 +34,23 @@ use crate::crosscheck::book::{Book, Item, Parties};
 
 pub struct SplitPayment;
 
+/// `(counterparty, amount)` of the live payments made in three or more different months.
+fn standing_series(items: &[Item]) -> HashSet<(i32, i64)> {
+    let mut months: HashMap<(i32, i64), Vec<(i32, u32)>> = HashMap::new();
+    for i in items.iter().filter(|i| i.is_expense() && i.is_live()) {
+        let seen = months.entry((i.firm, i.amount_fen)).or_default();
+        let month = (i.occurred_on.year(), i.occurred_on.month());
+        if !seen.contains(&month) {
+            seen.push(month);
+        }
+    }
+    months
+        .into_iter()
+        .filter(|(_, m)| m.len() >= 3)
+        .map(|(k, _)| k)
+        .collect()
+}
+
 impl Rule for SplitPayment {
     fn name(&self) -> &'static str {
         "split_payment"
@@ -34,12 +58,11 @@ impl Rule for SplitPayment {
 
     fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
         let (limit, days) = (cx.settings.approval_limit_fen, cx.settings.split_days);
+        let standing = standing_series(&book.items);
         let mut by_party: BTreeMap<i32, Vec<&Item>> = BTreeMap::new();
-        for item in book
-            .items
-            .iter()
-            .filter(|i| i.is_expense() && i.is_live() && i.amount_fen < limit)
-        {
+        for item in book.items.iter().filter(|i| {
+            i.is_expense() && i.is_live() && i.amount_fen < limit && !standing.contains(&(i.firm, i.amount_fen))
+        }) {
             by_party.entry(item.firm).or_default().push(item);
         }
         for items in by_party.values().filter(|g| g.len() > 1) {

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::FindingStatus;
 use super::load::{Loaded, grams, key};
 use crate::crosscheck::DateWindow;
+use crate::crosscheck::book::FastHasher;
 use crate::crosscheck::error::Result;
 use crate::crosscheck::findings::{Finding, Tolerances};
 use crate::crosscheck::names;
@@ -84,7 +85,8 @@ pub(super) const CHECK_EVERY: u32 = 2048;
 #[derive(Default)]
 pub(super) struct SimilarityCache {
     pub(super) names: HashMap<String, u32>,
-    pub(super) scores: HashMap<(u32, i32), f64>,
+    /// Looked up once per candidate, so hashed cheaply (keys are small integers of our own).
+    pub(super) scores: HashMap<(u32, i32), f64, std::hash::BuildHasherDefault<FastHasher>>,
     /// Counterparties similar enough to each finding name.
     pub(super) similar: HashMap<u32, Vec<i32>>,
 }

@@ -42,13 +42,15 @@ pub(super) fn key(text: &str) -> String {
     names::normalize(text)
 }
 
-pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, budget: &Budget) -> Result<Loaded> {
+/// Loads the entries of `scope` inside `window`; the voucher and invoice number indexes are
+/// built only when `numbers` (some finding names a voucher or an invoice).
+pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, numbers: bool, budget: &Budget) -> Result<Loaded> {
     let mut parties = Parties::default();
     let mut items = Vec::new();
     let mut invoices: Vec<(String, String)> = Vec::new();
     for_each_book(pool, scope, window, &mut parties, |book, _| {
         budget.check()?;
-        for r in book.receipts.iter().filter(|r| !r.withdrawn) {
+        for r in book.receipts.iter().filter(|r| numbers && !r.withdrawn) {
             if let Some(n) = &r.invoice_number {
                 invoices.push((key(n), r.entry_id.clone()));
             }
@@ -68,7 +70,7 @@ pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, budget: &Bu
     by_amount.sort_by_key(|&i| (items[i].1.amount_fen, items[i].1.seq));
     let mut by_voucher: HashMap<String, Vec<usize>> = HashMap::new();
     let mut by_id: HashMap<&str, usize> = HashMap::new();
-    for (i, (_, item)) in items.iter().enumerate() {
+    for (i, (_, item)) in items.iter().enumerate().filter(|_| numbers) {
         by_voucher.entry(key(&item.voucher_no)).or_default().push(i);
         by_id.insert(&item.id, i);
     }

@@ -191,12 +191,17 @@ pub fn reconcile(
     list_unmatched: bool,
     budget: &Budget,
 ) -> Result<Outcome> {
+    let started = std::time::Instant::now();
     let (listing, load_window) = windows(window, findings, tol, list_unmatched);
     let loaded = if findings.is_empty() && !list_unmatched {
         Loaded::default()
     } else {
-        load(pool, scope, load_window, budget)?
+        let numbers = findings
+            .iter()
+            .any(|f| f.voucher_no.is_some() || f.invoice_number.is_some());
+        load(pool, scope, load_window, numbers, budget)?
     };
+    let load_ms = started.elapsed().as_millis();
     let judge = Judge {
         tol,
         loaded: &loaded,
@@ -204,10 +209,20 @@ pub fn reconcile(
         budget,
     };
     let (mut proposals, truncated) = propose(&judge, findings, budget)?;
+    let propose_ms = started.elapsed().as_millis();
     rank(&mut proposals, &loaded);
     let mut assignment = Assignment::new(scope, findings, &loaded, &proposals, &truncated);
     assignment.grant_all(&judge, budget)?;
     let results = assignment.results();
+    tracing::debug!(
+        entries = loaded.items.len(),
+        findings = findings.len(),
+        proposals = proposals.len(),
+        load_ms,
+        propose_ms,
+        total_ms = started.elapsed().as_millis(),
+        "reconciled"
+    );
     let unmatched = if list_unmatched {
         unmatched(scope, &loaded, listing, &assignment.taken)
     } else {

@@ -14,6 +14,10 @@ use crate::crosscheck::findings::Finding;
 use crate::crosscheck::names;
 use crate::domain::budget::Meter;
 
+/// A candidate's kind of fit, score, entry seq and index, status and detail: a proposal before
+/// it is made.
+type Scored = (Fit, f64, i64, usize, FindingStatus, Single);
+
 impl Judge<'_> {
     /// The best single-entry proposals for `f` (at most [`KEPT_PER_FINDING`]), and whether its
     /// candidates were cut (see [`Judge::candidates`]).
@@ -31,7 +35,7 @@ impl Judge<'_> {
         let finding_party = finding_party.as_deref().map(|p| (cache.name_id(p), p));
         let voucher = f.voucher_no.as_deref().map(key);
         let invoice = f.invoice_number.as_deref().map(key);
-        let mut out = Vec::new();
+        let mut scored: Vec<Scored> = Vec::new();
         let mut meter = Meter::new(self.budget, CHECK_EVERY);
         for i in candidates {
             meter.step()?;
@@ -65,6 +69,7 @@ impl Judge<'_> {
                 (true, true, Some(false)) => FindingStatus::CounterpartyMismatch,
                 _ => continue,
             };
+            let status_before_reversal = status;
             let reversed = item.reversed_by.is_some();
             let fit = match (status == FindingStatus::Matched, reversed) {
                 (true, false) => Fit::Matched,
@@ -81,31 +86,38 @@ impl Judge<'_> {
             if strong {
                 score = 0.5 + 0.5 * score;
             }
-            out.push(Proposal {
+            let status = if reversed { FindingStatus::Reversed } else { status };
+            let single = Single {
+                amount_diff,
+                days,
+                sim,
+                amount_ok,
+                date_ok,
+                name_ok,
+                voucher_ok,
+                invoice_ok,
+                fit_status: status_before_reversal,
+            };
+            scored.push((fit, round4(score), item.seq, i, status, single));
+        }
+        // Only the best few become proposals: a popular counterparty can bring thousands of
+        // candidates, and allocating and sorting a proposal for each was most of the work.
+        let order = |a: &Scored, b: &Scored| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2));
+        if scored.len() > KEPT_PER_FINDING {
+            scored.select_nth_unstable_by(KEPT_PER_FINDING - 1, order);
+            scored.truncate(KEPT_PER_FINDING);
+        }
+        scored.sort_unstable_by(order);
+        let out = scored
+            .into_iter()
+            .map(|(fit, score, _, i, status, single)| Proposal {
                 fit,
                 items: vec![i],
-                score: round4(score),
-                status: if reversed { FindingStatus::Reversed } else { status },
-                detail: Detail::Single(Single {
-                    amount_diff,
-                    days,
-                    sim,
-                    amount_ok,
-                    date_ok,
-                    name_ok,
-                    voucher_ok,
-                    invoice_ok,
-                    fit_status: status,
-                }),
-            });
-        }
-        out.sort_by(|a, b| {
-            a.fit
-                .cmp(&b.fit)
-                .then(b.score.total_cmp(&a.score))
-                .then(l.items[a.items[0]].1.seq.cmp(&l.items[b.items[0]].1.seq))
-        });
-        out.truncate(KEPT_PER_FINDING);
+                score,
+                status,
+                detail: Detail::Single(single),
+            })
+            .collect();
         Ok((out, truncated))
     }
 
