@@ -25,5 +25,6 @@ mod ledger;
 mod multi_server;
 mod openapi;
 mod ops;
+mod qr_photos;
 mod receipts;
 mod tlog;
