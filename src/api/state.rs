@@ -34,7 +34,7 @@ pub struct AppState {
     /// Full-size renditions being made, so one receipt's is made once however many ask.
     pub full_renditions: crate::receipts::SingleFlight<ApiResult<std::path::PathBuf>>,
     /// The deep QR searches that run after uploads are answered.
-    pub qr_searches: crate::api::receipts::qr_search::QrSearches,
+    pub qr_searches: crate::receipts::deferred::QrSearches,
 }
 
 impl AppState {

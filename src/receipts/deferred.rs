@@ -2,8 +2,11 @@
 //! one, the search itself, and filling in what it read. The fill-in happens once (`pending` to
 //! `done`, the one change the database lets a receipt row make), in a write transaction that
 //! also bumps the village's ledger version, so cached pages and the red flags see the invoice.
+//! [`QrSearches`] is what a server's search workers share (they run in `api::receipts`).
 
+use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use diesel::prelude::*;
@@ -13,6 +16,41 @@ use super::{IntakeLimits, search_qr};
 use crate::db::DbConn;
 use crate::db::schema::receipts;
 use crate::ledger::Result;
+
+/// What the workers share: the wake-up call and the receipts being searched right now.
+#[derive(Default)]
+pub struct QrSearches {
+    wake: tokio::sync::Notify,
+    claimed: Mutex<HashSet<String>>,
+}
+
+impl QrSearches {
+    /// Resolves when [`Self::wake`] is called.
+    pub async fn woken(&self) {
+        self.wake.notified().await;
+    }
+
+    /// A receipt became pending: an idle worker takes it now rather than at its next look.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// The first of `pending` no worker of this server is searching, now claimed.
+    pub fn claim(&self, pending: Vec<PendingSearch>) -> Option<PendingSearch> {
+        let mut claimed = self.claimed.lock().unwrap_or_else(|e| e.into_inner());
+        let next = pending.into_iter().find(|p| !claimed.contains(&p.receipt_id))?;
+        claimed.insert(next.receipt_id.clone());
+        Some(next)
+    }
+
+    /// The search of `receipt_id` is over (or failed): it may be claimed again.
+    pub fn release(&self, receipt_id: &str) {
+        self.claimed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(receipt_id);
+    }
+}
 
 /// A receipt waiting for its deep QR search.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
@@ -83,4 +121,33 @@ pub fn fill_in(conn: &mut DbConn, receipt_id: &str, found: Option<&QrReading>) -
         crate::ledger::villages::bump_version(conn, &village)?;
     }
     Ok(changed > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(ids: &[&str]) -> Vec<PendingSearch> {
+        ids.iter()
+            .map(|id| PendingSearch {
+                receipt_id: (*id).to_owned(),
+                sha256: format!("sha-{id}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_receipt_being_searched_is_not_claimed_twice_until_released() {
+        let searches = QrSearches::default();
+        let first = searches.claim(pending(&["a", "b"])).map(|p| p.receipt_id);
+        assert_eq!(first.as_deref(), Some("a"));
+        let second = searches.claim(pending(&["a", "b"])).map(|p| p.receipt_id);
+        assert_eq!(second.as_deref(), Some("b"));
+        assert_eq!(searches.claim(pending(&["a", "b"])), None);
+        searches.release("a");
+        assert_eq!(
+            searches.claim(pending(&["a", "b"])).map(|p| p.receipt_id).as_deref(),
+            Some("a")
+        );
+    }
 }

@@ -91,3 +91,133 @@ fn the_set_covers_every_format_sideways_photos_and_chat_copies_within_the_ranges
         generator::render(&generator::photo_set(generator::SEED, 1)[0])
     );
 }
+
+/// A photo whose code intake misses (a small, blurred symbol in the corner of a 12 MP frame,
+/// photographed sideways) and the payload printed on it.
+fn photo_intake_misses() -> (Vec<u8>, String) {
+    let mut spec = generator::photo_set(generator::SEED, 8).remove(7);
+    spec.payload = "01,10,011001605111,80100798,48.00,20240310,85342965681116380258,1A2B".to_owned();
+    spec.format = "10";
+    spec.qr_share = 0.043;
+    spec.blur_sigma = 1.3;
+    spec.rotation_deg = -8.0;
+    spec.quality = 75;
+    spec.orientation = 6;
+    (generator::render(&spec), spec.payload)
+}
+
+fn token(addr: &str, user: &str) -> String {
+    let body = serde_json::json!({"username": user, "password": crate::support::PASSWORD});
+    let (status, tokens) = crate::support::http(addr, "POST", "/api/v1/auth/token", None, Some(&body));
+    assert_eq!(status, 200, "{tokens}");
+    tokens["access_token"].as_str().unwrap().to_owned()
+}
+
+fn receipt(addr: &str, token: &str, id: &str) -> serde_json::Value {
+    let (status, receipt) = crate::support::http(addr, "GET", &format!("/api/v1/receipts/{id}"), Some(token), None);
+    assert_eq!(status, 200, "{receipt}");
+    receipt
+}
+
+/// The upload is answered with the receipt `pending`; a server that runs no deep search leaves
+/// it so; the next one takes it up at start-up, fills the invoice in, and the flags see it.
+#[actix_web::test]
+async fn an_invoice_intake_missed_is_filled_in_after_the_upload_and_a_restart_resumes_the_search() {
+    use crate::support::{BOUNDARY, TestApp, V1A, expense, multipart, send, start_server};
+    let app = TestApp::new().await;
+    // The entry says 64.90; the invoice says 48.00.
+    let entry = app.post_entry(V1A, expense("Q-1", "2024-03-12", 6_490)).await;
+    let entry = entry["id"].as_str().unwrap().to_owned();
+    let (bytes, payload) = photo_intake_misses();
+
+    let (mut server, addr) = start_server(app.dir.path(), &["--qr-search-workers", "0"]);
+    let clerk = token(&addr, "clerk1");
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    let uploaded = send(
+        &addr,
+        "POST",
+        &format!("/api/v1/entries/{entry}/receipts"),
+        Some(&clerk),
+        Some((&content_type, multipart("photo.jpg", &bytes))),
+    );
+    assert_eq!(uploaded.status, 201, "{}", uploaded.body);
+    let id = uploaded.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(uploaded.json()["qr_search"], "pending", "{}", uploaded.body);
+    assert_eq!(uploaded.json()["invoice"], serde_json::Value::Null);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(receipt(&addr, &clerk, &id)["qr_search"], "pending");
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let (mut server, addr) = start_server(app.dir.path(), &[]);
+    let clerk = token(&addr, "clerk1");
+    let started = std::time::Instant::now();
+    let done = loop {
+        let r = receipt(&addr, &clerk, &id);
+        if r["qr_search"] == "done" || started.elapsed() > std::time::Duration::from_secs(600) {
+            break r;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    assert_eq!(done["qr_search"], "done", "{done}");
+    let invoice = village_ledger::domain::InvoiceQr::parse(&payload).unwrap();
+    assert_eq!(done["invoice"]["key"], invoice.key.as_str(), "{done}");
+    assert_eq!(done["invoice"]["amount_fen"], 4_800);
+    let (status, flags) = crate::support::http(
+        &addr,
+        "GET",
+        &format!("/api/v1/crosscheck/flags?village={V1A}&rules=invoice_mismatch"),
+        Some(&token(&addr, "admin")),
+        None,
+    );
+    server.kill().unwrap();
+    let _ = server.wait();
+    assert_eq!(status, 200, "{flags}");
+    let flagged = flags["flags"].as_array().unwrap();
+    assert!(
+        flagged.iter().any(|f| f.to_string().contains(&entry)),
+        "invoice_mismatch on the entry once the invoice is read: {flags}"
+    );
+}
+
+/// The filled-in fields are the only change a receipt row takes, and only once.
+#[actix_web::test]
+async fn a_receipt_row_changes_only_by_the_one_fill_in_of_a_pending_search() {
+    use diesel::RunQueryDsl;
+    let app = crate::support::TestApp::new().await;
+    let entry = app
+        .post_entry(crate::support::V1A, crate::support::expense("Q-2", "2024-03-12", 100))
+        .await;
+    let entry = entry["id"].as_str().unwrap();
+    let blank = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/receipts-fixtures/scan-flatbed.png"
+    ))
+    .unwrap();
+    let res = crate::support::upload_receipt(&app, "clerk1", entry, "scan.png", &blank).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let id = res.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        res.json()["qr_search"],
+        "pending",
+        "a scan without a QR code waits for the deep search"
+    );
+    let mut conn = app.conn();
+    let mut sql = |s: String| diesel::sql_query(s).execute(&mut *conn).is_ok();
+    // Any other column, pending or not, is refused.
+    assert!(!sql(format!(
+        "UPDATE receipts SET phash = '0000000000000000' WHERE id = '{id}'"
+    )));
+    assert!(!sql(format!(
+        "UPDATE receipts SET qr_search = 'done', width = 1 WHERE id = '{id}'"
+    )));
+    assert!(sql(format!(
+        "UPDATE receipts SET qr_search = 'done', invoice_key = 'K' WHERE id = '{id}'"
+    )));
+    // Once done, nothing changes any more.
+    assert!(!sql(format!("UPDATE receipts SET invoice_key = 'L' WHERE id = '{id}'")));
+    assert!(!sql(format!(
+        "UPDATE receipts SET qr_search = 'pending' WHERE id = '{id}'"
+    )));
+    assert!(!sql(format!("DELETE FROM receipts WHERE id = '{id}'")));
+}

@@ -6,8 +6,6 @@
 //! pending when the server stopped; and every minute they look again, for receipts another
 //! server sharing the database took in.
 
-use std::collections::HashSet;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use actix_web::web;
@@ -19,34 +17,6 @@ use crate::receipts::deferred::{PendingSearch, fill_in, pending_searches, search
 
 /// How long an idle worker waits before it looks for pending receipts unasked.
 const RESCAN: Duration = Duration::from_secs(60);
-
-/// What the workers share: the wake-up call and the receipts being searched right now.
-#[derive(Default)]
-pub struct QrSearches {
-    wake: tokio::sync::Notify,
-    claimed: Mutex<HashSet<String>>,
-}
-
-impl QrSearches {
-    /// A receipt became pending: an idle worker takes it now rather than at its next look.
-    pub fn wake(&self) {
-        self.wake.notify_one();
-    }
-
-    fn claim(&self, pending: Vec<PendingSearch>) -> Option<PendingSearch> {
-        let mut claimed = self.claimed.lock().unwrap_or_else(|e| e.into_inner());
-        let next = pending.into_iter().find(|p| !claimed.contains(&p.receipt_id))?;
-        claimed.insert(next.receipt_id.clone());
-        Some(next)
-    }
-
-    fn release(&self, receipt_id: &str) {
-        self.claimed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(receipt_id);
-    }
-}
 
 /// Starts the workers; call once, inside the server's runtime.
 pub fn spawn_workers(state: State) {
@@ -65,7 +35,7 @@ pub fn spawn_workers(state: State) {
                         }
                     }
                     Ok(None) => {
-                        let _ = tokio::time::timeout(RESCAN, state.qr_searches.wake.notified()).await;
+                        let _ = tokio::time::timeout(RESCAN, state.qr_searches.woken()).await;
                     }
                     Err(e) => {
                         tracing::error!(error = %e, "cannot list the receipts waiting for a QR search");
