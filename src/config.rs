@@ -138,6 +138,13 @@ pub struct Settings {
     /// Receipt uploads received at once; one more is answered 503 with `Retry-After`.
     #[arg(long, env = "VL_UPLOAD_CONCURRENCY", default_value_t = 4)]
     pub upload_concurrency: usize,
+    /// Deep QR searches of receipt photos running at once, after their uploads are answered
+    /// (0: none here; the receipts stay pending until a server that runs them starts).
+    #[arg(long, env = "VL_QR_SEARCH_WORKERS", default_value_t = 1)]
+    pub qr_search_workers: usize,
+    /// Seconds one deep QR search may spend on a photo before it gives up.
+    #[arg(long, env = "VL_QR_SEARCH_SECONDS", default_value_t = 60)]
+    pub qr_search_seconds: u64,
 }
 
 /// Thresholds of the red-flag rules, each with its environment variable and documented
@@ -243,6 +250,8 @@ impl Settings {
             flags_concurrency: 2,
             rendition_concurrency: 2,
             upload_concurrency: 4,
+            qr_search_workers: 1,
+            qr_search_seconds: 60,
         }
     }
 

@@ -154,6 +154,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let state = open_state(settings)?;
     let metrics_state = state.clone();
     spawn_checkpointer(state.clone(), checkpoint_seconds);
+    village_ledger::api::receipts::qr_search::spawn_workers(state.clone());
     let mut server = actix_web::HttpServer::new(move || build_app(state.clone()))
         .client_request_timeout(std::time::Duration::from_secs(timeout))
         .shutdown_timeout(30);

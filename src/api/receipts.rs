@@ -18,6 +18,7 @@ use crate::receipts::withdraw::{WithdrawalPlan, plan_withdrawal};
 
 mod errors;
 mod files;
+pub mod qr_search;
 mod upload;
 
 pub use files::ImageQuery;

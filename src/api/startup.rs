@@ -54,6 +54,7 @@ pub fn load_state(settings: Settings) -> anyhow::Result<State> {
             settings.upload_concurrency,
         ),
         full_renditions: Default::default(),
+        qr_searches: Default::default(),
         settings,
         metrics: Metrics::default(),
         log,

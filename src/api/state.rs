@@ -33,6 +33,8 @@ pub struct AppState {
     pub gates: crate::domain::budget::Gates,
     /// Full-size renditions being made, so one receipt's is made once however many ask.
     pub full_renditions: crate::receipts::SingleFlight<ApiResult<std::path::PathBuf>>,
+    /// The deep QR searches that run after uploads are answered.
+    pub qr_searches: crate::receipts::deferred::QrSearches,
 }
 
 impl AppState {

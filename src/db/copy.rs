@@ -66,7 +66,7 @@ row_struct!(ReceiptR, receipts, { id: String, entry_id: String, village_code: St
     byte_size: i64, width: i32, height: i32, phash: String, invoice_key: Option<String>, invoice_type: Option<String>,
     invoice_code: Option<String>, invoice_number: Option<String>, invoice_amount_fen: Option<i64>,
     invoice_date: Option<NaiveDate>, invoice_check_code: Option<String>, qr_text: Option<String>, uploaded_by: String,
-    uploaded_at: NaiveDateTime });
+    uploaded_at: NaiveDateTime, qr_search: String });
 row_struct!(TenderR, tenders, { id: String, village_code: String, reference: String, reference_key: String,
     project: String, winner: String, amount_fen: i64, awarded_on: NaiveDate, recorded_by: String, recorded_at: NaiveDateTime });
 row_struct!(WithdrawalR, receipt_withdrawals, { receipt_id: String, reason: String, withdrawn_by: String, withdrawn_at: NaiveDateTime });

@@ -154,6 +154,7 @@ diesel::table! {
         qr_text -> Nullable<Text>,
         uploaded_by -> Text,
         uploaded_at -> Timestamp,
+        qr_search -> Text,
     }
 }
 

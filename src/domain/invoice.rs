@@ -33,6 +33,35 @@ pub struct InvoiceQr {
     pub key: String,
 }
 
+/// Whether a receipt's QR code has been searched for as well as the service can: intake reads
+/// codes that are easy to find; a receipt where it read no invoice is searched again, more
+/// deeply, after the upload is answered, and its invoice fields fill in when that finishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QrSearch {
+    /// Searched: an invoice was read, or the deep search found none.
+    Done,
+    /// No invoice read yet; the deep search has not finished.
+    Pending,
+}
+
+impl QrSearch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QrSearch::Done => "done",
+            QrSearch::Pending => "pending",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "done" => Some(QrSearch::Done),
+            "pending" => Some(QrSearch::Pending),
+            _ => None,
+        }
+    }
+}
+
 fn all_digits(s: &str, len: usize) -> bool {
     s.len() == len && s.bytes().all(|b| b.is_ascii_digit())
 }

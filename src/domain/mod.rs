@@ -15,7 +15,7 @@ mod text;
 pub use codes::{AccountCode, DivisionCode, TownshipCode, VillageCode, clip, truncate};
 pub use error::ValueError;
 pub use ids::{EntryId, ReceiptId};
-pub use invoice::InvoiceQr;
+pub use invoice::{InvoiceQr, QrSearch};
 pub use money::{MAX_ABS_FEN, Money, deserialize_fen, deserialize_whole, format_yuan, parse_whole_number};
 pub use period::{Chart, FIRST_YEAR, LAST_YEAR, Period, check_ledger_date};
 pub use text::BoundedText;

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::db::schema::{receipt_withdrawals, receipts};
-use crate::domain::{EntryId, InvoiceQr, ReceiptId};
+use crate::domain::{EntryId, InvoiceQr, QrSearch, ReceiptId};
 use crate::ledger::{LedgerError, Result};
 use crate::tlog::leaf::{KIND_RECEIPT, KIND_RECEIPT_WITHDRAWAL, ReceiptLeaf, WithdrawalLeaf};
 
@@ -34,6 +34,9 @@ pub struct ReceiptRow {
     pub qr_text: Option<String>,
     pub uploaded_by: String,
     pub uploaded_at: NaiveDateTime,
+    /// `pending` while the deep QR search is still to fill in the invoice fields, else `done`:
+    /// that fill-in is the one change a receipt row accepts.
+    pub qr_search: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -89,6 +92,8 @@ pub struct Receipt {
     /// 64-bit perceptual hash, hex.
     pub phash: String,
     pub invoice: Option<InvoiceQr>,
+    /// `pending` while the invoice may still be read from the photo: `invoice` then fills in.
+    pub qr_search: QrSearch,
     /// A QR payload that is not an invoice.
     pub qr_text: Option<String>,
     pub uploaded_by: String,
@@ -130,6 +135,7 @@ impl Receipt {
             height: row.height,
             phash: row.phash,
             invoice,
+            qr_search: QrSearch::parse(&row.qr_search).unwrap_or(QrSearch::Done),
             qr_text: row.qr_text,
             uploaded_by: row.uploaded_by,
             uploaded_at: row.uploaded_at.and_utc(),

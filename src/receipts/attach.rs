@@ -41,5 +41,6 @@ pub fn receipt_row(
         },
         uploaded_by: uploaded_by.to_owned(),
         uploaded_at: crate::domain::clock::now_utc(),
+        qr_search: ingested.qr_search.as_str().to_owned(),
     }
 }

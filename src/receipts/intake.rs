@@ -8,11 +8,12 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use super::decode::{check_jpeg_complete, decode_full, decode_reduced, guarded};
 pub use super::error::{IntakeError, IntakeLimits};
 use super::phash::perceptual_hash;
-use super::qr::read_qr;
+use super::qr::{QrReading, QrSearch, deep, read_qr};
 use super::renditions::{SCREEN_EDGE, THUMB_EDGE, encode_jpeg, fit, flatten_rgb, grey, orient};
 use super::sniff::{ImageKind, sniff};
 use crate::domain::InvoiceQr;
@@ -21,6 +22,11 @@ use crate::domain::InvoiceQr;
 /// the whole invoice keep about 4 px a module at this size, which rqrr needs; smaller images
 /// lose codes that are never even seen, so the full-resolution retry would not happen.
 const QR_SEARCH_EDGE: u32 = 2048;
+
+/// Long edge up to which the deep QR search looks at every stored pixel. Larger photos are
+/// decoded at the JPEG scale that brings them under it: the search's memory stays within a few
+/// times one grey byte for each of 6000 × 6000 pixels.
+const DEEP_SEARCH_EDGE: u32 = 6000;
 
 /// What intake learnt from an accepted receipt file.
 #[derive(Clone)]
@@ -36,6 +42,8 @@ pub struct Ingested {
     pub invoice: Option<InvoiceQr>,
     /// The raw QR payload (invoice or not), if a QR code was read.
     pub qr_text: Option<String>,
+    /// `Pending` when no invoice was read: the deep search ([`search_qr`]) is still to run.
+    pub qr_search: QrSearch,
     /// JPEG, at most 320 px on the long edge, no metadata.
     pub thumb: Vec<u8>,
     /// JPEG, at most 1600 px on the long edge (never upscaled), no metadata.
@@ -52,6 +60,7 @@ impl std::fmt::Debug for Ingested {
             .field("phash", &self.phash)
             .field("invoice", &self.invoice)
             .field("qr_text", &self.qr_text)
+            .field("qr_search", &self.qr_search)
             .field("thumb_bytes", &self.thumb.len())
             .field("screen_bytes", &self.screen.len())
             .finish()
@@ -114,6 +123,10 @@ fn ingest_image(bytes: &[u8], kind: ImageKind, limits: &IntakeLimits) -> Result<
         }
     })?;
     let (width, height) = decoded.shown_size();
+    let qr_search = match reading.as_ref().and_then(|r| r.invoice.as_ref()) {
+        Some(_) => QrSearch::Done,
+        None => QrSearch::Pending,
+    };
     Ok(Ingested {
         content_type: kind.content_type(),
         width,
@@ -121,9 +134,29 @@ fn ingest_image(bytes: &[u8], kind: ImageKind, limits: &IntakeLimits) -> Result<
         phash,
         invoice: reading.as_ref().and_then(|r| r.invoice.clone()),
         qr_text: reading.map(|r| r.text),
+        qr_search,
         thumb: encode_jpeg(&thumb)?,
         screen: encode_jpeg(&screen)?,
     })
+}
+
+/// The deep search for the QR code of the receipt file at `original` (see [`super::qr`]): the
+/// photo decoded at full resolution (up to [`DEEP_SEARCH_EDGE`]), as stored, since codes are
+/// read in any orientation, and searched until an invoice is read or `budget` is spent.
+pub fn search_qr(original: &Path, limits: &IntakeLimits, budget: Duration) -> Result<Option<QrReading>, IntakeError> {
+    let deadline = Instant::now() + budget;
+    let bytes = read_limited(original, limits)?;
+    let kind = recognise(&bytes)?;
+    let mut grey = guarded(|| {
+        Ok(decode_reduced(&bytes, kind, limits, DEEP_SEARCH_EDGE)?
+            .image
+            .into_luma8())
+    })?;
+    drop(bytes);
+    if grey.width().max(grey.height()) > DEEP_SEARCH_EDGE {
+        grey = fit(&grey, DEEP_SEARCH_EDGE)?.into_owned();
+    }
+    Ok(deep::search(&grey, deadline))
 }
 
 /// The `full` rendition: every pixel of the original, orientation applied, re-encoded as JPEG

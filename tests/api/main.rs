@@ -27,6 +27,7 @@ mod ledger;
 mod multi_server;
 mod openapi;
 mod ops;
+mod qr_photos;
 mod receipts;
 mod tenders;
 mod tlog;

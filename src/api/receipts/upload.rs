@@ -262,6 +262,9 @@ pub async fn post_receipt(
         store_and_attach(&st, received, attach)
     })
     .await??;
+    if created && receipt.qr_search == crate::domain::QrSearch::Pending {
+        state.qr_searches.wake();
+    }
     if created {
         state
             .metrics

@@ -1,5 +1,8 @@
-//! Reading the QR code on a receipt: a reduced grey image is searched first; the full resolution
-//! is tried only when a QR grid was seen there but could not be decoded (modules too small).
+//! Reading the QR code on a receipt. At intake a reduced grey image is searched (rqrr); the full
+//! resolution is tried only when a QR grid was seen there but could not be decoded (modules too
+//! small). A receipt whose intake read no invoice is searched again, after the upload is
+//! answered, by the deep search of [`deep`] (several detectors, binarizations and scales on the
+//! full-resolution photo), which reads the codes of ordinary phone photos.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -7,6 +10,9 @@ use image::GrayImage;
 
 use super::error::IntakeError;
 use crate::domain::InvoiceQr;
+pub use crate::domain::QrSearch;
+
+pub(crate) mod deep;
 
 /// The QR payload found on a receipt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +21,14 @@ pub struct QrReading {
     pub text: String,
     /// The payload parsed as a VAT invoice QR, when it is one.
     pub invoice: Option<InvoiceQr>,
+}
+
+/// A payload as read, parsed as an invoice when it is one.
+pub(crate) fn reading(text: String) -> QrReading {
+    QrReading {
+        invoice: InvoiceQr::parse(&text),
+        text,
+    }
 }
 
 /// What one search pass saw.
@@ -44,13 +58,7 @@ fn search(grey: &GrayImage) -> Pass {
 
 /// Picks the payload to keep: the first invoice payload if any, else the first payload.
 fn choose(texts: Vec<String>) -> Option<QrReading> {
-    let readings: Vec<QrReading> = texts
-        .into_iter()
-        .map(|text| QrReading {
-            invoice: InvoiceQr::parse(&text),
-            text,
-        })
-        .collect();
+    let readings: Vec<QrReading> = texts.into_iter().map(reading).collect();
     let first_invoice = readings.iter().position(|r| r.invoice.is_some()).unwrap_or(0);
     readings.into_iter().nth(first_invoice)
 }
