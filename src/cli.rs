@@ -88,6 +88,9 @@ fn arg_help(id: &str) -> Option<Msg> {
         "entries_per_village_year" => msg!("cli-arg-entries-per-village-year"),
         "seed" => msg!("cli-arg-seed"),
         "last_year" => msg!("cli-arg-last-year"),
+        "plant" => msg!("cli-arg-plant"),
+        "qr_search_workers" => msg!("cli-arg-qr-search-workers"),
+        "qr_search_seconds" => msg!("cli-arg-qr-search-seconds"),
         _ => return None,
     })
 }
