@@ -42,6 +42,7 @@ use crate::auth::users::{NewUser, add_user};
 use crate::config::Settings;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::Period;
+use crate::msg;
 use crate::tlog::checkpoint::{LogSigner, checkpoint_now};
 use draw::Parties;
 
@@ -97,22 +98,22 @@ impl GenerateOptions {
     fn check(&self) -> anyhow::Result<()> {
         let first = self.last_year - self.years + 1;
         if !(1..=5000).contains(&self.villages) {
-            bail!("--villages must be between 1 and 5000");
+            bail!(msg!("cli-generate-villages", max = 5000));
         }
         if !(1..=100_000).contains(&self.entries_per_village_year) {
-            bail!("--entries-per-village-year must be between 1 and 100000");
+            bail!(msg!("cli-generate-entries", max = 100_000));
         }
         if let Some(rate) = self.plant
             && (!(0.0..=1.0).contains(&rate) || self.entries_per_village_year < PLANT_MIN_ENTRIES)
         {
-            bail!("--plant must be between 0 and 1, with at least {PLANT_MIN_ENTRIES} entries per village and year");
+            bail!(msg!("cli-generate-plant", min = PLANT_MIN_ENTRIES));
         }
         if self.years < 1 || first < crate::domain::FIRST_YEAR || self.last_year > crate::domain::LAST_YEAR {
-            bail!(
-                "--years and --last-year must keep every year within {}–{}",
-                crate::domain::FIRST_YEAR,
-                crate::domain::LAST_YEAR
-            );
+            bail!(msg!(
+                "cli-generate-years",
+                first = crate::domain::FIRST_YEAR,
+                last = crate::domain::LAST_YEAR
+            ));
         }
         Ok(())
     }

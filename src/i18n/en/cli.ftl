@@ -170,3 +170,7 @@ verify-tree = the stored tree nodes do not match the leaves
 cli-arg-plant = Share of villages (0–1) that each receive one instance of every planted irregularity; the ground truth goes to plants.jsonl in the data dir. Without it nothing is planted
 cli-arg-qr-search-workers = Deep QR searches of receipt photos running at once, after their uploads are answered (0: none here; the receipts stay pending until a server that runs them starts)
 cli-arg-qr-search-seconds = Seconds one deep QR search may spend on a photo before it gives up
+cli-generate-villages = --villages must be between 1 and { $max }
+cli-generate-entries = --entries-per-village-year must be between 1 and { $max }
+cli-generate-plant = --plant must be between 0 and 1, with at least { $min } entries per village and year
+cli-generate-years = --years and --last-year must keep every year within { $first }–{ $last }

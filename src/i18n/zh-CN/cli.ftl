@@ -170,3 +170,7 @@ verify-tree = 存储的树节点与叶子不符
 cli-arg-plant = 植入疑点的村所占比例(0—1),每个村植入每类疑点各一例;真实答案写入数据目录的 plants.jsonl。不设置则不植入
 cli-arg-qr-search-workers = 上传应答后同时进行的票据照片二维码深度识别数(0:本服务器不做;票据保持待识别,直到有服务器进行)
 cli-arg-qr-search-seconds = 一次二维码深度识别在一张照片上最多花费的秒数
+cli-generate-villages = --villages 须在 1 至 { $max } 之间
+cli-generate-entries = --entries-per-village-year 须在 1 至 { $max } 之间
+cli-generate-plant = --plant 须在 0 至 1 之间,且每村每年至少 { $min } 条记录
+cli-generate-years = --years 和 --last-year 须使每个年度都在 { $first }—{ $last } 年之内
