@@ -18,7 +18,3 @@ pub mod sheet;
 
 pub use error::{CrosscheckError, FindingError, ToleranceError};
 pub use scope::{DateWindow, Scope, ScopeKind, ScopeVillage, VillageFilter, scope_villages};
-
-/// Yuan with two decimals, grouped by thousands (`4,950.00`): the one formatter of amounts
-/// people read, from integer fen.
-pub use crate::i18n::yuan;

@@ -69,20 +69,31 @@ impl Rule for OffdayHospitality {
             }
             let day = item.occurred_on;
             let weekend = matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
-            let holiday = holidays::holiday_name(day).unwrap_or("法定节假日");
-            let (off, why, calendar) = match holidays::day_kind(day) {
-                Some(holidays::DayKind::Holiday) => (true, format!("a public holiday ({holiday})"), "holidays"),
-                Some(holidays::DayKind::Weekend) => (true, format!("a {}", day.weekday()), "holidays"),
-                Some(_) => (false, String::new(), "holidays"),
-                None => (weekend, format!("a {}", day.weekday()), "weekends only"),
+            // `why` is the figure (data, English); `day_text` the explanation's words.
+            let (off, calendar) = match holidays::day_kind(day) {
+                Some(holidays::DayKind::Holiday) => {
+                    let holiday = holidays::holiday_name(day).unwrap_or("法定节假日");
+                    (
+                        Some((
+                            format!("a public holiday ({holiday})"),
+                            msg!("flag-day-holiday", holiday = holiday),
+                        )),
+                        "holidays",
+                    )
+                }
+                Some(holidays::DayKind::Weekend) => (
+                    Some((format!("a {}", day.weekday()), weekday(day.weekday()))),
+                    "holidays",
+                ),
+                Some(_) => (None, "holidays"),
+                None => (
+                    weekend.then(|| (format!("a {}", day.weekday()), weekday(day.weekday()))),
+                    "weekends only",
+                ),
             };
-            let day_text = match holidays::day_kind(day) {
-                Some(holidays::DayKind::Holiday) => msg!("flag-day-holiday", holiday = holiday),
-                _ => weekday(day.weekday()),
-            };
-            if !off {
+            let Some((why, day_text)) = off else {
                 continue;
-            }
+            };
             out.push(cx.flag(
                 self.name(),
                 Severity::Medium,
