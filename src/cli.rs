@@ -78,6 +78,7 @@ fn arg_help(id: &str) -> Option<Msg> {
         "village" => msg!("cli-arg-village"),
         "home_township" => msg!("cli-arg-home-township"),
         "home_village" => msg!("cli-arg-home-village"),
+        "addressee" => msg!("cli-arg-addressee"),
         "from" => msg!("cli-arg-from"),
         "to" => msg!("cli-arg-to"),
         "checkpoint" => msg!("cli-arg-checkpoint"),

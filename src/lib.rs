@@ -14,3 +14,4 @@ pub mod ledger;
 pub mod receipts;
 pub mod tlog;
 pub mod verify;
+pub mod workflow;

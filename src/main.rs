@@ -109,6 +109,9 @@ enum UserCommand {
         /// An inspector's home village (recusal).
         #[arg(long)]
         home_village: Option<String>,
+        /// The body a discipline user works for (an addressee id).
+        #[arg(long)]
+        addressee: Option<String>,
         #[command(flatten)]
         settings: Settings,
     },
@@ -130,7 +133,7 @@ enum KeysCommand {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s).ok_or_else(|| "role must be villager, clerk, inspector or admin".into())
+    Role::parse(s).ok_or_else(|| "role must be villager, clerk, inspector, admin or discipline".into())
 }
 
 fn init_tracing(format: &str) {
@@ -253,6 +256,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 village,
                 home_township,
                 home_village,
+                addressee,
                 settings,
             } => {
                 let state = open_state(settings)?;
@@ -269,6 +273,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     village,
                     home_township,
                     home_village,
+                    addressee,
                 };
                 let user = add_user(&mut conn, new, &password).context(msg!("cli-ctx-add-user"))?;
                 println!(

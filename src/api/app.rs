@@ -11,8 +11,8 @@ use utoipa_actix_web::AppExt;
 use crate::api::openapi::{self as doc, ApiDoc};
 use crate::api::state::State;
 use crate::api::{
-    accounts, audit, auth, crosscheck, entries, health, inspections, log, metrics, middleware, receipts, reconcile,
-    tenders, townships, users, villages,
+    accounts, addressees, audit, auth, crosscheck, entries, findings, health, inspections, log, metrics, middleware,
+    questions, receipts, reconcile, tenders, tickets, townships, users, villages,
 };
 
 /// Registers every route. Each one goes through utoipa, so none can be missing from the
@@ -32,7 +32,11 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(log::routes)
             .configure(receipts::routes)
             .configure(crosscheck::routes)
-            .configure(reconcile::routes),
+            .configure(reconcile::routes)
+            .configure(addressees::routes)
+            .configure(questions::routes)
+            .configure(findings::routes)
+            .configure(tickets::routes),
     )
     .configure(health::routes)
     .service(metrics::get_metrics);

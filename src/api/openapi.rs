@@ -148,6 +148,7 @@ impl Modify for BearerAuth {
         (name = "receipts", description = "Receipt scans: upload, renditions, originals"),
         (name = "log", description = "The transparency log: checkpoints and proofs"),
         (name = "crosscheck", description = "For inspection groups: findings reconciled with the ledger, red flags"),
+        (name = "inspection", description = "The inspection workflow: villagers' questions and reports, checklists, findings, referral tickets, rectification, results"),
         (name = "ops", description = "Health")
     )
 )]

@@ -55,6 +55,7 @@ pub fn load_state(settings: Settings) -> anyhow::Result<State> {
         ),
         full_renditions: Default::default(),
         qr_searches: Default::default(),
+        clock: Default::default(),
         settings,
         metrics: Metrics::default(),
         log,

@@ -35,6 +35,8 @@ pub struct AppState {
     pub full_renditions: crate::receipts::SingleFlight<ApiResult<std::path::PathBuf>>,
     /// The deep QR searches that run after uploads are answered.
     pub qr_searches: crate::receipts::deferred::QrSearches,
+    /// The time deadlines, overdue tickets and daily limits are judged by (tests fix it).
+    pub clock: crate::domain::clock::Clock,
 }
 
 impl AppState {

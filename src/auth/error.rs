@@ -28,6 +28,10 @@ pub enum AuthError {
     VillagerWithoutVillage,
     #[error("a {role:?} was given a fixed scope")]
     FixedScopeNotAllowed { role: Role },
+    #[error("a discipline user needs the body they work for")]
+    DisciplineWithoutAddressee,
+    #[error("no addressee {addressee}")]
+    AddresseeMissing { addressee: String },
 
     // --- users ---
     #[error("user {username} already exists")]

@@ -28,6 +28,10 @@ pub enum Role {
     Inspector,
     /// Reads everything; manages users, townships, villages and inspection rounds.
     Admin,
+    /// Works for a body referral tickets are addressed to (a discipline office, the police, a
+    /// department): receives and concludes its tickets, and reads the villages of its township
+    /// (all of them for a county-wide body) to follow them up.
+    Discipline,
 }
 
 impl Role {
@@ -37,6 +41,7 @@ impl Role {
             Role::Clerk => "clerk",
             Role::Inspector => "inspector",
             Role::Admin => "admin",
+            Role::Discipline => "discipline",
         }
     }
 
@@ -46,6 +51,7 @@ impl Role {
             "clerk" => Role::Clerk,
             "inspector" => Role::Inspector,
             "admin" => Role::Admin,
+            "discipline" => Role::Discipline,
             _ => return None,
         })
     }
@@ -58,6 +64,6 @@ pub struct Caller {
     pub role: Role,
     /// The village of a villager.
     pub village: Option<String>,
-    /// The township of a clerk.
+    /// The township of a clerk, or of a discipline user's body (none for a county-wide one).
     pub township: Option<String>,
 }

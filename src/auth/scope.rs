@@ -65,6 +65,7 @@ fn covers_village(conn: &mut DbConn, caller: &Caller, village: &VillageRow, toda
         Role::Admin => true,
         Role::Villager => caller.village.as_deref() == Some(village.code.as_str()),
         Role::Clerk => caller.township.as_deref() == Some(village.township_code.as_str()),
+        Role::Discipline => caller.township.as_deref().is_none_or(|t| t == village.township_code),
         Role::Inspector => inspector_scope(conn, &caller.username, today)?.covers(village),
     })
 }
@@ -76,6 +77,7 @@ pub fn covers_known_village(caller: &Caller, code: &str, township: &str) -> Opti
         Role::Admin => Some(true),
         Role::Villager => Some(caller.village.as_deref() == Some(code)),
         Role::Clerk => Some(caller.township.as_deref() == Some(township)),
+        Role::Discipline => Some(caller.township.as_deref().is_none_or(|t| t == township)),
         Role::Inspector => None,
     }
 }
@@ -101,7 +103,8 @@ pub fn readable_village(
 pub fn visible_townships(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> Result<Option<Vec<String>>> {
     Ok(Some(match caller.role {
         Role::Admin => return Ok(None),
-        Role::Clerk => caller.township.iter().cloned().collect(),
+        Role::Discipline if caller.township.is_none() => return Ok(None),
+        Role::Clerk | Role::Discipline => caller.township.iter().cloned().collect(),
         Role::Villager => match caller.village.as_deref().map(VillageCode::parse) {
             Some(Ok(code)) => vec![find_village(conn, &code)?.township_code],
             _ => Vec::new(),
@@ -167,8 +170,11 @@ pub fn township_view(
     };
     match caller.role {
         Role::Admin => Ok(TownshipView::All),
-        Role::Clerk if caller.township.as_deref() == Some(township.as_str()) => Ok(TownshipView::All),
-        Role::Clerk => Err(not_found()),
+        Role::Discipline if caller.township.is_none() => Ok(TownshipView::All),
+        Role::Clerk | Role::Discipline if caller.township.as_deref() == Some(township.as_str()) => {
+            Ok(TownshipView::All)
+        }
+        Role::Clerk | Role::Discipline => Err(not_found()),
         Role::Villager => {
             let village = caller.village.as_deref().ok_or_else(not_found)?;
             let row = find_village(conn, &VillageCode::parse(village).map_err(|_| not_found())?)?;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::error::{AuthError, Result};
 use crate::auth::passwords::{check_password_policy, hash_password};
 use crate::auth::{Caller, Role};
-use crate::db::schema::{refresh_tokens, townships, users, villages};
+use crate::db::schema::{addressees, refresh_tokens, townships, users, villages};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::clock::now_utc;
 use crate::domain::{TownshipCode, VillageCode};
@@ -26,6 +26,7 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
     pub failed_logins: i32,
     pub locked_until: Option<NaiveDateTime>,
+    pub addressee_id: Option<String>,
 }
 
 impl UserRow {
@@ -62,6 +63,10 @@ pub struct NewUser {
     /// An inspector's home village (recusal).
     #[serde(default)]
     pub home_village: Option<String>,
+    /// The body a discipline user works for (an addressee id); their scope is its township,
+    /// or the county for a county-wide body.
+    #[serde(default)]
+    pub addressee: Option<String>,
 }
 
 /// A user as admins see it (never the password hash).
@@ -73,6 +78,8 @@ pub struct UserView {
     pub village: Option<String>,
     pub home_township: Option<String>,
     pub home_village: Option<String>,
+    /// The body a discipline user works for.
+    pub addressee: Option<String>,
     pub disabled: bool,
 }
 
@@ -85,6 +92,7 @@ impl From<UserRow> for UserView {
             village: row.village_code,
             home_township: row.home_township_code,
             home_village: row.home_village_code,
+            addressee: row.addressee_id,
             disabled: row.disabled,
         }
     }
@@ -126,12 +134,28 @@ fn existing_village(conn: &mut DbConn, code: &str) -> Result<String> {
     Ok(code.as_str().to_owned())
 }
 
+/// The addressee `id` and its township, if it exists.
+fn existing_addressee(conn: &mut DbConn, id: &str) -> Result<(String, Option<String>)> {
+    addressees::table
+        .find(id)
+        .select((addressees::id, addressees::township_code))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AuthError::AddresseeMissing {
+            addressee: crate::domain::truncate(id),
+        })
+}
+
 /// Creates a user with `password`.
 pub fn add_user(conn: &mut DbConn, new: NewUser, password: &str) -> Result<UserView> {
     let username = check_username(&new.username)?;
     check_password_policy(password)?;
     let password_hash = hash_password(password)?;
     write_transaction(conn, |conn| {
+        if new.addressee.is_some() && new.role != Role::Discipline {
+            return Err(AuthError::FixedScopeNotAllowed { role: new.role });
+        }
+        let mut addressee_id = None;
         let (township_code, village_code) = match new.role {
             Role::Clerk => (
                 Some(existing_township(
@@ -147,6 +171,17 @@ pub fn add_user(conn: &mut DbConn, new: NewUser, password: &str) -> Result<UserV
                     new.village.as_deref().ok_or(AuthError::VillagerWithoutVillage)?,
                 )?),
             ),
+            Role::Discipline => {
+                if new.township.is_some() || new.village.is_some() {
+                    return Err(AuthError::FixedScopeNotAllowed { role: new.role });
+                }
+                let (id, township) = existing_addressee(
+                    conn,
+                    new.addressee.as_deref().ok_or(AuthError::DisciplineWithoutAddressee)?,
+                )?;
+                addressee_id = Some(id);
+                (township, None)
+            }
             Role::Inspector | Role::Admin => {
                 if new.township.is_some() || new.village.is_some() {
                     return Err(AuthError::FixedScopeNotAllowed { role: new.role });
@@ -176,6 +211,7 @@ pub fn add_user(conn: &mut DbConn, new: NewUser, password: &str) -> Result<UserV
             created_at: now_utc(),
             failed_logins: 0,
             locked_until: None,
+            addressee_id,
         };
         diesel::insert_into(users::table)
             .values(&row)

@@ -164,12 +164,16 @@ fn township_scope(conn: &mut DbConn, caller: &Caller, code: &str, today: NaiveDa
     })
 }
 
-/// Every village the caller sees: the county for admins, their township for clerks, the
+/// Every village the caller sees: the county for admins, their township for clerks and
+/// discipline users of a township's body (the county for a county-wide body), the
 /// villages and townships of their open rounds for inspectors.
 fn visible_villages(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> Result<Vec<ScopeVillage>> {
     match caller.role {
         Role::Admin => scope_villages(conn, VillageFilter::All),
-        Role::Clerk => scope_villages(conn, VillageFilter::Township(caller.township.as_deref().unwrap_or(""))),
+        Role::Discipline if caller.township.is_none() => scope_villages(conn, VillageFilter::All),
+        Role::Clerk | Role::Discipline => {
+            scope_villages(conn, VillageFilter::Township(caller.township.as_deref().unwrap_or("")))
+        }
         _ => {
             let rounds = inspector_scope(conn, &caller.username, today)?;
             let mut villages = scope_villages(conn, VillageFilter::Codes(&rounds.villages))?;

@@ -48,7 +48,14 @@ row_struct!(ClosedR, closed_periods, { village_code: String, period: String, clo
     checkpoint_size: Option<i64> });
 row_struct!(UserR, users, { username: String, password_hash: String, role: String, township_code: Option<String>,
     village_code: Option<String>, home_township_code: Option<String>, home_village_code: Option<String>, disabled: bool,
-    created_at: NaiveDateTime, failed_logins: i32, locked_until: Option<NaiveDateTime> });
+    created_at: NaiveDateTime, failed_logins: i32, locked_until: Option<NaiveDateTime>, addressee_id: Option<String> });
+row_struct!(AddresseeR, addressees, { id: String, name: String, kind: String, township_code: Option<String>,
+    created_by: String, created_at: NaiveDateTime });
+row_struct!(FindingR, findings, { seq: i64, id: String, inspection_id: String, village_code: String, township_code: String,
+    checklist_item: String, category: String, description: String, amount_fen: i64, requires_rectification: bool,
+    rectify_by: Option<NaiveDate>, recorded_by: String, recorded_at: NaiveDateTime });
+row_struct!(EvidenceR, finding_evidence, { finding_id: String, position: i32, kind: String, reference: String,
+    detail: Option<String> });
 row_struct!(RefreshR, refresh_tokens, { token_hash: String, username: String, issued_at: NaiveDateTime,
     expires_at: NaiveDateTime, used_at: Option<NaiveDateTime>, revoked: bool });
 row_struct!(InspectionR, inspections, { id: String, name: String, starts_on: NaiveDate, ends_on: NaiveDate,
@@ -276,6 +283,7 @@ pub fn copy_county(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>,
     report.extend(copy_inspections(from, to)?);
     report.extend(copy_log(from, to)?);
     report.extend(copy_receipts(from, to)?);
+    report.extend(copy_workflow(from, to)?);
     carry_log_size(from, to)?;
     move_sequences_on(to)?;
     Ok(report)
@@ -305,6 +313,7 @@ fn copy_places_and_people(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<Tabl
     Ok(vec![
         copy!(from, to, townships, TownshipR, by_key!(townships, TownshipR, code))?,
         copy!(from, to, villages, VillageR, by_key!(villages, VillageR, code))?,
+        copy!(from, to, addressees, AddresseeR, by_key!(addressees, AddresseeR, id))?,
         copy!(from, to, users, UserR, by_key!(users, UserR, username))?,
         copy!(
             from,
@@ -337,6 +346,20 @@ fn copy_inspections(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>
         )?,
         copy!(from, to, inspection_targets, TargetR, load_targets)?,
         copy!(from, to, audit_log, AuditR, by_key!(audit_log, AuditR, seq))?,
+    ])
+}
+
+/// The inspection workflow: findings and their evidence.
+fn copy_workflow(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>, CopyError> {
+    Ok(vec![
+        copy!(from, to, findings, FindingR, by_key!(findings, FindingR, seq))?,
+        copy!(
+            from,
+            to,
+            finding_evidence,
+            EvidenceR,
+            by_two_keys!(finding_evidence, EvidenceR, finding_id, position)
+        )?,
     ])
 }
 
@@ -427,7 +450,8 @@ fn move_sequences_on(to: &mut DbConn) -> Result<(), CopyError> {
     if let DbConn::Pg(_) = to {
         to.batch_execute(
             "SELECT setval(pg_get_serial_sequence('entries', 'seq'), COALESCE((SELECT MAX(seq) FROM entries), 0) + 1, false);
-             SELECT setval(pg_get_serial_sequence('audit_log', 'seq'), COALESCE((SELECT MAX(seq) FROM audit_log), 0) + 1, false);",
+             SELECT setval(pg_get_serial_sequence('audit_log', 'seq'), COALESCE((SELECT MAX(seq) FROM audit_log), 0) + 1, false);
+             SELECT setval(pg_get_serial_sequence('findings', 'seq'), COALESCE((SELECT MAX(seq) FROM findings), 0) + 1, false);",
         )
         .map_err(CopyError::Sequences)?;
     }

@@ -79,6 +79,7 @@ diesel::table! {
         created_at -> Timestamp,
         failed_logins -> Integer,
         locked_until -> Nullable<Timestamp>,
+        addressee_id -> Nullable<Text>,
     }
 }
 
@@ -182,6 +183,52 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    addressees (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        township_code -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    findings (seq) {
+        seq -> BigInt,
+        id -> Text,
+        inspection_id -> Text,
+        village_code -> Text,
+        township_code -> Text,
+        checklist_item -> Text,
+        category -> Text,
+        description -> Text,
+        amount_fen -> BigInt,
+        requires_rectification -> Bool,
+        rectify_by -> Nullable<Date>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    finding_evidence (finding_id, position) {
+        finding_id -> Text,
+        position -> Integer,
+        kind -> Text,
+        #[sql_name = "ref"]
+        reference -> Text,
+        detail -> Nullable<Text>,
+    }
+}
+
+// -- questions and reports (巡察 workflow): tables here --
+
+// -- checklists, rectification, publication: tables here --
+
+// -- referral tickets: tables here --
+
 diesel::joinable!(villages -> townships (township_code));
 diesel::joinable!(entries -> villages (village_code));
 
@@ -205,6 +252,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     receipts,
     receipt_withdrawals,
     tenders,
+    addressees,
+    findings,
+    finding_evidence,
+    // -- questions and reports --
+    // -- checklists, rectification, publication --
+    // -- referral tickets --
 );
 
 diesel::table! {

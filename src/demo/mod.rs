@@ -84,6 +84,7 @@ fn demo_users() -> Vec<(NewUser, DemoUser)> {
                 village: village.map(str::to_owned),
                 home_township: home.map(str::to_owned),
                 home_village: None,
+                addressee: None,
             },
             DemoUser {
                 username,

@@ -373,6 +373,7 @@ fn add_users(conn: &mut DbConn, township: &str, village: &str) -> anyhow::Result
             village,
             home_township: None,
             home_village: None,
+            addressee: None,
         };
         add_user(conn, new, password).with_context(|| format!("adding user {username}"))?;
         lines.push(format!("{username:<10} {password:<22} {:<9} {scope}", role.as_str()));

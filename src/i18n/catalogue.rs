@@ -33,6 +33,26 @@ pub const FILES: &[(&str, &str, &str)] = &[
     ),
     ("flags", include_str!("zh-CN/flags.ftl"), include_str!("en/flags.ftl")),
     ("cli", include_str!("zh-CN/cli.ftl"), include_str!("en/cli.ftl")),
+    (
+        "workflow",
+        include_str!("zh-CN/workflow.ftl"),
+        include_str!("en/workflow.ftl"),
+    ),
+    (
+        "questions",
+        include_str!("zh-CN/questions.ftl"),
+        include_str!("en/questions.ftl"),
+    ),
+    (
+        "findings",
+        include_str!("zh-CN/findings.ftl"),
+        include_str!("en/findings.ftl"),
+    ),
+    (
+        "tickets",
+        include_str!("zh-CN/tickets.ftl"),
+        include_str!("en/tickets.ftl"),
+    ),
 ];
 
 type Bundle = FluentBundle<FluentResource>;

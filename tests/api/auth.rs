@@ -923,6 +923,7 @@ async fn a_round_over_an_inspectors_home_village_is_refused(app: TestApp) {
                 village: None,
                 home_township: None,
                 home_village: Some(V1B.into()),
+                addressee: None,
             },
             PASSWORD,
         )

@@ -25,6 +25,8 @@ enum Who {
     Villager1a,
     /// Assigned to an open round over T1 (home township T2).
     Inspector,
+    /// Works for township 1's discipline office.
+    Discipline1,
     Anonymous,
     /// An unsigned `alg: none` token claiming to be an admin.
     Forged,
@@ -32,11 +34,12 @@ enum Who {
     Disabled,
 }
 
-const EVERYONE: [Who; 7] = [
+const EVERYONE: [Who; 8] = [
     Who::Admin,
     Who::Clerk1,
     Who::Villager1a,
     Who::Inspector,
+    Who::Discipline1,
     Who::Anonymous,
     Who::Forged,
     Who::Disabled,
@@ -73,6 +76,7 @@ impl Fx {
             Who::Clerk1 => Some(self.app.token("clerk1")),
             Who::Villager1a => Some(self.app.token("villager1a")),
             Who::Inspector => Some(self.app.token("inspector")),
+            Who::Discipline1 => Some(self.app.token("discipline1")),
             Who::Anonymous => None,
             Who::Forged => Some(self.forged.clone()),
             Who::Disabled => Some(self.disabled.clone()),
@@ -121,13 +125,15 @@ fn call_upload(uri: impl Into<String>, fixture: &str) -> Call {
     }
 }
 
-/// Expected statuses, (in scope, out of scope), for admin, clerk1, villager1a, inspector, and
-/// for the callers without a valid identity (anonymous, forged token, disabled account).
+/// Expected statuses, (in scope, out of scope), for admin, clerk1, villager1a, inspector,
+/// discipline1, and for the callers without a valid identity (anonymous, forged token,
+/// disabled account).
 struct Expect {
     admin: (u16, u16),
     clerk: (u16, u16),
     villager: (u16, u16),
     inspector: (u16, u16),
+    discipline: (u16, u16),
     nobody: (u16, u16),
 }
 
@@ -138,6 +144,7 @@ impl Expect {
             Who::Clerk1 => self.clerk,
             Who::Villager1a => self.villager,
             Who::Inspector => self.inspector,
+            Who::Discipline1 => self.discipline,
             Who::Anonymous | Who::Forged | Who::Disabled => self.nobody,
         }
     }
@@ -150,6 +157,7 @@ const fn all(in_scope: u16, out_of_scope: u16) -> Expect {
         clerk: (in_scope, out_of_scope),
         villager: (in_scope, out_of_scope),
         inspector: (in_scope, out_of_scope),
+        discipline: (in_scope, out_of_scope),
         nobody: (in_scope, out_of_scope),
     }
 }
@@ -160,6 +168,7 @@ const SCOPED_READ: Expect = Expect {
     clerk: (200, 404),
     villager: (200, 404),
     inspector: (200, 404),
+    discipline: (200, 404),
     nobody: (401, 401),
 };
 
@@ -170,6 +179,7 @@ const fn ledger_write(created: u16) -> Expect {
         clerk: (created, 404),
         villager: (403, 403),
         inspector: (403, 403),
+        discipline: (403, 403),
         nobody: (401, 401),
     }
 }
@@ -181,6 +191,7 @@ const fn admin_only(admin: (u16, u16)) -> Expect {
         clerk: (403, 403),
         villager: (403, 403),
         inspector: (403, 403),
+        discipline: (403, 403),
         nobody: (401, 401),
     }
 }
@@ -191,6 +202,7 @@ const SIGNED_IN: Expect = Expect {
     clerk: (200, 200),
     villager: (200, 200),
     inspector: (200, 200),
+    discipline: (200, 200),
     nobody: (401, 401),
 };
 
@@ -201,6 +213,7 @@ const fn oversight(inspector: (u16, u16)) -> Expect {
         clerk: (403, 403),
         villager: (403, 403),
         inspector,
+        discipline: (403, 403),
         nobody: (401, 401),
     }
 }
@@ -219,6 +232,7 @@ const CROSSCHECK: Expect = Expect {
     clerk: (200, 404),
     villager: (403, 403),
     inspector: (200, 404),
+    discipline: (200, 404),
     nobody: (401, 401),
 };
 
@@ -561,6 +575,7 @@ fn table() -> Vec<Row> {
                 clerk: (200, 404),
                 villager: (403, 403),
                 inspector: (200, 404),
+                discipline: (200, 404),
                 nobody: (401, 401),
             },
         },
@@ -614,6 +629,7 @@ fn table() -> Vec<Row> {
                 clerk: (403, 403),
                 villager: (403, 403),
                 inspector: (200, 404),
+                discipline: (403, 403),
                 nobody: (401, 401),
             },
         },
@@ -663,9 +679,43 @@ fn table() -> Vec<Row> {
                 clerk: (200, 200),
                 villager: (403, 403),
                 inspector: (200, 200),
+                discipline: (200, 200),
                 nobody: (401, 401),
             },
         },
+        // The bodies tickets go to: staff read them (an inspector picks one for a ticket),
+        // admins record them; the "out of scope" body names one that exists already.
+        Row {
+            method: Method::GET,
+            path: "/api/v1/addressees",
+            fill: |_, _| call("/api/v1/addressees"),
+            expect: Expect {
+                admin: (200, 200),
+                clerk: (200, 200),
+                villager: (403, 403),
+                inspector: (200, 200),
+                discipline: (200, 200),
+                nobody: (401, 401),
+            },
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/addressees",
+            fill: |fx, inside| {
+                let name = if inside {
+                    format!("矩阵民政局{}", fx.next())
+                } else {
+                    "县纪委监委".to_owned()
+                };
+                call_with("/api/v1/addressees", json!({"name": name, "kind": "department"}))
+            },
+            expect: admin_only((201, 409)),
+        },
+        // -- questions and reports: rows here --
+
+        // -- checklists, findings, rectification, publication: rows here --
+
+        // -- referral tickets and figures: rows here --
     ]
 }
 
@@ -728,6 +778,7 @@ async fn setup(app: TestApp) -> Fx {
                     village: village.map(Into::into),
                     home_township: home.map(Into::into),
                     home_village: None,
+                    addressee: None,
                 },
                 PASSWORD,
             )
@@ -887,6 +938,7 @@ async fn check_listings(fx: &Fx, failures: &mut Vec<String>) {
         (Who::Clerk1, json!([T1])),
         (Who::Villager1a, json!([T1])),
         (Who::Inspector, json!([T1])),
+        (Who::Discipline1, json!([T1])),
     ];
     for (who, expected) in expect_townships {
         let token = fx.token(who).expect("token");

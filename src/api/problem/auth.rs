@@ -12,6 +12,7 @@ pub fn role_msg(role: Role) -> Msg {
         Role::Clerk => msg!("role-clerk"),
         Role::Inspector => msg!("role-inspector"),
         Role::Villager => msg!("role-villager"),
+        Role::Discipline => msg!("role-discipline"),
     }
 }
 
@@ -40,6 +41,8 @@ impl From<AuthError> for ApiError {
             ClerkWithoutTownship => ApiError::Invalid(msg!("auth-clerk-without-township")),
             VillagerWithoutVillage => ApiError::Invalid(msg!("auth-villager-without-village")),
             FixedScopeNotAllowed { .. } => ApiError::Invalid(msg!("auth-fixed-scope-not-allowed")),
+            DisciplineWithoutAddressee => ApiError::Invalid(msg!("auth-discipline-without-addressee")),
+            AddresseeMissing { addressee } => ApiError::Invalid(msg!("auth-addressee-missing", addressee = addressee)),
             UserExists { username, source } => {
                 tracing::info!(error = %source, "unique violation");
                 ApiError::Conflict(msg!("auth-user-exists", username = username))

@@ -14,6 +14,7 @@ mod crosscheck;
 mod ledger;
 mod receipts;
 mod tlog;
+mod workflow;
 
 /// The prefix of every problem `type` URI; the README lists them all.
 pub const PROBLEM_BASE: &str = "urn:village-ledger:problem:";
@@ -69,6 +70,9 @@ pub enum ApiError {
     UnsupportedFile(Msg),
     #[error("{0}")]
     Locked(Msg),
+    /// A caller's daily allowance of something is used up.
+    #[error("{0}")]
+    RateLimited(Msg),
     #[error("{0}")]
     Unavailable(Msg),
     /// A fault of the server: the cause is logged (in English) and never shown to the caller.
@@ -123,6 +127,11 @@ impl ApiError {
                 msg!("problem-account-locked"),
                 StatusCode::TOO_MANY_REQUESTS,
             ),
+            RateLimited(_) => (
+                "rate-limited",
+                msg!("problem-rate-limited"),
+                StatusCode::TOO_MANY_REQUESTS,
+            ),
             Unavailable(_) => (
                 "unavailable",
                 msg!("problem-unavailable"),
@@ -150,6 +159,7 @@ impl ApiError {
             | UnsupportedMediaType(m)
             | UnsupportedFile(m)
             | Locked(m)
+            | RateLimited(m)
             | Unavailable(m) => Some(m),
             Internal(_) => None,
         }

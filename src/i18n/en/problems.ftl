@@ -14,6 +14,7 @@ problem-payload-too-large = The request body is too large
 problem-unsupported-file = The file is not an accepted image
 problem-unsupported-media-type = The content type is not accepted
 problem-account-locked = Too many failed logins
+problem-rate-limited = Daily limit reached
 problem-unavailable = The service is busy
 problem-internal = Internal error
 

@@ -14,6 +14,7 @@ problem-payload-too-large = 请求体过大
 problem-unsupported-file = 该文件不是可接受的图片
 problem-unsupported-media-type = 不接受该内容类型
 problem-account-locked = 登录失败次数过多
+problem-rate-limited = 已达每日上限
 problem-unavailable = 服务繁忙
 problem-internal = 服务器内部错误
 

@@ -15,7 +15,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     ("api", &["api"]),
     (
         "services",
-        &["ledger", "receipts", "crosscheck", "tlog", "auth", "config"],
+        &["ledger", "receipts", "crosscheck", "tlog", "auth", "workflow", "config"],
     ),
     ("db", &["db"]),
     ("domain", &["domain"]),

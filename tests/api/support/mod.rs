@@ -40,17 +40,41 @@ pub struct SeededUser {
     pub village: Option<&'static str>,
     /// An inspector's home township (recused from inspecting it).
     pub home_township: Option<&'static str>,
+    /// The body a discipline user works for (one of [`ADDRESSEES`]).
+    pub addressee: Option<&'static str>,
 }
 
-/// One user of every role: an admin, a clerk of each township, a villager of 1A, and an
-/// inspector from township 2.
-pub const SEEDED_USERS: [SeededUser; 5] = [
+/// The bodies every test app is seeded with: (id, name, kind, township).
+pub const ADDRESSEES: [(&str, &str, &str, Option<&str>); 4] = [
+    ("ad_t1_discipline", "珠岙镇纪委", "township_discipline", Some(T1)),
+    ("ad_t1_station", "珠岙镇财务站", "station", Some(T1)),
+    ("ad_county", "县纪委监委", "county_discipline", None),
+    ("ad_police", "县公安局", "police", None),
+];
+
+/// One user of every role: an admin, a clerk of each township, a villager of 1A, an
+/// inspector from township 2, and discipline users of township 1's office and of the county's
+/// commission.
+pub const SEEDED_USERS: [SeededUser; 7] = [
     seeded("admin", Role::Admin, None, None, None),
     seeded("clerk1", Role::Clerk, Some(T1), None, None),
     seeded("clerk2", Role::Clerk, Some(T2), None, None),
     seeded("villager1a", Role::Villager, None, Some(V1A), None),
     seeded("inspector", Role::Inspector, None, None, Some(T2)),
+    discipline("discipline1", Some(T1), "ad_t1_discipline"),
+    discipline("discipline-county", None, "ad_county"),
 ];
+
+const fn discipline(username: &'static str, township: Option<&'static str>, addressee: &'static str) -> SeededUser {
+    SeededUser {
+        username,
+        role: Role::Discipline,
+        township,
+        village: None,
+        home_township: None,
+        addressee: Some(addressee),
+    }
+}
 
 const fn seeded(
     username: &'static str,
@@ -65,6 +89,7 @@ const fn seeded(
         township,
         village,
         home_township,
+        addressee: None,
     }
 }
 
@@ -162,16 +187,26 @@ impl TestApp {
                ('{V2A}', '{T2}', '头岙村', '2022-01-01', 300000, 20000000, 0);"
         ))
         .expect("seed county");
+        for (id, name, kind, township) in ADDRESSEES {
+            let township = township.map_or("NULL".to_owned(), |t| format!("'{t}'"));
+            c.batch_execute(&format!(
+                "INSERT INTO addressees (id, name, kind, township_code, created_by, created_at)
+                 VALUES ('{id}', '{name}', '{kind}', {township}, 'admin', '2024-01-01 00:00:00')"
+            ))
+            .expect("seed addressee");
+        }
         for user in &SEEDED_USERS {
             add_user(
                 c,
                 NewUser {
                     username: user.username.into(),
                     role: user.role,
-                    township: user.township.map(Into::into),
+                    // A discipline user's township comes from their body.
+                    township: user.township.filter(|_| user.role != Role::Discipline).map(Into::into),
                     village: user.village.map(Into::into),
                     home_township: user.home_township.map(Into::into),
                     home_village: None,
+                    addressee: user.addressee.map(Into::into),
                 },
                 PASSWORD,
             )

@@ -1,0 +1,1 @@
+# Villagers' questions and reports on line items (质疑、举报).
