@@ -7,6 +7,7 @@
 #[macro_use]
 mod support;
 
+mod addressees;
 mod architecture;
 mod auth;
 mod authz_matrix;

@@ -1,8 +1,10 @@
-PRAGMA defer_foreign_keys = ON;
+PRAGMA foreign_keys = OFF;
+BEGIN IMMEDIATE;
 DROP TRIGGER finding_evidence_append_only_delete;
 DROP TRIGGER finding_evidence_append_only_update;
 DROP TRIGGER findings_append_only_delete;
 DROP TRIGGER findings_append_only_update;
+DELETE FROM refresh_tokens WHERE username IN (SELECT username FROM users WHERE role = 'discipline');
 CREATE TABLE users_old (
     username TEXT PRIMARY KEY NOT NULL,
     password_hash TEXT NOT NULL,
@@ -23,3 +25,5 @@ ALTER TABLE users_old RENAME TO users;
 DROP TABLE finding_evidence;
 DROP TABLE findings;
 DROP TABLE addressees;
+COMMIT;
+PRAGMA foreign_keys = ON;

@@ -1,10 +1,14 @@
 -- The inspection workflow's foundation: a `discipline` role for the people of the bodies
 -- referral tickets go to, those bodies (addressees), and findings with their evidence.
 --
--- SQLite cannot change a CHECK constraint in place: the users table is rebuilt (the procedure
--- of https://www.sqlite.org/lang_altertable.html#otheralter), with foreign keys checked at
--- commit so the refresh tokens and audit rows that name users stay valid throughout.
-PRAGMA defer_foreign_keys = ON;
+--
+-- SQLite cannot change a CHECK constraint in place: the users table is rebuilt by the procedure
+-- of the SQLite manual (lang_altertable.html, "Making Other Kinds Of Table Schema Changes"):
+-- foreign keys off, one transaction, a new table under the old name, the foreign keys checked,
+-- then on again. Foreign keys can only be switched outside a transaction, so this migration runs
+-- outside diesel's (metadata.toml) and makes its own.
+PRAGMA foreign_keys = OFF;
+BEGIN IMMEDIATE;
 
 -- The bodies referral tickets (交办单) are addressed to, as data managed by admins: a
 -- township's discipline office (街道/镇纪工委), its finance station, the county discipline
@@ -90,3 +94,7 @@ CREATE TRIGGER finding_evidence_append_only_delete BEFORE DELETE ON finding_evid
 BEGIN
     SELECT RAISE(ABORT, 'finding evidence is append-only');
 END;
+
+PRAGMA foreign_key_check;
+COMMIT;
+PRAGMA foreign_keys = ON;
