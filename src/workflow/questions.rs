@@ -483,12 +483,12 @@ pub fn question_photo(conn: &mut DbConn, caller: &Caller, id: &str, today: Naive
             question: row.id.clone(),
         });
     }
-    Ok(question_photos::table
+    question_photos::table
         .find(&row.id)
         .select(question_photos::jpeg)
         .first(conn)
         .optional()?
-        .ok_or(WorkflowError::QuestionHasNoPhoto { question: row.id })?)
+        .ok_or(WorkflowError::QuestionHasNoPhoto { question: row.id })
 }
 
 /// Answers the question `id` (clerks of its township; an open question).

@@ -709,7 +709,7 @@ async fn a_villager_files_at_most_the_daily_allowance(app: TestApp) {
         form(vec![
             part("kind", b"report"),
             part("text", b"x"),
-            part("photo", &fixture("scan-flatbed.png")),
+            part("photo", fixture("scan-flatbed.png")),
         ]),
     )
     .await
@@ -832,7 +832,7 @@ async fn hostile_input_is_refused_and_nothing_is_kept(app: TestApp) {
             ]),
             422,
         ),
-        (form(vec![part("kind", b"question"), part("text", &[0xFF, 0xFE])]), 422),
+        (form(vec![part("kind", b"question"), part("text", [0xFF, 0xFE])]), 422),
         (
             form(vec![
                 part("kind", b"question"),
@@ -853,7 +853,7 @@ async fn hostile_input_is_refused_and_nothing_is_kept(app: TestApp) {
             form(vec![
                 part("kind", b"question"),
                 part("text", b"x"),
-                part("photo", &fixture("document.pdf")),
+                part("photo", fixture("document.pdf")),
             ]),
             422,
         ),
@@ -861,7 +861,7 @@ async fn hostile_input_is_refused_and_nothing_is_kept(app: TestApp) {
             form(vec![
                 part("kind", b"question"),
                 part("text", b"x"),
-                part("photo", &fixture("bomb-100000x100000.png")),
+                part("photo", fixture("bomb-100000x100000.png")),
             ]),
             422,
         ),
@@ -869,7 +869,7 @@ async fn hostile_input_is_refused_and_nothing_is_kept(app: TestApp) {
             form(vec![
                 part("kind", b"question"),
                 part("text", b"x"),
-                part("photo", &fixture("truncated.jpg")),
+                part("photo", fixture("truncated.jpg")),
             ]),
             422,
         ),
