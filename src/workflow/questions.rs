@@ -382,6 +382,18 @@ pub fn check_allowance(conn: &mut DbConn, caller: &Caller, at: Filing) -> Result
     Ok(())
 }
 
+/// Makes a villager's filings wait for each other, so two at the same moment cannot both take
+/// the last of the day's allowance: on PostgreSQL the user's row is locked until the
+/// transaction ends; SQLite's `BEGIN IMMEDIATE` already lets one writer in at a time.
+fn lock_filer(conn: &mut DbConn, username: &str) -> Result<()> {
+    if let DbConn::Pg(pg) = conn {
+        diesel::sql_query("SELECT username FROM users WHERE username = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(username)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
 /// Files a question or report on the entry `entry_id` (villagers of its village and anyone
 /// who reads the village). A villager's items of the county day beyond `per_day` are refused,
 /// and nothing is written.
@@ -405,6 +417,9 @@ pub fn file_question(
         };
         let code = VillageCode::parse(&village.ok_or_else(entry_missing)?).map_err(|_| entry_missing())?;
         let village = readable_village(conn, caller, &code, at.today).map_err(|_| entry_missing())?;
+        if caller.role == Role::Villager {
+            lock_filer(conn, &caller.username)?;
+        }
         check_allowance(conn, caller, at)?;
         let route = match new.kind {
             QuestionKind::Question => QuestionRoute::Station,

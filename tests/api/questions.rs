@@ -728,6 +728,28 @@ async fn a_villager_files_at_most_the_daily_allowance(app: TestApp) {
     assert_eq!(app.count("questions"), 11);
 }
 
+async fn filings_at_the_same_moment_share_one_allowance(app: TestApp) {
+    let (entry, _, _) = entries(&app).await;
+    let calls = (0..12).map(|n| {
+        let app = &app;
+        let entry = &entry;
+        async move {
+            file(app, "villager1a", entry, "question", &format!("同时{n}"))
+                .await
+                .status
+                .as_u16()
+        }
+    });
+    let mut statuses = futures_util::future::join_all(calls).await;
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [[201; 5].as_slice(), [429; 7].as_slice()].concat(),
+        "{statuses:?}"
+    );
+    assert_eq!(app.count("questions"), 5);
+}
+
 async fn scope_and_roles_are_checked(app: TestApp) {
     add_users(&app);
     let (entry, _, entry_v2a) = entries(&app).await;
@@ -986,6 +1008,7 @@ on_both_backends!(
     reports_go_to_the_open_rounds_or_the_county,
     reporters_stay_anonymous_by_every_route,
     a_villager_files_at_most_the_daily_allowance,
+    filings_at_the_same_moment_share_one_allowance,
     scope_and_roles_are_checked,
     hostile_input_is_refused_and_nothing_is_kept,
     listings_are_paginated_without_repeats,
