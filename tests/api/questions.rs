@@ -272,6 +272,22 @@ async fn questions_are_answered_accepted_and_escalated(app: TestApp) {
     .await
     .assert_problem(409);
     assert!(detail(&p).contains("is answered"), "{p}");
+    // In Chinese too, with the status's wire value.
+    let res = app
+        .call_as_is(
+            TestRequest::post()
+                .uri(&format!("/api/v1/questions/{id}/answer"))
+                .insert_header(bearer(&app.token("clerk1")))
+                .insert_header(("accept-language", "zh-CN"))
+                .set_json(answer.clone()),
+        )
+        .await;
+    let p = res.assert_problem(409);
+    assert!(detail(&p).contains("当前状态为 answered"), "{p}");
+    // No photo was sent: its photo is a 404.
+    get(&app, "clerk1", &format!("/api/v1/questions/{id}/photo"))
+        .await
+        .assert_problem(404);
     // The village's villagers read the answer.
     let seen = get(&app, "villager1a", &format!("/api/v1/questions/{id}")).await;
     assert_eq!(seen.json()["answer"], "系村民代表会议误餐费,附签到表。");
@@ -1001,6 +1017,52 @@ async fn report_on_village_tells_reports_of_the_village(app: TestApp) {
     assert!(!check(&mut conn, &t2, V1A));
     assert!(check(&mut conn, &t2, V2A));
     assert!(!check(&mut conn, "qu_000000000000000000000000", V1A));
+}
+
+/// `village-ledger copy` carries questions, reports and their photos over, row for row.
+#[actix_web::test]
+async fn questions_and_their_photos_are_copied_between_databases() {
+    let Some(target) = TestApp::postgres_empty().await else {
+        return;
+    };
+    let source = TestApp::new().await;
+    let (entry, _, _) = entries(&source).await;
+    let answered = filed(&source, "villager1a", &entry, "question", "问").await;
+    let res = post(
+        &source,
+        "clerk1",
+        &format!("/api/v1/questions/{answered}/answer"),
+        Some(json!({"text": "答"})),
+    )
+    .await;
+    assert_eq!(res.status.as_u16(), 200, "{}", res.text());
+    let res = file_form(
+        &source,
+        "villager1a",
+        &entry,
+        form(vec![
+            part("kind", "report"),
+            part("text", "举报"),
+            part("photo", fixture("scan-flatbed.png")),
+        ]),
+    )
+    .await;
+    assert_eq!(res.status.as_u16(), 201, "{}", res.text());
+    let report = res.json()["id"].as_str().unwrap().to_owned();
+    let report_copy = {
+        let mut from = source.conn();
+        let mut to = target.conn();
+        let tables = village_ledger::db::copy::copy_county(&mut from, &mut to).expect("copy");
+        let rows = |name: &str| tables.iter().find(|t| t.table == name).map(|t| t.rows);
+        assert_eq!(rows("questions"), Some(2));
+        assert_eq!(rows("question_photos"), Some(1));
+        village_ledger::workflow::questions::report_on_village(&mut to, &report, V1A).expect("check")
+    };
+    assert!(report_copy);
+    let photo = get(&target, "admin", &format!("/api/v1/questions/{report}/photo")).await;
+    let original = get(&source, "admin", &format!("/api/v1/questions/{report}/photo")).await;
+    assert_eq!(photo.status.as_u16(), 200, "{}", photo.text());
+    assert_eq!(photo.body, original.body);
 }
 
 on_both_backends!(
