@@ -691,13 +691,12 @@ pub struct InboxFilter {
 }
 
 /// Loads rows of `query` (already filtered) a batch at a time, newest first, keeps those the
-/// caller may see, and stops when the page is full.
+/// caller may see ([`Reader::visibility`]), and stops when the page is full.
 fn load_page<'a>(
     conn: &mut DbConn,
     reader: &Reader<'_>,
     query: impl Fn() -> questions::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend>,
     page: &Page,
-    keep: impl Fn(&QuestionRow, Visibility) -> bool,
 ) -> Result<(Vec<Question>, Option<String>)> {
     const BATCH: i64 = 200;
     let mut items = Vec::new();
@@ -722,7 +721,7 @@ fn load_page<'a>(
                 id: row.id.clone(),
             };
             let seen = reader.visibility(&row);
-            if seen != Visibility::Hidden && keep(&row, seen) {
+            if seen != Visibility::Hidden {
                 if items.len() as i64 == page.limit {
                     // One more visible item exists: the page ends at the last one served.
                     return Ok((items, last_seen.map(|c| c.encode())));
@@ -752,17 +751,25 @@ pub fn list_village_questions(
     readable_village(conn, caller, village, today)?;
     let reader = Reader::new(conn, caller, today)?;
     let code = village.as_str().to_owned();
-    load_page(
-        conn,
-        &reader,
-        || {
-            questions::table
-                .filter(questions::village_code.eq(code.clone()))
-                .into_boxed()
-        },
-        page,
-        |_, _| true,
-    )
+    let username = caller.username.clone();
+    let (role, county_wide) = (caller.role, caller.township.is_none());
+    // The rows the caller can see at all, narrowed in SQL so a page never scans the reports
+    // of a village it cannot show; `visibility` still decides every row.
+    let query = move || {
+        let q = questions::table
+            .filter(questions::village_code.eq(code.clone()))
+            .into_boxed();
+        let question = questions::kind.eq(QuestionKind::Question.as_str());
+        let own = questions::asked_by.eq(username.clone());
+        match role {
+            Role::Admin | Role::Inspector => q,
+            Role::Discipline if county_wide => {
+                q.filter(question.or(own).or(questions::route.eq(QuestionRoute::County.as_str())))
+            }
+            _ => q.filter(question.or(own)),
+        }
+    };
+    load_page(conn, &reader, query, page)
 }
 
 /// The caller's inbox: what is addressed to them (clerks: their township's questions;
@@ -815,7 +822,7 @@ pub fn list_inbox(
             _ => q.filter(questions::id.eq("")),
         }
     };
-    load_page(conn, &reader, query, page, |_, _| true)
+    load_page(conn, &reader, query, page)
 }
 
 #[cfg(test)]
