@@ -972,6 +972,24 @@ async fn listings_are_paginated_without_repeats(app: TestApp) {
         }
         assert_eq!(seen, filed_ids, "{uri}");
     }
+    // Reports of another villager between the questions: a villager pages through the
+    // questions only, and the last page has no cursor (a hidden item leaves no trace).
+    for n in 0..3 {
+        filed(&app, "villager1a", &entry, "report", &format!("举报{n}")).await;
+        app.state.clock.advance(chrono::Duration::seconds(1));
+    }
+    filed(&app, "clerk1", &entry, "question", "最后一问").await;
+    add_users(&app);
+    let uri = format!("/api/v1/villages/{V1A}/questions?limit=4");
+    let first = get(&app, "cadre1a", &uri).await;
+    assert_eq!(ids(&first).len(), 4);
+    let cursor = first.json()["next_cursor"].as_str().expect("a second page").to_owned();
+    let second = get(&app, "cadre1a", &format!("{uri}&cursor={cursor}")).await;
+    assert_eq!(ids(&second).len(), 4);
+    assert!(second.json()["next_cursor"].is_null(), "{}", second.text());
+    let mut seen = ids(&first);
+    seen.extend(ids(&second));
+    assert_eq!(&seen[1..], filed_ids.as_slice());
     // An answered one is filtered by status.
     let res = post(
         &app,
@@ -987,7 +1005,7 @@ async fn listings_are_paginated_without_repeats(app: TestApp) {
     );
     assert_eq!(
         ids(&get(&app, "clerk1", "/api/v1/questions?status=open").await).len(),
-        6
+        7
     );
     assert!(ids(&get(&app, "clerk1", "/api/v1/questions?kind=report").await).is_empty());
 }
