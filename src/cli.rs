@@ -92,6 +92,8 @@ fn arg_help(id: &str) -> Option<Msg> {
         "plant" => msg!("cli-arg-plant"),
         "qr_search_workers" => msg!("cli-arg-qr-search-workers"),
         "qr_search_seconds" => msg!("cli-arg-qr-search-seconds"),
+        // -- questions and reports --
+        "questions_per_day" => msg!("questions-cli-arg-per-day"),
         _ => return None,
     })
 }

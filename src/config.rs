@@ -145,6 +145,11 @@ pub struct Settings {
     /// Seconds one deep QR search may spend on a photo before it gives up.
     #[arg(long, env = "VL_QR_SEARCH_SECONDS", default_value_t = 60)]
     pub qr_search_seconds: u64,
+    // -- questions and reports --
+    /// Questions and reports one villager may file in a county day (UTC+8); the next one is
+    /// answered 429.
+    #[arg(long, env = "VL_QUESTIONS_PER_DAY", default_value_t = 5)]
+    pub questions_per_day: u32,
 }
 
 /// Thresholds of the red-flag rules, each with its environment variable and documented
@@ -252,6 +257,7 @@ impl Settings {
             upload_concurrency: 4,
             qr_search_workers: 1,
             qr_search_seconds: 60,
+            questions_per_day: 5,
         }
     }
 

@@ -56,6 +56,11 @@ row_struct!(FindingR, findings, { seq: i64, id: String, inspection_id: String, v
     rectify_by: Option<NaiveDate>, recorded_by: String, recorded_at: NaiveDateTime });
 row_struct!(EvidenceR, finding_evidence, { finding_id: String, position: i32, kind: String, reference: String,
     detail: Option<String> });
+row_struct!(QuestionR, questions, { id: String, entry_id: String, village_code: String, township_code: String,
+    kind: String, route: String, status: String, text: String, asked_by: String, filed_on: NaiveDate,
+    filed_at: NaiveDateTime, answer: Option<String>, answered_by: Option<String>, answered_at: Option<NaiveDateTime>,
+    accepted_at: Option<NaiveDateTime>, escalated_at: Option<NaiveDateTime>, has_photo: bool });
+row_struct!(QuestionPhotoR, question_photos, { question_id: String, width: i32, height: i32, jpeg: Vec<u8> });
 row_struct!(RefreshR, refresh_tokens, { token_hash: String, username: String, issued_at: NaiveDateTime,
     expires_at: NaiveDateTime, used_at: Option<NaiveDateTime>, revoked: bool });
 row_struct!(InspectionR, inspections, { id: String, name: String, starts_on: NaiveDate, ends_on: NaiveDate,
@@ -284,6 +289,7 @@ pub fn copy_county(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>,
     report.extend(copy_log(from, to)?);
     report.extend(copy_receipts(from, to)?);
     report.extend(copy_workflow(from, to)?);
+    report.extend(copy_questions(from, to)?);
     carry_log_size(from, to)?;
     move_sequences_on(to)?;
     Ok(report)
@@ -359,6 +365,20 @@ fn copy_workflow(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>, C
             finding_evidence,
             EvidenceR,
             by_two_keys!(finding_evidence, EvidenceR, finding_id, position)
+        )?,
+    ])
+}
+
+/// Villagers' questions and reports, and their stripped photos.
+fn copy_questions(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>, CopyError> {
+    Ok(vec![
+        copy!(from, to, questions, QuestionR, by_key!(questions, QuestionR, id))?,
+        copy!(
+            from,
+            to,
+            question_photos,
+            QuestionPhotoR,
+            by_key!(question_photos, QuestionPhotoR, question_id)
         )?,
     ])
 }

@@ -225,6 +225,37 @@ diesel::table! {
 
 // -- questions and reports (巡察 workflow): tables here --
 
+diesel::table! {
+    questions (id) {
+        id -> Text,
+        entry_id -> Text,
+        village_code -> Text,
+        township_code -> Text,
+        kind -> Text,
+        route -> Text,
+        status -> Text,
+        text -> Text,
+        asked_by -> Text,
+        filed_on -> Date,
+        filed_at -> Timestamp,
+        answer -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        accepted_at -> Nullable<Timestamp>,
+        escalated_at -> Nullable<Timestamp>,
+        has_photo -> Bool,
+    }
+}
+
+diesel::table! {
+    question_photos (question_id) {
+        question_id -> Text,
+        width -> Integer,
+        height -> Integer,
+        jpeg -> Binary,
+    }
+}
+
 // -- checklists, rectification, publication: tables here --
 
 // -- referral tickets: tables here --
@@ -256,6 +287,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     findings,
     finding_evidence,
     // -- questions and reports --
+    questions,
+    question_photos,
     // -- checklists, rectification, publication --
     // -- referral tickets --
 );

@@ -31,7 +31,39 @@ pub enum WorkflowError {
     #[error("a {kind} addressee is county-wide and takes no township")]
     AddresseeTakesNoTownship { kind: &'static str },
     // --- questions and reports ---
-
+    #[error("question {question:?} not found")]
+    QuestionNotFound { question: String },
+    #[error("entry {entry:?} not found")]
+    EntryNotFound { entry: String },
+    #[error("a villager files at most {limit} questions and reports a day")]
+    QuestionsPerDay { limit: u32 },
+    #[error("question {question} has no photo")]
+    QuestionHasNoPhoto { question: String },
+    #[error("a {role:?} cannot answer questions")]
+    NotAnswerer { role: Role },
+    #[error("question {question} is {status:?}, not open")]
+    QuestionNotOpen {
+        question: String,
+        status: crate::workflow::questions::QuestionStatus,
+    },
+    #[error("only the asker accepts or escalates an item")]
+    NotAsker,
+    #[error("question {question} is {status:?}, not answered")]
+    QuestionNotAnswered {
+        question: String,
+        status: crate::workflow::questions::QuestionStatus,
+    },
+    #[error("{question} is a report already")]
+    ReportNotEscalable { question: String },
+    #[error("question {question} is {status:?}: only open or answered questions are escalated")]
+    QuestionNotEscalable {
+        question: String,
+        status: crate::workflow::questions::QuestionStatus,
+    },
+    #[error("not a cursor of this listing")]
+    ForeignQuestionCursor,
+    #[error("limit out of range (1 to {max})")]
+    QuestionPageOutOfRange { max: i64 },
     // --- checklists, findings, rectification, publication ---
 
     // --- referral tickets and the county's figures ---

@@ -6,5 +6,6 @@
 
 pub mod addressees;
 pub mod error;
+pub mod questions;
 
 pub use error::{Result, WorkflowError};

@@ -61,6 +61,12 @@ struct Fx {
     forged: String,
     disabled: String,
     serial: Cell<u32>,
+    // -- questions and reports (part Q): questions of villager1a in V1A (one with a photo,
+    // one answered by clerk1, one open) and one of clerk2 in V2A with a photo --
+    question_v1a: String,
+    answered_v1a: String,
+    open_v1a: String,
+    question_v2a: String,
 }
 
 impl Fx {
@@ -203,6 +209,17 @@ const SIGNED_IN: Expect = Expect {
     villager: (200, 200),
     inspector: (200, 200),
     discipline: (200, 200),
+    nobody: (401, 401),
+};
+
+/// Acts of an item's asker (villager1a in V1A): readers who did not ask are refused 403,
+/// callers who cannot read the item get 404.
+const ASKER_ONLY: Expect = Expect {
+    admin: (403, 403),
+    clerk: (403, 404),
+    villager: (200, 404),
+    inspector: (403, 404),
+    discipline: (403, 404),
     nobody: (401, 401),
 };
 
@@ -712,7 +729,111 @@ fn table() -> Vec<Row> {
             expect: admin_only((201, 409)),
         },
         // -- questions and reports: rows here --
-
+        // Whoever reads the entry's village files (villagers of it, clerks of its township,
+        // inspectors of an open round over it, discipline users of its township, admins).
+        Row {
+            method: Method::POST,
+            path: "/api/v1/entries/{id}/questions",
+            fill: |fx, inside| {
+                let entry = if inside { &fx.entry_v1a } else { &fx.entry_v2a };
+                call_with(
+                    format!("/api/v1/entries/{entry}/questions"),
+                    json!({"kind": "question", "text": format!("矩阵质疑{}", fx.next())}),
+                )
+            },
+            expect: Expect {
+                admin: (201, 201),
+                clerk: (201, 404),
+                villager: (201, 404),
+                inspector: (201, 404),
+                discipline: (201, 404),
+                nobody: (401, 401),
+            },
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/questions",
+            fill: |_, inside| {
+                call(if inside {
+                    "/api/v1/questions"
+                } else {
+                    "/api/v1/questions?mine=true"
+                })
+            },
+            expect: SIGNED_IN,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/questions/{id}",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/questions/{}",
+                    if inside { &fx.question_v1a } else { &fx.question_v2a }
+                ))
+            },
+            expect: SCOPED_READ,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/questions/{id}/photo",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/questions/{}/photo",
+                    if inside { &fx.question_v1a } else { &fx.question_v2a }
+                ))
+            },
+            expect: SCOPED_READ,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/villages/{code}/questions",
+            fill: |_, inside| call(format!("/api/v1/villages/{}/questions", village(inside))),
+            expect: SCOPED_READ,
+        },
+        // Clerks of the township answer questions; the other roles lack the function.
+        Row {
+            method: Method::POST,
+            path: "/api/v1/questions/{id}/answer",
+            fill: |fx, inside| {
+                call_with(
+                    format!(
+                        "/api/v1/questions/{}/answer",
+                        if inside { &fx.question_v1a } else { &fx.question_v2a }
+                    ),
+                    json!({"text": "矩阵答复"}),
+                )
+            },
+            expect: ledger_write(200),
+        },
+        // The asker accepts and escalates; readers who did not ask are refused 403, the
+        // others cannot see the item (404).
+        Row {
+            method: Method::POST,
+            path: "/api/v1/questions/{id}/accept",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/questions/{}/accept",
+                    if inside { &fx.answered_v1a } else { &fx.question_v2a }
+                ))
+            },
+            expect: ASKER_ONLY,
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/questions/{id}/escalate",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/questions/{}/escalate",
+                    if inside { &fx.open_v1a } else { &fx.question_v2a }
+                ))
+            },
+            // Once villager1a escalated it, the question is a report: the inspector of the
+            // round over T1 still reads it (403), township 1's discipline office no more (404).
+            expect: Expect {
+                discipline: (404, 404),
+                ..ASKER_ONLY
+            },
+        },
         // -- checklists, findings, rectification, publication: rows here --
 
         // -- referral tickets and figures: rows here --
@@ -844,7 +965,62 @@ async fn setup(app: TestApp) -> Fx {
         assert_eq!(res.status.as_u16(), 201, "{}", res.text());
         receipts.push(id(res.json()));
     }
+    // -- questions and reports (part Q) --
+    let mut filed = Vec::new();
+    for (user, entry, photo) in [
+        ("villager1a", id(entry_v1a.clone()), true),
+        ("villager1a", id(entry_v1a.clone()), false),
+        ("villager1a", id(entry_v1a.clone()), false),
+        ("clerk2", in_v2a[0].clone(), true),
+    ] {
+        let mut body = Vec::new();
+        for (name, bytes) in [("kind", b"question".to_vec()), ("text", "矩阵质疑".as_bytes().to_vec())]
+            .into_iter()
+            .chain(photo.then(|| {
+                let png = std::fs::read(format!(
+                    "{}/receipts-fixtures/scan-flatbed.png",
+                    env!("CARGO_MANIFEST_DIR")
+                ));
+                ("photo", png.expect("fixture"))
+            }))
+        {
+            let file = if name == "photo" {
+                "; filename=\"photo.png\""
+            } else {
+                ""
+            };
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(&bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let res = app
+            .call(
+                actix_web::test::TestRequest::post()
+                    .uri(&format!("/api/v1/entries/{entry}/questions"))
+                    .insert_header(bearer(&app.token(user)))
+                    .insert_header(("content-type", format!("multipart/form-data; boundary={BOUNDARY}")))
+                    .set_payload(body),
+            )
+            .await;
+        assert_eq!(res.status.as_u16(), 201, "{}", res.text());
+        filed.push(id(res.json()));
+    }
+    let res = app
+        .post(
+            "clerk1",
+            &format!("/api/v1/questions/{}/answer", filed[1]),
+            json!({"text": "矩阵答复"}),
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 200, "{}", res.text());
     Fx {
+        question_v1a: filed[0].clone(),
+        answered_v1a: filed[1].clone(),
+        open_v1a: filed[2].clone(),
+        question_v2a: filed[3].clone(),
         checkpoint_size,
         receipt_v1a: receipts[0].clone(),
         receipt_v2a: receipts[1].clone(),

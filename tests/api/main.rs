@@ -29,6 +29,7 @@ mod multi_server;
 mod openapi;
 mod ops;
 mod qr_photos;
+mod questions;
 mod receipts;
 mod tenders;
 mod tlog;

@@ -1,0 +1,2 @@
+DROP TABLE question_photos;
+DROP TABLE questions;
