@@ -82,6 +82,19 @@ pub struct RoundFindingQuery {
     pub cursor: Option<String>,
 }
 
+/// Reads the body of an authorized write; a body refused (too large, not JSON, malformed) is
+/// audited like every other refusal of the write.
+async fn read_audited<T: serde::de::DeserializeOwned>(
+    state: &State,
+    audit: &Audit,
+    body: JsonBody<T>,
+) -> Result<T, ApiError> {
+    match body.read().await {
+        Ok(value) => Ok(value),
+        Err(e) => Err(audit.clone().refused(state, e).await),
+    }
+}
+
 fn page(limit: Option<i64>, cursor: Option<&str>) -> Result<(i64, Option<i64>), ApiError> {
     Ok((limit.unwrap_or(DEFAULT_PAGE), cursor.map(decode_cursor).transpose()?))
 }
@@ -128,7 +141,7 @@ pub async fn post_checklist(
     let audit = Audit::new("checklist.create", Some(&caller.username), &req);
     let who = caller.clone();
     authorize(&state, &audit, move |_| Ok(require_admin(&who)?)).await?;
-    let new = body.read().await?;
+    let new = read_audited(&state, &audit, body).await?;
     let now = state.clock.now();
     let list = db(&state, move |conn| {
         let result = create_checklist(conn, &caller, new, now).map_err(ApiError::from);
@@ -178,7 +191,7 @@ pub async fn put_mark(
         Ok(())
     })
     .await?;
-    let request = body.read().await?;
+    let request = read_audited(&state, &audit, body).await?;
     let now = state.clock.now();
     let mark = db(&state, move |conn| {
         let result = set_mark(conn, &caller, (&id, &code, &item), request, now, today).map_err(ApiError::from);
@@ -249,7 +262,7 @@ pub async fn post_finding(
         Ok(())
     })
     .await?;
-    let new = body.read().await?;
+    let new = read_audited(&state, &audit, body).await?;
     audit.village = Some(crate::domain::truncate(&new.village));
     let now = state.clock.now();
     let finding = db(&state, move |conn| {
@@ -446,7 +459,7 @@ pub async fn post_rectification(
     let row = authorize(&state, &audit, move |conn| Ok(check_rectifier(conn, &who, &finding)?)).await?;
     audit.village = Some(row.village_code);
     audit.township = Some(row.township_code);
-    let report = body.read().await?;
+    let report = read_audited(&state, &audit, body).await?;
     let now = state.clock.now();
     let result = db(&state, move |conn| {
         let result = submit_rectification(conn, &caller, &id, report, now).map_err(ApiError::from);
@@ -476,7 +489,7 @@ async fn judge(
     let row = authorize(&state, &audit, move |conn| Ok(check_judge(conn, &who, &finding)?)).await?;
     audit.village = Some(row.village_code);
     audit.township = Some(row.township_code);
-    let judgement = body.read().await?;
+    let judgement = read_audited(&state, &audit, body).await?;
     let now = state.clock.now();
     let result = db(&state, move |conn| {
         let result = judge_rectification(conn, &caller, &id, judgement, reopen, now).map_err(ApiError::from);
@@ -574,7 +587,7 @@ pub async fn post_publication(
     audit.object = Some(crate::domain::truncate(&id));
     let who = caller.clone();
     authorize(&state, &audit, move |_| Ok(check_publisher(&who)?)).await?;
-    let new = body.read().await?;
+    let new = read_audited(&state, &audit, body).await?;
     let (now, today) = (state.clock.now(), state.clock.today());
     let publication = db(&state, move |conn| {
         let result = publish(conn, &caller, &id, new, now, today).map_err(ApiError::from);

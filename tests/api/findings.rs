@@ -915,7 +915,98 @@ async fn publication_reaches_the_village(app: TestApp) {
     assert_eq!(app.count("publications"), 3);
 }
 
+async fn hostile_requests_are_refused_without_a_trace(app: TestApp) {
+    common_list(&app).await;
+    let round = id(&new_round(&app, "inspector", T1, (-1, 30), json!({})).await);
+    let f = id(&recorded(&app, &round, finding_body(V1A, "A-01", json!({}))).await);
+    let findings = app.count("findings");
+    let leaves = app.count("log_leaves");
+    // A body over the JSON limit: 413 for the round's inspector, but a caller who may not write
+    // is refused first, without the body being read.
+    let huge = finding_body(V1A, "A-01", json!({"description": "长".repeat(40_000)}));
+    record(&app, &round, huge.clone()).await.assert_problem(413);
+    app.post("clerk1", &format!("/api/v1/inspections/{round}/findings"), huge.clone())
+        .await
+        .assert_problem(403);
+    app.post(
+        "clerk1",
+        &format!("/api/v1/findings/{f}/rectification"),
+        json!({"text": "长".repeat(40_000)}),
+    )
+    .await
+    .assert_problem(413);
+    app.post(
+        "clerk2",
+        &format!("/api/v1/findings/{f}/rectification"),
+        json!({"text": "长".repeat(40_000)}),
+    )
+    .await
+    .assert_problem(404);
+    // Not JSON.
+    let res = app
+        .call(
+            actix_web::test::TestRequest::post()
+                .uri(&format!("/api/v1/inspections/{round}/findings"))
+                .insert_header(bearer(&app.token("inspector")))
+                .insert_header(("content-type", "text/plain"))
+                .set_payload("village=1"),
+        )
+        .await;
+    res.assert_problem(415);
+    // Ids of any length and shape name nothing.
+    let long = "fi_".to_owned() + &"9".repeat(5_000);
+    for uri in [
+        format!("/api/v1/findings/{long}"),
+        format!("/api/v1/findings/{long}/proof"),
+        "/api/v1/findings/%27%20OR%201%3D1--".to_owned(),
+        format!("/api/v1/inspections/{long}/findings"),
+        format!("/api/v1/inspections/{long}/progress"),
+    ] {
+        let p = app.get("admin", &uri).await.assert_problem(404);
+        assert!(p["detail"].as_str().unwrap().chars().count() < 300, "{p}");
+    }
+    let p = put(
+        &app,
+        "inspector",
+        &format!(
+            "/api/v1/inspections/{round}/villages/{V1A}/checklist/{}",
+            "X".repeat(5_000)
+        ),
+        json!({"mark": "no_problem"}),
+    )
+    .await
+    .assert_problem(404);
+    assert!(p["detail"].as_str().unwrap().chars().count() < 300, "{p}");
+    // Control characters and blank texts.
+    for body in [
+        finding_body(V1A, "A-01", json!({"description": "虚列\u{0007}支出"})),
+        finding_body(V1A, "A-01", json!({"description": "   "})),
+        finding_body(V1A, "A-01", json!({"amount_fen": 10_000_000_000_001_i64})),
+        finding_body(V1A, "A-01", json!({"amount_fen": "1000"})),
+        finding_body(V1A, "A-01", json!({"evidence": {"kind": "entry"}})),
+    ] {
+        let status = record(&app, &round, body.clone()).await.status.as_u16();
+        assert!(status == 400 || status == 422, "{body}: {status}");
+    }
+    assert_eq!(app.count("findings"), findings);
+    assert_eq!(app.count("log_leaves"), leaves);
+    // Each refusal of a write is in the audit log, with its status.
+    let audit = app.get("admin", "/api/v1/audit?limit=200").await;
+    assert_eq!(audit.status, StatusCode::OK, "{}", audit.text());
+    let outcomes: Vec<Value> = audit.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "finding.record")
+        .map(|r| r["outcome"].clone())
+        .collect();
+    for outcome in ["ok", "403", "413", "415", "422"] {
+        assert!(outcomes.contains(&json!(outcome)), "{outcome} in {outcomes:?}");
+    }
+}
+
 on_both_backends!(
+    hostile_requests_are_refused_without_a_trace,
     findings_are_recorded_listed_and_proven,
     the_closed_window_refuses_findings_and_marks_but_not_reading,
     checklists_marks_and_progress,
