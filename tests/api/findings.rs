@@ -1055,3 +1055,88 @@ async fn verify_names_a_finding_changed_or_inserted_behind_the_api() {
         "{out}"
     );
 }
+
+// ---- a county with checklists, findings, rectification and publications moves between backends ----
+
+#[actix_web::test]
+async fn the_workflow_tables_move_from_sqlite_to_postgresql_and_back() {
+    let Some(empty) = TestApp::postgres_empty().await else {
+        return;
+    };
+    let source = TestApp::new().await;
+    let common = common_list(&source).await;
+    let res = source
+        .post(
+            "admin",
+            "/api/v1/checklists",
+            json!({"name": "渔业村清单", "kind": "individual", "village_kind": "渔业村", "base": common,
+                   "items": [{"code": "F-01", "title": "燃油补贴", "category": "subsidies"}]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let round = id(&new_round(&source, "inspector", T1, (-10, 2), json!({})).await);
+    source.state.clock.set(noon(0));
+    let e = id(&source.post_entry(V1A, expense("V-1", "2024-03-12", 95_000)).await);
+    let f = id(&recorded(
+        &source,
+        &round,
+        finding_body(
+            V1A,
+            "A-01",
+            json!({"evidence": [{"kind": "entry", "id": e}, {"kind": "flag", "rule": "round_amount", "entries": [e]}]}),
+        ),
+    )
+    .await);
+    let res = put(
+        &source,
+        "inspector",
+        &format!("/api/v1/inspections/{round}/villages/{V1A}/checklist/A-01"),
+        json!({"mark": "problem", "finding": f}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let res = source
+        .post(
+            "clerk1",
+            &format!("/api/v1/findings/{f}/rectification"),
+            json!({"text": "已退回", "entries": [e]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    new_round(&source, "inspector", T1, (-1, 30), json!({"follow_up_of": round})).await;
+    source.state.clock.set(noon(3));
+    let res = source
+        .post(
+            "admin",
+            &format!("/api/v1/findings/{f}/publication"),
+            json!({"text": "已整改", "status": "rectified"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+
+    let (src_db, pg) = (source.database_url(), empty.database_url());
+    let (ok, out) = run_cli(&["copy", "--from", &src_db, "--to", &pg]);
+    assert!(ok, "{out}");
+    for table in [
+        "checklists",
+        "checklist_items",
+        "checklist_marks",
+        "rectification_steps",
+        "rectification_links",
+        "publications",
+        "findings",
+        "finding_evidence",
+    ] {
+        assert!(out.contains(table), "{table} copied: {out}");
+    }
+    let dir = source.dir.path().to_str().unwrap().to_owned();
+    let (ok, out) = run_cli(&["verify", "--data-dir", &dir, "--database-url", &pg]);
+    assert!(
+        ok && out.contains("0 problem(s)"),
+        "the copy verifies, its finding too: {out}"
+    );
+    let back = tempfile::tempdir().unwrap();
+    let back_db = back.path().join("ledger.db").display().to_string();
+    let (ok, out) = run_cli(&["copy", "--from", &pg, "--to", &back_db]);
+    assert!(ok, "{out}");
+}
