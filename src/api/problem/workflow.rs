@@ -4,6 +4,17 @@ use super::ApiError;
 use crate::msg;
 use crate::workflow::WorkflowError;
 
+/// A rectification state as a person reads it (its wire value is in the English text).
+fn rectification_state_msg(state: &str) -> crate::i18n::Msg {
+    match state {
+        "not_required" => msg!("findings-state-not-required"),
+        "pending" => msg!("findings-state-pending"),
+        "submitted" => msg!("findings-state-submitted"),
+        "accepted" => msg!("findings-state-accepted"),
+        _ => msg!("findings-state-reopened"),
+    }
+}
+
 impl From<WorkflowError> for ApiError {
     fn from(e: WorkflowError) -> Self {
         use WorkflowError::*;
@@ -112,17 +123,15 @@ impl From<WorkflowError> for ApiError {
                 ApiError::Conflict(msg!("findings-no-rectification-required", finding = finding))
             }
             RectificationState {
-                finding,
-                state,
-                action,
-                needs,
-            } => ApiError::Conflict(msg!(
-                "findings-rectification-state",
-                finding = finding,
-                state = state,
-                action = action,
-                needs = needs
-            )),
+                finding, state, action, ..
+            } => {
+                let state = rectification_state_msg(state);
+                ApiError::Conflict(match action {
+                    "accept" => msg!("findings-cannot-accept", finding = finding, state = state),
+                    "reopen" => msg!("findings-cannot-reopen", finding = finding, state = state),
+                    _ => msg!("findings-cannot-submit", finding = finding, state = state),
+                })
+            }
             RectificationLinks { max } => ApiError::Invalid(msg!("findings-rectification-links", max = max)),
             NotPublisher { role } => {
                 ApiError::Forbidden(msg!("findings-not-publisher", role = super::auth::role_msg(role)))
