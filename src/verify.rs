@@ -21,7 +21,7 @@ use crate::receipts::ReceiptStore;
 use crate::tlog::checkpoint::{LogSigner, StoredCheckpoint};
 use crate::tlog::compact::CompactRange;
 use crate::tlog::leaf::{
-    KIND_ENTRY, KIND_PERIOD_CLOSE, KIND_RECEIPT, KIND_RECEIPT_WITHDRAWAL, close_leaf, close_object_id,
+    KIND_ENTRY, KIND_FINDING, KIND_PERIOD_CLOSE, KIND_RECEIPT, KIND_RECEIPT_WITHDRAWAL, close_leaf, close_object_id,
 };
 use crate::tlog::proof::verify_checkpoint;
 use crate::tlog::{TlogError, Tree, leaf_hash};
@@ -41,6 +41,8 @@ pub enum VerifyError {
     Database(#[from] diesel::result::Error),
     #[error(transparent)]
     Tlog(#[from] TlogError),
+    #[error("reading a finding")]
+    Finding(#[source] crate::workflow::WorkflowError),
 }
 
 const CHUNK: i64 = 5_000;
@@ -232,6 +234,7 @@ impl Run {
                 .first(conn)
                 .optional()?
                 .map(|row| row.leaf().encode()),
+            KIND_FINDING => crate::workflow::findings::finding_leaf(conn, object_id).map_err(VerifyError::Finding)?,
             other => {
                 self.problem(msg!("verify-unknown-kind", leaf = idx, kind = other));
                 return Ok(Recomputed::UnknownKind);
@@ -282,6 +285,14 @@ impl Run {
         for id in withdrawn {
             if !self.logged.contains(&format!("{KIND_RECEIPT_WITHDRAWAL}:{id}")) {
                 self.problem(msg!("verify-withdrawal-unlogged", receipt = id.as_str()));
+            }
+        }
+        let finding_ids: Vec<String> = crate::db::schema::findings::table
+            .select(crate::db::schema::findings::id)
+            .load(conn)?;
+        for id in finding_ids {
+            if !self.logged.contains(&format!("{KIND_FINDING}:{id}")) {
+                self.problem(msg!("findings-verify-unlogged", finding = id.as_str()));
             }
         }
         Ok(())

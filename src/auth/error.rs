@@ -90,6 +90,10 @@ pub enum AuthError {
     InspectionNotFound { id: String },
     #[error("a {role:?} may not see inspection rounds")]
     NotInspectionReader { role: Role },
+    #[error("no checklist {checklist}")]
+    ChecklistMissing { checklist: String },
+    #[error("no round {id} to follow up")]
+    FollowedRoundMissing { id: String },
 
     // --- the database ---
     #[error("database error")]

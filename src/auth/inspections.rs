@@ -39,6 +39,13 @@ pub struct NewInspection {
     pub villages: Vec<String>,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
+    /// The round's checklist (巡察清单) id; by default the newest common list, if there is one.
+    #[serde(default)]
+    pub checklist: Option<String>,
+    /// A follow-up round (回头看) names the round it follows up; it lists the findings of
+    /// earlier rounds in its villages with their rectification.
+    #[serde(default)]
+    pub follow_up_of: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -52,6 +59,10 @@ pub struct Inspection {
     pub ends_on: NaiveDate,
     /// Whether the round grants its inspectors access today.
     pub open: bool,
+    /// The round's checklist id, if it has one.
+    pub checklist: Option<String>,
+    /// The round this one follows up (回头看), if any.
+    pub follow_up_of: Option<String>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
 }
@@ -70,6 +81,8 @@ struct CheckedRound {
     inspectors: Vec<String>,
     townships: Vec<String>,
     villages: Vec<String>,
+    checklist: Option<String>,
+    follow_up_of: Option<String>,
 }
 
 fn check_round(new: NewInspection) -> Result<CheckedRound> {
@@ -108,7 +121,38 @@ fn check_round(new: NewInspection) -> Result<CheckedRound> {
         name,
         starts_on: new.starts_on,
         ends_on: new.ends_on,
+        checklist: new.checklist.map(|c| crate::domain::truncate(&c)),
+        follow_up_of: new.follow_up_of.map(|c| crate::domain::truncate(&c)),
     })
+}
+
+/// The round's checklist: the one named, which must exist, or else the newest common list
+/// (none if there is none); and the round it follows up, which must exist.
+fn check_checklist_and_follow_up(conn: &mut DbConn, round: &mut CheckedRound) -> Result<()> {
+    use crate::db::schema::checklists;
+    match &round.checklist {
+        Some(id) => {
+            let n: i64 = checklists::table.find(id).count().get_result(conn)?;
+            if n == 0 {
+                return Err(AuthError::ChecklistMissing { checklist: id.clone() });
+            }
+        }
+        None => {
+            round.checklist = checklists::table
+                .filter(checklists::kind.eq("common"))
+                .order((checklists::created_at.desc(), checklists::id.desc()))
+                .select(checklists::id)
+                .first(conn)
+                .optional()?;
+        }
+    }
+    if let Some(id) = &round.follow_up_of {
+        let n: i64 = inspections::table.find(id).count().get_result(conn)?;
+        if n == 0 {
+            return Err(AuthError::FollowedRoundMissing { id: id.clone() });
+        }
+    }
+    Ok(())
 }
 
 /// The township a village belongs to, if the village exists.
@@ -182,6 +226,8 @@ fn insert_round(conn: &mut DbConn, round: &CheckedRound, created_by: &str) -> Re
             inspections::ends_on.eq(round.ends_on),
             inspections::created_by.eq(created_by),
             inspections::created_at.eq(now_utc()),
+            inspections::checklist_id.eq(&round.checklist),
+            inspections::follow_up_of.eq(&round.follow_up_of),
         ))
         .execute(conn)?;
     for username in &round.inspectors {
@@ -213,8 +259,9 @@ pub fn create_inspection(
     created_by: &str,
     today: NaiveDate,
 ) -> Result<Inspection> {
-    let round = check_round(new)?;
+    let mut round = check_round(new)?;
     write_transaction(conn, |conn| {
+        check_checklist_and_follow_up(conn, &mut round)?;
         let village_townships = check_targets_exist(conn, &round)?;
         check_inspectors(conn, &round, &village_townships)?;
         let id = insert_round(conn, &round, created_by)?;
@@ -223,7 +270,17 @@ pub fn create_inspection(
 }
 
 pub fn find_inspection(conn: &mut DbConn, id: &str, today: NaiveDate) -> Result<Inspection> {
-    let row: Option<(String, String, NaiveDate, NaiveDate, String, chrono::NaiveDateTime)> = inspections::table
+    type RoundRow = (
+        String,
+        String,
+        NaiveDate,
+        NaiveDate,
+        String,
+        chrono::NaiveDateTime,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<RoundRow> = inspections::table
         .find(id)
         .select((
             inspections::id,
@@ -232,12 +289,15 @@ pub fn find_inspection(conn: &mut DbConn, id: &str, today: NaiveDate) -> Result<
             inspections::ends_on,
             inspections::created_by,
             inspections::created_at,
+            inspections::checklist_id,
+            inspections::follow_up_of,
         ))
         .first(conn)
         .optional()?;
-    let (id, name, starts_on, ends_on, created_by, created_at) = row.ok_or_else(|| AuthError::InspectionNotFound {
-        id: crate::domain::truncate(id),
-    })?;
+    let (id, name, starts_on, ends_on, created_by, created_at, checklist, follow_up_of) =
+        row.ok_or_else(|| AuthError::InspectionNotFound {
+            id: crate::domain::truncate(id),
+        })?;
     let inspectors = inspection_inspectors::table
         .filter(inspection_inspectors::inspection_id.eq(&id))
         .order(inspection_inspectors::username)
@@ -258,6 +318,8 @@ pub fn find_inspection(conn: &mut DbConn, id: &str, today: NaiveDate) -> Result<
         townships: townships.into_iter().map(|(_, c)| c).collect(),
         villages: villages.into_iter().map(|(_, c)| c).collect(),
         open: starts_on <= today && today <= ends_on,
+        checklist,
+        follow_up_of,
         starts_on,
         ends_on,
         created_by,

@@ -64,7 +64,18 @@ row_struct!(QuestionPhotoR, question_photos, { question_id: String, width: i32, 
 row_struct!(RefreshR, refresh_tokens, { token_hash: String, username: String, issued_at: NaiveDateTime,
     expires_at: NaiveDateTime, used_at: Option<NaiveDateTime>, revoked: bool });
 row_struct!(InspectionR, inspections, { id: String, name: String, starts_on: NaiveDate, ends_on: NaiveDate,
-    created_by: String, created_at: NaiveDateTime });
+    created_by: String, created_at: NaiveDateTime, checklist_id: Option<String>, follow_up_of: Option<String> });
+row_struct!(ChecklistR, checklists, { id: String, name: String, kind: String, village_kind: Option<String>,
+    base_id: Option<String>, created_by: String, created_at: NaiveDateTime });
+row_struct!(ChecklistItemR, checklist_items, { checklist_id: String, code: String, position: i32, title: String,
+    category: String });
+row_struct!(MarkR, checklist_marks, { inspection_id: String, village_code: String, item_code: String, mark: String,
+    finding_id: Option<String>, marked_by: String, marked_at: NaiveDateTime });
+row_struct!(RectStepR, rectification_steps, { id: String, finding_id: String, position: i32, action: String,
+    text: String, acted_by: String, acted_at: NaiveDateTime });
+row_struct!(RectLinkR, rectification_links, { step_id: String, position: i32, kind: String, reference: String });
+row_struct!(PublicationR, publications, { id: String, finding_id: String, position: i32, text: String,
+    status: String, published_by: String, published_at: NaiveDateTime });
 row_struct!(InspectorR, inspection_inspectors, { inspection_id: String, username: String });
 row_struct!(TargetR, inspection_targets, { inspection_id: String, kind: String, code: String });
 row_struct!(AuditR, audit_log, { seq: i64, at: NaiveDateTime, actor: Option<String>, action: String, object: Option<String>,
@@ -290,6 +301,7 @@ pub fn copy_county(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>,
     report.extend(copy_receipts(from, to)?);
     report.extend(copy_workflow(from, to)?);
     report.extend(copy_questions(from, to)?);
+    report.extend(copy_checklists_and_results(from, to)?);
     carry_log_size(from, to)?;
     move_sequences_on(to)?;
     Ok(report)
@@ -381,6 +393,70 @@ fn copy_questions(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>, 
             by_key!(question_photos, QuestionPhotoR, question_id)
         )?,
     ])
+}
+
+/// Checklists and their items, the marks of rounds, rectification steps and their links, and
+/// publications.
+fn copy_checklists_and_results(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>, CopyError> {
+    Ok(vec![
+        copy!(from, to, checklists, ChecklistR, by_key!(checklists, ChecklistR, id))?,
+        copy!(
+            from,
+            to,
+            checklist_items,
+            ChecklistItemR,
+            by_two_keys!(checklist_items, ChecklistItemR, checklist_id, code)
+        )?,
+        copy!(from, to, checklist_marks, MarkR, load_marks)?,
+        copy!(
+            from,
+            to,
+            rectification_steps,
+            RectStepR,
+            by_key!(rectification_steps, RectStepR, id)
+        )?,
+        copy!(
+            from,
+            to,
+            rectification_links,
+            RectLinkR,
+            by_two_keys!(rectification_links, RectLinkR, step_id, position)
+        )?,
+        copy!(
+            from,
+            to,
+            publications,
+            PublicationR,
+            by_key!(publications, PublicationR, id)
+        )?,
+    ])
+}
+
+/// Checklist marks, keyed by three columns.
+fn load_marks(c: &mut DbConn, last: Option<&MarkR>) -> QueryResult<Vec<MarkR>> {
+    let mut q = checklist_marks::table
+        .order((
+            checklist_marks::inspection_id,
+            checklist_marks::village_code,
+            checklist_marks::item_code,
+        ))
+        .limit(CHUNK)
+        .select(MarkR::as_select())
+        .into_boxed();
+    if let Some(l) = last {
+        q = q.filter(
+            checklist_marks::inspection_id
+                .gt(l.inspection_id.clone())
+                .or(checklist_marks::inspection_id.eq(l.inspection_id.clone()).and(
+                    checklist_marks::village_code
+                        .gt(l.village_code.clone())
+                        .or(checklist_marks::village_code
+                            .eq(l.village_code.clone())
+                            .and(checklist_marks::item_code.gt(l.item_code.clone()))),
+                )),
+        );
+    }
+    q.load(c)
 }
 
 /// Inspection targets, keyed by three columns.

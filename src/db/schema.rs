@@ -102,6 +102,8 @@ diesel::table! {
         ends_on -> Date,
         created_by -> Text,
         created_at -> Timestamp,
+        checklist_id -> Nullable<Text>,
+        follow_up_of -> Nullable<Text>,
     }
 }
 
@@ -258,6 +260,74 @@ diesel::table! {
 
 // -- checklists, rectification, publication: tables here --
 
+diesel::table! {
+    checklists (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        village_kind -> Nullable<Text>,
+        base_id -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    checklist_items (checklist_id, code) {
+        checklist_id -> Text,
+        code -> Text,
+        position -> Integer,
+        title -> Text,
+        category -> Text,
+    }
+}
+
+diesel::table! {
+    checklist_marks (inspection_id, village_code, item_code) {
+        inspection_id -> Text,
+        village_code -> Text,
+        item_code -> Text,
+        mark -> Text,
+        finding_id -> Nullable<Text>,
+        marked_by -> Text,
+        marked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rectification_steps (id) {
+        id -> Text,
+        finding_id -> Text,
+        position -> Integer,
+        action -> Text,
+        text -> Text,
+        acted_by -> Text,
+        acted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rectification_links (step_id, position) {
+        step_id -> Text,
+        position -> Integer,
+        kind -> Text,
+        #[sql_name = "ref"]
+        reference -> Text,
+    }
+}
+
+diesel::table! {
+    publications (id) {
+        id -> Text,
+        finding_id -> Text,
+        position -> Integer,
+        text -> Text,
+        status -> Text,
+        published_by -> Text,
+        published_at -> Timestamp,
+    }
+}
+
 // -- referral tickets: tables here --
 
 diesel::joinable!(villages -> townships (township_code));
@@ -290,6 +360,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     questions,
     question_photos,
     // -- checklists, rectification, publication --
+    checklists,
+    checklist_items,
+    checklist_marks,
+    rectification_steps,
+    rectification_links,
+    publications,
     // -- referral tickets --
 );
 

@@ -535,6 +535,8 @@ fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -
             villages: Vec::new(),
             starts_on: today - Duration::days(30),
             ends_on: today + Duration::days(90),
+            checklist: None,
+            follow_up_of: None,
         },
         "admin",
         today,

@@ -14,6 +14,14 @@
 //! - `receipt`: `v, kind, id, entry_id, village_code, sha256 (of the untouched original, hex),
 //!   content_type, byte_size, uploaded_by, uploaded_at`
 //! - `receipt_withdrawal`: `v, kind, receipt_id, reason, withdrawn_by, withdrawn_at`
+//! - `finding` (巡察发现的问题): `v, kind, id, inspection_id, village_code, township_code,
+//!   checklist_item, category, description, amount_fen, requires_rectification (true|false),
+//!   rectify_by (YYYY-MM-DD or null), evidence, recorded_by, recorded_at` — `evidence` is an
+//!   array, in the order given, of objects `{kind, ref, detail}`: `kind` one of `entry`,
+//!   `receipt`, `flag`, `reconciliation`, `report`; `ref` the entry, receipt or report id, the
+//!   flag's rule, or the reconciliation's month; `detail` the flag's entry ids joined by `,`, the
+//!   reconciliation's result in words, or null. A report is named by its id only: a leaf never
+//!   holds who filed it.
 //!
 //! The log knows nothing of the records' tables: whoever records something builds one of the
 //! leaf types below from its own values and appends [`EntryLeaf::encode`] & co.
@@ -29,6 +37,7 @@ pub const KIND_ENTRY: &str = "entry";
 pub const KIND_PERIOD_CLOSE: &str = "period_close";
 pub const KIND_RECEIPT: &str = "receipt";
 pub const KIND_RECEIPT_WITHDRAWAL: &str = "receipt_withdrawal";
+pub const KIND_FINDING: &str = "finding";
 
 fn timestamp(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
@@ -154,6 +163,49 @@ impl WithdrawalLeaf<'_> {
     }
 }
 
+/// One evidence link of a finding's leaf.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct EvidenceLeaf<'a> {
+    pub kind: &'a str,
+    #[serde(rename = "ref")]
+    pub reference: &'a str,
+    pub detail: Option<&'a str>,
+}
+
+fn serialize_optional_date<S: serde::Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => serialize_date(d, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// What the leaf of a finding records.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingLeaf<'a> {
+    pub id: &'a str,
+    pub inspection_id: &'a str,
+    pub village_code: &'a str,
+    pub township_code: &'a str,
+    pub checklist_item: &'a str,
+    pub category: &'a str,
+    pub description: &'a str,
+    pub amount_fen: i64,
+    pub requires_rectification: bool,
+    #[serde(serialize_with = "serialize_optional_date")]
+    pub rectify_by: Option<NaiveDate>,
+    pub evidence: Vec<EvidenceLeaf<'a>>,
+    pub recorded_by: &'a str,
+    #[serde(serialize_with = "serialize_timestamp")]
+    pub recorded_at: NaiveDateTime,
+}
+
+impl FindingLeaf<'_> {
+    /// The canonical leaf bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        encode(KIND_FINDING, self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +281,36 @@ mod tests {
         assert_eq!(
             text(withdrawal.encode()),
             r#"{"v":1,"kind":"receipt_withdrawal","receipt_id":"rc_1","reason":"传错了","withdrawn_by":"clerk-li","withdrawn_at":"2024-05-17T10:00:00.000000Z"}"#
+        );
+        let finding = FindingLeaf {
+            id: "fi_1",
+            inspection_id: "in_1",
+            village_code: "331022102201",
+            township_code: "331022102000",
+            checklist_item: "A-01",
+            category: "relief",
+            description: "虚构\"危房改造\"补助",
+            amount_fen: 1_000_000,
+            requires_rectification: true,
+            rectify_by: NaiveDate::from_ymd_opt(2026, 5, 30),
+            evidence: vec![
+                EvidenceLeaf {
+                    kind: "entry",
+                    reference: "en_1",
+                    detail: None,
+                },
+                EvidenceLeaf {
+                    kind: "flag",
+                    reference: "duplicate_payment",
+                    detail: Some("en_1,en_2"),
+                },
+            ],
+            recorded_by: "inspector-wang",
+            recorded_at: at("2026-04-24T02:00:00"),
+        };
+        assert_eq!(
+            text(finding.encode()),
+            r#"{"v":1,"kind":"finding","id":"fi_1","inspection_id":"in_1","village_code":"331022102201","township_code":"331022102000","checklist_item":"A-01","category":"relief","description":"虚构\"危房改造\"补助","amount_fen":1000000,"requires_rectification":true,"rectify_by":"2026-05-30","evidence":[{"kind":"entry","ref":"en_1","detail":null},{"kind":"flag","ref":"duplicate_payment","detail":"en_1,en_2"}],"recorded_by":"inspector-wang","recorded_at":"2026-04-24T02:00:00.000000Z"}"#
         );
     }
 }

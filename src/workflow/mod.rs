@@ -5,7 +5,12 @@
 //! station and checked again by a follow-up round; published results go back to the village.
 
 pub mod addressees;
+pub mod checklists;
 pub mod error;
+pub mod finding_rows;
+pub mod findings;
+pub mod publication;
 pub mod questions;
+pub mod rectification;
 
 pub use error::{Result, WorkflowError};

@@ -67,6 +67,11 @@ struct Fx {
     answered_v1a: String,
     open_v1a: String,
     question_v2a: String,
+    // -- Part F (checklists, findings): a finding of each round, a follow-up round of each --
+    finding_own: String,
+    finding_other: String,
+    follow_own: String,
+    follow_other: String,
 }
 
 impl Fx {
@@ -233,6 +238,53 @@ const fn oversight(inspector: (u16, u16)) -> Expect {
         discipline: (403, 403),
         nobody: (401, 401),
     }
+}
+
+// -- Part F (checklists, findings): expectations --
+
+/// The work of a round's inspectors: theirs in scope, another round missing; admins get
+/// `admin`; every other role lacks the function.
+const fn round_inspectors_only(inspector: (u16, u16), admin: (u16, u16)) -> Expect {
+    Expect {
+        admin,
+        clerk: (403, 403),
+        villager: (403, 403),
+        inspector,
+        discipline: (403, 403),
+        nobody: (401, 401),
+    }
+}
+
+/// A finding: admins, its round's inspectors, staff whose scope reads its village; villagers
+/// only once it is published (neither is).
+const FINDING_READ: Expect = Expect {
+    admin: (200, 200),
+    clerk: (200, 404),
+    villager: (404, 404),
+    inspector: (200, 404),
+    discipline: (200, 404),
+    nobody: (401, 401),
+};
+
+/// Accepting or reopening rectification: admins and the round's inspectors.
+const RECTIFICATION_JUDGE: Expect = Expect {
+    admin: (200, 200),
+    clerk: (403, 403),
+    villager: (403, 403),
+    inspector: (409, 404),
+    discipline: (403, 403),
+    nobody: (401, 401),
+};
+
+fn matrix_finding(village: &str) -> Value {
+    json!({
+        "village": village,
+        "checklist_item": "A-01",
+        "description": "矩阵问题",
+        "amount_fen": 100,
+        "requires_rectification": true,
+        "rectify_by": (today() + chrono::Duration::days(30)).to_string(),
+    })
 }
 
 struct Row {
@@ -835,7 +887,183 @@ fn table() -> Vec<Row> {
             },
         },
         // -- checklists, findings, rectification, publication: rows here --
-
+        Row {
+            method: Method::GET,
+            path: "/api/v1/checklists",
+            fill: |_, _| call("/api/v1/checklists"),
+            expect: Expect {
+                admin: (200, 200),
+                clerk: (200, 200),
+                villager: (403, 403),
+                inspector: (200, 200),
+                discipline: (200, 200),
+                nobody: (401, 401),
+            },
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/checklists",
+            fill: |fx, inside| {
+                let name = if inside {
+                    format!("矩阵清单{}", fx.next())
+                } else {
+                    "矩阵清单".to_owned()
+                };
+                call_with(
+                    "/api/v1/checklists",
+                    json!({"name": name, "kind": "common", "items": [{"code": "A-01", "title": "资金", "category": "assets"}]}),
+                )
+            },
+            expect: admin_only((201, 409)),
+        },
+        Row {
+            method: Method::PUT,
+            path: "/api/v1/inspections/{id}/villages/{code}/checklist/{item}",
+            fill: |fx, inside| {
+                let round = if inside { &fx.own_round } else { &fx.other_round };
+                call_with(
+                    format!(
+                        "/api/v1/inspections/{round}/villages/{}/checklist/A-01",
+                        village(inside)
+                    ),
+                    json!({"mark": "no_problem"}),
+                )
+            },
+            expect: round_inspectors_only((200, 404), (403, 403)),
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/inspections/{id}/progress",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/inspections/{}/progress",
+                    if inside { &fx.own_round } else { &fx.other_round }
+                ))
+            },
+            expect: round_inspectors_only((200, 404), (200, 200)),
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/inspections/{id}/findings",
+            fill: |fx, inside| {
+                let round = if inside { &fx.own_round } else { &fx.other_round };
+                call_with(
+                    format!("/api/v1/inspections/{round}/findings"),
+                    matrix_finding(village(inside)),
+                )
+            },
+            expect: round_inspectors_only((201, 404), (403, 403)),
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/inspections/{id}/findings",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/inspections/{}/findings",
+                    if inside { &fx.own_round } else { &fx.other_round }
+                ))
+            },
+            expect: round_inspectors_only((200, 404), (200, 200)),
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/inspections/{id}/follow-up",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/inspections/{}/follow-up",
+                    if inside { &fx.follow_own } else { &fx.follow_other }
+                ))
+            },
+            expect: round_inspectors_only((200, 404), (200, 200)),
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/findings/{id}",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/findings/{}",
+                    if inside { &fx.finding_own } else { &fx.finding_other }
+                ))
+            },
+            expect: FINDING_READ,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/findings/{id}/proof",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/findings/{}/proof",
+                    if inside { &fx.finding_own } else { &fx.finding_other }
+                ))
+            },
+            expect: FINDING_READ,
+        },
+        // The three rectification rows run in this order over the same two findings: clerk1
+        // submits its own (the other one was submitted in the setup), the admin accepts both,
+        // then reopens both; the inspector comes second each time and finds it done (409).
+        Row {
+            method: Method::POST,
+            path: "/api/v1/findings/{id}/rectification",
+            fill: |fx, inside| {
+                call_with(
+                    format!(
+                        "/api/v1/findings/{}/rectification",
+                        if inside { &fx.finding_own } else { &fx.finding_other }
+                    ),
+                    json!({"text": "已整改"}),
+                )
+            },
+            expect: ledger_write(201),
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/findings/{id}/rectification/accept",
+            fill: |fx, inside| {
+                call_with(
+                    format!(
+                        "/api/v1/findings/{}/rectification/accept",
+                        if inside { &fx.finding_own } else { &fx.finding_other }
+                    ),
+                    json!({}),
+                )
+            },
+            expect: RECTIFICATION_JUDGE,
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/findings/{id}/rectification/reopen",
+            fill: |fx, inside| {
+                call_with(
+                    format!(
+                        "/api/v1/findings/{}/rectification/reopen",
+                        if inside { &fx.finding_own } else { &fx.finding_other }
+                    ),
+                    json!({"reason": "未到位"}),
+                )
+            },
+            expect: RECTIFICATION_JUDGE,
+        },
+        // Both rounds are open: the admin passes the role check and is refused for the window.
+        Row {
+            method: Method::POST,
+            path: "/api/v1/findings/{id}/publication",
+            fill: |fx, inside| {
+                call_with(
+                    format!(
+                        "/api/v1/findings/{}/publication",
+                        if inside { &fx.finding_own } else { &fx.finding_other }
+                    ),
+                    json!({"text": "已整改", "status": "rectified"}),
+                )
+            },
+            expect: admin_only((409, 409)),
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/villages/{code}/findings",
+            fill: |_, inside| call(format!("/api/v1/villages/{}/findings", village(inside))),
+            expect: SCOPED_READ,
+        },
         // -- referral tickets and figures: rows here --
     ]
 }
@@ -922,6 +1150,15 @@ async fn setup(app: TestApp) -> Fx {
         let claims = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).expect("claims"));
         (format!("{header}.{claims}."), disabled)
     };
+    // -- Part F: the common checklist every round below gets --
+    let list = app
+        .post(
+            "admin",
+            "/api/v1/checklists",
+            json!({"name": "矩阵清单", "kind": "common", "items": [{"code": "A-01", "title": "资金", "category": "assets"}]}),
+        )
+        .await;
+    assert_eq!(list.status.as_u16(), 201, "{}", list.text());
     let own = app
         .post("admin", "/api/v1/inspections", round_body("inspector", T1))
         .await;
@@ -930,6 +1167,51 @@ async fn setup(app: TestApp) -> Fx {
         .post("admin", "/api/v1/inspections", round_body("inspector2", T2))
         .await;
     assert_eq!(other.status.as_u16(), 201, "{}", other.text());
+    // -- Part F: a finding of each round (the other one's rectification submitted), and a
+    // follow-up round of each --
+    let (finding_own, finding_other, follow_own, follow_other) = {
+        let round_id = |r: &Resp| r.json()["id"].as_str().expect("id").to_owned();
+        let (own_id, other_id) = (round_id(&own), round_id(&other));
+        let as_user = |username: &str, role: Role, township: Option<&str>| {
+            let caller = Caller {
+                username: username.into(),
+                role,
+                village: None,
+                township: township.map(Into::into),
+            };
+            issue_access_token(&app.state.keys, &app.state.tokens, &caller).expect("token")
+        };
+        let mut ids = Vec::new();
+        for (who, round, code) in [("inspector", &own_id, V1A), ("inspector2", &other_id, V2A)] {
+            let res = app
+                .call(
+                    actix_web::test::TestRequest::post()
+                        .uri(&format!("/api/v1/inspections/{round}/findings"))
+                        .insert_header(bearer(&as_user(who, Role::Inspector, None)))
+                        .set_json(matrix_finding(code)),
+                )
+                .await;
+            assert_eq!(res.status.as_u16(), 201, "{}", res.text());
+            ids.push(res.json()["id"].as_str().expect("id").to_owned());
+        }
+        let res = app
+            .post(
+                "clerk2",
+                &format!("/api/v1/findings/{}/rectification", ids[1]),
+                json!({"text": "已整改"}),
+            )
+            .await;
+        assert_eq!(res.status.as_u16(), 201, "{}", res.text());
+        let mut follow = Vec::new();
+        for (who, township, of) in [("inspector", T1, &own_id), ("inspector2", T2, &other_id)] {
+            let mut body = round_body(who, township);
+            body["follow_up_of"] = json!(of);
+            let res = app.post("admin", "/api/v1/inspections", body).await;
+            assert_eq!(res.status.as_u16(), 201, "{}", res.text());
+            follow.push(round_id(&res));
+        }
+        (ids[0].clone(), ids[1].clone(), follow[0].clone(), follow[1].clone())
+    };
     // Closing a month signs a checkpoint of the transparency log over everything so far.
     for (clerk, code) in [("clerk1", V1A), ("clerk2", V2A)] {
         let res = app
@@ -1033,6 +1315,10 @@ async fn setup(app: TestApp) -> Fx {
         forged,
         disabled,
         serial: Cell::new(0),
+        finding_own,
+        finding_other,
+        follow_own,
+        follow_other,
         app,
     }
 }

@@ -19,6 +19,7 @@ mod crosscheck;
 mod crosscheck_flags;
 mod demo_crosscheck;
 mod durability;
+mod findings;
 mod fresh_pages;
 mod fuzz_replay;
 mod hostile_bodies;

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 // ---- an independent RFC 9162 verifier ----
 
-fn sha(parts: &[&[u8]]) -> [u8; 32] {
+pub(crate) fn sha(parts: &[&[u8]]) -> [u8; 32] {
     let mut h = Sha256::new();
     for p in parts {
         h.update(p);
@@ -20,7 +20,7 @@ fn sha(parts: &[&[u8]]) -> [u8; 32] {
     h.finalize().into()
 }
 
-fn hash_leaf(leaf: &[u8]) -> [u8; 32] {
+pub(crate) fn hash_leaf(leaf: &[u8]) -> [u8; 32] {
     sha(&[&[0], leaf])
 }
 
@@ -44,7 +44,7 @@ fn mth(leaves: &[Vec<u8>]) -> [u8; 32] {
 }
 
 /// Recomputes the root from an audit path, walking up with the index's bits.
-fn root_from_path(mut index: u64, size: u64, leaf: [u8; 32], path: &[[u8; 32]]) -> Option<[u8; 32]> {
+pub(crate) fn root_from_path(mut index: u64, size: u64, leaf: [u8; 32], path: &[[u8; 32]]) -> Option<[u8; 32]> {
     let mut last = size - 1;
     let mut hash = leaf;
     let mut path = path.iter();
@@ -67,7 +67,7 @@ fn unhex(s: &str) -> Vec<u8> {
         .collect()
 }
 
-fn b64_hashes(v: &Value) -> Vec<[u8; 32]> {
+pub(crate) fn b64_hashes(v: &Value) -> Vec<[u8; 32]> {
     v.as_array()
         .unwrap()
         .iter()
@@ -76,7 +76,7 @@ fn b64_hashes(v: &Value) -> Vec<[u8; 32]> {
 }
 
 /// Checks a C2SP signed note with the published verifier key; returns (size, root).
-fn check_note(note: &str, vkey: &str) -> (u64, [u8; 32]) {
+pub(crate) fn check_note(note: &str, vkey: &str) -> (u64, [u8; 32]) {
     let parts: Vec<&str> = vkey.trim().splitn(3, '+').collect();
     let key_bytes = STANDARD.decode(parts[2]).unwrap();
     assert_eq!(key_bytes[0], 1, "Ed25519 key type");
@@ -233,7 +233,7 @@ async fn the_tree_matches_the_rfc_6962_reference_vectors(app: TestApp) {
 
 // ---- end to end through the API ----
 
-async fn checkpoint_now(app: &TestApp) {
+pub(crate) async fn checkpoint_now(app: &TestApp) {
     let mut conn = app.conn();
     village_ledger::db::write_transaction(&mut conn, |conn| {
         village_ledger::tlog::checkpoint::checkpoint_now(conn, &app.state.log)
@@ -241,7 +241,7 @@ async fn checkpoint_now(app: &TestApp) {
     .unwrap();
 }
 
-async fn text(app: &TestApp, uri: &str) -> String {
+pub(crate) async fn text(app: &TestApp, uri: &str) -> String {
     let res = app.call(TestRequest::get().uri(uri)).await;
     assert_eq!(res.status, StatusCode::OK, "{uri}: {}", res.text());
     res.text()
@@ -497,4 +497,59 @@ async fn verify_proof_checks_one_entry_without_the_server() {
         &key,
     ]);
     assert!(!ok, "an altered checkpoint must not verify");
+}
+
+// ---- the `finding` leaf, encoded here from the README's description ----
+
+/// The canonical bytes of a `finding` leaf, built by hand from a finding as the API shows it
+/// (`GET /api/v1/findings/{id}`), in the member order the README gives: not the server's
+/// encoder, so a leaf that says something else than the finding is caught.
+pub(crate) fn finding_leaf_bytes(f: &Value) -> Vec<u8> {
+    let s = |v: &Value| serde_json::to_string(v).unwrap();
+    let evidence: Vec<String> = f["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let (reference, detail) = match e["kind"].as_str().unwrap() {
+                "flag" => {
+                    let ids: Vec<&str> = e["entries"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_str().unwrap())
+                        .collect();
+                    (e["rule"].clone(), json!(ids.join(",")))
+                }
+                "reconciliation" => (e["period"].clone(), e["result"].clone()),
+                _ => (e["id"].clone(), Value::Null),
+            };
+            format!(
+                r#"{{"kind":{},"ref":{},"detail":{}}}"#,
+                s(&e["kind"]),
+                s(&reference),
+                s(&detail)
+            )
+        })
+        .collect();
+    let at = chrono::DateTime::parse_from_rfc3339(f["recorded_at"].as_str().unwrap())
+        .unwrap()
+        .naive_utc()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ");
+    format!(
+        r#"{{"v":1,"kind":"finding","id":{},"inspection_id":{},"village_code":{},"township_code":{},"checklist_item":{},"category":{},"description":{},"amount_fen":{},"requires_rectification":{},"rectify_by":{},"evidence":[{}],"recorded_by":{},"recorded_at":"{at}"}}"#,
+        s(&f["id"]),
+        s(&f["inspection_id"]),
+        s(&f["village_code"]),
+        s(&f["township_code"]),
+        s(&f["checklist_item"]),
+        s(&f["category"]),
+        s(&f["description"]),
+        s(&f["amount_fen"]),
+        s(&f["requires_rectification"]),
+        s(&f["rectify_by"]),
+        evidence.join(","),
+        s(&f["recorded_by"]),
+    )
+    .into_bytes()
 }

@@ -89,6 +89,10 @@ impl From<AuthError> for ApiError {
             )),
             InspectionNotFound { id } => ApiError::NotFound(msg!("auth-inspection-not-found", id = id)),
             NotInspectionReader { .. } => ApiError::Forbidden(msg!("auth-not-inspection-reader")),
+            ChecklistMissing { checklist } => {
+                ApiError::Invalid(msg!("findings-round-checklist-missing", checklist = checklist))
+            }
+            FollowedRoundMissing { id } => ApiError::Invalid(msg!("findings-round-follow-up-missing", id = id)),
             Database(source) => ApiError::from(source),
             Pool(source) => ApiError::from(source),
         }

@@ -4,6 +4,17 @@ use super::ApiError;
 use crate::msg;
 use crate::workflow::WorkflowError;
 
+/// A rectification state as a person reads it (its wire value is in the English text).
+fn rectification_state_msg(state: &str) -> crate::i18n::Msg {
+    match state {
+        "not_required" => msg!("findings-state-not-required"),
+        "pending" => msg!("findings-state-pending"),
+        "submitted" => msg!("findings-state-submitted"),
+        "accepted" => msg!("findings-state-accepted"),
+        _ => msg!("findings-state-reopened"),
+    }
+}
+
 impl From<WorkflowError> for ApiError {
     fn from(e: WorkflowError) -> Self {
         use WorkflowError::*;
@@ -54,7 +65,110 @@ impl From<WorkflowError> for ApiError {
             ForeignQuestionCursor => ApiError::Invalid(msg!("questions-foreign-cursor")),
             QuestionPageOutOfRange { max } => ApiError::Invalid(msg!("problem-limit-range", max = max)),
             // --- checklists, findings, rectification, publication ---
-
+            Log(e) => e.into(),
+            NotChecklistManager { role } => ApiError::Forbidden(msg!(
+                "findings-not-checklist-manager",
+                role = super::auth::role_msg(role)
+            )),
+            NotChecklistReader { role } => ApiError::Forbidden(msg!(
+                "findings-not-checklist-reader",
+                role = super::auth::role_msg(role)
+            )),
+            ChecklistExists { name } => ApiError::Conflict(msg!("findings-checklist-exists", name = name)),
+            ChecklistBaseMissing { checklist } => {
+                ApiError::Invalid(msg!("findings-checklist-base-missing", checklist = checklist))
+            }
+            ChecklistKindFields { kind } => ApiError::Invalid(msg!("findings-checklist-kind-fields", kind = kind)),
+            ChecklistItemCount { max } => ApiError::Invalid(msg!("findings-checklist-item-count", max = max)),
+            ChecklistItemCode { code } => ApiError::Invalid(msg!("findings-checklist-item-code", code = code)),
+            ChecklistItemTwice { code } => ApiError::Invalid(msg!("findings-checklist-item-twice", code = code)),
+            NotRoundInspector { role } => {
+                ApiError::Forbidden(msg!("findings-not-round-inspector", role = super::auth::role_msg(role)))
+            }
+            RoundWithoutChecklist { round } => {
+                ApiError::Conflict(msg!("findings-round-without-checklist", round = round))
+            }
+            RoundWindowClosed {
+                round,
+                starts_on,
+                ends_on,
+                today,
+            } => ApiError::Conflict(msg!(
+                "findings-round-window-closed",
+                round = round,
+                starts_on = starts_on,
+                ends_on = ends_on,
+                today = today
+            )),
+            VillageNotInRound { village, round } => {
+                ApiError::Invalid(msg!("findings-village-not-in-round", village = village, round = round))
+            }
+            RoundVillageNotFound { village, round } => {
+                ApiError::NotFound(msg!("findings-village-not-in-round", village = village, round = round))
+            }
+            ItemNotInChecklist { item, round } => {
+                ApiError::Invalid(msg!("findings-item-not-in-checklist", item = item, round = round))
+            }
+            RoundItemNotFound { item, round } => {
+                ApiError::NotFound(msg!("findings-item-not-in-checklist", item = item, round = round))
+            }
+            MarkNeedsFinding => ApiError::Invalid(msg!("findings-mark-needs-finding")),
+            MarkTakesNoFinding => ApiError::Invalid(msg!("findings-mark-takes-no-finding")),
+            MarkFindingMismatch { finding } => {
+                ApiError::Invalid(msg!("findings-mark-finding-mismatch", finding = finding))
+            }
+            FindingNotFound { finding } => ApiError::NotFound(msg!("findings-not-found", finding = finding)),
+            EvidenceCount { max } => ApiError::Invalid(msg!("findings-evidence-count", max = max)),
+            EvidenceNotInVillage { kind, id, village } => ApiError::Invalid(msg!(
+                "findings-evidence-not-in-village",
+                kind = kind,
+                id = id,
+                village = village
+            )),
+            EvidenceUnknownRule { rule } => ApiError::Invalid(msg!("findings-evidence-unknown-rule", rule = rule)),
+            EvidenceFlagEntries { max } => ApiError::Invalid(msg!("findings-evidence-flag-entries", max = max)),
+            EvidenceNotAReport { id, village } => {
+                ApiError::Invalid(msg!("findings-evidence-not-a-report", id = id, village = village))
+            }
+            FindingAmount { fen } => ApiError::Invalid(msg!(
+                "findings-amount-range",
+                fen = fen,
+                max = crate::domain::MAX_ABS_FEN
+            )),
+            RectifyByMismatch => ApiError::Invalid(msg!("findings-rectify-by-mismatch")),
+            RectifyByPast { rectify_by, today } => {
+                ApiError::Invalid(msg!("findings-rectify-by-past", rectify_by = rectify_by, today = today))
+            }
+            NotRectifier { role } => {
+                ApiError::Forbidden(msg!("findings-not-rectifier", role = super::auth::role_msg(role)))
+            }
+            NotRectificationJudge { role } => ApiError::Forbidden(msg!(
+                "findings-not-rectification-judge",
+                role = super::auth::role_msg(role)
+            )),
+            NoRectificationRequired { finding } => {
+                ApiError::Conflict(msg!("findings-no-rectification-required", finding = finding))
+            }
+            RectificationState {
+                finding, state, action, ..
+            } => {
+                let state = rectification_state_msg(state);
+                ApiError::Conflict(match action {
+                    "accept" => msg!("findings-cannot-accept", finding = finding, state = state),
+                    "reopen" => msg!("findings-cannot-reopen", finding = finding, state = state),
+                    _ => msg!("findings-cannot-submit", finding = finding, state = state),
+                })
+            }
+            RectificationLinks { max } => ApiError::Invalid(msg!("findings-rectification-links", max = max)),
+            NotPublisher { role } => {
+                ApiError::Forbidden(msg!("findings-not-publisher", role = super::auth::role_msg(role)))
+            }
+            PublishOpenRound { round, ends_on } => {
+                ApiError::Conflict(msg!("findings-publish-open-round", round = round, ends_on = ends_on))
+            }
+            NotFollowUpRound { round } => ApiError::Conflict(msg!("findings-not-follow-up-round", round = round)),
+            FindingPageLimit { max } => ApiError::Invalid(msg!("problem-limit-range", max = max)),
+            FindingCursor => ApiError::Invalid(msg!("findings-cursor")),
             // --- referral tickets and the county's figures ---
         }
     }

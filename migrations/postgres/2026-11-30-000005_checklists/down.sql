@@ -1,0 +1,12 @@
+DROP TRIGGER publications_append_only ON publications;
+DROP TRIGGER rectification_links_append_only ON rectification_links;
+DROP TRIGGER rectification_steps_append_only ON rectification_steps;
+DROP TABLE publications;
+DROP TABLE rectification_links;
+DROP TABLE rectification_steps;
+DROP TABLE checklist_marks;
+DROP INDEX inspections_follow_up;
+ALTER TABLE inspections DROP COLUMN follow_up_of;
+ALTER TABLE inspections DROP COLUMN checklist_id;
+DROP TABLE checklist_items;
+DROP TABLE checklists;
