@@ -20,8 +20,8 @@ use crate::tlog::leaf::{EvidenceLeaf, FindingLeaf, KIND_FINDING};
 use crate::workflow::checklists::{round_for_recording, round_items, round_village, round_villages};
 pub use crate::workflow::finding_rows::{FindingRow, finding_row, on_round};
 use crate::workflow::finding_rows::{find_row, not_found};
-use crate::workflow::publication::{Publication, latest_publication};
-use crate::workflow::rectification::{RectificationState, rectification_state};
+use crate::workflow::publication::{PublicStatus, Publication};
+use crate::workflow::rectification::{RectificationState, state_after};
 use crate::workflow::{Result, WorkflowError};
 
 const MAX_DESCRIPTION_CHARS: usize = 2_000;
@@ -201,33 +201,108 @@ pub fn finding_leaf(conn: &mut DbConn, id: &str) -> Result<Option<Vec<u8>>> {
 
 /// The whole finding as clients see it.
 pub fn finding_view(conn: &mut DbConn, row: FindingRow) -> Result<Finding> {
-    let evidence = stored_evidence(conn, &row.id)?
+    let id = row.id.clone();
+    finding_views(conn, vec![row])?.pop().ok_or_else(|| not_found(&id))
+}
+
+/// Findings as clients see them, with their evidence, log index, rectification state and
+/// latest publication read for all of them at once (a handful of queries per page).
+pub fn finding_views(conn: &mut DbConn, rows: Vec<FindingRow>) -> Result<Vec<Finding>> {
+    use std::collections::HashMap;
+
+    use crate::db::schema::{log_leaves, rectification_steps};
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let mut evidence: HashMap<String, Vec<EvidenceLink>> = HashMap::new();
+    let stored: Vec<(String, String, String, Option<String>)> = finding_evidence::table
+        .filter(finding_evidence::finding_id.eq_any(&ids))
+        .order((finding_evidence::finding_id, finding_evidence::position))
+        .select((
+            finding_evidence::finding_id,
+            finding_evidence::kind,
+            finding_evidence::reference,
+            finding_evidence::detail,
+        ))
+        .load(conn)?;
+    for (finding, kind, reference, detail) in stored {
+        evidence
+            .entry(finding)
+            .or_default()
+            .push(EvidenceLink::from_stored(&kind, reference, detail));
+    }
+    let leaves: HashMap<String, i64> = log_leaves::table
+        .filter(log_leaves::object_id.eq_any(&ids))
+        .filter(log_leaves::kind.eq(KIND_FINDING))
+        .select((log_leaves::object_id, log_leaves::idx))
+        .load::<(String, i64)>(conn)?
         .into_iter()
-        .map(|(k, r, d)| EvidenceLink::from_stored(&k, r, d))
         .collect();
-    let log_index = crate::tlog::find_leaf(conn, KIND_FINDING, &row.id)?
-        .map(|(i, _)| i)
-        .unwrap_or_default();
-    let rectification = rectification_state(conn, &row)?;
-    let publication = latest_publication(conn, &row.id)?;
-    Ok(Finding {
-        id: row.id,
-        inspection_id: row.inspection_id,
-        village_code: row.village_code,
-        township_code: row.township_code,
-        checklist_item: row.checklist_item,
-        category: row.category,
-        description: row.description,
-        amount_fen: row.amount_fen,
-        evidence,
-        requires_rectification: row.requires_rectification,
-        rectify_by: row.rectify_by,
-        rectification,
-        publication,
-        recorded_by: row.recorded_by,
-        recorded_at: row.recorded_at.and_utc(),
-        log_index,
-    })
+    let mut last_step: HashMap<String, (i32, String)> = HashMap::new();
+    let steps: Vec<(String, i32, String)> = rectification_steps::table
+        .filter(rectification_steps::finding_id.eq_any(&ids))
+        .select((
+            rectification_steps::finding_id,
+            rectification_steps::position,
+            rectification_steps::action,
+        ))
+        .load(conn)?;
+    for (finding, position, action) in steps {
+        let last = last_step.entry(finding).or_insert((-1, String::new()));
+        if position > last.0 {
+            *last = (position, action);
+        }
+    }
+    type PublicationRow = (String, i32, String, String, String, NaiveDateTime);
+    let mut latest: HashMap<String, (i32, Publication)> = HashMap::new();
+    let published: Vec<PublicationRow> = publications::table
+        .filter(publications::finding_id.eq_any(&ids))
+        .select((
+            publications::finding_id,
+            publications::position,
+            publications::text,
+            publications::status,
+            publications::published_by,
+            publications::published_at,
+        ))
+        .load(conn)?;
+    for (finding, position, text, status, published_by, published_at) in published {
+        if latest.get(&finding).is_none_or(|(p, _)| position > *p) {
+            let publication = Publication {
+                finding_id: finding.clone(),
+                text,
+                status: PublicStatus::parse(&status),
+                published_by,
+                published_at: published_at.and_utc(),
+            };
+            latest.insert(finding, (position, publication));
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| Finding {
+            evidence: evidence.remove(&row.id).unwrap_or_default(),
+            log_index: leaves.get(&row.id).map_or(0, |i| *i as u64),
+            rectification: state_after(
+                row.requires_rectification,
+                last_step.get(&row.id).map(|(_, a)| a.as_str()),
+            ),
+            publication: latest.remove(&row.id).map(|(_, p)| p),
+            id: row.id,
+            inspection_id: row.inspection_id,
+            village_code: row.village_code,
+            township_code: row.township_code,
+            checklist_item: row.checklist_item,
+            category: row.category,
+            description: row.description,
+            amount_fen: row.amount_fen,
+            requires_rectification: row.requires_rectification,
+            rectify_by: row.rectify_by,
+            recorded_by: row.recorded_by,
+            recorded_at: row.recorded_at.and_utc(),
+        })
+        .collect())
 }
 
 fn published(conn: &mut DbConn, finding: &str) -> Result<bool> {
@@ -504,10 +579,7 @@ pub fn list_findings(conn: &mut DbConn, listing: Listing<'_>, limit: i64, after:
     } else {
         None
     };
-    let items = rows
-        .into_iter()
-        .map(|row| finding_view(conn, row))
-        .collect::<Result<_>>()?;
+    let items = finding_views(conn, rows)?;
     Ok(FindingPage { items, next_cursor })
 }
 

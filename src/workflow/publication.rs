@@ -41,7 +41,8 @@ impl PublicStatus {
         }
     }
 
-    fn parse(s: &str) -> Self {
+    /// The stored value (checked by the table) as the enum.
+    pub fn parse(s: &str) -> Self {
         match s {
             "rectified" => PublicStatus::Rectified,
             "referred" => PublicStatus::Referred,
@@ -70,33 +71,6 @@ pub struct Publication {
     pub status: PublicStatus,
     pub published_by: String,
     pub published_at: DateTime<Utc>,
-}
-
-type Row = (String, String, String, String, NaiveDateTime);
-
-/// The latest publication of `finding`, if any.
-pub fn latest_publication(conn: &mut DbConn, finding: &str) -> Result<Option<Publication>> {
-    let row: Option<Row> = publications::table
-        .filter(publications::finding_id.eq(finding))
-        .order(publications::position.desc())
-        .select((
-            publications::finding_id,
-            publications::text,
-            publications::status,
-            publications::published_by,
-            publications::published_at,
-        ))
-        .first(conn)
-        .optional()?;
-    Ok(
-        row.map(|(finding_id, text, status, published_by, published_at)| Publication {
-            finding_id,
-            text,
-            status: PublicStatus::parse(&status),
-            published_by,
-            published_at: published_at.and_utc(),
-        }),
-    )
 }
 
 /// Refuses everyone but admins (403).

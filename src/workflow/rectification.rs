@@ -140,6 +140,14 @@ pub struct Rectification {
     pub steps: Vec<RectificationStep>,
 }
 
+/// Where a rectification stands, from whether it is required and the action of its last step.
+pub fn state_after(required: bool, last_action: Option<&str>) -> RectificationState {
+    if !required {
+        return RectificationState::NotRequired;
+    }
+    last_action.map_or(RectificationState::Pending, |a| StepAction::parse(a).state())
+}
+
 /// Where the rectification of `finding` stands.
 pub fn rectification_state(conn: &mut DbConn, finding: &FindingRow) -> Result<RectificationState> {
     if !finding.requires_rectification {
@@ -151,7 +159,7 @@ pub fn rectification_state(conn: &mut DbConn, finding: &FindingRow) -> Result<Re
         .select(rectification_steps::action)
         .first(conn)
         .optional()?;
-    Ok(last.map_or(RectificationState::Pending, |a| StepAction::parse(&a).state()))
+    Ok(state_after(true, last.as_deref()))
 }
 
 type StepRow = (String, String, String, String, NaiveDateTime);
