@@ -5,6 +5,9 @@
 //! station and checked again by a follow-up round; published results go back to the village.
 
 pub mod addressees;
+pub mod deadlines;
 pub mod error;
+pub mod stats;
+pub mod tickets;
 
 pub use error::{Result, WorkflowError};

@@ -30,4 +30,5 @@ mod ops;
 mod qr_photos;
 mod receipts;
 mod tenders;
+mod tickets;
 mod tlog;
