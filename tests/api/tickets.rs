@@ -959,6 +959,21 @@ async fn the_printed_ticket_is_one_a4_page_in_chromium() {
                        经村民举报核实,领取人并非困难户,相关凭证系伪造,涉嫌虚构救助对象套取资金。"
         .repeat(4);
     let finding = seed_finding_with(&app, &round, V1A, &description).await;
+    {
+        // The most evidence a sheet prints, each with long text.
+        use diesel::connection::SimpleConnection;
+        let mut conn = app.conn();
+        let c: &mut village_ledger::db::DbConn = &mut conn;
+        for position in 1..=9 {
+            let reference = format!("en_{}", "0123456789abcdef".repeat(6));
+            let detail = "2025年3月12日以现金支付住房救助款,收款人签名与身份证不符,".repeat(5);
+            c.batch_execute(&format!(
+                "INSERT INTO finding_evidence (finding_id, position, kind, ref, detail)
+                 VALUES ('{finding}', {position}, 'entry', '{reference}', '{detail}')"
+            ))
+            .expect("evidence");
+        }
+    }
     let res = post(
         &app,
         "inspector",
@@ -1007,6 +1022,19 @@ async fn the_printed_ticket_is_one_a4_page_in_chromium() {
             "{lang}: {info}"
         );
         assert!(info.contains("(A4)"), "{lang}: {info}");
+        // Nothing fell off the sheet: the footer, the last thing on it, is printed.
+        let text = std::process::Command::new("pdftotext")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext");
+        let text = String::from_utf8_lossy(&text.stdout).replace(char::is_whitespace, "");
+        let footer = if lang == "en" {
+            "Ticketsoverduearemadeknown."
+        } else {
+            "巡察组将予以通报。"
+        };
+        assert!(text.contains(footer), "{lang}: {text}");
     }
 }
 

@@ -1,6 +1,6 @@
 //! A ticket's printable page: one A4 sheet, texts from the catalogue in the caller's language,
-//! every value from the ledger or a user HTML-escaped, long texts clipped so the sheet stays
-//! one page (the full text is the ticket's, online). No script, no external resource: the one
+//! every value from the ledger or a user HTML-escaped, long texts clipped (marked `…`) so the
+//! sheet stays one page whatever was written (the full text is the ticket's, online). No script, no external resource: the one
 //! style sheet is allowed by its hash in the Content Security Policy.
 
 use std::fmt::Write;
@@ -13,28 +13,32 @@ use crate::i18n::{Lang, Msg, date_text};
 use crate::msg;
 use crate::workflow::tickets::{Colour, Outcome, PrintFacts, Ticket, TicketStatus};
 
-/// Longest description, note and response printed, in characters.
-const MAX_PRINTED_CHARS: usize = 600;
+/// Longest description and response printed, in characters (with the note, the evidence and
+/// the rest, the most that fits one A4 sheet in the CJK font at this size).
+const MAX_PRINTED_CHARS: usize = 200;
+/// Longest note printed, in characters.
+const MAX_PRINTED_NOTE_CHARS: usize = 100;
 /// Most pieces of evidence printed.
-const MAX_PRINTED_EVIDENCE: usize = 8;
+const MAX_PRINTED_EVIDENCE: usize = 5;
 
-const CSS: &str = "@page{size:A4;margin:14mm 16mm}\
+const CSS: &str = "@page{size:A4;margin:12mm 15mm}\
 *{box-sizing:border-box}\
 html,body{margin:0;padding:0}\
-body{font-family:\"Noto Serif CJK SC\",\"Noto Sans CJK SC\",\"Source Han Serif SC\",\"SimSun\",serif;font-size:10.5pt;line-height:1.5;color:#000}\
-.sheet{height:268mm;overflow:hidden;display:flex;flex-direction:column}\
-h1{font-size:20pt;text-align:center;margin:0 0 2mm;letter-spacing:.1em}\
+html{-webkit-print-color-adjust:exact;print-color-adjust:exact}\
+body{font-family:\"Noto Serif CJK SC\",\"Noto Sans CJK SC\",\"Source Han Serif SC\",\"SimSun\",serif;font-size:10pt;line-height:1.4;color:#000}\
+.sheet{display:flex;flex-direction:column}\
+h1{font-size:18pt;text-align:center;margin:0 0 2mm;letter-spacing:.1em}\
 .red h1{color:#c00000}.yellow h1{color:#9a6b00}.blue h1{color:#0b4aa2}\
 .band{height:3mm;margin-bottom:3mm}.red .band{background:#c00000}.yellow .band{background:#e0a800}.blue .band{background:#0b4aa2}\
 .number{text-align:right;font-size:9pt;margin-bottom:2mm;word-break:break-all}\
 table{width:100%;border-collapse:collapse;table-layout:fixed}\
-th,td{border:1px solid #000;padding:1.5mm 2mm;vertical-align:top;text-align:left;word-break:break-word;overflow-wrap:anywhere}\
-th{width:28mm;font-weight:bold;background:#f2f2f2}\
-ul{margin:0;padding-left:5mm}\
+th,td{border:1px solid #000;padding:1.2mm 2mm;vertical-align:top;text-align:left;word-break:break-word;overflow-wrap:anywhere}\
+th{width:31mm;font-weight:bold;background:#f2f2f2}\
+ul{margin:0;padding-left:5mm;font-size:9pt;line-height:1.35}\
 .text{white-space:pre-wrap}\
 .signature{margin-top:3mm;display:flex;justify-content:space-between;font-size:9.5pt}\
-.footer{margin-top:auto;font-size:9pt;border-top:1px solid #000;padding-top:2mm}\
-@media screen{body{background:#ddd}.sheet{width:210mm;margin:8mm auto;padding:14mm 16mm;background:#fff;height:297mm}}";
+.footer{margin-top:4mm;font-size:9pt;border-top:1px solid #000;padding-top:2mm}\
+@media screen{body{background:#ddd}.sheet{width:210mm;margin:8mm auto;padding:14mm 16mm;background:#fff;min-height:297mm}}";
 
 static CSS_HASH: LazyLock<String> = LazyLock::new(|| {
     let digest = Sha256::digest(CSS.as_bytes());
@@ -66,8 +70,8 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn clipped(text: &str) -> String {
-    escape(&crate::domain::clip(text, MAX_PRINTED_CHARS))
+fn clipped(text: &str, max_chars: usize) -> String {
+    escape(&crate::domain::clip(text, max_chars))
 }
 
 fn t(m: Msg, lang: Lang) -> String {
@@ -164,7 +168,10 @@ pub fn render(ticket: &Ticket, facts: &PrintFacts, lang: Lang) -> String {
         row(
             &mut out,
             &t(msg!("tickets-print-finding"), lang),
-            &format!("<div class=\"text\">{}</div>", clipped(&finding.description)),
+            &format!(
+                "<div class=\"text\">{}</div>",
+                clipped(&finding.description, MAX_PRINTED_CHARS)
+            ),
         );
         row(
             &mut out,
@@ -185,13 +192,13 @@ pub fn render(ticket: &Ticket, facts: &PrintFacts, lang: Lang) -> String {
                 let detail = e
                     .detail
                     .as_deref()
-                    .map(|d| format!(" — {}", escape(&crate::domain::clip(d, 120))))
+                    .map(|d| format!(" — {}", escape(&crate::domain::clip(d, 40))))
                     .unwrap_or_default();
                 let _ = write!(
                     list,
                     "<li>{}: {}{detail}</li>",
                     escape(&e.kind),
-                    escape(&crate::domain::clip(&e.reference, 80))
+                    escape(&crate::domain::clip(&e.reference, 40))
                 );
             }
             if finding.evidence.len() > MAX_PRINTED_EVIDENCE {
@@ -206,7 +213,7 @@ pub fn render(ticket: &Ticket, facts: &PrintFacts, lang: Lang) -> String {
         row(
             &mut out,
             &t(msg!("tickets-print-note"), lang),
-            &format!("<div class=\"text\">{}</div>", clipped(note)),
+            &format!("<div class=\"text\">{}</div>", clipped(note, MAX_PRINTED_NOTE_CHARS)),
         );
     }
     if ticket.status == TicketStatus::Concluded {
@@ -214,7 +221,7 @@ pub fn render(ticket: &Ticket, facts: &PrintFacts, lang: Lang) -> String {
             row(
                 &mut out,
                 &t(msg!("tickets-print-response"), lang),
-                &format!("<div class=\"text\">{}</div>", clipped(response)),
+                &format!("<div class=\"text\">{}</div>", clipped(response, MAX_PRINTED_CHARS)),
             );
         }
         if let Some(outcome) = ticket.outcome {
