@@ -29,8 +29,12 @@
 //! | `VL_FLAGS_CONCURRENCY` | `2` | red-flag computations at once; beyond it 503 with `Retry-After` |
 //! | `VL_RENDITION_CONCURRENCY` | `2` | full-size receipt renditions made at once; beyond it 503 with `Retry-After` |
 //! | `VL_UPLOAD_CONCURRENCY` | `4` | receipt uploads received at once; beyond it 503 with `Retry-After` |
+//! | `VL_TICKET_RED_DAYS` / `_YELLOW_DAYS` / `_BLUE_DAYS` | `3` / `7` / `15` | days a referral ticket of each colour gives |
+//! | `VL_TICKET_WORKING_DAYS` | `false` | count ticket deadlines in working days (official holiday calendar) |
 //!
 //! The red-flag thresholds (`VL_FLAG_*`) are listed with their defaults in [`FlagSettings`].
+//! Referral tickets' deadlines (`VL_TICKET_*`: days per colour, calendar or working days) are
+//! listed with their defaults in [`TicketSettings`].
 //!
 //! Reads are served from memory while the village has not changed: the serialized page is kept
 //! with the village's ledger version, which every write bumps in its own transaction. A write
@@ -150,6 +154,39 @@ pub struct Settings {
     /// answered 429.
     #[arg(long, env = "VL_QUESTIONS_PER_DAY", default_value_t = 5)]
     pub questions_per_day: u32,
+    #[command(flatten)]
+    pub tickets: TicketSettings,
+}
+
+/// Deadlines of referral tickets (红黄蓝三色交办单): the days each colour gives the addressee,
+/// counted from the county day the ticket is issued, in calendar days or, with
+/// `VL_TICKET_WORKING_DAYS=true`, in working days of the official calendar (weekends and public
+/// holidays skipped, make-up working days counted), the calendar the red flags use.
+#[derive(Args, Clone, Debug)]
+pub struct TicketSettings {
+    /// Days a red ticket gives (1–366).
+    #[arg(long, env = "VL_TICKET_RED_DAYS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=366))]
+    pub red_days: u32,
+    /// Days a yellow ticket gives (1–366).
+    #[arg(long, env = "VL_TICKET_YELLOW_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=366))]
+    pub yellow_days: u32,
+    /// Days a blue ticket gives (1–366).
+    #[arg(long, env = "VL_TICKET_BLUE_DAYS", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=366))]
+    pub blue_days: u32,
+    /// Count ticket deadlines in working days instead of calendar days.
+    #[arg(long, env = "VL_TICKET_WORKING_DAYS", default_value_t = false, action = clap::ArgAction::Set)]
+    pub working_days: bool,
+}
+
+impl Default for TicketSettings {
+    fn default() -> Self {
+        TicketSettings {
+            red_days: 3,
+            yellow_days: 7,
+            blue_days: 15,
+            working_days: false,
+        }
+    }
 }
 
 /// Thresholds of the red-flag rules, each with its environment variable and documented
@@ -258,6 +295,7 @@ impl Settings {
             qr_search_workers: 1,
             qr_search_seconds: 60,
             questions_per_day: 5,
+            tickets: TicketSettings::default(),
         }
     }
 

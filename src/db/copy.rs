@@ -92,6 +92,12 @@ row_struct!(ReceiptR, receipts, { id: String, entry_id: String, village_code: St
     uploaded_at: NaiveDateTime, qr_search: String });
 row_struct!(TenderR, tenders, { id: String, village_code: String, reference: String, reference_key: String,
     project: String, winner: String, amount_fen: i64, awarded_on: NaiveDate, recorded_by: String, recorded_at: NaiveDateTime });
+row_struct!(TicketR, tickets, { seq: i64, id: String, finding_id: String, inspection_id: String, village_code: String,
+    township_code: String, colour: String, addressee_id: String, note: Option<String>, status: String, issued_by: String,
+    issued_at: NaiveDateTime, issued_on: NaiveDate, due_on: NaiveDate, finding_on: NaiveDate, received_by: Option<String>,
+    received_at: Option<NaiveDateTime>, concluded_by: Option<String>, concluded_at: Option<NaiveDateTime>,
+    concluded_on: Option<NaiveDate>, response: Option<String>, outcome: Option<String>, persons_disciplined: i32,
+    recovered_fen: i64, days_to_conclusion: Option<i32> });
 row_struct!(WithdrawalR, receipt_withdrawals, { receipt_id: String, reason: String, withdrawn_by: String, withdrawn_at: NaiveDateTime });
 
 type Load<R> = fn(&mut DbConn, Option<&R>) -> QueryResult<Vec<R>>;
@@ -302,6 +308,7 @@ pub fn copy_county(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>,
     report.extend(copy_workflow(from, to)?);
     report.extend(copy_questions(from, to)?);
     report.extend(copy_checklists_and_results(from, to)?);
+    report.push(copy_tickets(from, to)?);
     carry_log_size(from, to)?;
     move_sequences_on(to)?;
     Ok(report)
@@ -457,6 +464,18 @@ fn load_marks(c: &mut DbConn, last: Option<&MarkR>) -> QueryResult<Vec<MarkR>> {
         );
     }
     q.load(c)
+}
+
+/// Referral tickets; on PostgreSQL their sequence moves on past the copied ones.
+fn copy_tickets(from: &mut DbConn, to: &mut DbConn) -> Result<TableCopy, CopyError> {
+    let copied = copy!(from, to, tickets, TicketR, by_key!(tickets, TicketR, seq))?;
+    if let DbConn::Pg(_) = to {
+        to.batch_execute(
+            "SELECT setval(pg_get_serial_sequence('tickets', 'seq'), COALESCE((SELECT MAX(seq) FROM tickets), 0) + 1, false);",
+        )
+        .map_err(CopyError::Sequences)?;
+    }
+    Ok(copied)
 }
 
 /// Inspection targets, keyed by three columns.

@@ -330,6 +330,36 @@ diesel::table! {
 
 // -- referral tickets: tables here --
 
+diesel::table! {
+    tickets (seq) {
+        seq -> BigInt,
+        id -> Text,
+        finding_id -> Text,
+        inspection_id -> Text,
+        village_code -> Text,
+        township_code -> Text,
+        colour -> Text,
+        addressee_id -> Text,
+        note -> Nullable<Text>,
+        status -> Text,
+        issued_by -> Text,
+        issued_at -> Timestamp,
+        issued_on -> Date,
+        due_on -> Date,
+        finding_on -> Date,
+        received_by -> Nullable<Text>,
+        received_at -> Nullable<Timestamp>,
+        concluded_by -> Nullable<Text>,
+        concluded_at -> Nullable<Timestamp>,
+        concluded_on -> Nullable<Date>,
+        response -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        persons_disciplined -> Integer,
+        recovered_fen -> BigInt,
+        days_to_conclusion -> Nullable<Integer>,
+    }
+}
+
 diesel::joinable!(villages -> townships (township_code));
 diesel::joinable!(entries -> villages (village_code));
 
@@ -367,6 +397,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rectification_links,
     publications,
     // -- referral tickets --
+    tickets,
 );
 
 diesel::table! {

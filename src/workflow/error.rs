@@ -159,6 +159,45 @@ pub enum WorkflowError {
     #[error("cursor not of this listing")]
     FindingCursor,
     // --- referral tickets and the county's figures ---
+    #[error("a {role:?} cannot issue referral tickets")]
+    NotTicketIssuer { role: Role },
+    #[error("a {role:?} does not read referral tickets")]
+    NotTicketReader { role: Role },
+    #[error("a {role:?} does not act for this ticket's addressee")]
+    NotTicketActor { role: Role },
+    #[error("finding {finding:?} not found")]
+    TicketFindingNotFound { finding: String },
+    #[error("ticket {ticket:?} not found")]
+    TicketNotFound { ticket: String },
+    #[error("no addressee {addressee:?}")]
+    TicketAddresseeUnknown { addressee: String },
+    #[error("addressee {addressee} belongs to another township than {township}")]
+    TicketAddresseeOfOtherTownship { addressee: String, township: String },
+    #[error("the due date falls beyond the calendar")]
+    TicketDueBeyondCalendar,
+    #[error("ticket {ticket} is {status:?}; this needs {needs:?}")]
+    TicketWrongStatus {
+        ticket: String,
+        status: crate::workflow::tickets::TicketStatus,
+        needs: crate::workflow::tickets::TicketStatus,
+    },
+    #[error("persons_disciplined out of 0..={max}")]
+    TicketPersonsOutOfRange { max: i32 },
+    #[error("outcome disciplined needs persons_disciplined >= 1")]
+    TicketDisciplinedWithoutPersons,
+    #[error("recovered_fen out of 0..={max}")]
+    TicketRecoveredOutOfRange { max: i64 },
+    #[error("limit out of 1..={max}")]
+    TicketPageOutOfRange { max: i64 },
+    #[error("cursor not from this listing")]
+    TicketForeignCursor,
+    #[error("a {role:?} does not read the county's figures")]
+    NotStatsReader { role: Role },
+    #[error("from {from} is after to {to}")]
+    StatsFromAfterTo {
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    },
 }
 
 pub type Result<T, E = WorkflowError> = std::result::Result<T, E>;

@@ -6,11 +6,14 @@
 
 pub mod addressees;
 pub mod checklists;
+pub mod deadlines;
 pub mod error;
 pub mod finding_rows;
 pub mod findings;
 pub mod publication;
 pub mod questions;
 pub mod rectification;
+pub mod stats;
+pub mod tickets;
 
 pub use error::{Result, WorkflowError};

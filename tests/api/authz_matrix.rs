@@ -61,6 +61,15 @@ struct Fx {
     forged: String,
     disabled: String,
     serial: Cell<u32>,
+    // -- Part T (referral tickets): tickets on the findings of Part F (own round in V1A, other
+    // round in V2A): one to read (V1A, township 1's discipline office), one issued and one
+    // received for that office to receive and conclude, and one to the police (V2A).
+    finding_v1a: String,
+    finding_v2a: String,
+    ticket_v1a: String,
+    ticket_v2a: String,
+    ticket_to_receive: String,
+    ticket_to_conclude: String,
     // -- questions and reports (part Q): questions of villager1a in V1A (one with a photo,
     // one answered by clerk1, one open) and one of clerk2 in V2A with a photo --
     question_v1a: String,
@@ -286,6 +295,26 @@ fn matrix_finding(village: &str) -> Value {
         "rectify_by": (today() + chrono::Duration::days(30)).to_string(),
     })
 }
+
+/// Part T: reading a referral ticket (villagers never; clerks act for their station only).
+const TICKET_READ: Expect = Expect {
+    admin: (200, 200),
+    clerk: (404, 404),
+    villager: (403, 403),
+    inspector: (200, 404),
+    discipline: (200, 404),
+    nobody: (401, 401),
+};
+
+/// Part T: receiving and concluding, by who acts for the addressee only.
+const TICKET_ACT: Expect = Expect {
+    admin: (403, 403),
+    clerk: (404, 404),
+    villager: (403, 403),
+    inspector: (403, 403),
+    discipline: (200, 404),
+    nobody: (401, 401),
+};
 
 struct Row {
     method: Method,
@@ -1065,6 +1094,107 @@ fn table() -> Vec<Row> {
             expect: SCOPED_READ,
         },
         // -- referral tickets and figures: rows here --
+        // Issuing: the round's inspectors and admins; the "out of scope" finding is the other
+        // round's.
+        Row {
+            method: Method::POST,
+            path: "/api/v1/findings/{id}/tickets",
+            fill: |fx, inside| {
+                let (finding, addressee) = if inside {
+                    (&fx.finding_v1a, "ad_t1_discipline")
+                } else {
+                    (&fx.finding_v2a, "ad_police")
+                };
+                call_with(
+                    format!("/api/v1/findings/{finding}/tickets"),
+                    json!({"colour": "yellow", "addressee": addressee}),
+                )
+            },
+            expect: Expect {
+                admin: (201, 201),
+                clerk: (403, 403),
+                villager: (403, 403),
+                inspector: (201, 404),
+                discipline: (403, 403),
+                nobody: (401, 401),
+            },
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/tickets",
+            fill: |_, inside| call(format!("/api/v1/tickets?township={}", if inside { T1 } else { T2 })),
+            expect: Expect {
+                admin: (200, 200),
+                clerk: (200, 200),
+                villager: (403, 403),
+                inspector: (200, 200),
+                discipline: (200, 200),
+                nobody: (401, 401),
+            },
+        },
+        // Reading a ticket: the in-scope one goes to township 1's discipline office (so its
+        // clerks, who act for the station only, do not read it), the other to the police.
+        Row {
+            method: Method::GET,
+            path: "/api/v1/tickets/{id}",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/tickets/{}",
+                    if inside { &fx.ticket_v1a } else { &fx.ticket_v2a }
+                ))
+            },
+            expect: TICKET_READ,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/tickets/{id}/print",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/tickets/{}/print",
+                    if inside { &fx.ticket_v1a } else { &fx.ticket_v2a }
+                ))
+            },
+            expect: TICKET_READ,
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/tickets/{id}/receive",
+            fill: |fx, inside| {
+                call(format!(
+                    "/api/v1/tickets/{}/receive",
+                    if inside { &fx.ticket_to_receive } else { &fx.ticket_v2a }
+                ))
+            },
+            expect: TICKET_ACT,
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/v1/tickets/{id}/conclude",
+            fill: |fx, inside| {
+                call_with(
+                    format!(
+                        "/api/v1/tickets/{}/conclude",
+                        if inside { &fx.ticket_to_conclude } else { &fx.ticket_v2a }
+                    ),
+                    json!({"response": "已整改到位", "outcome": "rectification"}),
+                )
+            },
+            expect: TICKET_ACT,
+        },
+        // The county's figures: admins and the county discipline commission (discipline1 works
+        // for a township's office).
+        Row {
+            method: Method::GET,
+            path: "/api/v1/stats",
+            fill: |_, inside| {
+                call(if inside {
+                    "/api/v1/stats"
+                } else {
+                    "/api/v1/stats?from=2024-01-01&to=2024-12-31"
+                })
+            },
+            expect: admin_only((200, 200)),
+        },
     ]
 }
 
@@ -1298,7 +1428,40 @@ async fn setup(app: TestApp) -> Fx {
         )
         .await;
     assert_eq!(res.status.as_u16(), 200, "{}", res.text());
+    // -- Part T (referral tickets): tickets issued through the API on Part F's findings.
+    let (finding_v1a, finding_v2a) = (finding_own.clone(), finding_other.clone());
+    let mut tickets = Vec::new();
+    for (finding, addressee) in [
+        (&finding_v1a, "ad_t1_discipline"),
+        (&finding_v2a, "ad_police"),
+        (&finding_v1a, "ad_t1_discipline"),
+        (&finding_v1a, "ad_t1_discipline"),
+    ] {
+        let res = app
+            .post(
+                "admin",
+                &format!("/api/v1/findings/{finding}/tickets"),
+                json!({"colour": "red", "addressee": addressee}),
+            )
+            .await;
+        assert_eq!(res.status.as_u16(), 201, "{}", res.text());
+        tickets.push(id(res.json()));
+    }
+    let res = app
+        .post(
+            "discipline1",
+            &format!("/api/v1/tickets/{}/receive", tickets[3]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 200, "{}", res.text());
     Fx {
+        finding_v1a,
+        finding_v2a,
+        ticket_v1a: tickets[0].clone(),
+        ticket_v2a: tickets[1].clone(),
+        ticket_to_receive: tickets[2].clone(),
+        ticket_to_conclude: tickets[3].clone(),
         question_v1a: filed[0].clone(),
         answered_v1a: filed[1].clone(),
         open_v1a: filed[2].clone(),
@@ -1346,6 +1509,14 @@ fn check_body(row: &Row, call: &Call, res: &Resp) -> Result<(), String> {
             Ok(())
         } else {
             Err("an image too small to be one".into())
+        };
+    }
+    // Part T: a ticket's printable page.
+    if res.header("content-type").is_some_and(|t| t.starts_with("text/html")) {
+        return if res.text().starts_with("<!DOCTYPE html>") && res.header("content-security-policy").is_some() {
+            Ok(())
+        } else {
+            Err("not a printable page with its CSP".into())
         };
     }
     if res.header("content-type").is_some_and(|t| t.starts_with("text/plain")) && row.path != "/metrics" {

@@ -33,4 +33,5 @@ mod qr_photos;
 mod questions;
 mod receipts;
 mod tenders;
+mod tickets;
 mod tlog;

@@ -170,6 +170,57 @@ impl From<WorkflowError> for ApiError {
             FindingPageLimit { max } => ApiError::Invalid(msg!("problem-limit-range", max = max)),
             FindingCursor => ApiError::Invalid(msg!("findings-cursor")),
             // --- referral tickets and the county's figures ---
+            NotTicketIssuer { role } => {
+                ApiError::Forbidden(msg!("tickets-not-issuer", role = super::auth::role_msg(role)))
+            }
+            NotTicketReader { role } => {
+                ApiError::Forbidden(msg!("tickets-not-reader", role = super::auth::role_msg(role)))
+            }
+            NotTicketActor { role } => {
+                ApiError::Forbidden(msg!("tickets-not-actor", role = super::auth::role_msg(role)))
+            }
+            TicketFindingNotFound { finding } => {
+                ApiError::NotFound(msg!("tickets-finding-not-found", finding = finding))
+            }
+            TicketNotFound { ticket } => ApiError::NotFound(msg!("tickets-not-found", ticket = ticket)),
+            TicketAddresseeUnknown { addressee } => {
+                ApiError::Invalid(msg!("tickets-addressee-unknown", addressee = addressee))
+            }
+            TicketAddresseeOfOtherTownship { addressee, township } => ApiError::Invalid(msg!(
+                "tickets-addressee-other-township",
+                addressee = addressee,
+                township = township
+            )),
+            TicketDueBeyondCalendar => ApiError::Invalid(msg!("tickets-due-beyond-calendar")),
+            TicketWrongStatus { ticket, status, needs } => ApiError::Conflict(msg!(
+                "tickets-wrong-status",
+                ticket = ticket,
+                status = status_msg(status),
+                needs = status_msg(needs)
+            )),
+            TicketPersonsOutOfRange { max } => ApiError::Invalid(msg!("tickets-persons-out-of-range", max = max)),
+            TicketDisciplinedWithoutPersons => ApiError::Invalid(msg!("tickets-disciplined-without-persons")),
+            TicketRecoveredOutOfRange { max } => {
+                ApiError::Invalid(msg!("tickets-recovered-out-of-range", max = crate::i18n::money(max)))
+            }
+            TicketPageOutOfRange { max } => ApiError::Invalid(msg!("tickets-page-out-of-range", max = max)),
+            TicketForeignCursor => ApiError::BadRequest(msg!("tickets-foreign-cursor")),
+            NotStatsReader { role } => {
+                ApiError::Forbidden(msg!("tickets-not-stats-reader", role = super::auth::role_msg(role)))
+            }
+            StatsFromAfterTo { from, to } => {
+                ApiError::Invalid(msg!("tickets-stats-from-after-to", from = from, to = to))
+            }
         }
+    }
+}
+
+/// A ticket's status as people read it.
+fn status_msg(status: crate::workflow::tickets::TicketStatus) -> crate::i18n::Msg {
+    use crate::workflow::tickets::TicketStatus::*;
+    match status {
+        Issued => msg!("tickets-status-issued"),
+        Received => msg!("tickets-status-received"),
+        Concluded => msg!("tickets-status-concluded"),
     }
 }

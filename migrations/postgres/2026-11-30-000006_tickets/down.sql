@@ -1,0 +1,2 @@
+DROP INDEX findings_by_time;
+DROP TABLE tickets;
