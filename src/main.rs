@@ -237,7 +237,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "rounds" => msg!("cli-scope-rounds").to_string(),
                     code => code.to_owned(),
                 };
-                println!("  {:<22} {:<20} {:<10} {scope}", u.username, u.password, u.role);
+                println!("  {:<22} {:<22} {:<10} {scope}", u.username, u.password, u.role);
             }
             actix_web::rt::System::new().block_on(serve(settings))
         }

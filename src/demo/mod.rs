@@ -1,10 +1,14 @@
 //! The demo county: 三门-like townships and villages, several fiscal years of realistic line
 //! items under both charts of accounts, demo users of every role, an open inspection round,
-//! and a handful of planted irregularities for the cross-check to find (listed in the README).
-//! Deterministic: the same seed gives the same county, ids included.
+//! and a handful of planted irregularities for the cross-check to find (listed in the README);
+//! and the inspection workflow around them (`workflow`): a closed round and the open one, with
+//! villagers' questions and reports, findings, referral tickets and rectification.
+//! Deterministic: the same seed gives the same ledgers, ids included (the workflow's records
+//! get fresh ids, as the services give them).
 
 pub mod county;
 mod receipts;
+mod workflow;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use diesel::prelude::*;
@@ -129,6 +133,14 @@ fn demo_users() -> Vec<(NewUser, DemoUser)> {
             None,
         ),
         user(
+            "villager-chuanbangli",
+            "chuanbangli-demo-2026",
+            Role::Villager,
+            None,
+            Some(planted::FAKE_RELIEF_VILLAGE),
+            None,
+        ),
+        user(
             "inspector-wang",
             "wang-inspect-2026",
             Role::Inspector,
@@ -136,7 +148,32 @@ fn demo_users() -> Vec<(NewUser, DemoUser)> {
             None,
             Some("331022001000"),
         ),
+        // Discipline users: their scope names the body they work for (see `workflow`).
+        discipline("jiwei-county", "county-jiwei-2026", "县纪委监委"),
+        discipline("jiwei-hairun", "hairun-jiwei-2026", "海润街道纪工委"),
+        discipline("police-sanmen", "sanmen-police-2026", "县公安局"),
     ]
+}
+
+/// A discipline user of the body named `body`; its id is known once the body is recorded.
+fn discipline(username: &'static str, password: &'static str, body: &str) -> (NewUser, DemoUser) {
+    (
+        NewUser {
+            username: username.to_owned(),
+            role: Role::Discipline,
+            township: None,
+            village: None,
+            home_township: None,
+            home_village: None,
+            addressee: None,
+        },
+        DemoUser {
+            username,
+            password,
+            role: Role::Discipline.as_str(),
+            scope: body.to_owned(),
+        },
+    )
 }
 
 fn last_day(year: i32, month: u32) -> NaiveDate {
@@ -522,11 +559,22 @@ fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -
         Ok::<_, anyhow::Error>(())
     })
     .context("writing the demo county's ledgers")?;
+    let bodies = workflow::addressees(conn)?;
     for (new, demo) in users {
-        add_user(conn, new.clone(), demo.password).with_context(|| format!("adding demo user {}", demo.username))?;
+        let mut new = new.clone();
+        if new.role == Role::Discipline {
+            new.addressee = Some(
+                bodies
+                    .get(demo.scope.as_str())
+                    .cloned()
+                    .ok_or_else(|| anyhow!("no demo body {}", demo.scope))?,
+            );
+        }
+        add_user(conn, new, demo.password).with_context(|| format!("adding demo user {}", demo.username))?;
     }
+    let checklist = workflow::prepare(conn)?;
     let today = crate::domain::clock::today();
-    create_inspection(
+    let open = create_inspection(
         conn,
         NewInspection {
             name: "2026年第二轮交叉巡察(珠岙镇、海润街道、沙柳街道)".into(),
@@ -535,12 +583,13 @@ fn build(conn: &mut DbConn, users: &[(NewUser, DemoUser)], signer: &LogSigner) -
             villages: Vec::new(),
             starts_on: today - Duration::days(30),
             ends_on: today + Duration::days(90),
-            checklist: None,
+            checklist: Some(checklist.clone()),
             follow_up_of: None,
         },
         "admin",
         today,
     )
     .context("opening the demo inspection round")?;
+    workflow::seed(conn, &bodies, &open.id, &checklist, today).context("the demo's inspection workflow")?;
     Ok(())
 }

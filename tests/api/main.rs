@@ -18,6 +18,7 @@ mod copy;
 mod crosscheck;
 mod crosscheck_flags;
 mod demo_crosscheck;
+mod demo_workflow;
 mod durability;
 mod findings;
 mod fresh_pages;
