@@ -5,7 +5,8 @@ user would otherwise reach for. Prints a Markdown report (also written to --repo
 Sections: 1 reads (wrk: the app vs nginx serving the same bytes; the app on SQLite and, when
 --pg-url is given, on the same county in PostgreSQL), 2 peak memory during 1,
 3 receipts (not yet), 4 summaries (the app vs hledger balance), 5 cross-check (not yet),
-6 start-up time. Loopback only; every load is bounded in time.
+6 start-up time, 7 texts in either language, 8 referral tickets and the county's figures.
+Loopback only; every load is bounded in time.
 """
 
 import argparse
@@ -23,6 +24,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the repository
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import crosscheck_bench  # noqa: E402
 import language_bench  # noqa: E402
+import tickets_bench  # noqa: E402
 from benchlib import HOST, Nginx, Server, fmt_spread, http_get, login, stats, timed, wrk  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -325,6 +327,7 @@ def main():
         crosscheck_bench.section(a, server, login(server.port, *ADMIN), say)
         crosscheck_bench.precision_section(a, server, login(server.port, *ADMIN), say)
         language_bench.section(a, server, login(server.port, *ADMIN), say)
+        tickets_bench.section(a, server, say)
     finally:
         server.stop()
         if pg:

@@ -9,7 +9,8 @@
 //! by bank) and a few red-ink corrections. With `--plant RATE`, that share of the villages each
 //! receive one instance of every irregularity the flag rules look for and of the ways around
 //! them (`plants`), and the ground truth is written next to the database as `plants.jsonl`.
-//! Every month but the last one is closed. The transparency log holds a leaf for every entry and close, with one signed
+//! With `--findings N`, the county's inspection work too: rounds, findings and referral
+//! tickets (`inspections`). Every month but the last one is closed. The transparency log holds a leaf for every entry and close, with one signed
 //! checkpoint over them (see `log`). Three users sign in on it (printed at the end).
 //!
 //! Deterministic: the same options give the same database, ids included (ChaCha8, one stream
@@ -18,6 +19,7 @@
 mod catalogue;
 mod draft;
 mod draw;
+mod inspections;
 mod log;
 mod places;
 mod plants;
@@ -52,6 +54,9 @@ const PLANT_MIN_ENTRIES: usize = 100;
 /// The generator stream that picks the planted villages and their years (villages use 0 and
 /// `2i + 1`, `2i + 2`).
 const PLANT_STREAM: u64 = u64::MAX;
+
+/// The generator stream of the inspection work (`--findings`).
+const INSPECTION_STREAM: u64 = u64::MAX - 1;
 
 /// Entries per write transaction: a few fsyncs for the whole county.
 const ROWS_PER_TRANSACTION: usize = 250_000;
@@ -92,6 +97,11 @@ pub struct GenerateOptions {
     /// the ground truth goes to `plants.jsonl` in the data dir. Without it nothing is planted.
     #[arg(long, value_name = "RATE")]
     pub plant: Option<f64>,
+    /// Findings of inspection rounds to write (0–1000000), with rounds (one a year per
+    /// township), referral tickets on nine in ten of them and the bodies they go to; for the
+    /// benchmark of the tickets' listing and the county's figures. Default: none.
+    #[arg(long, default_value_t = 0)]
+    pub findings: usize,
 }
 
 impl GenerateOptions {
@@ -102,6 +112,9 @@ impl GenerateOptions {
         }
         if !(1..=100_000).contains(&self.entries_per_village_year) {
             bail!(msg!("cli-generate-entries", max = 100_000));
+        }
+        if self.findings > 1_000_000 {
+            bail!(msg!("cli-generate-findings", max = 1_000_000));
         }
         if let Some(rate) = self.plant
             && (!(0.0..=1.0).contains(&rate) || self.entries_per_village_year < PLANT_MIN_ENTRIES)
@@ -324,7 +337,29 @@ pub fn run(options: GenerateOptions) -> anyhow::Result<()> {
     .context("signing the checkpoint")?;
     let first = county.vills.first().context("no village")?;
     let township = &county.towns[first.township];
-    let users = add_users(&mut conn, &township.code, &first.code)?;
+    let mut users = add_users(&mut conn, &township.code, &first.code)?;
+    if options.findings > 0 {
+        inspections::insert_addressees(&mut conn, &county.towns, *county.years.start())
+            .context("writing the addressees")?;
+        users.extend(add_inspection_users(&mut conn)?);
+        let mut rng = stream(options.seed, INSPECTION_STREAM);
+        let written = write_transaction(&mut conn, |conn| {
+            inspections::write(
+                conn,
+                &mut rng,
+                &county.towns,
+                &county.vills,
+                county.years.clone(),
+                options.findings,
+            )
+        })
+        .context("writing the rounds, findings and tickets")?;
+        inspections::finish(&mut conn).context("analysing the rounds, findings and tickets")?;
+        println!(
+            "inspections: {} rounds, {} findings, {} referral tickets",
+            written.rounds, written.findings, written.tickets
+        );
+    }
 
     let seconds = started.elapsed().as_secs_f64();
     let target = match settings.db_url() {
@@ -356,6 +391,30 @@ pub fn run(options: GenerateOptions) -> anyhow::Result<()> {
         println!("  {line}");
     }
     Ok(())
+}
+
+/// The inspector of the generated rounds and a user of the county discipline commission.
+fn add_inspection_users(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
+    let mut lines = Vec::new();
+    for (i, (username, password)) in inspections::INSPECTION_USERS.into_iter().enumerate() {
+        let (role, addressee) = if i == 0 {
+            (Role::Inspector, None)
+        } else {
+            (Role::Discipline, Some(inspections::COUNTY_COMMISSION.to_owned()))
+        };
+        let new = NewUser {
+            username: username.to_owned(),
+            role,
+            township: None,
+            village: None,
+            home_township: None,
+            home_village: None,
+            addressee,
+        };
+        add_user(conn, new, password).with_context(|| format!("adding user {username}"))?;
+        lines.push(format!("{username:<10} {password:<22} {:<9} all", role.as_str()));
+    }
+    Ok(lines)
 }
 
 fn add_users(conn: &mut DbConn, township: &str, village: &str) -> anyhow::Result<Vec<String>> {

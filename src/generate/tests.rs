@@ -20,6 +20,7 @@ fn options(dir: &std::path::Path, seed: u64) -> GenerateOptions {
         seed,
         last_year: 2024,
         plant: None,
+        findings: 0,
     }
 }
 
@@ -393,4 +394,63 @@ fn plant_rate_outside_zero_to_one_is_refused() {
     })
     .unwrap_err();
     assert!(err.to_string().contains("--plant"), "{err}");
+}
+
+#[test]
+fn findings_and_tickets_are_written_consistently_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    run(GenerateOptions {
+        findings: 500,
+        ..options(dir.path(), 3)
+    })
+    .unwrap();
+    let mut conn = open(dir.path());
+    let c: &mut DbConn = &mut conn;
+    assert_eq!(count(c, "SELECT COUNT(*) FROM findings"), 500);
+    assert_eq!(count(c, "SELECT COUNT(*) FROM finding_evidence"), 500);
+    let tickets = count(c, "SELECT COUNT(*) FROM tickets");
+    assert!((400..500).contains(&tickets), "{tickets}");
+    // Every ticket is of its finding's round, village and township, due by its colour, and
+    // counts its days from its finding's day.
+    assert_eq!(
+        count(
+            c,
+            "SELECT COUNT(*) FROM tickets t JOIN findings f ON f.id = t.finding_id
+             WHERE t.inspection_id <> f.inspection_id OR t.village_code <> f.village_code
+                OR t.township_code <> f.township_code OR t.issued_on < t.finding_on"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            c,
+            "SELECT COUNT(*) FROM tickets WHERE julianday(due_on) - julianday(issued_on)
+             <> CASE colour WHEN 'red' THEN 3 WHEN 'yellow' THEN 7 ELSE 15 END"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            c,
+            "SELECT COUNT(*) FROM tickets WHERE status = 'concluded'
+             AND days_to_conclusion <> julianday(concluded_on) - julianday(finding_on)"
+        ),
+        0
+    );
+    // A township's body only ever gets its own township's tickets.
+    assert_eq!(
+        count(
+            c,
+            "SELECT COUNT(*) FROM tickets t JOIN addressees a ON a.id = t.addressee_id
+             WHERE a.township_code IS NOT NULL AND a.township_code <> t.township_code"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            c,
+            "SELECT COUNT(*) FROM users WHERE username IN ('inspector', 'discipline')"
+        ),
+        2
+    );
 }

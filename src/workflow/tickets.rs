@@ -30,6 +30,9 @@ pub const MAX_NOTE_CHARS: usize = 1_000;
 pub const MAX_RESPONSE_CHARS: usize = 4_000;
 /// Most persons a conclusion can name as disciplined.
 pub const MAX_PERSONS: i32 = 10_000;
+/// The statuses of a ticket not yet concluded (an `IN` the status index serves, where `<>`
+/// would scan).
+pub const OPEN: [&str; 2] = ["issued", "received"];
 /// Page sizes of the listing.
 pub const DEFAULT_TICKET_PAGE: i64 = 50;
 pub const MAX_TICKET_PAGE: i64 = 200;
@@ -744,7 +747,7 @@ fn filtered<'a>(reach: &'a Reach, f: &'a TicketFilter, today: NaiveDate) -> Boxe
     match f.overdue {
         Some(true) => {
             q = q
-                .filter(tickets::status.ne(TicketStatus::Concluded.as_str()))
+                .filter(tickets::status.eq_any(OPEN.to_vec()))
                 .filter(tickets::due_on.lt(today));
         }
         Some(false) => {
@@ -798,7 +801,7 @@ pub fn list_tickets(conn: &mut DbConn, caller: &Caller, filter: TicketFilter, to
         0
     } else {
         filtered(&reach, &filter, today)
-            .filter(tickets::status.ne(TicketStatus::Concluded.as_str()))
+            .filter(tickets::status.eq_any(OPEN.to_vec()))
             .filter(tickets::due_on.lt(today))
             .count()
             .get_result(conn)?

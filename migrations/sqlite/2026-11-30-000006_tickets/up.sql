@@ -41,7 +41,12 @@ CREATE INDEX tickets_by_addressee ON tickets (addressee_id, seq);
 CREATE INDEX tickets_by_round ON tickets (inspection_id, seq);
 CREATE INDEX tickets_by_township ON tickets (township_code, seq);
 CREATE INDEX tickets_by_finding ON tickets (finding_id);
-CREATE INDEX tickets_open_by_due ON tickets (status, due_on);
-CREATE INDEX tickets_by_issue_day ON tickets (issued_on, colour, status);
+-- The open tickets by due day: the overdue ones of a listing and of the figures.
+CREATE INDEX tickets_open_by_due ON tickets (status, due_on, issued_on);
+-- The county's figures read the tickets issued in a span, grouped by status, colour, outcome
+-- and days to conclusion: the index is in that order and holds every column they count, so the
+-- figures are one walk of one index, never of the table, and no sort.
+CREATE INDEX tickets_figures ON tickets (status, colour, outcome, days_to_conclusion, issued_on, persons_disciplined,
+                                        recovered_fen, concluded_on, due_on);
 -- The county's figures count findings by the time they were recorded.
 CREATE INDEX findings_by_time ON findings (recorded_at);

@@ -51,3 +51,4 @@ tickets-outcome-disciplined = party or government discipline
 tickets-outcome-referred_to_judiciary = referred to the judicial organs
 tickets-outcome-rectification = rectification
 tickets-outcome-unfounded = not borne out
+cli-generate-findings = --findings must be between 0 and { $max }

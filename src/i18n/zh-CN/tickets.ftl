@@ -51,3 +51,4 @@ tickets-outcome-disciplined = 党纪政务处分
 tickets-outcome-referred_to_judiciary = 移送司法机关
 tickets-outcome-rectification = 整改
 tickets-outcome-unfounded = 查无实据
+cli-generate-findings = --findings 须在 0 至 { $max } 之间
