@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::scope::{InspectorScope, inspector_scope, readable_village};
 use crate::auth::{Caller, Role};
-use crate::db::schema::{entries, inspection_targets, inspections, question_photos, questions};
+use crate::db::schema::{entries, inspection_inspectors, inspection_targets, inspections, question_photos, questions};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::{ValueError, VillageCode};
 use crate::workflow::{Result, WorkflowError};
@@ -243,25 +243,101 @@ impl Visibility {
     }
 }
 
-/// The inspector scope of a caller, read once per request.
+/// One target of a round an inspector is on, with the round's window.
+struct RoundTarget {
+    kind: String,
+    code: String,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+}
+
+/// What a caller's scope is made of, read once per request: an inspector's open rounds today
+/// and every round they were ever on (a report routed to the inspectors stays with the
+/// inspectors of the rounds that covered its village the day it was filed, also after their
+/// window closed); whether a discipline user works for the county commission (the one body
+/// reports on villages no round covers go to — not the police, not a department).
 struct Reader<'a> {
     caller: &'a Caller,
     scope: Option<InspectorScope>,
+    rounds: Vec<RoundTarget>,
+    county_discipline: bool,
 }
 
 impl<'a> Reader<'a> {
     fn new(conn: &mut DbConn, caller: &'a Caller, today: NaiveDate) -> Result<Self> {
-        let scope = match caller.role {
-            Role::Inspector => Some(inspector_scope(conn, &caller.username, today)?),
-            _ => None,
+        let (scope, rounds) = match caller.role {
+            Role::Inspector => {
+                let rows: Vec<(String, String, NaiveDate, NaiveDate)> = inspection_targets::table
+                    .inner_join(inspections::table.on(inspections::id.eq(inspection_targets::inspection_id)))
+                    .inner_join(
+                        inspection_inspectors::table
+                            .on(inspection_inspectors::inspection_id.eq(inspection_targets::inspection_id)),
+                    )
+                    .filter(inspection_inspectors::username.eq(&caller.username))
+                    .select((
+                        inspection_targets::kind,
+                        inspection_targets::code,
+                        inspections::starts_on,
+                        inspections::ends_on,
+                    ))
+                    .load(conn)?;
+                let rounds = rows
+                    .into_iter()
+                    .map(|(kind, code, starts_on, ends_on)| RoundTarget {
+                        kind,
+                        code,
+                        starts_on,
+                        ends_on,
+                    })
+                    .collect();
+                (Some(inspector_scope(conn, &caller.username, today)?), rounds)
+            }
+            _ => (None, Vec::new()),
         };
-        Ok(Reader { caller, scope })
+        let county_discipline = match crate::workflow::addressees::addressee_of(conn, caller)? {
+            Some(id) => {
+                crate::workflow::addressees::find_addressee(conn, &id)?.kind
+                    == crate::workflow::addressees::AddresseeKind::CountyDiscipline
+            }
+            None => false,
+        };
+        Ok(Reader {
+            caller,
+            scope,
+            rounds,
+            county_discipline,
+        })
     }
 
     fn covers(&self, village: &str, township: &str) -> bool {
         self.scope
             .as_ref()
             .is_some_and(|s| s.villages.iter().any(|v| v == village) || s.townships.iter().any(|t| t == township))
+    }
+
+    /// Whether one of the inspector's rounds covered the village on `day`.
+    fn covered_on(&self, village: &str, township: &str, day: NaiveDate) -> bool {
+        self.rounds.iter().any(|r| {
+            r.starts_on <= day
+                && day <= r.ends_on
+                && ((r.kind == "village" && r.code == village) || (r.kind == "township" && r.code == township))
+        })
+    }
+
+    /// The villages and townships of every round the inspector was on.
+    fn ever_covered(&self) -> (Vec<String>, Vec<String>) {
+        let of = |kind: &str| {
+            let mut codes: Vec<String> = self
+                .rounds
+                .iter()
+                .filter(|r| r.kind == kind)
+                .map(|r| r.code.clone())
+                .collect();
+            codes.sort();
+            codes.dedup();
+            codes
+        };
+        (of("village"), of("township"))
     }
 
     /// Who sees an item, and its author. Every read and listing of items is filtered by this.
@@ -273,21 +349,29 @@ impl<'a> Reader<'a> {
         let in_township = caller.township.as_deref() == Some(row.township_code.as_str());
         match row.kind() {
             QuestionKind::Question => match caller.role {
-                Role::Clerk if in_township => Visibility::Read { with_author: true },
+                // The station answers what is asked, not who asked it: a question may later be
+                // escalated into a report, whose author a clerk must never learn.
+                Role::Clerk if in_township => Visibility::Read { with_author: false },
                 Role::Villager if caller.village.as_deref() == Some(row.village_code.as_str()) => {
                     Visibility::Read { with_author: false }
                 }
                 Role::Inspector if self.covers(&row.village_code, &row.township_code) => {
                     Visibility::Read { with_author: false }
                 }
-                Role::Discipline if caller.township.is_none() || in_township => Visibility::Read { with_author: false },
+                Role::Discipline if self.county_discipline || in_township => Visibility::Read { with_author: false },
                 _ => Visibility::Hidden,
             },
             QuestionKind::Report => match caller.role {
+                Role::Inspector
+                    if row.route() == QuestionRoute::Inspectors
+                        && self.covered_on(&row.village_code, &row.township_code, row.filed_on) =>
+                {
+                    Visibility::Read { with_author: true }
+                }
                 Role::Inspector if self.covers(&row.village_code, &row.township_code) => Visibility::Read {
                     with_author: row.route() == QuestionRoute::Inspectors,
                 },
-                Role::Discipline if caller.township.is_none() && row.route() == QuestionRoute::County => {
+                Role::Discipline if self.county_discipline && row.route() == QuestionRoute::County => {
                     Visibility::Read { with_author: true }
                 }
                 _ => Visibility::Hidden,
@@ -520,8 +604,8 @@ pub fn answer_question(
     }
     let text = check_text("text", &answer.text)?;
     write_transaction(conn, |conn| {
-        let (row, seen) = readable_row(conn, caller, id, today)?;
-        if !seen.with_author() || row.kind() != QuestionKind::Question {
+        let (row, _) = readable_row(conn, caller, id, today)?;
+        if caller.township.as_deref() != Some(row.township_code.as_str()) || row.kind() != QuestionKind::Question {
             // A clerk of another township, or a report: not theirs to see.
             return Err(not_found(id));
         }
@@ -531,7 +615,7 @@ pub fn answer_question(
                 question: row.id,
             });
         }
-        diesel::update(questions::table.find(&row.id))
+        let changed = diesel::update(questions::table.find(&row.id))
             .filter(questions::status.eq(QuestionStatus::Open.as_str()))
             .set((
                 questions::status.eq(QuestionStatus::Answered.as_str()),
@@ -540,7 +624,15 @@ pub fn answer_question(
                 questions::answered_at.eq(now),
             ))
             .execute(conn)?;
-        Ok(find_row(conn, &row.id)?.view(true))
+        if changed != 1 {
+            // Escalated or answered by someone else since it was read.
+            let now_status = find_row(conn, &row.id)?.status();
+            return Err(WorkflowError::QuestionNotOpen {
+                status: now_status,
+                question: row.id,
+            });
+        }
+        Ok(find_row(conn, &row.id)?.view(false))
     })
 }
 
@@ -570,13 +662,20 @@ pub fn accept_answer(
                 question: row.id,
             });
         }
-        diesel::update(questions::table.find(&row.id))
+        let changed = diesel::update(questions::table.find(&row.id))
             .filter(questions::status.eq(QuestionStatus::Answered.as_str()))
             .set((
                 questions::status.eq(QuestionStatus::Accepted.as_str()),
                 questions::accepted_at.eq(now),
             ))
             .execute(conn)?;
+        if changed != 1 {
+            let now_status = find_row(conn, &row.id)?.status();
+            return Err(WorkflowError::QuestionNotAnswered {
+                status: now_status,
+                question: row.id,
+            });
+        }
         Ok(find_row(conn, &row.id)?.view(true))
     })
 }
@@ -604,7 +703,7 @@ pub fn escalate_question(
             });
         }
         let route = report_route(conn, &row.village_code, &row.township_code, today)?;
-        diesel::update(questions::table.find(&row.id))
+        let changed = diesel::update(questions::table.find(&row.id))
             .filter(questions::status.eq(status.as_str()))
             .set((
                 questions::kind.eq(QuestionKind::Report.as_str()),
@@ -613,6 +712,13 @@ pub fn escalate_question(
                 questions::escalated_at.eq(now),
             ))
             .execute(conn)?;
+        if changed != 1 {
+            let now_status = find_row(conn, &row.id)?.status();
+            return Err(WorkflowError::QuestionNotEscalable {
+                question: row.id,
+                status: now_status,
+            });
+        }
         Ok(find_row(conn, &row.id)?.view(true))
     })
 }
@@ -752,7 +858,7 @@ pub fn list_village_questions(
     let reader = Reader::new(conn, caller, today)?;
     let code = village.as_str().to_owned();
     let username = caller.username.clone();
-    let (role, county_wide) = (caller.role, caller.township.is_none());
+    let (role, county_wide) = (caller.role, reader.county_discipline);
     // The rows the caller can see at all, narrowed in SQL so a page never scans the reports
     // of a village it cannot show; `visibility` still decides every row.
     let query = move || {
@@ -788,9 +894,9 @@ pub fn list_inbox(
     let (status, kind) = (filter.status, filter.kind);
     let username = caller.username.clone();
     let township = caller.township.clone();
-    let scope = reader.scope.as_ref().map(|s| (s.villages.clone(), s.townships.clone()));
+    let scope = Some(reader.ever_covered());
     let role = caller.role;
-    let county_wide = caller.township.is_none();
+    let county_wide = reader.county_discipline;
     let query = move || {
         let mut q = questions::table.into_boxed();
         if let Some(s) = status {

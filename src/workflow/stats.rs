@@ -166,7 +166,9 @@ pub fn county_stats(
     // Open ends as days every backend stores and compares as dates.
     let min = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default();
     let max = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default();
-    let (first, last) = (from.unwrap_or(min), to.unwrap_or(max));
+    // Days beyond them name no record; clamped, they cannot overflow a timestamp or compare
+    // wrongly as text.
+    let (first, last) = (from.unwrap_or(min).clamp(min, max), to.unwrap_or(max).clamp(min, max));
 
     // Rounds and the villages they cover.
     let rounds = inspections::table
@@ -192,10 +194,10 @@ pub fn county_stats(
 
     // Findings by the time they were recorded.
     let mut f = findings::table.into_boxed();
-    if let Some(day) = from {
-        f = f.filter(findings::recorded_at.ge(county_midnight(day)));
+    if from.is_some() {
+        f = f.filter(findings::recorded_at.ge(county_midnight(first)));
     }
-    if let Some(day) = to.and_then(|d| d.succ_opt()) {
+    if let Some(day) = to.and(last.succ_opt()) {
         f = f.filter(findings::recorded_at.lt(county_midnight(day)));
     }
     let finding_count: i64 = f.count().get_result(conn)?;

@@ -788,6 +788,18 @@ async fn the_county_figures_match_a_hand_count(app: TestApp) {
     get(&app, "admin", "/api/v1/stats?from=yesterday")
         .await
         .assert_problem(400);
+    // Days far outside any record, however far (where a timestamp would overflow or a year
+    // compare wrongly as text), count what lies between them: everything, or nothing.
+    for (from, to, findings) in [
+        ("-262143-01-01", "%2B262142-12-31", 4),
+        ("-5000-01-01", "9999-12-31", 4),
+        ("%2B10000-01-01", "%2B20000-01-01", 0),
+        ("0001-01-01", "1000-01-01", 0),
+    ] {
+        let res = get(&app, "admin", &format!("/api/v1/stats?from={from}&to={to}")).await;
+        assert_eq!(res.status.as_u16(), 200, "{from}..{to}: {}", res.text());
+        assert_eq!(res.json()["findings"], findings, "{from}..{to}: {}", res.text());
+    }
 }
 
 async fn print(app: &TestApp, user: &str, id: &str, lang: &str) -> Resp {
