@@ -115,6 +115,8 @@ pub struct Written {
     pub rounds: usize,
     pub findings: usize,
     pub tickets: usize,
+    /// Each finding's transparency-log leaf, in the order written.
+    pub leaves: Vec<crate::generate::log::Leaf>,
 }
 
 /// 10:00 in the county on `day`, as UTC.
@@ -308,6 +310,29 @@ pub fn write(
                 .then(|| i32::try_from((concluded_on - found_on).num_days()).unwrap_or(i32::MAX)),
         });
     }
+    // Every finding is a leaf of the log, encoded as the workflow encodes a recorded one.
+    let leaves = finding_rows
+        .iter()
+        .map(|f| {
+            let row = crate::workflow::finding_rows::FindingRow {
+                seq: 0,
+                id: f.id.clone(),
+                inspection_id: f.inspection_id.clone(),
+                village_code: f.village_code.clone(),
+                township_code: f.township_code.clone(),
+                checklist_item: f.checklist_item.clone(),
+                category: f.category.clone(),
+                description: f.description.clone(),
+                amount_fen: f.amount_fen,
+                requires_rectification: f.requires_rectification,
+                rectify_by: f.rectify_by,
+                recorded_by: f.recorded_by.clone(),
+                recorded_at: f.recorded_at,
+            };
+            let evidence = [("flag".to_owned(), "round_amount".to_owned(), None)];
+            crate::generate::log::finding_leaf(f.id.clone(), crate::workflow::findings::encode_leaf(&row, &evidence))
+        })
+        .collect();
     let findings_written = insert_all!(conn, findings, finding_rows);
     insert_all!(conn, finding_evidence, evidence_rows);
     let tickets_written = insert_all!(conn, tickets, ticket_rows);
@@ -315,6 +340,7 @@ pub fn write(
         rounds: rounds.len(),
         findings: findings_written,
         tickets: tickets_written,
+        leaves,
     })
 }
 

@@ -43,6 +43,11 @@ fn leaf(kind: &'static str, object_id: String, bytes: Vec<u8>) -> Leaf {
     }
 }
 
+/// The leaf of a generated finding, as the workflow encodes it.
+pub fn finding_leaf(object_id: String, bytes: Vec<u8>) -> Leaf {
+    leaf(crate::tlog::leaf::KIND_FINDING, object_id, bytes)
+}
+
 fn entry_row(village: &str, e: &GenEntry<'_>) -> EntryRow {
     EntryRow {
         seq: 0,

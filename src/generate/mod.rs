@@ -354,6 +354,13 @@ pub fn run(options: GenerateOptions) -> anyhow::Result<()> {
             )
         })
         .context("writing the rounds, findings and tickets")?;
+        // The findings' leaves follow the entries' in the log, under a second checkpoint.
+        write_transaction(&mut conn, |conn| {
+            log::append(conn, &mut frontier, &written.leaves)?;
+            log::set_size(conn, frontier.size)?;
+            checkpoint_now(conn, &signer)
+        })
+        .context("logging the findings")?;
         inspections::finish(&mut conn).context("analysing the rounds, findings and tickets")?;
         println!(
             "inspections: {} rounds, {} findings, {} referral tickets",
