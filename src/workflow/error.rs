@@ -185,6 +185,8 @@ pub enum WorkflowError {
     TicketPersonsOutOfRange { max: i32 },
     #[error("outcome disciplined needs persons_disciplined >= 1")]
     TicketDisciplinedWithoutPersons,
+    #[error("persons_disciplined given with an outcome other than disciplined")]
+    TicketPersonsWithoutDiscipline,
     #[error("recovered_fen out of 0..={max}")]
     TicketRecoveredOutOfRange { max: i64 },
     #[error("limit out of 1..={max}")]

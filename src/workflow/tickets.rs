@@ -163,8 +163,8 @@ pub struct Conclusion {
     #[schema(min_length = 1, max_length = 4000)]
     pub response: Option<String>,
     pub outcome: Outcome,
-    /// Persons given party or government discipline: at least 1 for `disciplined`, at most
-    /// 10,000 (default 0).
+    /// Persons given party or government discipline: at least 1 for `disciplined` (0 with any
+    /// other outcome), at most 10,000 (default 0).
     #[serde(default)]
     #[schema(minimum = 0, maximum = 10000)]
     pub persons_disciplined: i32,
@@ -598,6 +598,10 @@ fn check_conclusion(c: Conclusion) -> Result<CheckedConclusion> {
     }
     if c.outcome == Outcome::Disciplined && c.persons_disciplined < 1 {
         return Err(WorkflowError::TicketDisciplinedWithoutPersons);
+    }
+    // Only a disciplinary outcome counts persons disciplined (the county's figure sums them).
+    if c.outcome != Outcome::Disciplined && c.persons_disciplined != 0 {
+        return Err(WorkflowError::TicketPersonsWithoutDiscipline);
     }
     if !(0..=MAX_ABS_FEN).contains(&c.recovered_fen) {
         return Err(WorkflowError::TicketRecoveredOutOfRange { max: MAX_ABS_FEN });

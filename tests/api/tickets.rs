@@ -330,6 +330,16 @@ async fn a_ticket_goes_issued_received_concluded_and_every_wrong_step_is_refused
     post(&app, "discipline1", &conclude, conclusion("rectification", -1))
         .await
         .assert_problem(422);
+    // Persons disciplined belong to the outcome disciplined only.
+    let p = post(
+        &app,
+        "discipline1",
+        &conclude,
+        json!({"response": "x", "outcome": "case_opened", "persons_disciplined": 2}),
+    )
+    .await
+    .assert_problem(422);
+    assert!(detail(&p).contains("persons_disciplined"), "{p}");
     post(&app, "discipline1", &conclude, conclusion("pardoned", 0))
         .await
         .assert_problem(400);

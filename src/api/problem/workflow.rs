@@ -200,6 +200,7 @@ impl From<WorkflowError> for ApiError {
             )),
             TicketPersonsOutOfRange { max } => ApiError::Invalid(msg!("tickets-persons-out-of-range", max = max)),
             TicketDisciplinedWithoutPersons => ApiError::Invalid(msg!("tickets-disciplined-without-persons")),
+            TicketPersonsWithoutDiscipline => ApiError::Invalid(msg!("tickets-persons-without-discipline")),
             TicketRecoveredOutOfRange { max } => {
                 ApiError::Invalid(msg!("tickets-recovered-out-of-range", max = crate::i18n::money(max)))
             }

@@ -14,6 +14,7 @@ tickets-status-received = received
 tickets-status-concluded = concluded
 tickets-persons-out-of-range = persons_disciplined must be between 0 and { $max }
 tickets-disciplined-without-persons = The outcome disciplined needs persons_disciplined of at least 1
+tickets-persons-without-discipline = persons_disciplined counts the persons of the outcome disciplined only: give 0 with any other outcome
 tickets-recovered-out-of-range = recovered_fen must be between 0 and { $max } yuan
 tickets-page-out-of-range = limit must be between 1 and { $max }
 tickets-foreign-cursor = The cursor is not one this listing gave: pass next_cursor of the previous page

@@ -14,6 +14,7 @@ tickets-status-received = 已签收
 tickets-status-concluded = 已办结
 tickets-persons-out-of-range = 受党纪政务处分人数应在 0 至 { $max } 之间。
 tickets-disciplined-without-persons = 办理结果为“党纪政务处分”的,须填写受处分人数(至少 1 人)。
+tickets-persons-without-discipline = 只有办理结果为“党纪政务处分”的才填写受处分人数,其他办理结果应为 0。
 tickets-recovered-out-of-range = 挽回经济损失金额应在 0 至 { $max } 元之间。
 tickets-page-out-of-range = 每页条数 limit 应在 1 至 { $max } 之间。
 tickets-foreign-cursor = 翻页参数 cursor 无效,请使用上一页返回的 next_cursor。
