@@ -89,6 +89,8 @@ pub fn build_app(
         .app_data(middleware::query_config())
         .app_data(middleware::path_config())
         .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
+        // web: the villagers' page and its assets, outside the OpenAPI document
+        .configure(crate::api::page::routes)
         .default_service(web::to(middleware::not_found))
         .wrap(actix_web::middleware::from_fn(middleware::etag))
         .wrap(actix_web::middleware::from_fn(middleware::timeout))

@@ -12,7 +12,7 @@ use crate::api::json::Json;
 use crate::api::problem::ApiError;
 use crate::api::state::{State, db};
 use crate::auth::Caller;
-use crate::auth::login::{LoginOutcome, failure_delay, locked_error, refresh, sign_in};
+use crate::auth::login::{LoginOutcome, failure_delay, locked_error, refresh, revoke_refresh_token, sign_in};
 use crate::auth::tokens::{ACCESS_TOKEN_SECONDS, MAX_TOKEN_BYTES, issue_access_token, verify_access_token};
 use crate::auth::users::is_enabled;
 use crate::msg;
@@ -204,6 +204,37 @@ pub async fn post_refresh(
     token_response(&state, &caller, next)
 }
 
+/// Sign out: revoke a refresh token.
+///
+/// The refresh token presented can no longer be traded; the access tokens issued with it expire
+/// on their own (one hour). Needs no access token, so a phone that was away longer than an hour
+/// can still sign out. Answers 204 whether or not the token was live (signing out twice is not
+/// an error); the audit log records whose token it was.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "The refresh token is revoked (or was not live)"),
+        (status = 400, description = "Malformed body")
+    )
+)]
+#[post("/auth/logout")]
+pub async fn post_logout(state: State, req: HttpRequest, body: Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    let token = body.into_inner().refresh_token;
+    let audit = Audit::new("auth.logout", None, &req);
+    db(&state, move |conn| {
+        let result = revoke_refresh_token(conn, &token).map_err(ApiError::from);
+        let actor = result.as_ref().ok().cloned().flatten();
+        let audit = Audit { actor, ..audit };
+        audit.record(conn, &result, None);
+        result
+    })
+    .await?;
+    Ok(HttpResponse::NoContent()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(create_token).service(post_refresh);
+    cfg.service(create_token).service(post_refresh).service(post_logout);
 }

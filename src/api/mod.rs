@@ -26,6 +26,8 @@ pub mod log;
 pub mod metrics;
 pub mod middleware;
 pub mod page_cache;
+// web: the villagers' phone page
+pub mod page;
 pub mod pages;
 pub mod problem;
 pub mod questions;

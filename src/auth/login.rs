@@ -1,4 +1,4 @@
-//! Signing in with a password, and trading a refresh token for new tokens.
+//! Signing in with a password, trading a refresh token for new tokens, and signing out.
 //!
 //! Wrong passwords for one username slow the answers down and, after `max_failures` in a row,
 //! lock the username for `lock_seconds`. Known usernames keep their count in the database (it
@@ -238,4 +238,31 @@ pub fn refresh(conn: &mut DbConn, token: &str) -> Result<(Caller, String)> {
         let next = store_refresh_token(conn, &user)?;
         Ok::<_, AuthError>(Ok((user.caller()?, next)))
     })?
+}
+
+/// Signs out: revokes the refresh token presented, so it can no longer be traded (the access
+/// tokens issued with it expire on their own within the hour). Answers whose token it was, or
+/// `None` when no live token matched (unknown, already used, revoked or expired): signing out
+/// twice is not an error, and the answer tells a caller nothing about other people's tokens.
+pub fn revoke_refresh_token(conn: &mut DbConn, token: &str) -> Result<Option<String>> {
+    if token.len() > 200 {
+        return Ok(None);
+    }
+    let hash = hash_refresh_token(token);
+    write_transaction(conn, |conn| {
+        let username: Option<String> = refresh_tokens::table
+            .find(&hash)
+            .filter(refresh_tokens::used_at.is_null())
+            .filter(refresh_tokens::revoked.eq(false))
+            .filter(refresh_tokens::expires_at.gt(now_utc()))
+            .select(refresh_tokens::username)
+            .first(conn)
+            .optional()?;
+        if username.is_some() {
+            diesel::update(refresh_tokens::table.find(&hash))
+                .set(refresh_tokens::revoked.eq(true))
+                .execute(conn)?;
+        }
+        Ok(username)
+    })
 }

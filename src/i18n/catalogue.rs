@@ -53,6 +53,8 @@ pub const FILES: &[(&str, &str, &str)] = &[
         include_str!("zh-CN/tickets.ftl"),
         include_str!("en/tickets.ftl"),
     ),
+    // web: the villagers' phone page
+    ("page", include_str!("zh-CN/page.ftl"), include_str!("en/page.ftl")),
 ];
 
 type Bundle = FluentBundle<FluentResource>;

@@ -403,6 +403,20 @@ fn table() -> Vec<Row> {
             },
             expect: all(200, 401),
         },
+        // web: signing out needs no access token (a phone away for weeks still signs out); a
+        // live refresh token is revoked (204), a malformed body is a 400.
+        Row {
+            method: Method::POST,
+            path: "/api/v1/auth/logout",
+            fill: |fx, inside| {
+                if inside {
+                    call_with("/api/v1/auth/logout", json!({"refresh_token": fresh_refresh_token(fx)}))
+                } else {
+                    call_with("/api/v1/auth/logout", json!({"token": "rt_unknown-token"}))
+                }
+            },
+            expect: all(204, 400),
+        },
         Row {
             method: Method::GET,
             path: "/api/v1/townships",

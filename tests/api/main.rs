@@ -33,6 +33,11 @@ mod ops;
 mod qr_photos;
 mod questions;
 mod receipts;
+// the villagers' page (web): sign-out, the page and its assets, the browser tests
+mod browser;
+mod page;
+mod sign_out;
+// end web
 mod tenders;
 mod tickets;
 mod tlog;
