@@ -42,6 +42,7 @@ async function axe(page, name) {
 
 async function step(page, name, fn) {
   await fn();
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(shots, `${String(summary.steps.length + 1).padStart(2, '0')}-${name}.png`) });
   summary.steps.push(name);
   console.log('step ok:', name);
@@ -72,14 +73,25 @@ try {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     let bytes = 0, imageSeen = false;
-    cdp.on('Network.requestWillBeSent', (e) => { if (/\/image\?/.test(e.request.url)) imageSeen = true; });
-    cdp.on('Network.loadingFinished', (e) => { if (!imageSeen) bytes += e.encodedDataLength; });
+    const urls = {};
+    summary.firstVisit = [];
+    cdp.on('Network.requestWillBeSent', (e) => {
+      urls[e.requestId] = e.request.url.replace(base, '');
+      if (/\/image\?/.test(e.request.url)) imageSeen = true;
+    });
+    cdp.on('Network.loadingFinished', (e) => {
+      if (imageSeen) return;
+      bytes += e.encodedDataLength;
+      summary.firstVisit.push([urls[e.requestId], e.encodedDataLength]);
+    });
     await page.goto(base + '/');
     await page.fill('#username', USER.name);
     await page.fill('#password', USER.password);
     await page.click('button[type=submit]');
     await page.waitForSelector('.balances');
-    await page.goto(`${base}/v/${VILLAGE}/${labour.period}`);
+    const year = labour.period.slice(0, 4);
+    await page.click(`.yearbar a[href="/v/${VILLAGE}?year=${year}"]`);
+    await page.click(`a[href="/v/${VILLAGE}/${labour.period}"]`);
     await page.waitForSelector(`a[href="/e/${labour.id}"]`);
     await page.waitForTimeout(300);
     summary.firstVisitBytes = bytes;
@@ -120,6 +132,8 @@ try {
     await page.waitForSelector(`a[href="/e/${labour.id}"]`);
     const text = await page.textContent(`a[href="/e/${labour.id}"]`);
     check(text.includes('¥950.00'), `the labour line shows ¥950.00: ${text}`);
+    // Thumbnails load as their lines scroll into view.
+    await page.locator(`a[href="/e/${labour.id}"]`).scrollIntoViewIfNeeded();
     await page.waitForSelector(`a[href="/e/${labour.id}"] img.thumb[src^="blob:"]`);
     await axe(page, 'month');
   });

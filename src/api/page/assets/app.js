@@ -326,9 +326,8 @@
               el('span', { class: 'title' }, monthLabel(m.period), ' ',
                 el('span', { class: c ? 'pill published' : 'pill', text: c ? t('published') : t('notClosed') })),
               el('span', { class: 'sub', text: t('income') + ' ' + yuan(m.income_fen) + ' · ' + t('count', { count: m.income_count }) }),
-              el('br'),
               el('span', { class: 'sub', text: t('expense') + ' ' + yuan(m.expense_fen) + ' · ' + t('count', { count: m.expense_count }) }),
-              size ? [el('br'), el('span', { class: 'sub', text: t('checkpointSize', { size: size }) })] : null)
+              size ? el('span', { class: 'sub', text: t('checkpointSize', { size: size }) }) : null)
           )));
         });
         show(village.name,
@@ -390,9 +389,7 @@
         el('span', { class: 'grow' },
           el('span', { class: 'title' }, e.counterparty, reversal ? el('span', { class: 'tag', text: t('reversal') }) : null,
             e.reversed_by ? el('span', { class: 'tag', text: t('reversedBy') }) : null),
-          el('br'),
           el('span', { class: 'sub', text: dateLabel(e.occurred_on) + ' · ' + e.description }),
-          el('br'),
           el('span', { class: 'sub', text: (names[e.account_code] || e.account_code) + ' · ' + t('voucher') + ' ' + e.voucher_no })),
         el('span', { class: 'amt' + (e.direction === 'income' ? ' in' : ''), text: amount })));
     if (reversal) li.appendChild(el('p', { class: 'sub' }, el('a', { href: '/e/' + e.reverses, text: t('reverses') })));
