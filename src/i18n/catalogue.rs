@@ -53,6 +53,12 @@ pub const FILES: &[(&str, &str, &str)] = &[
         include_str!("zh-CN/tickets.ftl"),
         include_str!("en/tickets.ftl"),
     ),
+    // import and export (issue 19)
+    (
+        "import",
+        include_str!("zh-CN/import.ftl"),
+        include_str!("en/import.ftl"),
+    ),
 ];
 
 type Bundle = FluentBundle<FluentResource>;
