@@ -64,3 +64,18 @@ import-columns-invalid = Column mapping "{ $pair }" is not field=header with a d
 import-refused = Nothing was imported: { $count } problems, listed in problems
 import-role = A { $role } cannot import: the books are imported by township finance station clerks
 export-from-after-to = from { $from } is after to { $to }
+import-one-file-part = send one part named `file`, and no other
+import-no-file-part = send the books as the part named `file`
+cli-about-import = Import a village's books from a CSV or XLSX file (as the API's imports do).
+cli-about-export = Export books as CSV, XLSX or an hledger journal.
+cli-arg-file = The books: CSV (UTF-8 or GB18030) or XLSX.
+cli-arg-dry-run = Check every row and print the report; write nothing.
+cli-arg-columns = Headers of your own, as field=header pairs separated by commas.
+cli-arg-clerk = The username the entries are posted by.
+cli-arg-format = csv, xlsx or journal.
+cli-arg-since = Earliest occurred_on, inclusive.
+cli-arg-until = Latest occurred_on, inclusive.
+cli-arg-out = The file to write (else standard output).
+cli-ctx-write-file = cannot write { $file }
+cli-ctx-import = the import failed
+cli-ctx-export = the export failed

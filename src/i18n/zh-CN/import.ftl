@@ -67,3 +67,18 @@ import-columns-invalid = 列映射“{ $pair }”有误:应为“字段=表头�
 import-refused = 文件未导入:{ $count } 处问题,见 problems。
 import-role = { $role }无此权限:账簿由乡镇(街道)财务站记账员导入。
 export-from-after-to = 起始日期 { $from } 晚于截止日期 { $to }。
+import-one-file-part = 请只发送一个名为 file 的部分。
+import-no-file-part = 请将账簿文件作为名为 file 的部分发送。
+cli-about-import = 从 CSV 或 XLSX 文件导入一个村的账簿(与 API 导入相同)。
+cli-about-export = 导出账簿:CSV、XLSX 或 hledger 日记账。
+cli-arg-file = 账簿文件:CSV(UTF-8 或 GB18030)或 XLSX。
+cli-arg-dry-run = 只检查每一行并打印报告,不写入。
+cli-arg-columns = 自定义表头,格式为“字段=表头”,以逗号分隔。
+cli-arg-clerk = 记账人用户名。
+cli-arg-format = 导出格式:csv、xlsx 或 journal。
+cli-arg-since = 最早业务日期(含)。
+cli-arg-until = 最晚业务日期(含)。
+cli-arg-out = 写入的文件(默认标准输出)。
+cli-ctx-write-file = 无法写入文件 { $file }
+cli-ctx-import = 导入失败
+cli-ctx-export = 导出失败
