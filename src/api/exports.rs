@@ -15,11 +15,13 @@ use crate::api::clock::today;
 use crate::api::params::{TownshipPath, VillagePath};
 use crate::api::problem::{ApiError, ApiResult};
 use crate::api::state::{State, db};
-use crate::auth::Caller;
 use crate::auth::scope::{TownshipView, township_view, visible_townships};
+use crate::auth::{Caller, Role};
 use crate::db::DbConn;
 use crate::db::schema::villages;
 use crate::exchange::{ExchangeError, ExportFormat, ExportRequest, export};
+use crate::ledger::LedgerError;
+use crate::ledger::villages::find_township;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -88,7 +90,13 @@ pub async fn get_township_export(
     let name = code.to_string();
     let villages = db(&state, move |conn| {
         let view = township_view(conn, &caller, &code, today())?;
-        villages_of(conn, code.as_str(), view)
+        find_township(conn, &code)?;
+        let visible = villages_of(conn, code.as_str(), view)?;
+        // As the township's villages answer: a caller who sees none of them learns nothing.
+        if visible.is_empty() && caller.role != Role::Admin && caller.role != Role::Clerk {
+            return Err(LedgerError::TownshipNotFound { township: code }.into());
+        }
+        Ok(visible)
     })
     .await?;
     stream_export(&state, &name, villages, query.into_inner())

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::columns::Field;
-use super::report::{Problem, Problems, expected_of};
+use super::report::{ImportProblem, Problems, expected_of};
 use super::rows::{ImportRow, Reference};
 use crate::db::DbConn;
 use crate::db::schema::{accounts, closed_periods, entries};
@@ -132,7 +132,7 @@ impl Ledger {
         for (index, row) in rows.iter().enumerate() {
             let key = key_of(row);
             let mut problem = |column: Option<Field>, code, message, expected| {
-                problems.push(Problem::row(
+                problems.push(ImportProblem::row(
                     row.row,
                     column.map(|f| f.export_header().to_owned()),
                     code,

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use super::ExchangeError;
 use super::check::{Ledger, Original, Plan, key_of};
 use super::columns::{Mapping, known_headers};
-use super::report::{ImportReport, Problem, Problems};
+use super::report::{ImportProblem, ImportReport, Problems};
 use super::rows::{ImportRow, ImportSink, Reference};
 use crate::crosscheck::sheet::{SheetError, SheetFormat, is_gb18030, read_rows, sniff_format};
 use crate::db::{DbConn, write_transaction};
@@ -59,12 +59,12 @@ pub struct ReadFile {
 pub fn read_file(bytes: &[u8], mapping: Mapping, max_rows: usize) -> ReadFile {
     let sha256: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
     let mut sink = ImportSink::new(mapping, max_rows);
-    let result =
-        decode(bytes).and_then(|(text, format)| read_rows(&text, format, &mut sink).map_err(|e| sheet_problem(&e)));
+    let result = decode(bytes)
+        .and_then(|(text, format)| read_rows(&text, format, &mut sink).map_err(|e| Box::new(sheet_problem(&e))));
     if let Err(problem) = result {
-        sink.problems.push(problem);
+        sink.problems.push(*problem);
     } else if !sink.has_header() {
-        sink.problems.push(Problem::file(
+        sink.problems.push(ImportProblem::file(
             None,
             "no-header-row",
             msg!("sheet-no-header-row"),
@@ -81,8 +81,8 @@ pub fn read_file(bytes: &[u8], mapping: Mapping, max_rows: usize) -> ReadFile {
 
 /// The file's text as UTF-8 (GB18030 decoded, as Excel on Chinese Windows saves "CSV"), or the
 /// workbook as it is.
-fn decode(bytes: &[u8]) -> Result<(Cow<'_, [u8]>, SheetFormat), Problem> {
-    let unknown = |code, message| Problem::file(None, code, message, msg!("import-expected-format"));
+fn decode(bytes: &[u8]) -> Result<(Cow<'_, [u8]>, SheetFormat), Box<ImportProblem>> {
+    let unknown = |code, message| Box::new(ImportProblem::file(None, code, message, msg!("import-expected-format")));
     if bytes.starts_with(b"PK\x03\x04") {
         return Ok((Cow::Borrowed(bytes), SheetFormat::Xlsx));
     }
@@ -101,13 +101,13 @@ fn decode(bytes: &[u8]) -> Result<(Cow<'_, [u8]>, SheetFormat), Problem> {
     }
 }
 
-fn sheet_problem(error: &SheetError) -> Problem {
+fn sheet_problem(error: &SheetError) -> ImportProblem {
     let code = match error {
         SheetError::TooManyRows { .. } => "too-many-rows",
         SheetError::TooMuchText { .. } | SheetError::TooLarge { .. } => "file-too-large",
         _ => "file-unreadable",
     };
-    Problem::file(None, code, error.msg(), msg!("import-expected-format"))
+    ImportProblem::file(None, code, error.msg(), msg!("import-expected-format"))
 }
 
 /// Imports `bytes` into `village` as `imported_by`: a dry run only checks; otherwise every new

@@ -11,6 +11,7 @@ pub mod check;
 pub mod columns;
 pub mod csv_out;
 pub mod error;
+pub mod export;
 pub mod import;
 pub mod journal;
 pub mod report;
@@ -19,4 +20,5 @@ pub mod source;
 pub mod xlsx_out;
 
 pub use error::ExchangeError;
-pub use source::{ExportFormat, ExportRequest, export};
+pub use export::export;
+pub use source::{ExportFormat, ExportRequest};

@@ -12,7 +12,7 @@ pub const MAX_LISTED: usize = 1_000;
 
 /// One thing wrong with the file or one of its rows.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Problem {
+pub struct ImportProblem {
     /// The row as a spreadsheet numbers it (the header is row 1); null for the file as a whole.
     pub row: Option<usize>,
     /// The column's header as the file spells it, if the problem is in one column.
@@ -31,9 +31,9 @@ pub struct Problem {
     pub field: Option<Field>,
 }
 
-impl Problem {
+impl ImportProblem {
     pub fn file(column: Option<String>, code: &'static str, message: Msg, expected: Msg) -> Self {
-        Problem {
+        ImportProblem {
             row: None,
             column,
             code,
@@ -44,7 +44,7 @@ impl Problem {
     }
 
     pub fn cell(row: usize, column: Option<String>, field: Field, code: &'static str, message: Msg) -> Self {
-        Problem {
+        ImportProblem {
             row: Some(row),
             column,
             code,
@@ -56,7 +56,7 @@ impl Problem {
 
     /// A problem of the whole row against the ledger (a closed month, a taken voucher).
     pub fn row(row: usize, column: Option<String>, code: &'static str, message: Msg, expected: Msg) -> Self {
-        Problem {
+        ImportProblem {
             row: Some(row),
             column,
             code,
@@ -75,13 +75,13 @@ pub fn expected_of(field: Field) -> Msg {
 /// The problems of one import: the first [`MAX_LISTED`] kept, the rest counted.
 #[derive(Debug, Default)]
 pub struct Problems {
-    pub listed: Vec<Problem>,
+    pub listed: Vec<ImportProblem>,
     pub more: usize,
     file_level: bool,
 }
 
 impl Problems {
-    pub fn push(&mut self, problem: Problem) {
+    pub fn push(&mut self, problem: ImportProblem) {
         self.file_level |= problem.row.is_none();
         if self.listed.len() < MAX_LISTED {
             self.listed.push(problem);
@@ -117,7 +117,7 @@ pub struct ImportReport {
     /// Rows already in the ledger with the same content (an import repeated adds nothing).
     pub existing: usize,
     /// At most 1,000; empty when the file was accepted.
-    pub problems: Vec<Problem>,
+    pub problems: Vec<ImportProblem>,
     /// Problems past the listed ones.
     pub more_problems: usize,
 }

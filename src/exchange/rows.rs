@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::columns::{Field, Mapping, known_headers};
-use super::report::{Problem, Problems};
+use super::report::{ImportProblem, Problems};
 use crate::crosscheck::sheet::{Cell, CellError, Epoch, Row, RowSink, SheetError, cell_date, cell_text, parse_amount};
 use crate::domain::{AccountCode, Direction};
 use crate::msg;
@@ -80,14 +80,14 @@ impl ImportSink {
         for (at, cell) in &row.cells {
             let header = strip_guard(&crate::crosscheck::sheet::shown(cell));
             match self.mapping.field(&header) {
-                Some(field) if columns.iter().any(|(_, f, _)| *f == field) => self.problems.push(Problem::file(
+                Some(field) if columns.iter().any(|(_, f, _)| *f == field) => self.problems.push(ImportProblem::file(
                     Some(header.clone()),
                     "header-duplicate",
                     msg!("import-header-duplicate", header = header.as_str()),
                     msg!("import-expected-one-column", field = field.key()),
                 )),
                 Some(field) => columns.push((*at, field, header)),
-                None => self.problems.push(Problem::file(
+                None => self.problems.push(ImportProblem::file(
                     Some(header.clone()),
                     "header-unknown",
                     msg!("import-header-unknown", header = header.as_str()),
@@ -108,7 +108,7 @@ impl ImportSink {
             required.extend([Field::Direction, Field::Amount]);
         }
         for field in required.into_iter().filter(|f| !has(*f)) {
-            self.problems.push(Problem::file(
+            self.problems.push(ImportProblem::file(
                 None,
                 "column-missing",
                 msg!(
@@ -177,10 +177,20 @@ impl RowSink for ImportSink {
                     self.retain(size_of::<ImportRow>() + text)?;
                     self.rows.push(parsed);
                 }
+                None if parser.problems.is_empty() => {
+                    // Every way `parse` fails records a problem; this keeps a row from vanishing.
+                    self.problems.push(ImportProblem::row(
+                        row.number,
+                        None,
+                        "row-unreadable",
+                        msg!("import-row-unreadable"),
+                        msg!("import-expected-format"),
+                    ));
+                }
                 _ => {
                     let problems = std::mem::take(&mut parser.problems);
                     for problem in problems {
-                        self.retain(size_of::<Problem>() + problem.message.arg_bytes())?;
+                        self.retain(size_of::<ImportProblem>() + problem.message.arg_bytes())?;
                         self.problems.push(problem);
                     }
                 }
@@ -215,7 +225,7 @@ struct RowParser<'a> {
     row: &'a Row,
     columns: &'a [(usize, Field, String)],
     epoch: Epoch,
-    problems: Vec<Problem>,
+    problems: Vec<ImportProblem>,
 }
 
 impl RowParser<'_> {
@@ -234,7 +244,7 @@ impl RowParser<'_> {
     fn problem(&mut self, field: Field, code: &'static str, message: crate::i18n::Msg) {
         let column = self.header(field);
         self.problems
-            .push(Problem::cell(self.row.number, column, field, code, message));
+            .push(ImportProblem::cell(self.row.number, column, field, code, message));
     }
 
     fn cell_problem(&mut self, field: Field, error: CellError) {
@@ -303,8 +313,12 @@ impl RowParser<'_> {
         }
     }
 
+    /// A whole number from 1, or `Some(None)` for an empty cell.
     fn whole(&mut self, field: Field) -> Option<Option<i32>> {
-        let text = self.text(field)?;
+        let before = self.problems.len();
+        let Some(text) = self.text(field) else {
+            return (self.problems.len() == before).then_some(None);
+        };
         match text.parse::<i32>() {
             Ok(n) if n >= 1 => Some(Some(n)),
             _ => {

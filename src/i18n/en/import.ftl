@@ -62,7 +62,6 @@ import-file-format-unknown = The file is neither CSV nor XLSX
 import-encoding-unknown = The file's encoding is neither UTF-8 nor GB18030
 import-columns-invalid = Column mapping "{ $pair }" is not field=header with a documented field
 import-refused = Nothing was imported: { $count } problems, listed in problems
-import-role = A { $role } cannot import: the books are imported by township finance station clerks
 export-from-after-to = from { $from } is after to { $to }
 import-one-file-part = send one part named `file`, and no other
 import-no-file-part = send the books as the part named `file`
@@ -79,3 +78,4 @@ cli-arg-out = The file to write (else standard output).
 cli-ctx-write-file = cannot write { $file }
 cli-ctx-import = the import failed
 cli-ctx-export = the export failed
+import-row-unreadable = This row cannot be read

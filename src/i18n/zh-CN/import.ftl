@@ -65,7 +65,6 @@ import-file-format-unknown = 文件不是 CSV 或 XLSX。
 import-encoding-unknown = 文件编码无法识别:既不是 UTF-8,也不是 GB18030。
 import-columns-invalid = 列映射“{ $pair }”有误:应为“字段=表头”,字段为文档所列之一。
 import-refused = 文件未导入:{ $count } 处问题,见 problems。
-import-role = { $role }无此权限:账簿由乡镇(街道)财务站记账员导入。
 export-from-after-to = 起始日期 { $from } 晚于截止日期 { $to }。
 import-one-file-part = 请只发送一个名为 file 的部分。
 import-no-file-part = 请将账簿文件作为名为 file 的部分发送。
@@ -82,3 +81,4 @@ cli-arg-out = 写入的文件(默认标准输出)。
 cli-ctx-write-file = 无法写入文件 { $file }
 cli-ctx-import = 导入失败
 cli-ctx-export = 导出失败
+import-row-unreadable = 此行无法读取。
