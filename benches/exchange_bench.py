@@ -47,9 +47,8 @@ def main():
     journal = os.path.join(args.work, "county.journal")
     wall, rss, _ = timed([args.bin, "export", "--format", "journal", "--out", journal, "--data-dir", args.data])
     lines.append(f"| journal export of the county ({os.path.getsize(journal) / 2**20:,.0f} MiB) | {wall:.1f} s | {rss:.0f} MiB | < 30 s |")
-    hwall, hrss, proc = timed(["hledger", "-f", journal, "balance", "--depth", "2", "--no-total", "-O", "csv"])
-    accounts = len(proc.stdout.decode().splitlines()) - 1
-    lines.append(f"| `hledger balance --depth 2` of it ({accounts} accounts) | {hwall:.1f} s | {hrss:.0f} MiB | reads it |")
+    # `hledger balance` of the whole county's journal is not run here: hledger 1.25 held 18 GB for
+    # it (113 s) on the 2-million-entry county; the tests check the journal with hledger per village.
 
     county_csv = os.path.join(args.work, "county.csv")
     wall, rss, _ = timed([args.bin, "export", "--format", "csv", "--out", county_csv, "--data-dir", args.data])
