@@ -24,6 +24,9 @@ fn about(path: &str) -> Option<Msg> {
         "keys" => msg!("cli-about-keys"),
         "keys rotate" => msg!("cli-about-keys-rotate"),
         "generate" => msg!("cli-about-generate"),
+        // import and export (issue 19)
+        "import" => msg!("cli-about-import"),
+        "export" => msg!("cli-about-export"),
         "help" => msg!("cli-about-help"),
         _ => return None,
     })
@@ -92,6 +95,15 @@ fn arg_help(id: &str) -> Option<Msg> {
         "plant" => msg!("cli-arg-plant"),
         "qr_search_workers" => msg!("cli-arg-qr-search-workers"),
         "qr_search_seconds" => msg!("cli-arg-qr-search-seconds"),
+        // -- import and export (issue 19) --
+        "file" => msg!("cli-arg-file"),
+        "dry_run" => msg!("cli-arg-dry-run"),
+        "columns" => msg!("cli-arg-columns"),
+        "clerk" => msg!("cli-arg-clerk"),
+        "format" => msg!("cli-arg-format"),
+        "since" => msg!("cli-arg-since"),
+        "until" => msg!("cli-arg-until"),
+        "out" => msg!("cli-arg-out"),
         // -- questions and reports --
         "questions_per_day" => msg!("questions-cli-arg-per-day"),
         _ => return None,

@@ -8,6 +8,7 @@ pub mod crosscheck;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod exchange;
 pub mod generate;
 pub mod i18n;
 pub mod ledger;

@@ -13,6 +13,8 @@ use village_ledger::config::Settings;
 use village_ledger::i18n::{self, Lang};
 use village_ledger::msg;
 
+// import and export (issue 19)
+mod books;
 mod cli;
 
 #[derive(Parser)]
@@ -85,6 +87,17 @@ enum Command {
     Generate {
         #[command(flatten)]
         options: village_ledger::generate::GenerateOptions,
+    },
+    // import and export (issue 19)
+    /// Import a village's books from a CSV or XLSX file (as the API's imports do).
+    Import {
+        #[command(flatten)]
+        args: books::ImportArgs,
+    },
+    /// Export books as CSV, XLSX or an hledger journal.
+    Export {
+        #[command(flatten)]
+        args: books::ExportArgs,
     },
 }
 
@@ -309,6 +322,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Copy { from, to } => copy(&from, &to),
         Command::VerifyProof { checkpoint, proof, key } => verify_proof(&checkpoint, &proof, &key),
         Command::Generate { options } => village_ledger::generate::run(options).context(msg!("cli-ctx-generate")),
+        // import and export (issue 19)
+        Command::Import { args } => {
+            let state = open_state(args.settings.clone())?;
+            books::import(args, state)
+        }
+        Command::Export { args } => {
+            let state = open_state(args.settings.clone())?;
+            books::export_books(args, state)
+        }
     }
 }
 

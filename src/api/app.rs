@@ -11,8 +11,29 @@ use utoipa_actix_web::AppExt;
 use crate::api::openapi::{self as doc, ApiDoc};
 use crate::api::state::State;
 use crate::api::{
-    accounts, addressees, audit, auth, crosscheck, entries, findings, health, inspections, log, metrics, middleware,
-    questions, receipts, reconcile, tenders, tickets, townships, users, villages,
+    accounts,
+    addressees,
+    audit,
+    auth,
+    crosscheck,
+    entries,
+    // import and export (issue 19)
+    exports,
+    findings,
+    health,
+    imports,
+    inspections,
+    log,
+    metrics,
+    middleware,
+    questions,
+    receipts,
+    reconcile,
+    tenders,
+    tickets,
+    townships,
+    users,
+    villages,
 };
 
 /// Registers every route. Each one goes through utoipa, so none can be missing from the
@@ -36,7 +57,10 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(addressees::routes)
             .configure(questions::routes)
             .configure(findings::routes)
-            .configure(tickets::routes),
+            .configure(tickets::routes)
+            // import and export (issue 19)
+            .configure(imports::routes)
+            .configure(exports::routes),
     )
     .configure(health::routes)
     .service(metrics::get_metrics);

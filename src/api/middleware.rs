@@ -180,6 +180,10 @@ pub async fn etag(
     if !cacheable || res.status() != StatusCode::OK || res.headers().contains_key(header::ETAG) {
         return Ok(res.map_into_boxed_body());
     }
+    // A streamed body (an export) is never held whole to hash it.
+    if matches!(res.response().body().size(), actix_web::body::BodySize::Stream) {
+        return Ok(res.map_into_boxed_body());
+    }
     let (req, res) = res.into_parts();
     let (mut head, body) = res.into_parts();
     let bytes = to_bytes(body)

@@ -18,8 +18,11 @@ pub mod auth;
 pub mod crosscheck;
 pub mod crosscheck_scope;
 pub mod entries;
+// import and export (issue 19)
+pub mod exports;
 pub mod findings;
 pub mod health;
+pub mod imports;
 pub mod inspections;
 pub mod json;
 pub mod log;

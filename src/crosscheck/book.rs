@@ -35,6 +35,7 @@ struct ItemRow {
     project: Option<String>,
     tender_ref: Option<String>,
     reverses: Option<String>,
+    imported_undated: bool,
 }
 
 /// One entry as the cross-check sees it.
@@ -55,6 +56,8 @@ pub struct Item {
     pub project: Option<String>,
     pub tender_ref: Option<String>,
     pub reverses: Option<String>,
+    /// Imported from a file that gave no posting date: `posted_at` is the import's time.
+    pub imported_undated: bool,
     /// The reversal of this entry, if any.
     pub reversed_by: Option<String>,
     /// Interned normalised counterparty.
@@ -366,6 +369,7 @@ pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWind
         project: r.project,
         tender_ref: r.tender_ref,
         reverses: r.reverses,
+        imported_undated: r.imported_undated,
     };
     let items: Vec<Item> = entry_rows.into_iter().map(item).collect();
     let tendered: Vec<Item> = match tendered_rows {

@@ -43,7 +43,9 @@ row_struct!(EntryR, entries, { seq: i64, id: String, village_code: String, fisca
     occurred_on: NaiveDate, posted_at: NaiveDateTime, direction: String, amount_fen: i64, account_code: String,
     settlement_account_code: String, counterparty: String, description: String, project: Option<String>,
     fund_source: Option<String>, posted_by: String, reverses: Option<String>, reversal_reason: Option<String>,
-    tender_ref: Option<String> });
+    tender_ref: Option<String>,
+    // import and export (issue 19)
+    voucher_line: i32, imported_sha256: Option<String>, imported_undated: bool });
 row_struct!(ClosedR, closed_periods, { village_code: String, period: String, closed_at: NaiveDateTime, closed_by: String,
     checkpoint_size: Option<i64> });
 row_struct!(UserR, users, { username: String, password_hash: String, role: String, township_code: Option<String>,

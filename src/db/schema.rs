@@ -53,6 +53,10 @@ diesel::table! {
         reverses -> Nullable<Text>,
         reversal_reason -> Nullable<Text>,
         tender_ref -> Nullable<Text>,
+        // import and export (issue 19)
+        voucher_line -> Integer,
+        imported_sha256 -> Nullable<Text>,
+        imported_undated -> Bool,
     }
 }
 

@@ -55,6 +55,12 @@ pub const FILES: &[(&str, &str, &str)] = &[
     ),
     // web: the villagers' phone page
     ("page", include_str!("zh-CN/page.ftl"), include_str!("en/page.ftl")),
+    // import and export (issue 19)
+    (
+        "import",
+        include_str!("zh-CN/import.ftl"),
+        include_str!("en/import.ftl"),
+    ),
 ];
 
 type Bundle = FluentBundle<FluentResource>;

@@ -273,10 +273,40 @@ fn post_entry_once(conn: &mut DbConn, village: &VillageCode, entry: ValidEntry, 
     })
 }
 
+/// How an entry came into the ledger beyond its row: its line within the voucher and, for an
+/// imported one, the SHA-256 of the file and whether the file gave its posting date.
+#[derive(Clone, Debug)]
+pub struct EntryOrigin {
+    pub voucher_line: i32,
+    pub imported_sha256: Option<String>,
+    pub imported_undated: bool,
+}
+
+impl EntryOrigin {
+    /// Posted through the API: line 1, not imported.
+    pub const POSTED: EntryOrigin = EntryOrigin {
+        voucher_line: 1,
+        imported_sha256: None,
+        imported_undated: false,
+    };
+}
+
 /// Inserts a row, appends its leaf to the transparency log and bumps the village version;
 /// call inside a write transaction.
 pub fn insert_entry(conn: &mut DbConn, row: EntryRow) -> Result<EntryRow> {
-    diesel::insert_into(entries::table).values(&row).execute(conn)?;
+    insert_entry_as(conn, row, &EntryOrigin::POSTED)
+}
+
+/// [`insert_entry`] for an entry of a given origin (an import): every entry goes in here.
+pub fn insert_entry_as(conn: &mut DbConn, row: EntryRow, origin: &EntryOrigin) -> Result<EntryRow> {
+    diesel::insert_into(entries::table)
+        .values((
+            &row,
+            entries::voucher_line.eq(origin.voucher_line),
+            entries::imported_sha256.eq(origin.imported_sha256.as_deref()),
+            entries::imported_undated.eq(origin.imported_undated),
+        ))
+        .execute(conn)?;
     crate::tlog::append(
         conn,
         crate::tlog::leaf::KIND_ENTRY,

@@ -145,6 +145,23 @@ fn call_upload(uri: impl Into<String>, fixture: &str) -> Call {
     }
 }
 
+// import and export (issue 19)
+/// A multipart upload of a one-row CSV of books as the part `file`.
+fn call_import(uri: impl Into<String>) -> Call {
+    let csv =
+        "凭证号,日期,方向,科目,结算科目,金额,对方单位,摘要\n矩阵-1,2024-04-10,支出,513,101,10.00,王小平,付人工费\n";
+    let mut body =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"books.csv\"\r\n\r\n")
+            .into_bytes();
+    body.extend_from_slice(csv.as_bytes());
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    Call {
+        uri: uri.into(),
+        body: None,
+        upload: Some(body),
+    }
+}
+
 /// Expected statuses, (in scope, out of scope), for admin, clerk1, villager1a, inspector,
 /// discipline1, and for the callers without a valid identity (anonymous, forged token,
 /// disabled account).
@@ -351,6 +368,39 @@ fn round_body(inspector: &str, township: &str) -> Value {
 
 fn table() -> Vec<Row> {
     vec![
+        // import and export (issue 19)
+        Row {
+            method: Method::POST,
+            path: "/api/v1/villages/{code}/imports",
+            fill: |_, inside| call_import(format!("/api/v1/villages/{}/imports?dry_run=true", village(inside))),
+            expect: ledger_write(200),
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/villages/{code}/export",
+            fill: |_, inside| call(format!("/api/v1/villages/{}/export?format=csv", village(inside))),
+            expect: SCOPED_READ,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/townships/{code}/export",
+            fill: |_, inside| {
+                call(format!(
+                    "/api/v1/townships/{}/export?format=csv",
+                    if inside { T1 } else { T2 }
+                ))
+            },
+            expect: SCOPED_READ,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/export",
+            fill: |_, _| call("/api/v1/export?format=journal"),
+            expect: Expect {
+                nobody: (401, 401),
+                ..all(200, 200)
+            },
+        },
         Row {
             method: Method::GET,
             path: "/healthz",
@@ -1546,6 +1596,18 @@ fn check_body(row: &Row, call: &Call, res: &Resp) -> Result<(), String> {
             Err("empty text body".into())
         } else {
             Ok(())
+        };
+    }
+    // import and export (issue 19): exports are CSV (with a BOM) or a journal, not JSON.
+    if row.path.ends_with("/export") {
+        let csv = res.header("content-type").as_deref() == Some("text/csv; charset=utf-8")
+            && res.body.starts_with(b"\xEF\xBB\xBF");
+        let journal = res.header("content-type").as_deref() == Some("text/plain; charset=utf-8")
+            && res.text().contains("commodity 1000.00 CNY");
+        return if csv || journal {
+            Ok(())
+        } else {
+            Err(format!("not an export: {}", res.text()))
         };
     }
     if row.path == "/metrics" {

@@ -20,6 +20,8 @@ mod crosscheck_flags;
 mod demo_crosscheck;
 mod demo_workflow;
 mod durability;
+// import and export (issue 19)
+mod exchange;
 mod findings;
 mod fresh_pages;
 mod fuzz_replay;

@@ -11,6 +11,8 @@ use crate::msg;
 
 mod auth;
 mod crosscheck;
+// import and export (issue 19)
+mod exchange;
 mod ledger;
 mod receipts;
 mod tlog;

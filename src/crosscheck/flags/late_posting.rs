@@ -22,7 +22,13 @@ impl Rule for LatePosting {
 
     fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
         let limit = cx.settings.late_posting_days;
-        for item in book.items.iter().filter(|i| i.reverses.is_none()) {
+        // An entry imported without its posting date has the import's time as `posted_at`:
+        // nothing to judge.
+        for item in book
+            .items
+            .iter()
+            .filter(|i| i.reverses.is_none() && !i.imported_undated)
+        {
             // Posting days are counted in the county's time zone (UTC+8).
             let posted_on = (item.posted_at + Duration::hours(8)).date();
             let days = (posted_on - item.occurred_on).num_days();

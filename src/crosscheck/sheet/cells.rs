@@ -13,7 +13,7 @@ use crate::msg;
 
 /// One cell as read, before it is interpreted for its column.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) enum Cell {
+pub enum Cell {
     /// Trimmed, and cut by [`KeptText`].
     Text(String),
     /// A numeric cell, as the shortest decimal text that round-trips its stored value.
@@ -25,13 +25,13 @@ pub(super) enum Cell {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) enum Epoch {
+pub enum Epoch {
     Excel1900,
     Excel1904,
 }
 
 /// One non-blank row: its number as a spreadsheet shows it and its cells by 0-based column.
-pub(super) struct Row {
+pub struct Row {
     pub number: usize,
     pub cells: Vec<(usize, Cell)>,
 }
@@ -180,7 +180,7 @@ impl CellError {
 }
 
 /// The cell as it would be shown, for messages; long text is cut so a message stays one line.
-pub(super) fn shown(cell: &Cell) -> String {
+pub fn shown(cell: &Cell) -> String {
     let text = match cell {
         Cell::Text(text) | Cell::Number(text) | Cell::Error(text) => text.trim().to_owned(),
         Cell::Serial(serial) => format!("date serial {serial}"),
@@ -192,7 +192,7 @@ pub(super) fn shown(cell: &Cell) -> String {
     }
 }
 
-pub(super) fn cell_text(cell: Option<&Cell>, epoch: Epoch) -> Result<Option<String>, CellError> {
+pub fn cell_text(cell: Option<&Cell>, epoch: Epoch) -> Result<Option<String>, CellError> {
     let text = match cell {
         None => return Ok(None),
         Some(Cell::Error(error)) => {
@@ -221,7 +221,7 @@ fn shown_full(cell: &Cell) -> String {
     }
 }
 
-pub(super) fn cell_date(cell: Option<&Cell>, epoch: Epoch) -> Result<NaiveDate, CellError> {
+pub fn cell_date(cell: Option<&Cell>, epoch: Epoch) -> Result<NaiveDate, CellError> {
     match cell {
         None => Err(CellError::DateMissing),
         Some(Cell::Serial(serial)) => serial_date(*serial, epoch),
@@ -260,7 +260,7 @@ pub(super) fn serial_date(serial: f64, epoch: Epoch) -> Result<NaiveDate, CellEr
 
 /// Accepts `2024-05-14`, `2024/5/14`, `2024.5.14`, `20240514` and `2024年5月14日`, full-width digits
 /// too, with any time of day after a space or `T` ignored (CSV exports of date cells carry one).
-pub(super) fn parse_date(text: &str) -> Option<NaiveDate> {
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let folded = fold_width(text);
     let token = folded.split_whitespace().next()?;
     let token = token.split_once('T').map_or(token, |(date, _)| date);
@@ -297,7 +297,7 @@ pub(super) fn parse_date(text: &str) -> Option<NaiveDate> {
 }
 
 /// An amount in fen from a cell: `scale` is 2 for yuan columns, 0 for fen columns.
-pub(super) fn cell_amount(cell: Option<&Cell>, scale: u32) -> Result<i64, CellError> {
+pub fn cell_amount(cell: Option<&Cell>, scale: u32) -> Result<i64, CellError> {
     let text = match cell {
         None => return Err(CellError::AmountMissing),
         Some(Cell::Text(text) | Cell::Number(text)) => text,
@@ -325,7 +325,7 @@ pub(super) fn cell_amount(cell: Option<&Cell>, scale: u32) -> Result<i64, CellEr
 /// Exact decimal text to an integer count of 10^-scale units: `1,234.56`, `¥1234`, `950元`,
 /// full-width digits. Thousands separators must group by three, so a decimal comma (`950,5`) is
 /// refused instead of read as 9505. Digits past `scale` are allowed only when they are zeros.
-pub(super) fn parse_amount(text: &str, scale: u32) -> Result<i64, AmountFault> {
+pub fn parse_amount(text: &str, scale: u32) -> Result<i64, AmountFault> {
     const NOT_A_NUMBER: AmountFault = AmountFault::NotANumber;
     let folded: String = fold_width(text).chars().filter(|c| !c.is_whitespace()).collect();
     let body = folded.trim_start_matches(['¥', '￥']);

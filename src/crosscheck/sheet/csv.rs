@@ -8,7 +8,7 @@
 use csv_core::{ReadFieldResult, ReaderBuilder};
 
 use super::cells::{Cell, KeptText, Row};
-use super::{FindingsBuilder, MAX_COLUMNS, MAX_TEXT_CHARS, SheetError, UTF8_BOM};
+use super::{MAX_COLUMNS, MAX_TEXT_CHARS, RowSink, SheetError, UTF8_BOM};
 
 /// Bytes kept of one field: room for the longest text a finding accepts, plus one character, in
 /// four-byte UTF-8.
@@ -17,7 +17,7 @@ const FIELD_BYTES: usize = (MAX_TEXT_CHARS + 2) * 4;
 const SNIFF_BYTES: usize = 64 * 1024;
 
 /// Reads every record of the UTF-8 text in `bytes` into `findings`.
-pub(super) fn read_csv(bytes: &[u8], findings: &mut FindingsBuilder) -> Result<(), SheetError> {
+pub(super) fn read_csv(bytes: &[u8], findings: &mut dyn RowSink) -> Result<(), SheetError> {
     let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     std::str::from_utf8(text).map_err(|_| SheetError::CsvNotUtf8)?;
     let mut reader = ReaderBuilder::new().delimiter(delimiter(text)).build();

@@ -50,8 +50,9 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-pub use cells::{AmountFault, CellError};
-use cells::{Epoch, Row};
+pub use cells::{
+    AmountFault, Cell, CellError, Epoch, Row, cell_amount, cell_date, cell_text, parse_amount, parse_date, shown,
+};
 
 use crate::i18n::Msg;
 use crate::msg;
@@ -193,6 +194,39 @@ pub fn read_findings(
     findings.finish()
 }
 
+/// Where a reader hands the rows it reads: the findings here, the import of a ledger elsewhere
+/// (`exchange`), so both read through the same bounded readers.
+pub trait RowSink {
+    /// The workbook's date system, told before the first row (CSV has none: 1900).
+    fn set_epoch(&mut self, epoch: Epoch);
+    /// Takes the next non-blank row, in sheet order; an error stops the reading.
+    fn push(&mut self, row: Row) -> Result<(), SheetError>;
+}
+
+/// Reads every non-blank row of the first worksheet (XLSX) or of the file (UTF-8 CSV) into `sink`,
+/// through the same bounded readers as the findings.
+pub fn read_rows(bytes: &[u8], format: SheetFormat, sink: &mut dyn RowSink) -> Result<(), SheetError> {
+    match format {
+        SheetFormat::Csv => csv::read_csv(bytes, sink),
+        SheetFormat::Xlsx => xlsx::read_xlsx(bytes, sink),
+    }
+}
+
+/// Whether `bytes` are GB18030 (hence GBK) text by their structure.
+pub fn is_gb18030(bytes: &[u8]) -> bool {
+    csv::is_gb18030(bytes)
+}
+
+impl RowSink for FindingsBuilder {
+    fn set_epoch(&mut self, epoch: Epoch) {
+        self.epoch = epoch;
+    }
+
+    fn push(&mut self, row: Row) -> Result<(), SheetError> {
+        FindingsBuilder::push(self, row)
+    }
+}
+
 /// Rows in, findings out: the header is looked for in the first non-blank rows, then each data
 /// row becomes a finding or row errors at once, under the row and retained-bytes caps.
 struct FindingsBuilder {
@@ -225,10 +259,6 @@ impl FindingsBuilder {
             errors: Vec::new(),
             retained: 0,
         }
-    }
-
-    fn set_epoch(&mut self, epoch: Epoch) {
-        self.epoch = epoch;
     }
 
     /// Takes the next non-blank row, in sheet order.

@@ -8,7 +8,7 @@ use super::cells::{Cell, KeptText, Row};
 use super::shared_strings::SharedStrings;
 use super::styles::Styles;
 use super::xml::{attribute, decode_escapes, end_name, local_name, not_xlsx, push_text, shown_name};
-use super::{FindingsBuilder, MAX_COLUMNS, SheetError};
+use super::{MAX_COLUMNS, RowSink, SheetError};
 
 /// The last row and column a spreadsheet can have.
 const MAX_SHEET_ROW: usize = 1_048_576;
@@ -26,7 +26,7 @@ struct OpenCell {
 pub(super) struct SheetReader<'s, 'f> {
     shared: &'s SharedStrings,
     styles: &'s Styles,
-    findings: &'f mut FindingsBuilder,
+    findings: &'f mut dyn RowSink,
     row: Option<Row>,
     last_row: usize,
     cell: Option<OpenCell>,
@@ -38,7 +38,7 @@ pub(super) struct SheetReader<'s, 'f> {
 }
 
 impl<'s, 'f> SheetReader<'s, 'f> {
-    pub fn new(shared: &'s SharedStrings, styles: &'s Styles, findings: &'f mut FindingsBuilder) -> Self {
+    pub fn new(shared: &'s SharedStrings, styles: &'s Styles, findings: &'f mut dyn RowSink) -> Self {
         Self {
             shared,
             styles,

@@ -14,10 +14,10 @@ use super::shared_strings::SharedStrings;
 use super::styles::Styles;
 use super::worksheet::SheetReader;
 use super::xml::{attribute, local_name, not_xlsx};
-use super::{FindingsBuilder, SheetError};
+use super::{RowSink, SheetError};
 
 /// Reads the first worksheet of the workbook in `bytes` into `findings`.
-pub(super) fn read_xlsx(bytes: &[u8], findings: &mut FindingsBuilder) -> Result<(), SheetError> {
+pub(super) fn read_xlsx(bytes: &[u8], findings: &mut dyn RowSink) -> Result<(), SheetError> {
     let mut package = Package::open(bytes)?;
     let (sheet_id, epoch) = workbook(&mut package)?;
     findings.set_epoch(epoch);

@@ -11,11 +11,20 @@ use super::scan::{Reference, Target, module_of, scan};
 /// and the CLI read it; `db` and `domain` are handed what they need. `i18n`, the message
 /// catalogue, is below everything: every layer names its messages, none of it knows a layer.
 pub const LAYERS: &[(&str, &[&str])] = &[
-    ("main", &["main", "cli", "demo", "generate", "verify"]),
+    ("main", &["main", "cli", "books", "demo", "generate", "verify"]),
     ("api", &["api"]),
     (
         "services",
-        &["ledger", "receipts", "crosscheck", "tlog", "auth", "workflow", "config"],
+        &[
+            "ledger",
+            "receipts",
+            "crosscheck",
+            "tlog",
+            "auth",
+            "workflow",
+            "config",
+            "exchange",
+        ],
     ),
     ("db", &["db"]),
     ("domain", &["domain"]),
@@ -24,6 +33,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
 
 /// Top-level modules below `api`: they know nothing of HTTP.
 const BELOW_API: &[&str] = &[
+    "exchange",
     "ledger",
     "receipts",
     "crosscheck",
