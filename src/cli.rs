@@ -24,6 +24,9 @@ fn about(path: &str) -> Option<Msg> {
         "keys" => msg!("cli-about-keys"),
         "keys rotate" => msg!("cli-about-keys-rotate"),
         "generate" => msg!("cli-about-generate"),
+        // -- ops: backup and restore --
+        "backup" => msg!("ops-about-backup"),
+        "restore" => msg!("ops-about-restore"),
         "help" => msg!("cli-about-help"),
         _ => return None,
     })
@@ -94,6 +97,12 @@ fn arg_help(id: &str) -> Option<Msg> {
         "qr_search_seconds" => msg!("cli-arg-qr-search-seconds"),
         // -- questions and reports --
         "questions_per_day" => msg!("questions-cli-arg-per-day"),
+        // -- ops: backup and restore --
+        "backup_to" => msg!("ops-arg-backup-to"),
+        "with_token_keys" => msg!("ops-arg-with-token-keys"),
+        "backup_from" => msg!("ops-arg-backup-from"),
+        "snapshot" => msg!("ops-arg-snapshot"),
+        "trusted_checkpoint" => msg!("ops-arg-trusted-checkpoint"),
         _ => return None,
     })
 }

@@ -53,6 +53,8 @@ pub const FILES: &[(&str, &str, &str)] = &[
         include_str!("zh-CN/tickets.ftl"),
         include_str!("en/tickets.ftl"),
     ),
+    // -- ops: backup and restore --
+    ("ops", include_str!("zh-CN/ops.ftl"), include_str!("en/ops.ftl")),
 ];
 
 type Bundle = FluentBundle<FluentResource>;

@@ -11,6 +11,8 @@ mod addressees;
 mod architecture;
 mod auth;
 mod authz_matrix;
+// -- ops: backup, restore, upgrades --
+mod backup;
 mod bad_input;
 mod budget;
 mod catalogue;
