@@ -38,3 +38,5 @@ mod receipts;
 mod tenders;
 mod tickets;
 mod tlog;
+// -- ops: upgrades from every earlier schema --
+mod upgrades;
