@@ -27,6 +27,9 @@ fn about(path: &str) -> Option<Msg> {
         // import and export (issue 19)
         "import" => msg!("cli-about-import"),
         "export" => msg!("cli-about-export"),
+        // -- ops: backup and restore --
+        "backup" => msg!("ops-about-backup"),
+        "restore" => msg!("ops-about-restore"),
         "help" => msg!("cli-about-help"),
         _ => return None,
     })
@@ -106,6 +109,12 @@ fn arg_help(id: &str) -> Option<Msg> {
         "out" => msg!("cli-arg-out"),
         // -- questions and reports --
         "questions_per_day" => msg!("questions-cli-arg-per-day"),
+        // -- ops: backup and restore --
+        "backup_to" => msg!("ops-arg-backup-to"),
+        "with_token_keys" => msg!("ops-arg-with-token-keys"),
+        "backup_from" => msg!("ops-arg-backup-from"),
+        "snapshot" => msg!("ops-arg-snapshot"),
+        "trusted_checkpoint" => msg!("ops-arg-trusted-checkpoint"),
         _ => return None,
     })
 }

@@ -12,6 +12,8 @@ pub mod exchange;
 pub mod generate;
 pub mod i18n;
 pub mod ledger;
+// -- ops: backup and restore --
+pub mod ops;
 pub mod receipts;
 pub mod tlog;
 pub mod verify;

@@ -99,6 +99,39 @@ enum Command {
         #[command(flatten)]
         args: books::ExportArgs,
     },
+    // -- ops: backup and restore --
+    /// Back up a data dir while it serves: a consistent database snapshot, the receipt
+    /// originals it names (only those the backup lacks), the keys, the latest checkpoint and a
+    /// manifest of SHA-256s, as `snapshots/<id>/` of the backup directory.
+    Backup {
+        #[command(flatten)]
+        settings: Settings,
+        /// The backup directory (created if needed; later backups add to it).
+        #[arg(long = "to", id = "backup_to")]
+        to: std::path::PathBuf,
+        /// Also back up the keys that sign access tokens (without them, users sign in again).
+        #[arg(long)]
+        with_token_keys: bool,
+    },
+    /// Restore a snapshot into a new, empty data dir (and database), refusing an altered or
+    /// incomplete snapshot and one whose log does not verify.
+    Restore {
+        /// The backup directory.
+        #[arg(long = "from", id = "backup_from")]
+        from: std::path::PathBuf,
+        /// The snapshot's id (default: the latest).
+        #[arg(long)]
+        snapshot: Option<String>,
+        /// The new data dir; must be empty or absent.
+        #[arg(long)]
+        data_dir: std::path::PathBuf,
+        /// The new database (default: `<data dir>/ledger.db`); must hold no county.
+        #[arg(long)]
+        database_url: Option<String>,
+        /// A signed checkpoint kept outside the backup: the restored log must be consistent with it.
+        #[arg(long)]
+        trusted_checkpoint: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -331,7 +364,66 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let state = open_state(args.settings.clone())?;
             books::export_books(args, state)
         }
+        // -- ops: backup and restore --
+        Command::Backup {
+            settings,
+            to,
+            with_token_keys,
+        } => backup(&settings, &to, with_token_keys),
+        Command::Restore {
+            from,
+            snapshot,
+            data_dir,
+            database_url,
+            trusted_checkpoint,
+        } => restore(village_ledger::ops::RestoreOptions {
+            from,
+            snapshot,
+            data_dir,
+            database_url,
+            trusted_checkpoint,
+        }),
     }
+}
+
+// -- ops: backup and restore --
+fn backup(settings: &Settings, to: &std::path::Path, with_token_keys: bool) -> anyhow::Result<()> {
+    let r = village_ledger::ops::backup(settings, to, with_token_keys).context(msg!("ops-ctx-backup"))?;
+    println!(
+        "{}",
+        msg!(
+            "ops-backed-up",
+            id = r.id.as_str(),
+            backend = r.source_backend,
+            leaves = r.log_size,
+            bytes = r.database_bytes,
+            receipts = r.receipts,
+            copied = r.receipts_copied
+        )
+    );
+    Ok(())
+}
+
+fn restore(options: village_ledger::ops::RestoreOptions) -> anyhow::Result<()> {
+    let r = village_ledger::ops::restore(&options).context(msg!("ops-ctx-restore"))?;
+    for table in &r.tables {
+        println!("{:<24} {:>10} rows  sha256 {}", table.table, table.rows, table.sha256);
+    }
+    println!(
+        "{}",
+        msg!(
+            "ops-restored",
+            id = r.id.as_str(),
+            receipts = r.receipts,
+            leaves = r.leaves,
+            checkpoints = r.checkpoints,
+            origin = r.log_origin.as_str()
+        )
+    );
+    if let Some(size) = r.trusted_size {
+        println!("{}", msg!("ops-restored-trusted", size = size));
+    }
+    Ok(())
 }
 
 fn copy(from: &str, to: &str) -> anyhow::Result<()> {

@@ -213,7 +213,8 @@ fn compare<R: Debug>(
 }
 
 /// Refuses a target that already holds a county.
-fn ensure_empty(to: &mut DbConn) -> Result<(), CopyError> {
+/// Refuses a target that holds a county already (also used by `restore`).
+pub fn ensure_empty(to: &mut DbConn) -> Result<(), CopyError> {
     let counts = [
         ("townships", townships::table.count().get_result::<i64>(to)),
         ("users", users::table.count().get_result::<i64>(to)),

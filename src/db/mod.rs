@@ -108,6 +108,12 @@ pub fn connect(url: &DbUrl, size: u32) -> Result<DbPool, StartupError> {
     Ok(pool)
 }
 
+/// One connection to `url` as the database is, without applying migrations (a backup reads a
+/// live database that its server migrated).
+pub fn open_unmigrated(url: &DbUrl) -> Result<DbConn, r2d2::Error> {
+    DbManager { url: url.clone() }.connect()
+}
+
 /// Applies every pending migration of the connection's backend.
 pub fn migrate(conn: &mut DbConn) -> Result<usize, StartupError> {
     let applied = match conn {

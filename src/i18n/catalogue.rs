@@ -61,6 +61,8 @@ pub const FILES: &[(&str, &str, &str)] = &[
         include_str!("zh-CN/import.ftl"),
         include_str!("en/import.ftl"),
     ),
+    // -- ops: backup and restore --
+    ("ops", include_str!("zh-CN/ops.ftl"), include_str!("en/ops.ftl")),
 ];
 
 type Bundle = FluentBundle<FluentResource>;

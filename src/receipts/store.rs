@@ -88,6 +88,12 @@ impl ReceiptStore {
         Ok(store)
     }
 
+    /// The store under `root` as it is, creating nothing: for reading a store another process
+    /// writes (a backup's source) or one that must stay untouched (a backup's pool).
+    pub fn existing(root: impl Into<PathBuf>) -> Self {
+        ReceiptStore { root: root.into() }
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -11,6 +11,8 @@ mod addressees;
 mod architecture;
 mod auth;
 mod authz_matrix;
+// -- ops: backup, restore, upgrades --
+mod backup;
 mod bad_input;
 mod budget;
 mod catalogue;
@@ -43,3 +45,5 @@ mod sign_out;
 mod tenders;
 mod tickets;
 mod tlog;
+// -- ops: upgrades from every earlier schema --
+mod upgrades;

@@ -11,7 +11,7 @@ use super::scan::{Reference, Target, module_of, scan};
 /// and the CLI read it; `db` and `domain` are handed what they need. `i18n`, the message
 /// catalogue, is below everything: every layer names its messages, none of it knows a layer.
 pub const LAYERS: &[(&str, &[&str])] = &[
-    ("main", &["main", "cli", "books", "demo", "generate", "verify"]),
+    ("main", &["main", "cli", "books", "demo", "generate", "verify", "ops"]),
     ("api", &["api"]),
     (
         "services",

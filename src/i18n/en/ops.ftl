@@ -1,0 +1,32 @@
+# Backup and restore (village-ledger backup / restore).
+ops-about-backup = Back up a data dir while it serves: a consistent database snapshot, the receipt originals it names (only those the backup lacks), the keys, the latest signed checkpoint and a manifest of SHA-256s, as snapshots/<id>/ of the backup directory.
+ops-about-restore = Restore a snapshot into a new, empty data dir (and database), refusing an altered or incomplete snapshot and one whose transparency log does not verify.
+ops-arg-backup-to = The backup directory (created if needed; later backups add to it)
+ops-arg-with-token-keys = Also back up the keys that sign access tokens (without them, users sign in again)
+ops-arg-backup-from = The backup directory
+ops-arg-snapshot = The snapshot's id (default: the latest)
+ops-arg-trusted-checkpoint = A signed checkpoint kept outside the backup; the restored log must be consistent with it
+ops-ctx-backup = backing up
+ops-ctx-restore = restoring
+ops-backed-up = snapshot { $id } written ({ $backend }, log leaves: { $leaves }, database: { $bytes } bytes); receipt originals: { $receipts }, new to the backup: { $copied }
+ops-restored = snapshot { $id } restored and verified: receipt originals: { $receipts }, log leaves: { $leaves }, signed checkpoints: { $checkpoints }; serve it with VL_LOG_ORIGIN={ $origin }
+ops-restored-trusted = the restored log is consistent with the trusted checkpoint of { $size } leaves
+ops-source-not-migrated = the database lacks migrations of this binary; run `village-ledger migrate` (or the server of this version) first
+ops-source-original-altered = the receipt original { $file } in the data dir does not hash to its name
+ops-no-snapshot = { $dir } holds no complete snapshot
+ops-unknown-snapshot = there is no complete snapshot { $id }
+ops-file-missing = { $file } is missing
+ops-file-altered = { $file } was altered (its SHA-256 is not the one recorded)
+ops-file-unlisted = { $file } is not listed in the snapshot's manifest
+ops-bad-manifest = { $file } cannot be read as a manifest: { $reason }
+ops-data-dir-not-empty = the data dir { $dir } is not empty; restore only into a new one
+ops-database-file-exists = the database file { $file } exists already; restore only into a new one
+ops-log-does-not-verify = the restored transparency log does not verify ({ $count } problem(s)): { $problems }
+ops-checkpoint = the checkpoint { $file }: { $why }
+ops-checkpoint-signature = its signature does not verify with the restored log key ({ $reason })
+ops-checkpoint-beyond = it signs { $size } leaves, but the restored log has only { $log }
+ops-checkpoint-root = the restored log's first { $size } leaves have another root hash than it signs
+ops-io = { $file }: { $reason }
+ops-database = the database: { $reason }
+ops-copy = copying the database: { $reason }
+ops-log = the transparency log: { $reason }

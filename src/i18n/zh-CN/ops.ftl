@@ -1,0 +1,32 @@
+# 备份与恢复(village-ledger backup / restore)。
+ops-about-backup = 在服务运行中备份数据目录:一致的数据库快照、其引用的原始票据(仅备份中尚无的)、密钥、最新的已签名检查点,以及记录各文件 SHA-256 的清单,存为备份目录下的 snapshots/<id>/。
+ops-about-restore = 将快照恢复到新的空数据目录(及数据库);快照被改动或不完整、或其透明日志校验不通过的,拒绝恢复。
+ops-arg-backup-to = 备份目录(不存在则创建;以后的备份追加到其中)
+ops-arg-with-token-keys = 同时备份签发访问令牌的密钥(不备份则用户需重新登录)
+ops-arg-backup-from = 备份目录
+ops-arg-snapshot = 快照编号(默认:最新的)
+ops-arg-trusted-checkpoint = 保存在备份之外的已签名检查点;恢复的日志必须与之一致
+ops-ctx-backup = 备份失败
+ops-ctx-restore = 恢复失败
+ops-backed-up = 已写入快照 { $id }({ $backend },日志叶子:{ $leaves } 个,数据库:{ $bytes } 字节);原始票据:{ $receipts } 份,本次新备份:{ $copied } 份
+ops-restored = 快照 { $id } 已恢复并校验通过:原始票据 { $receipts } 份,日志叶子 { $leaves } 个,已签名检查点 { $checkpoints } 个;启动服务时请设置 VL_LOG_ORIGIN={ $origin }
+ops-restored-trusted = 恢复的日志与含 { $size } 个叶子的可信检查点一致
+ops-source-not-migrated = 数据库缺少本程序的迁移;请先运行 `village-ledger migrate`(或本版本的服务)
+ops-source-original-altered = 数据目录中的原始票据 { $file } 与其名称中的哈希不符
+ops-no-snapshot = { $dir } 中没有完整的快照
+ops-unknown-snapshot = 没有完整的快照 { $id }
+ops-file-missing = 缺少 { $file }
+ops-file-altered = { $file } 已被改动(其 SHA-256 与记录不符)
+ops-file-unlisted = { $file } 不在快照清单中
+ops-bad-manifest = { $file } 不是可读的清单:{ $reason }
+ops-data-dir-not-empty = 数据目录 { $dir } 不是空的;只能恢复到新的数据目录
+ops-database-file-exists = 数据库文件 { $file } 已存在;只能恢复到新的数据库
+ops-log-does-not-verify = 恢复后的透明日志校验不通过(共 { $count } 处问题):{ $problems }
+ops-checkpoint = 检查点 { $file }:{ $why }
+ops-checkpoint-signature = 用恢复的日志密钥验证其签名失败({ $reason })
+ops-checkpoint-beyond = 它签署了 { $size } 个叶子,但恢复的日志只有 { $log } 个
+ops-checkpoint-root = 恢复的日志前 { $size } 个叶子的根哈希与其签署的不同
+ops-io = { $file }:{ $reason }
+ops-database = 数据库:{ $reason }
+ops-copy = 复制数据库:{ $reason }
+ops-log = 透明日志:{ $reason }
