@@ -33,6 +33,7 @@ mod ops;
 mod qr_photos;
 mod questions;
 mod receipts;
+mod summaries;
 mod tenders;
 mod tickets;
 mod tlog;
