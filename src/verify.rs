@@ -6,7 +6,7 @@
 //! It sits above the ledger and the log: it reads the ledger's rows and the log's leaves, and
 //! neither of them knows it.
 
-use crate::i18n::Msg;
+use crate::i18n::{Msg, money};
 use crate::msg;
 use std::collections::{HashSet, VecDeque};
 
@@ -68,6 +68,7 @@ pub fn verify(conn: &mut DbConn, signer: &LogSigner, store: &ReceiptStore) -> Re
     run.check_checkpoints_beyond_the_log();
     run.check_rows_without_leaves(conn)?;
     run.check_stored_tree(conn)?;
+    run.check_monthly_totals(conn)?;
     Ok(run.report)
 }
 
@@ -306,6 +307,78 @@ impl Run {
             self.problem(msg!("verify-size", stored = stored_size, found = size));
         } else if Tree::new(conn).root(size)? != self.range.root() {
             self.problem(msg!("verify-tree"));
+        }
+        Ok(())
+    }
+}
+
+impl Run {
+    /// The monthly aggregates the summaries read equal a recomputation from the entries.
+    fn check_monthly_totals(&mut self, conn: &mut DbConn) -> Result<(), VerifyError> {
+        use crate::db::schema::monthly_totals as mt;
+        use diesel::dsl::sql;
+        use diesel::sql_types::BigInt;
+        type Bucket = (String, String, String, String, String);
+        let recomputed: Vec<(String, String, String, String, String, i64, i64)> = entries::table
+            .group_by((
+                entries::village_code,
+                entries::period,
+                entries::account_code,
+                entries::settlement_account_code,
+                entries::direction,
+            ))
+            .select((
+                entries::village_code,
+                entries::period,
+                entries::account_code,
+                entries::settlement_account_code,
+                sql::<diesel::sql_types::Text>("direction"),
+                sql::<BigInt>("CAST(SUM(amount_fen) AS BIGINT)"),
+                sql::<BigInt>("CAST(COUNT(*) AS BIGINT)"),
+            ))
+            .load(conn)?;
+        let stored: Vec<(String, String, String, String, String, i64, i64)> = mt::table
+            .select((
+                mt::village_code,
+                mt::period,
+                mt::account_code,
+                mt::settlement_account_code,
+                mt::direction,
+                mt::total_fen,
+                mt::entry_count,
+            ))
+            .load(conn)?;
+        let mut expected: std::collections::BTreeMap<Bucket, (i64, i64)> = recomputed
+            .into_iter()
+            .map(|(v, p, a, s, d, total, count)| ((v, p, a, s, d), (total, count)))
+            .collect();
+        for (v, p, a, s, d, total, count) in stored {
+            let found = expected.remove(&(v.clone(), p.clone(), a.clone(), s.clone(), d.clone()));
+            if found != Some((total, count)) && !(found.is_none() && total == 0 && count == 0) {
+                let (want_total, want_count) = found.unwrap_or_default();
+                self.problem(msg!(
+                    "verify-monthly-totals",
+                    village = v.as_str(),
+                    period = p.as_str(),
+                    account = format!("{a}/{s} {d}"),
+                    stored = money(total),
+                    stored_count = count,
+                    entries = money(want_total),
+                    entries_count = want_count
+                ));
+            }
+        }
+        for ((v, p, a, s, d), (total, count)) in expected {
+            self.problem(msg!(
+                "verify-monthly-totals",
+                village = v.as_str(),
+                period = p.as_str(),
+                account = format!("{a}/{s} {d}"),
+                stored = money(0),
+                stored_count = 0,
+                entries = money(total),
+                entries_count = count
+            ));
         }
         Ok(())
     }

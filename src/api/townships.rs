@@ -10,8 +10,10 @@ use crate::api::json::JsonBody;
 use crate::api::params::TownshipPath;
 use crate::api::problem::ApiError;
 use crate::api::state::{State, db};
-use crate::auth::scope::{TownshipView, require_admin, township_view, visible_townships};
+use crate::api::villages::SummaryQuery;
+use crate::auth::scope::{TownshipView, readable_villages, require_admin, township_view, visible_townships};
 use crate::auth::{Caller, Role};
+use crate::ledger::summary::{AreaSummary, area_summary};
 use crate::ledger::villages::{
     NewTownship, NewVillage, Township, VillageBrief, create_township, create_village, find_township, list_townships,
     list_villages,
@@ -158,9 +160,73 @@ pub async fn post_village(
         .json(village))
 }
 
+/// A township's year: the fields of a village's summary summed over the township's villages
+/// you may read, and a line per village. Read from monthly aggregates kept as entries are
+/// posted, so it costs the same whatever the number of entries; a year without entries answers
+/// zeros.
+#[utoipa::path(
+    tag = "ledger",
+    security(("bearer" = [])),
+    params(TownshipPath, SummaryQuery),
+    responses(
+        (status = 200, description = "The year's summary", body = AreaSummary),
+        (status = 400, description = "Bad query string"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No such township in your scope"),
+        (status = 422, description = "Year out of range")
+    )
+)]
+#[get("/townships/{code}/summary")]
+pub async fn get_township_summary(
+    state: State,
+    caller: Caller,
+    path: web::Path<TownshipPath>,
+    query: web::Query<SummaryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let code = township_code(&path.into_inner().code)?;
+    let year = query.checked_year()?;
+    let summary = db(&state, move |conn| {
+        let villages = readable_villages(conn, &caller, Some(&code), today())?;
+        Ok(area_summary(conn, Some(code.as_str().to_owned()), &villages, year)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(summary))
+}
+
+/// The year of your whole scope (the county for admins and the county discipline commission; a
+/// township for its clerks; an inspector's rounds; a villager's village): summed as a
+/// township's summary is, with a line per village.
+#[utoipa::path(
+    tag = "ledger",
+    security(("bearer" = [])),
+    params(SummaryQuery),
+    responses(
+        (status = 200, description = "The year's summary", body = AreaSummary),
+        (status = 400, description = "Bad query string"),
+        (status = 401, description = "No or bad token"),
+        (status = 422, description = "Year out of range")
+    )
+)]
+#[get("/summary")]
+pub async fn get_scope_summary(
+    state: State,
+    caller: Caller,
+    query: web::Query<SummaryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let year = query.checked_year()?;
+    let summary = db(&state, move |conn| {
+        let villages = readable_villages(conn, &caller, None, today())?;
+        Ok(area_summary(conn, None, &villages, year)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(summary))
+}
+
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_townships)
         .service(get_township_villages)
+        .service(get_township_summary)
+        .service(get_scope_summary)
         .service(post_township)
         .service(post_village);
 }

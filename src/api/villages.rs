@@ -48,6 +48,21 @@ pub struct SummaryQuery {
     pub year: i32,
 }
 
+impl SummaryQuery {
+    /// The year, if within the years the ledger can hold (422 otherwise).
+    pub fn checked_year(&self) -> Result<i32, ApiError> {
+        if (crate::domain::FIRST_YEAR..=crate::domain::LAST_YEAR).contains(&self.year) {
+            Ok(self.year)
+        } else {
+            Err(ApiError::Invalid(msg!(
+                "ledger-year-out-of-range",
+                first = crate::domain::FIRST_YEAR,
+                last = crate::domain::LAST_YEAR
+            )))
+        }
+    }
+}
+
 /// Income and expense totals and counts of a year, by month and by account, with opening and
 /// closing cash and bank balances. The totals equal the sum of the year's listed entries.
 #[utoipa::path(
@@ -70,14 +85,7 @@ pub async fn get_summary(
     query: web::Query<SummaryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let code = village_code(&path.code)?;
-    let year = query.year;
-    if !(crate::domain::FIRST_YEAR..=crate::domain::LAST_YEAR).contains(&year) {
-        return Err(ApiError::Invalid(msg!(
-            "ledger-year-out-of-range",
-            first = crate::domain::FIRST_YEAR,
-            last = crate::domain::LAST_YEAR
-        )));
-    }
+    let year = query.checked_year()?;
     let summary = db(&state, move |conn| {
         village_in_scope(conn, &caller, &code, Access::Read)?;
         Ok(year_summary(conn, &code, year)?)

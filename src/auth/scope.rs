@@ -194,3 +194,56 @@ pub fn township_view(
         }
     }
 }
+
+/// The codes of the villages the caller may read in `township` (which must exist), or across
+/// their whole scope (`None`), by code. A township the caller may not see is 404; a scope with
+/// no village in it is an empty list.
+pub fn readable_villages(
+    conn: &mut DbConn,
+    caller: &Caller,
+    township: Option<&TownshipCode>,
+    today: NaiveDate,
+) -> Result<Vec<String>> {
+    use crate::db::schema::{townships, villages};
+    let of_township = |conn: &mut DbConn, code: &TownshipCode| -> Result<Vec<String>> {
+        let view = township_view(conn, caller, code, today)?;
+        let all: Vec<String> = villages::table
+            .filter(villages::township_code.eq(code.as_str()))
+            .order(villages::code)
+            .select(villages::code)
+            .load(conn)?;
+        Ok(match view {
+            TownshipView::All => all,
+            TownshipView::Only(codes) => all.into_iter().filter(|v| codes.contains(v)).collect(),
+        })
+    };
+    match township {
+        Some(code) => {
+            let exists = townships::table.find(code.as_str()).count().get_result::<i64>(conn)? > 0;
+            let visible = if exists { of_township(conn, code)? } else { Vec::new() };
+            if !exists || (visible.is_empty() && !matches!(caller.role, Role::Admin | Role::Clerk | Role::Discipline)) {
+                return Err(AuthError::TownshipNotFound {
+                    township: code.as_str().to_owned(),
+                });
+            }
+            Ok(visible)
+        }
+        None => match visible_townships(conn, caller, today)? {
+            None => Ok(villages::table
+                .order(villages::code)
+                .select(villages::code)
+                .load(conn)?),
+            Some(mut codes) => {
+                codes.sort();
+                codes.dedup();
+                let mut out = Vec::new();
+                for code in codes {
+                    let Ok(code) = TownshipCode::parse(&code) else { continue };
+                    out.extend(of_township(conn, &code)?);
+                }
+                out.sort();
+                Ok(out)
+            }
+        },
+    }
+}

@@ -46,6 +46,8 @@ row_struct!(EntryR, entries, { seq: i64, id: String, village_code: String, fisca
     tender_ref: Option<String>,
     // import and export (issue 19)
     voucher_line: i32, imported_sha256: Option<String>, imported_undated: bool });
+row_struct!(MonthlyR, monthly_totals, { village_code: String, fiscal_year: i32, period: String, account_code: String,
+    settlement_account_code: String, direction: String, total_fen: i64, entry_count: i64 });
 row_struct!(ClosedR, closed_periods, { village_code: String, period: String, closed_at: NaiveDateTime, closed_by: String,
     checkpoint_size: Option<i64> });
 row_struct!(UserR, users, { username: String, password_hash: String, role: String, township_code: Option<String>,
@@ -312,6 +314,7 @@ pub fn copy_county(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>,
     report.extend(copy_questions(from, to)?);
     report.extend(copy_checklists_and_results(from, to)?);
     report.push(copy_tickets(from, to)?);
+    report.push(compare_monthly_totals(from, to)?);
     carry_log_size(from, to)?;
     move_sequences_on(to)?;
     Ok(report)
@@ -333,6 +336,27 @@ fn compare_charts(from: &mut DbConn, to: &mut DbConn) -> Result<TableCopy, CopyE
             );
         }
         q.load(c)
+    })
+}
+
+/// The monthly aggregates are kept by the target's trigger as the entries are copied:
+/// compared, not copied (in one read: a row per village, month and account).
+fn compare_monthly_totals(from: &mut DbConn, to: &mut DbConn) -> Result<TableCopy, CopyError> {
+    compare::<MonthlyR>(from, to, "monthly_totals", |c, last| {
+        if last.is_some() {
+            return Ok(Vec::new());
+        }
+        monthly_totals::table
+            .order((
+                monthly_totals::village_code,
+                monthly_totals::fiscal_year,
+                monthly_totals::period,
+                monthly_totals::account_code,
+                monthly_totals::settlement_account_code,
+                monthly_totals::direction,
+            ))
+            .select(MonthlyR::as_select())
+            .load(c)
     })
 }
 

@@ -70,6 +70,20 @@ diesel::table! {
     }
 }
 
+// Monthly aggregates of the entries, kept by a trigger on `entries` (see the migration).
+diesel::table! {
+    monthly_totals (village_code, fiscal_year, period, account_code, settlement_account_code, direction) {
+        village_code -> Text,
+        fiscal_year -> Integer,
+        period -> Text,
+        account_code -> Text,
+        settlement_account_code -> Text,
+        direction -> Text,
+        total_fen -> BigInt,
+        entry_count -> BigInt,
+    }
+}
+
 diesel::table! {
     users (username) {
         username -> Text,
@@ -366,12 +380,14 @@ diesel::table! {
 
 diesel::joinable!(villages -> townships (township_code));
 diesel::joinable!(entries -> villages (village_code));
+diesel::joinable!(monthly_totals -> villages (village_code));
 
 diesel::allow_tables_to_appear_in_same_query!(
     townships,
     villages,
     accounts,
     entries,
+    monthly_totals,
     closed_periods,
     users,
     refresh_tokens,

@@ -514,6 +514,24 @@ fn table() -> Vec<Row> {
             fill: |_, inside| call(format!("/api/v1/townships/{}/villages", if inside { T1 } else { T2 })),
             expect: SCOPED_READ,
         },
+        // Summaries of a township and of the caller's whole scope (monthly aggregates).
+        Row {
+            method: Method::GET,
+            path: "/api/v1/townships/{code}/summary",
+            fill: |_, inside| {
+                call(format!(
+                    "/api/v1/townships/{}/summary?year=2024",
+                    if inside { T1 } else { T2 }
+                ))
+            },
+            expect: SCOPED_READ,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/v1/summary",
+            fill: |_, _| call("/api/v1/summary?year=2024"),
+            expect: SIGNED_IN,
+        },
         Row {
             method: Method::GET,
             path: "/api/v1/villages/{code}",
@@ -1626,6 +1644,16 @@ fn check_body(row: &Row, call: &Call, res: &Resp) -> Result<(), String> {
             .as_array()
             .is_some_and(|items| !items.is_empty() && items.iter().all(|e| e["village_code"] == requested[3])),
         ("GET", "/api/v1/villages/{code}/summary") => body["year"] == 2024,
+        ("GET", "/api/v1/townships/{code}/summary") => {
+            body["township_code"] == requested[3]
+                && body["villages"].as_array().is_some_and(|vs| {
+                    !vs.is_empty()
+                        && vs
+                            .iter()
+                            .all(|v| v["code"].as_str().is_some_and(|c| c[..9] == requested[3][..9]))
+                })
+        }
+        ("GET", "/api/v1/summary") => body["year"] == 2024 && body["villages"].is_array(),
         ("GET", "/api/v1/townships/{code}/villages") => body
             .as_array()
             .is_some_and(|vs| !vs.is_empty() && vs.iter().all(|v| v["township_code"] == requested[3])),

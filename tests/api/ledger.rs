@@ -227,7 +227,7 @@ async fn a_closed_month_refuses_postings_and_reversals_land_in_the_first_open_mo
     .assert_problem(422);
 }
 
-async fn page_through(app: &TestApp, user: &str, village: &str, query: &str, limit: usize) -> Vec<Value> {
+pub(crate) async fn page_through(app: &TestApp, user: &str, village: &str, query: &str, limit: usize) -> Vec<Value> {
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     loop {

@@ -42,6 +42,7 @@ mod browser;
 mod page;
 mod sign_out;
 // end web
+mod summaries;
 mod tenders;
 mod tickets;
 mod tlog;

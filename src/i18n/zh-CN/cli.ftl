@@ -168,6 +168,7 @@ verify-receipt-unlogged = 票据 { $receipt }:在数据库中但不在日志中
 verify-withdrawal-unlogged = 票据 { $receipt } 的撤回:在数据库中但不在日志中
 verify-size = 日志记载有 { $stored } 个叶子,实际读到 { $found } 个
 verify-tree = 存储的树节点与叶子不符
+verify-monthly-totals = { $village } { $period } { $account } 的月度汇总:存储为 { $stored_count } 笔共 { $stored },按明细重算为 { $entries_count } 笔共 { $entries }
 cli-arg-plant = 植入疑点的村所占比例(0—1),每个村植入每类疑点各一例;真实答案写入数据目录的 plants.jsonl。不设置则不植入
 cli-arg-qr-search-workers = 上传应答后同时进行的票据照片二维码深度识别数(0:本服务器不做;票据保持待识别,直到有服务器进行)
 cli-arg-qr-search-seconds = 一次二维码深度识别在一张照片上最多花费的秒数

@@ -1,0 +1,2 @@
+DROP TRIGGER entries_monthly_totals;
+DROP TABLE monthly_totals;
