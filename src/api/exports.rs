@@ -27,6 +27,7 @@ use crate::ledger::villages::find_township;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    #[param(inline)]
     pub format: ExportFormat,
     /// Earliest `occurred_on`, inclusive.
     pub from: Option<NaiveDate>,
