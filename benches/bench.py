@@ -3,7 +3,8 @@
 user would otherwise reach for. Prints a Markdown report (also written to --report).
 
 Sections: 1 reads (wrk: the app vs nginx serving the same bytes; the app on SQLite and, when
---pg-url is given, on the same county in PostgreSQL), 2 peak memory during 1,
+--pg-url is given, on the same county in PostgreSQL), 1b reads of distinct pages (10,000
+different paths per workload, same comparison), 2 peak memory during 1 and 1b,
 3 receipts (not yet), 4 summaries (the app vs hledger balance), 5 cross-check (not yet),
 6 start-up time, 7 texts in either language, 8 referral tickets and the county's figures.
 Loopback only; every load is bounded in time.
@@ -13,6 +14,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +25,7 @@ from decimal import Decimal
 sys.dont_write_bytecode = True  # no __pycache__ in the repository
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import crosscheck_bench  # noqa: E402
+import distinct_bench  # noqa: E402
 import language_bench  # noqa: E402
 import tickets_bench  # noqa: E402
 from benchlib import HOST, Nginx, Server, fmt_spread, http_get, login, stats, timed, wrk  # noqa: E402
@@ -31,6 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # The users `village-ledger generate` creates (src/generate/mod.rs, USERS).
 VILLAGER = ("villager", "villager-county-2026")
 ADMIN = ("admin", "admin-county-2026")
+CLERK = ("clerk", "clerk-county-2026")
 
 out_lines = []
 
@@ -215,33 +219,58 @@ def section_summaries(a, server, token, village, year, villages):
         f"| {compare(app_vy, hl_vy)} |")
 
     admin = login(server.port, *ADMIN)
-    county_times, app_county = [], {}
-    for _ in range(a.county_repeats):
-        app_county = {}
+    clerk = login(server.port, *CLERK)
+    county_times, app_county, changes = [], {}, 0
+    rng = random.Random(18)
+    run = time.strftime("%H%M%S")
+    db = sqlite3.connect(f"file:{a.db}?mode=ro", uri=True)
+    # The generated clerk's scope: the township of the first village.
+    in_scope = [r[0] for r in db.execute(
+        "SELECT code FROM villages WHERE township_code = (SELECT township_code FROM villages ORDER BY code LIMIT 1) "
+        "ORDER BY code")]
+    for i in range(a.county_repeats * 5):
+        # A posting and its red-ink reversal into a random village first, so no answer kept
+        # from before can serve the summary (and the totals stay those of the journal).
+        code = rng.choice(in_scope)
+        account, settlement = db.execute(
+            "SELECT account_code, settlement_account_code FROM entries WHERE village_code = ? AND fiscal_year = ? "
+            "AND direction = 'expense' AND reverses IS NULL LIMIT 1", (code, year)).fetchone()
+        status, body = crosscheck_bench.post_json(server.port, f"/api/v1/villages/{code}/entries", clerk, {
+            "voucher_no": f"B4-{run}-{i}", "occurred_on": f"{year}-12-28", "direction": "expense",
+            "amount_fen": 12345, "account_code": account, "settlement_account_code": settlement,
+            "counterparty": "基准测试", "description": "summary benchmark posting, reversed at once"})
+        if status != 201:
+            raise RuntimeError(f"posting into {code}: {status} {body[:300]!r}")
+        entry = json.loads(body)["id"]
+        status, body = crosscheck_bench.post_json(server.port, f"/api/v1/entries/{entry}/reversal", clerk,
+                                                  {"reason": "benchmark posting"})
+        if status != 201:
+            raise RuntimeError(f"reversing {entry}: {status} {body[:300]!r}")
+        changes += 2
         conn = http.client.HTTPConnection(HOST, server.port, timeout=60)
         started = time.perf_counter()
-        for code in villages:
-            conn.request("GET", f"/api/v1/villages/{code}/summary?year={year}",
-                         headers={"Authorization": f"Bearer {admin}"})
-            res = conn.getresponse()
-            data = res.read()
-            if res.status != 200:
-                raise RuntimeError(f"summary of {code}: {res.status}")
-            api_totals(json.loads(data), app_county)
+        conn.request("GET", f"/api/v1/summary?year={year}", headers={"Authorization": f"Bearer {admin}"})
+        res = conn.getresponse()
+        data = res.read()
         county_times.append(time.perf_counter() - started)
         conn.close()
+        if res.status != 200:
+            raise RuntimeError(f"county summary: {res.status} {data[:300]!r}")
+        app_county = api_totals(json.loads(data), {})
+    db.close()
     county_journal = os.path.join(a.work, f"county-{year}.journal")
     subprocess.run(export + [county_journal, "--year", str(year)], check=True)
     hl_county_times, hl_county = hledger_balances(county_journal, a.county_repeats)
     ratio = stats(hl_county_times)[0] / stats(county_times)[0]
-    say(f"| balances by account, whole county, {year} ({len(villages)} village summaries over one keep-alive "
-        f"connection) | {fmt_spread(county_times, ' s', 2)} | {fmt_spread(hl_county_times, ' s', 1)} "
-        f"| {ratio:.1f}× | {compare(app_county, hl_county)} |")
+    say(f"| balances by account, whole county, {year} (`GET /api/v1/summary`, {len(villages)} villages, each "
+        f"request after a posting and its reversal in a random village) | {fmt_spread([t * 1000 for t in county_times], ' ms', 1)} "
+        f"| {fmt_spread(hl_county_times, ' s', 1)} | {ratio:.0f}× | {compare(app_county, hl_county)} |")
     say()
     say(f"The app: the village-year row is the median latency of {a.repeats} wrk runs of {a.duration} s at one "
-        "connection; the county row is wall-clock time of the sequential requests. hledger: wall-clock time of "
-        "the whole command (parsing the journal included), journal written by benches/hledger_export.py "
-        "(not timed).")
+        f"connection; the county row is the wall-clock time of {len(county_times)} requests on a new connection, "
+        f"each after a posting and its red-ink reversal ({changes} entries in all, netting to zero, so the totals "
+        "are the journal's). hledger: wall-clock time of the whole command (parsing the journal included), "
+        "journal written by benches/hledger_export.py (not timed).")
     say()
 
 
@@ -313,10 +342,12 @@ def main():
             say(f"PostgreSQL: {a.pg_note}")
             say()
         section_reads(a, server, token, read_scenarios(server.port, token, village, year), pg)
+        distinct_bench.section(a, server, login(server.port, *ADMIN),
+                               (pg[0], login(pg[0].port, *ADMIN)) if pg else None, say)
         say("## 2. Memory of the server during 1")
         say()
         say(f"Peak resident (VmHWM): {server.status_kb('VmHWM') / 1024:.1f} MB; resident after start-up: "
-            f"{idle_kb / 1024:.1f} MB; one run, read from /proc/PID/status after all of section 1.")
+            f"{idle_kb / 1024:.1f} MB; one run, read from /proc/PID/status after all of sections 1 and 1b.")
         if pg:
             say(f"On PostgreSQL: peak resident {pg[0].status_kb('VmHWM') / 1024:.1f} MB.")
             pg[0].stop()
@@ -328,6 +359,9 @@ def main():
         crosscheck_bench.precision_section(a, server, login(server.port, *ADMIN), say)
         language_bench.section(a, server, login(server.port, *ADMIN), say)
         tickets_bench.section(a, server, say)
+        say(f"Peak resident of the SQLite server through the whole benchmark (VmHWM, sections 1 to 8): "
+            f"{server.status_kb('VmHWM') / 1024:.1f} MB.")
+        say()
     finally:
         server.stop()
         if pg:

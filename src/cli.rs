@@ -96,6 +96,7 @@ fn arg_help(id: &str) -> Option<Msg> {
         "seed" => msg!("cli-arg-seed"),
         "last_year" => msg!("cli-arg-last-year"),
         "plant" => msg!("cli-arg-plant"),
+        "receipts" => msg!("cli-arg-generate-receipts"),
         "qr_search_workers" => msg!("cli-arg-qr-search-workers"),
         "qr_search_seconds" => msg!("cli-arg-qr-search-seconds"),
         // -- import and export (issue 19) --

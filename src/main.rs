@@ -206,7 +206,14 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     village_ledger::api::receipts::qr_search::spawn_workers(state.clone());
     let mut server = actix_web::HttpServer::new(move || build_app(state.clone()))
         .client_request_timeout(std::time::Duration::from_secs(timeout))
-        .shutdown_timeout(30);
+        .shutdown_timeout(30)
+        // Nagle's algorithm off, as nginx has it: a response written in two parts (a file's
+        // headers, then its bytes) otherwise waits for the client's delayed ACK, 40 ms.
+        .on_connect(|conn, _| {
+            if let Some(stream) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                let _ = stream.set_nodelay(true);
+            }
+        });
     if let Some(n) = workers {
         server = server.workers(n);
     }

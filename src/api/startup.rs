@@ -36,6 +36,7 @@ pub fn load_state(settings: Settings) -> anyhow::Result<State> {
         enabled: crate::db::recent::Recent::new(freshness, 100_000),
         villages: crate::db::recent::Recent::new(freshness, 100_000),
         pages: PageCache::new(usize::try_from(settings.page_cache_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX)),
+        db_threads: crate::api::state::DbThreads::new(settings.pool_size as usize).context(msg!("cli-ctx-open-db"))?,
         pool,
         keys,
         tokens: TokenSettings {

@@ -3,16 +3,49 @@
 use actix_web::web;
 
 use crate::api::page_cache::{PageCache, VillageFacts};
-use crate::api::problem::ApiResult;
+use crate::api::problem::{ApiError, ApiResult};
 use crate::auth::keys::KeyRing;
 use crate::auth::login::{LoginPolicy, UnknownUserThrottle};
 use crate::auth::tokens::TokenSettings;
 use crate::config::Settings;
 use crate::db::{DbConn, DbPool};
 
+/// The threads that run database work: as many as the pool has connections, so a request never
+/// waits for a connection on a thread of its own, and a burst of requests queues as tasks rather
+/// than growing threads (each with its own allocator arena) that only wait.
+pub struct DbThreads {
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl DbThreads {
+    pub fn new(threads: usize) -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .max_blocking_threads(threads.max(1))
+            .thread_name("db")
+            .build()?;
+        Ok(DbThreads { runtime: Some(runtime) })
+    }
+
+    fn handle(&self) -> Option<&tokio::runtime::Handle> {
+        self.runtime.as_ref().map(tokio::runtime::Runtime::handle)
+    }
+}
+
+impl Drop for DbThreads {
+    /// Work still running finishes on its own (a write commits or rolls back); nobody waits.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 /// Everything a request handler may need.
 pub struct AppState {
     pub pool: DbPool,
+    /// Where [`db`] runs its closures.
+    pub db_threads: DbThreads,
     pub keys: KeyRing,
     pub tokens: TokenSettings,
     pub login_policy: LoginPolicy,
@@ -53,8 +86,9 @@ impl AppState {
 
 pub type State = web::Data<AppState>;
 
-/// Runs database work on the blocking pool, never on the async workers. What its writes
-/// changed ([`crate::db::changes`]) is forgotten by this server's caches before it returns.
+/// Runs database work on the database threads ([`DbThreads`]), never on the async workers. What
+/// its writes changed ([`crate::db::changes`]) is forgotten by this server's caches before it
+/// returns.
 pub async fn db<T, F>(state: &State, f: F) -> ApiResult<T>
 where
     T: Send + 'static,
@@ -63,16 +97,23 @@ where
     let state = state.clone();
     // The request's language goes along, for whatever the work renders.
     let lang = crate::i18n::current();
-    web::block(move || {
-        crate::i18n::with(lang, || {
-            let mut conn = state.pool.get()?;
-            let result = f(&mut conn);
-            let changes = crate::db::changes::take();
-            if !changes.is_empty() {
-                state.forget(&changes);
-            }
-            result
+    let handle = state
+        .db_threads
+        .handle()
+        .ok_or_else(|| ApiError::Internal("the database threads have stopped".into()))?
+        .clone();
+    handle
+        .spawn_blocking(move || {
+            crate::i18n::with(lang, || {
+                let mut conn = state.pool.get()?;
+                let result = f(&mut conn);
+                let changes = crate::db::changes::take();
+                if !changes.is_empty() {
+                    state.forget(&changes);
+                }
+                result
+            })
         })
-    })
-    .await?
+        .await
+        .map_err(|e| ApiError::Internal(format!("a database task failed: {e}")))?
 }

@@ -23,6 +23,7 @@ mod inspections;
 mod log;
 mod places;
 mod plants;
+mod receipts;
 mod schedule;
 mod store;
 mod templates;
@@ -102,6 +103,10 @@ pub struct GenerateOptions {
     /// benchmark of the tickets' listing and the county's figures. Default: none.
     #[arg(long, default_value_t = 0)]
     pub findings: usize,
+    /// Receipt scans (0–100000) to draw and attach to expense entries spread over the county,
+    /// for the benchmark's reads of receipt thumbnails. Default: none.
+    #[arg(long, default_value_t = 0)]
+    pub receipts: usize,
 }
 
 impl GenerateOptions {
@@ -115,6 +120,9 @@ impl GenerateOptions {
         }
         if self.findings > 1_000_000 {
             bail!(msg!("cli-generate-findings", max = 1_000_000));
+        }
+        if self.receipts > 100_000 {
+            bail!(msg!("cli-generate-receipts", max = 100_000));
         }
         if let Some(rate) = self.plant
             && (!(0.0..=1.0).contains(&rate) || self.entries_per_village_year < PLANT_MIN_ENTRIES)
@@ -366,6 +374,15 @@ pub fn run(options: GenerateOptions) -> anyhow::Result<()> {
             "inspections: {} rounds, {} findings, {} referral tickets",
             written.rounds, written.findings, written.tickets
         );
+    }
+
+    // Scans last: their leaves go through the log's ordinary append, after every bulk leaf.
+    if options.receipts > 0 {
+        let store =
+            crate::receipts::ReceiptStore::new(settings.receipts_dir()).context(msg!("cli-ctx-open-receipts"))?;
+        let scans = receipts::attach(&mut conn, &store, options.seed, options.receipts)?;
+        write_transaction(&mut conn, |conn| checkpoint_now(conn, &signer)).context("signing the checkpoint")?;
+        println!("receipts: {scans} scans attached to expense entries");
     }
 
     let seconds = started.elapsed().as_secs_f64();

@@ -21,6 +21,7 @@ fn options(dir: &std::path::Path, seed: u64) -> GenerateOptions {
         last_year: 2024,
         plant: None,
         findings: 0,
+        receipts: 0,
     }
 }
 
@@ -453,4 +454,57 @@ fn findings_and_tickets_are_written_consistently_when_asked() {
         ),
         2
     );
+}
+
+#[test]
+fn receipt_scans_are_attached_when_asked_all_different_and_the_log_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    run(GenerateOptions {
+        receipts: 24,
+        findings: 20,
+        ..options(dir.path(), 4)
+    })
+    .unwrap();
+    let state = crate::api::load_state(crate::config::Settings::for_data_dir(dir.path())).unwrap();
+    let mut conn = state.pool.get().unwrap();
+    let report = crate::verify::verify(&mut conn, &state.log, &state.receipts).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(count(&mut conn, "SELECT COUNT(*) FROM receipts"), 24);
+    let on_expenses = "SELECT COUNT(*) FROM receipts r JOIN entries e ON e.id = r.entry_id \
+                       WHERE e.direction = 'expense' AND e.village_code = r.village_code";
+    assert_eq!(
+        count(&mut conn, on_expenses),
+        24,
+        "on expense entries of their own village"
+    );
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(DISTINCT village_code) FROM receipts"),
+        3,
+        "spread over the county"
+    );
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(*) FROM receipts WHERE qr_search <> 'done'"),
+        0
+    );
+    let rows: Vec<(String, String)> = crate::db::schema::receipts::table
+        .select((crate::db::schema::receipts::sha256, crate::db::schema::receipts::phash))
+        .load(&mut conn)
+        .unwrap();
+    for (sha, _) in &rows {
+        let thumb = state
+            .receipts
+            .rendition_path(sha, crate::receipts::RenditionSize::Thumb)
+            .unwrap();
+        assert!(thumb.exists(), "thumbnail of {sha}");
+    }
+    // No two alike to the reused-receipt rule.
+    for (i, (_, a)) in rows.iter().enumerate() {
+        for (_, b) in &rows[i + 1..] {
+            let d = crate::receipts::phash_distance(a, b).unwrap();
+            assert!(
+                d > crate::receipts::SAME_PAPER_MAX_DISTANCE,
+                "{a} and {b}: distance {d}"
+            );
+        }
+    }
 }

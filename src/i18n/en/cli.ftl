@@ -176,3 +176,5 @@ cli-generate-villages = --villages must be between 1 and { $max }
 cli-generate-entries = --entries-per-village-year must be between 1 and { $max }
 cli-generate-plant = --plant must be between 0 and 1, with at least { $min } entries per village and year
 cli-generate-years = --years and --last-year must keep every year within { $first }–{ $last }
+cli-arg-generate-receipts = Receipt scans (0–100000) to draw and attach to expense entries spread over the county, for the benchmark's reads of receipt thumbnails. Default: none
+cli-generate-receipts = --receipts must be between 0 and { $max }

@@ -176,3 +176,5 @@ cli-generate-villages = --villages 须在 1 至 { $max } 之间
 cli-generate-entries = --entries-per-village-year 须在 1 至 { $max } 之间
 cli-generate-plant = --plant 须在 0 至 1 之间,且每村每年至少 { $min } 条记录
 cli-generate-years = --years 和 --last-year 须使每个年度都在 { $first }—{ $last } 年之内
+cli-arg-generate-receipts = 为基准测试读取票据缩略图而绘制的票据扫描件数(0—100000),分散附在全县的支出记录上。默认不绘制
+cli-generate-receipts = --receipts 须在 0 至 { $max } 之间
