@@ -35,19 +35,17 @@ fn entry_like(conn: &mut DbConn, village: &str, needle: &str, nth: i64) -> anyho
 fn attach(conn: &mut DbConn, store: &ReceiptStore, entry_id: &str, village: &str, bytes: &[u8]) -> anyhow::Result<()> {
     use sha2::Digest;
     let sha: String = sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
-    let (mut file, tmp) = store.temp_file().context("creating an upload file")?;
+    let (mut file, tmp) = store.temp_upload().context("creating an upload file")?;
     std::io::Write::write_all(&mut file, bytes)
         .and_then(|()| file.sync_all())
         .context("writing an upload file")?;
-    let ingested = ingest(&tmp, &IntakeLimits::default()).with_context(|| format!("reading the scan {sha}"))?;
-    store.commit_original(&tmp, &sha).context("storing an original")?;
+    let ingested = ingest(tmp.path(), &IntakeLimits::default()).with_context(|| format!("reading the scan {sha}"))?;
+    store.commit_upload(tmp, &sha).context("storing an original")?;
     for (size, bytes) in [
         (RenditionSize::Thumb, &ingested.thumb),
         (RenditionSize::Screen, &ingested.screen),
     ] {
-        store
-            .write_rendition(&sha, size, bytes)
-            .context("storing a rendition")?;
+        store.put_rendition(&sha, size, bytes).context("storing a rendition")?;
     }
     // Deterministic like the rest of the demo: the id comes from the bytes and the entry.
     let id = format!("rc_{}{}", &sha[..12], &entry_id[entry_id.len() - 12..]);

@@ -2,7 +2,8 @@ use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
 
-use crate::receipts::{ReceiptStore, RenditionSize};
+use crate::receipts::RenditionSize;
+use crate::receipts::store::FileStore as ReceiptStore;
 
 const SHA_A: &str = "aa11223344556677889900aabbccddeeff00112233445566778899aabbccddee";
 const SHA_B: &str = "bb11223344556677889900aabbccddeeff00112233445566778899aabbccddee";
