@@ -156,8 +156,10 @@ async fn two_servers_share_one_bucket(postgres: bool) {
     let mut env = s3.env();
     env.push(("VL_RECEIPTS_URL".into(), s3.url("shared")));
     let extra = ["--database-url", url.as_str()];
-    let (mut a, addr_a) = start_server_env(app.dir.path(), &extra, &env);
-    let (mut b, addr_b) = start_server_env(app.dir.path(), &extra, &env);
+    let (a, addr_a) = start_server_env(app.dir.path(), &extra, &env);
+    let (b, addr_b) = start_server_env(app.dir.path(), &extra, &env);
+    // Stopped when the test ends, passed or failed.
+    let _servers = Stopped([a, b]);
     let token = app.token("clerk1");
     let mut receipts = Vec::new();
     for (n, addr) in [(10u8, &addr_a), (11, &addr_b)] {
@@ -222,9 +224,17 @@ async fn two_servers_share_one_bucket(postgres: bool) {
     let sha = sha256_bytes(&shared);
     assert_eq!(sha256_file(&s3.original_file("shared", &sha)), sha);
     assert_eq!(app.count("receipts"), 4);
-    for child in [&mut a, &mut b] {
-        let _ = child.kill();
-        let _ = child.wait();
+}
+
+/// Server processes, killed when this is dropped.
+struct Stopped<const N: usize>([std::process::Child; N]);
+
+impl<const N: usize> Drop for Stopped<N> {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -274,6 +284,14 @@ async fn a_stopped_store_answers_503_and_records_nothing(postgres: bool) {
     assert_eq!(sha256_file(&s3.original_file("outage", &sha)), sha);
 }
 
+/// `copy --from DB --from-receipts FROM --to-receipts TO`, by the real binary.
+fn copy_receipts(s3: &S3Server, db: &str, from: &str, to: &str) -> (bool, String) {
+    run_cli_env(
+        &["copy", "--from", db, "--from-receipts", from, "--to-receipts", to],
+        &s3.env(),
+    )
+}
+
 async fn copy_moves_every_receipt_to_the_bucket_and_back(postgres: bool) {
     let Some(s3) = S3Server::start() else { return };
     // A county on the filesystem store.
@@ -292,52 +310,19 @@ async fn copy_moves_every_receipt_to_the_bucket_and_back(postgres: bool) {
     let db = app.database_url();
     let files = format!("file://{}", app.dir.path().join("receipts").display());
     let bucket = s3.url("moved");
-    let (ok, out) = run_cli_env(
-        &[
-            "copy",
-            "--from",
-            &db,
-            "--from-receipts",
-            &files,
-            "--to-receipts",
-            &bucket,
-        ],
-        &s3.env(),
-    );
+    let (ok, out) = copy_receipts(&s3, &db, &files, &bucket);
     assert!(ok, "{out}");
     assert!(out.contains("3 receipt originals") && out.contains("3 copied"), "{out}");
     for sha in &shas {
         assert_eq!(&sha256_file(&s3.original_file("moved", sha)), sha);
     }
     // Run again: everything is there, nothing is copied.
-    let (ok, out) = run_cli_env(
-        &[
-            "copy",
-            "--from",
-            &db,
-            "--from-receipts",
-            &files,
-            "--to-receipts",
-            &bucket,
-        ],
-        &s3.env(),
-    );
+    let (ok, out) = copy_receipts(&s3, &db, &files, &bucket);
     assert!(ok && out.contains("0 copied"), "{out}");
     // And back into a new filesystem store.
     let back = tempfile::tempdir().unwrap();
     let back_url = format!("file://{}", back.path().display());
-    let (ok, out) = run_cli_env(
-        &[
-            "copy",
-            "--from",
-            &db,
-            "--from-receipts",
-            &bucket,
-            "--to-receipts",
-            &back_url,
-        ],
-        &s3.env(),
-    );
+    let (ok, out) = copy_receipts(&s3, &db, &bucket, &back_url);
     assert!(ok && out.contains("3 copied"), "{out}");
     for sha in &shas {
         let file = back.path().join("originals").join(&sha[..2]).join(&sha[2..4]).join(sha);
@@ -353,18 +338,8 @@ async fn copy_moves_every_receipt_to_the_bucket_and_back(postgres: bool) {
     // An original missing from the source stops the copy, naming it.
     std::fs::remove_file(s3.original_file("moved", &shas[0])).unwrap();
     let elsewhere = tempfile::tempdir().unwrap();
-    let (ok, out) = run_cli_env(
-        &[
-            "copy",
-            "--from",
-            &db,
-            "--from-receipts",
-            &bucket,
-            "--to-receipts",
-            &format!("file://{}", elsewhere.path().display()),
-        ],
-        &s3.env(),
-    );
+    let elsewhere_url = format!("file://{}", elsewhere.path().display());
+    let (ok, out) = copy_receipts(&s3, &db, &bucket, &elsewhere_url);
     assert!(!ok && out.contains(&shas[0]), "{out}");
 }
 

@@ -133,3 +133,30 @@ fn sweep_with_a_grace_period_spares_files_another_server_is_committing() {
     assert!(store.original_path(SHA_B).expect("sha").exists());
     assert_eq!(store.sweep(|_| false).expect("sweep"), 2);
 }
+
+#[test]
+fn receipts_urls_name_a_file_store_or_a_bucket_and_nothing_else() {
+    use crate::receipts::store::ReceiptsLocation;
+    assert_eq!(
+        ReceiptsLocation::parse("file:///srv/receipts"),
+        Ok(ReceiptsLocation::Files("/srv/receipts".into()))
+    );
+    assert_eq!(
+        ReceiptsLocation::parse("s3://village-receipts/sanmen/"),
+        Ok(ReceiptsLocation::Objects("s3://village-receipts/sanmen".into()))
+    );
+    assert_eq!(
+        ReceiptsLocation::parse("s3://village-receipts"),
+        Ok(ReceiptsLocation::Objects("s3://village-receipts".into()))
+    );
+    for bad in [
+        "file://relative/path",
+        "s3://",
+        "s3:///prefix",
+        "http://bucket/x",
+        "/srv/receipts",
+        "",
+    ] {
+        assert!(ReceiptsLocation::parse(bad).is_err(), "{bad}");
+    }
+}
