@@ -3,7 +3,8 @@
 //! the bucket and nothing stays on local disk; renditions lost from the bucket are made again;
 //! two servers share one bucket; a stopped store answers 503 and records nothing, and readiness
 //! names it until it is back; `copy` moves every original from a filesystem store to the bucket
-//! and back; a backup of an S3-backed server holds the originals.
+//! and back; a backup of an S3-backed server holds the originals; start-up sweeps objects no
+//! row names once they are an hour old.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -384,6 +385,46 @@ async fn a_backup_of_an_s3_backed_server_holds_the_originals(postgres: bool) {
     );
 }
 
+/// Sets the modification time of `path` to `ago` before now (s3s-fs reports it as the
+/// object's last-modified time).
+fn age(path: &Path, ago: Duration) {
+    let when = std::time::SystemTime::now() - ago;
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_times(std::fs::FileTimes::new().set_modified(when)).unwrap();
+}
+
+async fn start_up_sweeps_objects_no_row_names_once_they_are_an_hour_old(postgres: bool) {
+    let Some(s3) = S3Server::start() else { return };
+    let Some(app) = app_on(postgres, &s3, "swept").await else {
+        return;
+    };
+    let (_, known) = attach_scan(&app, 50).await;
+    age(&s3.original_file("swept", &known), Duration::from_secs(7200));
+    // What a crash left between putting an original and committing its row: one long ago, one
+    // just now (another server may be about to commit its row).
+    let (old, young) = ("ab".repeat(32), "cd".repeat(32));
+    for sha in [&old, &young] {
+        let file = s3.original_file("swept", sha);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, b"no row names this").unwrap();
+    }
+    let old_thumb = s3.rendition_file("swept", &old, "thumb");
+    std::fs::create_dir_all(old_thumb.parent().unwrap()).unwrap();
+    std::fs::write(&old_thumb, b"jpeg").unwrap();
+    age(&s3.original_file("swept", &old), Duration::from_secs(7200));
+    age(&old_thumb, Duration::from_secs(7200));
+    // A server starting on the bucket.
+    let restarted = village_ledger::api::load_state(app.state.settings.clone()).unwrap();
+    assert!(!s3.original_file("swept", &old).exists(), "the old orphan was swept");
+    assert!(!old_thumb.exists(), "its rendition too");
+    assert!(s3.original_file("swept", &young).exists(), "a young one is spared");
+    assert!(
+        s3.original_file("swept", &known).exists(),
+        "a receipt's original is kept"
+    );
+    drop(restarted);
+}
+
 /// Runs each listed `async fn NAME(postgres: bool)` over SQLite and over PostgreSQL.
 macro_rules! on_both_backends_s3 {
     ($($name:ident),* $(,)?) => {
@@ -412,4 +453,5 @@ on_both_backends_s3!(
     a_stopped_store_answers_503_and_records_nothing,
     copy_moves_every_receipt_to_the_bucket_and_back,
     a_backup_of_an_s3_backed_server_holds_the_originals,
+    start_up_sweeps_objects_no_row_names_once_they_are_an_hour_old,
 );
