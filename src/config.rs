@@ -18,6 +18,7 @@
 //! | `VL_LOG_FORMAT` | `text` | `text` or `json` log lines |
 //! | `VL_RECEIPT_MAX_BYTES` | `20971520` | largest receipt upload (20 MiB) |
 //! | `VL_RECEIPT_MAX_PIXELS` | `80000000` | largest receipt image, in pixels |
+//! | `VL_RECEIPTS_URL` | `<data dir>/receipts` on the filesystem | `file:///PATH`, or `s3://BUCKET/PREFIX` for S3-compatible object storage, configured by `AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ALLOW_HTTP` (as the `object_store` crate reads them) |
 //! | `VL_ORPHAN_GRACE_SECONDS` | `0` | start-up keeps receipt files without a row younger than this (set it above the longest upload when servers share the data dir) |
 //! | `VL_LOG_ORIGIN` | `village-ledger.local/ledger` | origin line (and key name) of signed checkpoints |
 //! | `VL_CHECKPOINT_SECONDS` | `60` | how often a checkpoint is signed while leaves arrive |
@@ -49,6 +50,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::db::DbUrl;
+use crate::receipts::store::{ReceiptStore, ReceiptsLocation};
 
 #[derive(Args, Clone, Debug)]
 pub struct Settings {
@@ -103,6 +105,14 @@ pub struct Settings {
     /// Largest receipt image, in pixels.
     #[arg(long, env = "VL_RECEIPT_MAX_PIXELS", default_value_t = 80_000_000)]
     pub receipt_max_pixels: u64,
+    /// Where receipts are kept: `file:///PATH`, or `s3://BUCKET/PREFIX` (S3-compatible object
+    /// storage, configured by the `AWS_*` environment); default `<data dir>/receipts`.
+    #[arg(long, env = "VL_RECEIPTS_URL", value_parser = ReceiptsLocation::parse)]
+    pub receipts_url: Option<ReceiptsLocation>,
+    /// Object store settings besides the `AWS_*` environment (`object_store`'s keys, such as
+    /// `aws_endpoint`): for tests and tools that cannot set the process environment.
+    #[arg(skip)]
+    pub receipts_options: Vec<(String, String)>,
     /// Start-up keeps receipt files without a row that are younger than this many seconds.
     #[arg(long, env = "VL_ORPHAN_GRACE_SECONDS", default_value_t = 0)]
     pub orphan_grace_seconds: u64,
@@ -281,6 +291,8 @@ impl Settings {
             log_origin: "village-ledger.local/ledger".into(),
             receipt_max_bytes: 20 * 1024 * 1024,
             receipt_max_pixels: 80_000_000,
+            receipts_url: None,
+            receipts_options: Vec::new(),
             orphan_grace_seconds: 0,
             checkpoint_seconds: 60,
             crosscheck_max_bytes: 16 * 1024 * 1024,
@@ -310,9 +322,15 @@ impl Settings {
         self.data_dir.join("keys")
     }
 
-    /// Where receipt originals and renditions are stored.
+    /// The local receipt directory: temp uploads, and the receipts themselves unless
+    /// `VL_RECEIPTS_URL` puts them elsewhere.
     pub fn receipts_dir(&self) -> PathBuf {
         self.data_dir.join("receipts")
+    }
+
+    /// Opens the receipt store `VL_RECEIPTS_URL` names (creating a filesystem store's folders).
+    pub fn receipt_store(&self) -> std::io::Result<ReceiptStore> {
+        ReceiptStore::open(self.receipts_url.as_ref(), &self.receipts_dir(), &self.receipts_options)
     }
 
     /// The key that signs the transparency log's checkpoints.

@@ -12,6 +12,7 @@ use village_ledger::auth::users::{NewUser, add_user, disable_user};
 use village_ledger::config::Settings;
 use village_ledger::i18n::{self, Lang};
 use village_ledger::msg;
+use village_ledger::receipts::store::ReceiptsLocation;
 
 // import and export (issue 19)
 mod books;
@@ -56,9 +57,16 @@ enum Command {
         /// Source database URL.
         #[arg(long)]
         from: String,
-        /// Target database URL; must hold no county yet.
-        #[arg(long)]
-        to: String,
+        /// Target database URL; must hold no county yet. Without it only the receipts move.
+        #[arg(long, required_unless_present = "to_receipts")]
+        to: Option<String>,
+        /// The receipt store the source's receipts are in (`file:///PATH` or `s3://BUCKET/PREFIX`).
+        #[arg(long, requires = "to_receipts", value_parser = ReceiptsLocation::parse)]
+        from_receipts: Option<ReceiptsLocation>,
+        /// The receipt store to copy every original the source's receipts name into, each one
+        /// checked against its SHA-256.
+        #[arg(long, requires = "from_receipts", value_parser = ReceiptsLocation::parse)]
+        to_receipts: Option<ReceiptsLocation>,
     },
     /// Check a data dir offline: recompute every leaf of the transparency log from the database
     /// rows, compare with the stored tree and the signed checkpoints, and name every difference.
@@ -359,7 +367,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify { settings } => verify(settings),
-        Command::Copy { from, to } => copy(&from, &to),
+        Command::Copy {
+            from,
+            to,
+            from_receipts,
+            to_receipts,
+        } => copy(&from, to.as_deref(), from_receipts.zip(to_receipts)),
         Command::VerifyProof { checkpoint, proof, key } => verify_proof(&checkpoint, &proof, &key),
         Command::Generate { options } => village_ledger::generate::run(options).context(msg!("cli-ctx-generate")),
         // import and export (issue 19)
@@ -433,17 +446,32 @@ fn restore(options: village_ledger::ops::RestoreOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn copy(from: &str, to: &str) -> anyhow::Result<()> {
+fn copy(from: &str, to: Option<&str>, receipts: Option<(ReceiptsLocation, ReceiptsLocation)>) -> anyhow::Result<()> {
     use village_ledger::db::{DbUrl, connect};
     let from_pool = connect(&DbUrl::parse(from), 2).context(msg!("cli-ctx-open-source"))?;
-    let to_pool = connect(&DbUrl::parse(to), 2).context(msg!("cli-ctx-open-target"))?;
     let mut source = from_pool.get().context(msg!("cli-ctx-open-source"))?;
-    let mut target = to_pool.get().context(msg!("cli-ctx-open-target"))?;
-    let report = village_ledger::db::copy::copy_county(&mut source, &mut target).context(msg!("cli-ctx-copy"))?;
-    for table in &report {
-        println!("{:<24} {:>10} rows  sha256 {}", table.table, table.rows, table.sha256);
+    if let Some(to) = to {
+        let to_pool = connect(&DbUrl::parse(to), 2).context(msg!("cli-ctx-open-target"))?;
+        let mut target = to_pool.get().context(msg!("cli-ctx-open-target"))?;
+        let report = village_ledger::db::copy::copy_county(&mut source, &mut target).context(msg!("cli-ctx-copy"))?;
+        for table in &report {
+            println!("{:<24} {:>10} rows  sha256 {}", table.table, table.rows, table.sha256);
+        }
+        println!("{}", msg!("cli-copied", tables = report.len()));
     }
-    println!("{}", msg!("cli-copied", tables = report.len()));
+    if let Some((from_store, to_store)) = receipts {
+        let report = village_ledger::ops::copy_receipts(&mut source, &from_store, &to_store)
+            .context(msg!("cli-ctx-copy-receipts"))?;
+        println!(
+            "{}",
+            msg!(
+                "cli-copied-receipts",
+                receipts = report.receipts,
+                copied = report.copied,
+                to = report.to
+            )
+        );
+    }
     Ok(())
 }
 

@@ -428,10 +428,12 @@ enum OriginalFault {
 /// Whether the stored original of `sha256` still has exactly those bytes.
 fn original_intact(store: &ReceiptStore, sha256: &str) -> Result<(), OriginalFault> {
     use sha2::Digest;
-    let path = store
-        .original_path(sha256)
-        .map_err(|e| OriginalFault::NoPath(e.to_string()))?;
-    let mut file = std::fs::File::open(&path).map_err(|_| OriginalFault::Missing)?;
+    let stored = store.original(sha256).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => OriginalFault::NoPath(e.to_string()),
+        _ => OriginalFault::Unreadable(e),
+    })?;
+    let stored = stored.ok_or(OriginalFault::Missing)?;
+    let mut file = std::fs::File::open(stored.path()).map_err(|_| OriginalFault::Missing)?;
     let mut hasher = sha2::Sha256::new();
     std::io::copy(&mut file, &mut hasher).map_err(OriginalFault::Unreadable)?;
     let actual: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();

@@ -18,8 +18,9 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// The database is reachable with every migration applied, and the data dir is there and not
-/// read-only.
+/// The database is reachable with every migration applied, the data dir is there and not
+/// read-only, and the receipt store answers (an object store within two seconds; its answer
+/// is reused for two seconds).
 #[utoipa::path(
     tag = "ops",
     responses(
@@ -43,13 +44,21 @@ pub async fn readyz(state: State) -> HttpResponse {
     })
     .await
     .unwrap_or(false);
-    if ready {
-        HttpResponse::Ok().json(Health { status: "ok" })
-    } else {
-        crate::api::problem::problem_response(
-            &crate::api::problem::ApiError::Unavailable(crate::msg!("problem-not-ready")).problem(),
-        )
+    if !ready {
+        return not_ready(crate::msg!("problem-not-ready"));
     }
+    if let Err(reason) = state.receipts.probe().await {
+        tracing::warn!(%reason, store = %state.receipts.describe(), "receipt store unreachable");
+        return not_ready(crate::msg!(
+            "problem-not-ready-receipt-store",
+            store = state.receipts.describe()
+        ));
+    }
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+fn not_ready(why: crate::i18n::Msg) -> HttpResponse {
+    crate::api::problem::problem_response(&crate::api::problem::ApiError::Unavailable(why).problem())
 }
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -27,8 +27,7 @@ pub fn load_state(settings: Settings) -> anyhow::Result<State> {
     .context(msg!("cli-ctx-open-keys"))?;
     let log = crate::tlog::checkpoint::LogSigner::open(&settings.log_key_file(), &settings.log_origin)
         .context(msg!("cli-ctx-open-log-key"))?;
-    let receipts =
-        crate::receipts::ReceiptStore::new(settings.receipts_dir()).context(msg!("cli-ctx-open-receipts"))?;
+    let receipts = settings.receipt_store().context(msg!("cli-ctx-open-receipts"))?;
     sweep_orphan_receipts(&pool, &receipts, settings.orphan_grace_seconds)?;
     let freshness = std::time::Duration::from_millis(settings.freshness_ms);
     Ok(web::Data::new(AppState {
@@ -66,19 +65,25 @@ pub fn load_state(settings: Settings) -> anyhow::Result<State> {
 
 /// Removes receipt files that a crash left without a row (older than `grace_seconds`, so a
 /// server sharing the directory that is between storing a file and committing its row keeps
-/// it).
+/// it). An object store that cannot be reached is swept at the next start: the server starts,
+/// and `/readyz` names the store until it answers.
 fn sweep_orphan_receipts(
     pool: &DbPool,
     store: &crate::receipts::ReceiptStore,
     grace_seconds: u64,
 ) -> anyhow::Result<()> {
     let conn = std::cell::RefCell::new(pool.get().context(msg!("cli-ctx-take-connection"))?);
-    let removed = store
-        .sweep_older_than(
-            |sha| crate::ledger::receipts::original_is_known(&mut conn.borrow_mut(), sha).unwrap_or(true),
-            std::time::Duration::from_secs(grace_seconds),
-        )
-        .context(msg!("cli-ctx-sweep-receipts"))?;
+    let swept = store.sweep_older_than(
+        |sha| crate::ledger::receipts::original_is_known(&mut conn.borrow_mut(), sha).unwrap_or(true),
+        std::time::Duration::from_secs(grace_seconds),
+    );
+    let removed = match swept {
+        Err(e) if crate::receipts::store::is_unavailable(&e) => {
+            tracing::warn!(error = %e, store = %store.describe(), "receipt store unavailable; not swept");
+            0
+        }
+        other => other.context(msg!("cli-ctx-sweep-receipts"))?,
+    };
     if removed > 0 {
         tracing::warn!(removed, "removed receipt files that a crash left without a row");
     }

@@ -65,7 +65,7 @@ pub struct AppState {
     /// Places for the expensive routes (reconcile, flags, full-size rendition, upload).
     pub gates: crate::domain::budget::Gates,
     /// Full-size renditions being made, so one receipt's is made once however many ask.
-    pub full_renditions: crate::receipts::SingleFlight<ApiResult<std::path::PathBuf>>,
+    pub full_renditions: crate::receipts::SingleFlight<ApiResult<std::sync::Arc<crate::receipts::store::LocalCopy>>>,
     /// The deep QR searches that run after uploads are answered.
     pub qr_searches: crate::receipts::deferred::QrSearches,
     /// The time deadlines, overdue tickets and daily limits are judged by (tests fix it).

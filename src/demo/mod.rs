@@ -7,7 +7,7 @@
 //! get fresh ids, as the services give them).
 
 pub mod county;
-mod receipts;
+pub(crate) mod receipts;
 mod workflow;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::entries;
 use crate::db::{DbConn, write_transaction};
-use crate::ledger::receipts::insert_receipt;
+use crate::ledger::receipts::{ReceiptRow, insert_receipt};
 use crate::receipts::{IntakeLimits, ReceiptStore, RenditionSize, ingest};
 use anyhow::{Context, anyhow};
 
@@ -32,35 +32,46 @@ fn entry_like(conn: &mut DbConn, village: &str, needle: &str, nth: i64) -> anyho
         .ok_or_else(|| anyhow!("the demo has no entry like {needle} in {village}"))
 }
 
-fn attach(conn: &mut DbConn, store: &ReceiptStore, entry_id: &str, village: &str, bytes: &[u8]) -> anyhow::Result<()> {
+/// Stores `bytes` as an upload would be stored (original, thumbnail and screen renditions) and
+/// makes the row of its attachment to `entry_id`, not yet recorded. The id comes from the bytes
+/// and the entry, so the demo and the generated county are the same from run to run.
+pub(crate) fn store_scan(
+    store: &ReceiptStore,
+    entry_id: &str,
+    village: &str,
+    bytes: &[u8],
+    uploaded_by: &str,
+) -> anyhow::Result<ReceiptRow> {
     use sha2::Digest;
     let sha: String = sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
-    let (mut file, tmp) = store.temp_file().context("creating an upload file")?;
+    let (mut file, tmp) = store.temp_upload().context("creating an upload file")?;
     std::io::Write::write_all(&mut file, bytes)
         .and_then(|()| file.sync_all())
         .context("writing an upload file")?;
-    let ingested = ingest(&tmp, &IntakeLimits::default()).with_context(|| format!("reading the scan {sha}"))?;
-    store.commit_original(&tmp, &sha).context("storing an original")?;
+    let ingested = ingest(tmp.path(), &IntakeLimits::default()).with_context(|| format!("reading the scan {sha}"))?;
+    store.commit_upload(tmp, &sha).context("storing an original")?;
     for (size, bytes) in [
         (RenditionSize::Thumb, &ingested.thumb),
         (RenditionSize::Screen, &ingested.screen),
     ] {
-        store
-            .write_rendition(&sha, size, bytes)
-            .context("storing a rendition")?;
+        store.put_rendition(&sha, size, bytes).context("storing a rendition")?;
     }
-    // Deterministic like the rest of the demo: the id comes from the bytes and the entry.
     let id = format!("rc_{}{}", &sha[..12], &entry_id[entry_id.len() - 12..]);
-    let row = crate::receipts::attach::receipt_row(
+    Ok(crate::receipts::attach::receipt_row(
         id.into(),
         entry_id,
         village,
         &sha,
         bytes.len() as u64,
         &ingested,
-        "demo-import",
-    );
-    write_transaction(conn, |conn| insert_receipt(conn, &row)).with_context(|| format!("attaching {sha} to {entry_id}"))
+        uploaded_by,
+    ))
+}
+
+fn attach(conn: &mut DbConn, store: &ReceiptStore, entry_id: &str, village: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let row = store_scan(store, entry_id, village, bytes, "demo-import")?;
+    write_transaction(conn, |conn| insert_receipt(conn, &row))
+        .with_context(|| format!("attaching {} to {entry_id}", row.sha256))
 }
 
 /// Attaches the demo scans to 坎头村's entries.

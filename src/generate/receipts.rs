@@ -15,11 +15,10 @@ use diesel::sql_types::{BigInt, Text};
 use image::{ImageBuffer, Rgb};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sha2::Digest;
 
 use crate::db::{DbConn, write_transaction};
 use crate::ledger::receipts::{ReceiptRow, insert_receipt};
-use crate::receipts::{IntakeLimits, ReceiptStore, RenditionSize, ingest};
+use crate::receipts::ReceiptStore;
 
 /// Receipts recorded per write transaction.
 const PER_TRANSACTION: usize = 500;
@@ -91,33 +90,7 @@ fn scan_for(store: &ReceiptStore, seed: u64, target: &Target) -> anyhow::Result<
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ target.seq as u64);
     rng.set_stream(7);
     let bytes = draw(&mut rng);
-    let sha: String = sha2::Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let (mut file, tmp) = store.temp_file().context("creating a scan file")?;
-    std::io::Write::write_all(&mut file, &bytes).context("writing a scan file")?;
-    drop(file);
-    let ingested = ingest(&tmp, &IntakeLimits::default()).with_context(|| format!("reading the scan {sha}"))?;
-    store.commit_original(&tmp, &sha).context("storing a scan")?;
-    for (size, rendition) in [
-        (RenditionSize::Thumb, &ingested.thumb),
-        (RenditionSize::Screen, &ingested.screen),
-    ] {
-        store
-            .write_rendition(&sha, size, rendition)
-            .context("storing a rendition")?;
-    }
-    let id = format!("rc_{}{}", &sha[..12], &target.id[target.id.len() - 12..]);
-    let mut row = crate::receipts::attach::receipt_row(
-        id.into(),
-        &target.id,
-        &target.village_code,
-        &sha,
-        bytes.len() as u64,
-        &ingested,
-        "clerk",
-    );
+    let mut row = crate::demo::receipts::store_scan(store, &target.id, &target.village_code, &bytes, "clerk")?;
     // Nothing in these scans for the deep QR search to find.
     row.qr_search = "done".into();
     Ok(row)

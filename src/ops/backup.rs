@@ -7,7 +7,8 @@
 //! Then every original the snapshot's receipts name goes into the shared pool (only those the
 //! pool lacks), with the log key (and, asked for, the access-token keys), the latest signed
 //! checkpoint, and the manifest, last. Originals are written before the rows that name them and
-//! never removed, so each one the snapshot names is on disk when it is read.
+//! never removed, so each one the snapshot names is stored when it is read, on disk or in the
+//! object store `VL_RECEIPTS_URL` names.
 
 use std::fs;
 use std::path::Path;
@@ -22,6 +23,7 @@ use crate::config::Settings;
 use crate::db::schema::receipts;
 use crate::db::{DbConn, DbUrl};
 use crate::receipts::ReceiptStore;
+use crate::receipts::store::ReceiptsLocation;
 use crate::tlog::checkpoint::LogSigner;
 
 /// What a backup wrote.
@@ -82,16 +84,10 @@ fn fill_snapshot(
     let db_path = staging.join(DATABASE);
     dump_database(&url, &db_path)?;
     let (originals, log_size, checkpoint) = read_dump(&db_path)?;
-    let source_root = settings.receipts_dir();
-    let source = ReceiptStore::existing(&source_root);
+    let source = source_store(settings, pool)?;
     let mut receipts_copied = 0;
     for sha in &originals {
-        let shown = || {
-            source
-                .original_path(sha)
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|_| sha.clone())
-        };
+        let shown = || source.original_name(sha);
         match copy_original(&source, pool, sha)? {
             OriginalCopy::Present => {}
             OriginalCopy::Copied => receipts_copied += 1,
@@ -144,6 +140,17 @@ fn fill_snapshot(
         database_bytes,
         log_size,
     })
+}
+
+/// The store the server keeps its receipts in, opened to read only: a filesystem store as it
+/// is, creating nothing; an object store with the pool's `tmp/` for the copies it fetches.
+fn source_store(settings: &Settings, pool: &ReceiptStore) -> Result<ReceiptStore, OpsError> {
+    match &settings.receipts_url {
+        None => Ok(ReceiptStore::existing(settings.receipts_dir())),
+        Some(ReceiptsLocation::Files(root)) => Ok(ReceiptStore::existing(root)),
+        Some(location) => ReceiptStore::open(Some(location), pool.root(), &settings.receipts_options)
+            .map_err(OpsError::io(pool.root())),
+    }
 }
 
 /// Writes a consistent snapshot of the database at `url` into the new SQLite file `to`.

@@ -76,17 +76,19 @@ pub enum OriginalCopy {
 }
 
 /// Copies the original `sha256` from `from` into `to` unless `to` has it: through a temp file
-/// of `to`, committed only when the bytes read hash to `sha256`.
+/// of `to`, committed only when the bytes read hash to `sha256`. Either store may be a
+/// filesystem or an object store.
 pub fn copy_original(from: &ReceiptStore, to: &ReceiptStore, sha256: &str) -> Result<OriginalCopy, OpsError> {
-    let target = to.original_path(sha256).map_err(OpsError::io(to.root()))?;
-    if target.is_file() {
+    if to.has_original(sha256).map_err(OpsError::io(to.describe()))? {
         return Ok(OriginalCopy::Present);
     }
-    let source_path = from.original_path(sha256).map_err(OpsError::io(from.root()))?;
-    let mut source = match File::open(&source_path) {
+    let Some(stored) = from.original(sha256).map_err(OpsError::io(from.describe()))? else {
+        return Ok(OriginalCopy::Missing);
+    };
+    let mut source = match File::open(stored.path()) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(OriginalCopy::Missing),
-        Err(e) => return Err(OpsError::io(&source_path)(e)),
+        Err(e) => return Err(OpsError::io(stored.path())(e)),
     };
     let (mut file, tmp) = to.temp_upload().map_err(OpsError::io(to.root()))?;
     let sha = copy_hashing(&mut source, &mut file).map_err(OpsError::io(tmp.path()))?;
@@ -94,7 +96,7 @@ pub fn copy_original(from: &ReceiptStore, to: &ReceiptStore, sha256: &str) -> Re
     if sha != sha256 {
         return Ok(OriginalCopy::Altered);
     }
-    to.commit_upload(tmp, sha256).map_err(OpsError::io(&target))?;
+    to.commit_upload(tmp, sha256).map_err(OpsError::io(to.describe()))?;
     Ok(OriginalCopy::Copied)
 }
 

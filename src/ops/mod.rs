@@ -2,7 +2,8 @@
 //! the receipt originals it names in a shared content-addressed pool, the keys, the latest
 //! signed checkpoint, a manifest of SHA-256s) and its verified restore into a new data dir or
 //! database. It sits with `verify` above the services: a restore is proved by the offline log
-//! verification.
+//! verification. `copy --from-receipts --to-receipts` moves the originals a database names
+//! between receipt stores (filesystem and object storage).
 //!
 //! ```text
 //! <backup dir>/receipts/originals/ab/cd/<sha256>     the pool, shared by every snapshot
@@ -17,8 +18,10 @@ pub mod backup;
 pub mod error;
 mod files;
 pub mod manifest;
+pub mod receipts;
 pub mod restore;
 
 pub use backup::{BackupReport, backup};
 pub use error::OpsError;
+pub use receipts::{ReceiptsCopy, copy_receipts};
 pub use restore::{RestoreOptions, RestoreReport, restore};

@@ -14,7 +14,7 @@ use super::decode::{check_jpeg_complete, decode_full, decode_reduced, guarded};
 pub use super::error::{IntakeError, IntakeLimits};
 use super::phash::perceptual_hash;
 use super::qr::{QrReading, QrSearch, deep, read_qr};
-use super::renditions::{SCREEN_EDGE, THUMB_EDGE, encode_jpeg, fit, flatten_rgb, grey, orient};
+use super::renditions::{RenditionSize, SCREEN_EDGE, THUMB_EDGE, encode_jpeg, fit, flatten_rgb, grey, orient};
 use super::sniff::{ImageKind, sniff};
 use crate::domain::InvoiceQr;
 
@@ -104,10 +104,7 @@ pub fn ingest(original: &Path, limits: &IntakeLimits) -> Result<Ingested, Intake
 
 fn ingest_image(bytes: &[u8], kind: ImageKind, limits: &IntakeLimits) -> Result<Ingested, IntakeError> {
     let decoded = decode_reduced(bytes, kind, limits, SCREEN_EDGE)?;
-    let screen = orient(
-        fit(&*flatten_rgb(&decoded.image), SCREEN_EDGE)?.into_owned(),
-        decoded.orientation,
-    );
+    let screen = screen_pixels(&decoded)?;
     let thumb = fit(&screen, THUMB_EDGE)?;
     let phash = perceptual_hash(&thumb);
     // QR codes read in any orientation: search the pixels as stored.
@@ -137,6 +134,34 @@ fn ingest_image(bytes: &[u8], kind: ImageKind, limits: &IntakeLimits) -> Result<
         qr_search,
         thumb: encode_jpeg(&thumb)?,
         screen: encode_jpeg(&screen)?,
+    })
+}
+
+/// The `screen` rendition's pixels: at most [`SCREEN_EDGE`] on the long edge, oriented.
+fn screen_pixels(decoded: &super::decode::Decoded) -> Result<image::RgbImage, IntakeError> {
+    Ok(orient(
+        fit(&*flatten_rgb(&decoded.image), SCREEN_EDGE)?.into_owned(),
+        decoded.orientation,
+    ))
+}
+
+/// The rendition `size` of the receipt file at `original`, made again as the upload made it
+/// (`thumb`, `screen`) or as [`render_full`] makes it: for a rendition that is missing from
+/// the store (an object store's renditions are not backed up, and may be lost).
+pub fn render(original: &Path, size: RenditionSize, limits: &IntakeLimits) -> Result<Vec<u8>, IntakeError> {
+    if size == RenditionSize::Full {
+        return render_full(original, limits);
+    }
+    let bytes = read_limited(original, limits)?;
+    let kind = recognise(&bytes)?;
+    guarded(|| {
+        let screen = screen_pixels(&decode_reduced(&bytes, kind, limits, SCREEN_EDGE)?)?;
+        if size == RenditionSize::Thumb {
+            let thumb: std::borrow::Cow<'_, image::RgbImage> = fit(&screen, THUMB_EDGE)?;
+            encode_jpeg(&thumb)
+        } else {
+            encode_jpeg(&screen)
+        }
     })
 }
 

@@ -23,7 +23,7 @@ mod tests;
 pub use error::ReceiptError;
 pub use error::RefusedKind;
 pub use flight::SingleFlight;
-pub use intake::{Ingested, IntakeError, IntakeLimits, ingest, render_full, search_qr};
+pub use intake::{Ingested, IntakeError, IntakeLimits, ingest, render, render_full, search_qr};
 pub use phash::{SAME_PAPER_MAX_DISTANCE, phash_distance};
 pub use qr::{QrReading, QrSearch};
 pub use renditions::RenditionSize;

@@ -432,16 +432,16 @@ fn attach(app: &TestApp, conn: &mut DbConn, id: &str, entry: &EntryRow, file: &s
         .map(|b| format!("{b:02x}"))
         .collect();
     let store = &app.state.receipts;
-    let (mut tmp_file, tmp) = store.temp_file().unwrap();
+    let (mut tmp_file, tmp) = store.temp_upload().unwrap();
     std::io::Write::write_all(&mut tmp_file, &bytes).unwrap();
     tmp_file.sync_all().unwrap();
-    let ingested = ingest(&tmp, &IntakeLimits::default()).unwrap_or_else(|e| panic!("{file}: {e}"));
-    store.commit_original(&tmp, &sha).unwrap();
+    let ingested = ingest(tmp.path(), &IntakeLimits::default()).unwrap_or_else(|e| panic!("{file}: {e}"));
+    store.commit_upload(tmp, &sha).unwrap();
     store
-        .write_rendition(&sha, RenditionSize::Thumb, &ingested.thumb)
+        .put_rendition(&sha, RenditionSize::Thumb, &ingested.thumb)
         .unwrap();
     store
-        .write_rendition(&sha, RenditionSize::Screen, &ingested.screen)
+        .put_rendition(&sha, RenditionSize::Screen, &ingested.screen)
         .unwrap();
     let row = village_ledger::receipts::attach::receipt_row(
         id.into(),

@@ -37,6 +37,8 @@ mod ops;
 mod qr_photos;
 mod questions;
 mod receipts;
+// receipts on S3-compatible object storage (issue 20)
+mod s3;
 // the villagers' page (web): sign-out, the page and its assets, the browser tests
 mod browser;
 mod page;

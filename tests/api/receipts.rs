@@ -358,12 +358,13 @@ on_both_backends!(
 async fn a_crash_between_file_and_row_leaves_nothing_after_restart() {
     let app = TestApp::new().await;
     // A file stored but never committed (the process died in between), and a stray temp file.
-    let (mut tmp, tmp_path) = app.state.receipts.temp_file().unwrap();
-    std::io::Write::write_all(&mut tmp, &fixture("scan.tiff")).unwrap();
-    drop(tmp);
+    let (mut file, tmp) = app.state.receipts.temp_upload().unwrap();
+    std::io::Write::write_all(&mut file, &fixture("scan.tiff")).unwrap();
+    drop(file);
     let orphan_sha = "ab".repeat(32);
-    let (_, stray) = app.state.receipts.temp_file().unwrap();
-    app.state.receipts.commit_original(&tmp_path, &orphan_sha).unwrap();
+    let stray = app.state.receipts.root().join("tmp/upload-00000000000000aa");
+    std::fs::write(&stray, b"half an upload").unwrap();
+    app.state.receipts.commit_upload(tmp, &orphan_sha).unwrap();
     let kept = an_entry(&app, V1A, "R-6").await;
     assert_eq!(
         upload_receipt(&app, "clerk1", &kept, "k.png", &fixture("scan-flatbed.png"))

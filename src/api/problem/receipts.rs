@@ -50,6 +50,9 @@ impl From<ReceiptError> for ApiError {
     fn from(e: ReceiptError) -> Self {
         match e {
             ReceiptError::Intake(e) => e.into(),
+            ReceiptError::Store(source) if crate::receipts::store::is_unavailable(&source) => {
+                ApiError::Unavailable(msg!("problem-receipt-store-unavailable"))
+            }
             ReceiptError::Store(source) => ApiError::Internal(format!("receipt store: {source}")),
             ReceiptError::InvalidReason { reason } => ApiError::Invalid(reason.msg()),
             ReceiptError::AlreadyWithdrawn { receipt, reason } => {

@@ -4,6 +4,7 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::errors::io_error;
@@ -14,7 +15,8 @@ use crate::api::state::{State, db};
 use crate::auth::{Caller, Role};
 use crate::domain::budget::Budget;
 use crate::msg;
-use crate::receipts::{RenditionSize, render_full};
+use crate::receipts::store::LocalCopy;
+use crate::receipts::{RenditionSize, render};
 
 /// The receipt row, if the caller may read its village.
 fn readable_receipt(
@@ -85,7 +87,7 @@ fn serve_file(
         (status = 404, description = "No such receipt in your scope"),
         (status = 416, description = "Unsatisfiable range"),
         (status = 422, description = "Unknown size"),
-        (status = 503, description = "As many full-size renditions as the service makes at once are being made; retry after `Retry-After` seconds")
+        (status = 503, description = "As many full-size renditions as the service makes at once are being made (retry after `Retry-After` seconds), or the receipt store (an object store) cannot be reached")
     )
 )]
 #[get("/receipts/{id}/image")]
@@ -100,30 +102,28 @@ pub async fn get_receipt_image(
     let size = RenditionSize::parse(&size_name).ok_or_else(|| ApiError::Invalid(msg!("receipt-unknown-size")))?;
     let id = path.into_inner().id;
     let row = db(&state, move |conn| readable_receipt(conn, &caller, &id)).await?;
-    let file = state.receipts.rendition_path(&row.sha256, size).map_err(io_error)?;
-    let file = if file.exists() {
-        file
-    } else {
-        make_rendition(&state, &row.sha256, size, file).await?
+    let (st, sha) = (state.clone(), row.sha256.clone());
+    let stored = web::block(move || st.receipts.rendition(&sha, size))
+        .await?
+        .map_err(io_error)?;
+    let file = match stored {
+        Some(file) => Arc::new(file),
+        None => make_rendition(&state, &row.sha256, size).await?,
     };
     // Private: the caller was authorised for this village; a shared cache must not keep it.
     serve_file(
         &req,
-        &file,
+        file.path(),
         "image/jpeg",
         &format!("{}-{}", row.sha256, size.as_str()),
         "private, max-age=31536000, immutable",
     )
 }
 
-/// Makes a missing rendition (the `full` one, made on first request): once however many ask
-/// at the same moment, within the rendition gate and the first asker's time budget.
-async fn make_rendition(
-    state: &State,
-    sha: &str,
-    size: RenditionSize,
-    target: std::path::PathBuf,
-) -> ApiResult<std::path::PathBuf> {
+/// Makes a missing rendition (the `full` one, made on first request, or one an object store
+/// lost) from the original: once however many ask at the same moment, within the rendition
+/// gate and the first asker's time budget.
+async fn make_rendition(state: &State, sha: &str, size: RenditionSize) -> ApiResult<Arc<LocalCopy>> {
     let (budget, _cancel_on_drop) = Budget::start(Duration::from_secs(state.settings.request_timeout_seconds));
     let key = format!("{sha}-{}", size.as_str());
     let (st, sha) = (state.clone(), sha.to_owned());
@@ -131,20 +131,27 @@ async fn make_rendition(
         .full_renditions
         .run(&key, || async move {
             let pass = st.gates.rendition.enter()?;
-            web::block(move || -> ApiResult<std::path::PathBuf> {
+            web::block(move || -> ApiResult<Arc<LocalCopy>> {
                 let _pass = pass;
                 // Made by a flight that ended just before this one began.
-                if target.exists() {
-                    return Ok(target);
+                if let Some(made) = st.receipts.rendition(&sha, size).map_err(io_error)? {
+                    return Ok(Arc::new(made));
                 }
                 budget.check()?;
-                let original = st.receipts.original_path(&sha).map_err(io_error)?;
+                let original = st
+                    .receipts
+                    .original(&sha)
+                    .map_err(io_error)?
+                    .ok_or_else(|| ApiError::Internal(format!("receipt store: the original {sha} is missing")))?;
                 let limits = crate::receipts::IntakeLimits {
                     max_bytes: st.settings.receipt_max_bytes,
                     max_pixels: st.settings.receipt_max_pixels,
                 };
-                let bytes = render_full(&original, &limits).map_err(ApiError::from)?;
-                st.receipts.write_rendition(&sha, size, &bytes).map_err(io_error)
+                let bytes = render(original.path(), size, &limits).map_err(ApiError::from)?;
+                st.receipts
+                    .write_rendition(&sha, size, &bytes)
+                    .map(Arc::new)
+                    .map_err(io_error)
             })
             .await?
         })
@@ -168,7 +175,8 @@ async fn make_rendition(
         (status = 401, description = "No or bad token"),
         (status = 403, description = "Villagers do not receive originals"),
         (status = 404, description = "No such receipt in your scope"),
-        (status = 416, description = "Unsatisfiable range")
+        (status = 416, description = "Unsatisfiable range"),
+        (status = 503, description = "The receipt store (an object store) cannot be reached; retry shortly")
     )
 )]
 #[get("/receipts/{id}/original")]
@@ -183,10 +191,14 @@ pub async fn get_receipt_original(
     }
     let id = path.into_inner().id;
     let row = db(&state, move |conn| readable_receipt(conn, &caller, &id)).await?;
-    let file = state.receipts.original_path(&row.sha256).map_err(io_error)?;
+    let (st, sha) = (state.clone(), row.sha256.clone());
+    let file = web::block(move || st.receipts.original(&sha))
+        .await?
+        .map_err(io_error)?
+        .ok_or_else(|| ApiError::Internal(format!("receipt store: the original {} is missing", row.sha256)))?;
     serve_file(
         &req,
-        &file,
+        file.path(),
         &row.content_type,
         &row.sha256,
         "private, max-age=31536000, immutable",

@@ -65,10 +65,19 @@ async fn search_and_fill_in(state: &State, pending: PendingSearch) -> Result<(),
             max_pixels: st.settings.receipt_max_pixels,
         };
         let budget = Duration::from_secs(st.settings.qr_search_seconds);
-        let original = st.receipts.original_path(&sha).ok()?;
-        search_original(&original, &limits, budget)
+        // An object store that cannot be reached leaves the receipt pending, searched later;
+        // an original that is gone has no code to find.
+        match st.receipts.original(&sha) {
+            Ok(Some(original)) => Ok(search_original(original.path(), &limits, budget)),
+            Ok(None) => Ok(None),
+            Err(e) if crate::receipts::store::is_unavailable(&e) => Err(super::errors::io_error(e)),
+            Err(e) => {
+                tracing::warn!(error = %e, "the deep QR search could not read a stored original");
+                Ok(None)
+            }
+        }
     })
-    .await?;
+    .await??;
     let read = found.as_ref().and_then(|r| r.invoice.as_ref()).map(|i| i.key.clone());
     let id = pending.receipt_id;
     let filled = db(state, move |conn| {

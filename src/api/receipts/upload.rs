@@ -139,7 +139,7 @@ fn store_and_attach(state: &State, (tmp, sha, size): Received, a: Attach) -> Api
             (RenditionSize::Thumb, &ingested.thumb),
             (RenditionSize::Screen, &ingested.screen),
         ] {
-            state.receipts.write_rendition(&sha, size, bytes).map_err(io_error)?;
+            state.receipts.put_rendition(&sha, size, bytes).map_err(io_error)?;
         }
         Ok::<_, ApiError>(ingested)
     })();
@@ -208,7 +208,7 @@ fn store_and_attach(state: &State, (tmp, sha, size): Received, a: Attach) -> Api
         (status = 404, description = "No such entry in your scope"),
         (status = 413, description = "Larger than the limit"),
         (status = 422, description = "Not a JPEG, PNG, WebP or TIFF (`unsupported-file`), damaged, too many pixels, or no `file` part"),
-        (status = 503, description = "As many uploads as the service receives at once are running, or this one ran out of time; retry after `Retry-After` seconds")
+        (status = 503, description = "As many uploads as the service receives at once are running, or this one ran out of time (retry after `Retry-After` seconds), or the receipt store (an object store) cannot be reached; nothing was recorded")
     )
 )]
 #[post("/entries/{id}/receipts")]

@@ -54,3 +54,5 @@ problem-limit-range = limit must be between 1 and { $max }
 problem-offset-range = offset must be between 0 and { $max }
 problem-metrics-elsewhere = metrics are served on the operators' address (VL_METRICS_BIND)
 problem-not-ready = the database or the data dir is not ready
+problem-receipt-store-unavailable = the receipt store cannot be reached; nothing was recorded, retry shortly
+problem-not-ready-receipt-store = the receipt store { $store } cannot be reached

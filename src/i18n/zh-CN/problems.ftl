@@ -54,3 +54,5 @@ problem-limit-range = limit 须在 1 到 { $max } 之间。
 problem-offset-range = offset 须在 0 到 { $max } 之间。
 problem-metrics-elsewhere = 运行指标在运维地址(VL_METRICS_BIND)上提供。
 problem-not-ready = 数据库或数据目录尚未就绪。
+problem-receipt-store-unavailable = 票据存储暂时无法访问,本次未记录任何内容,请稍后重试。
+problem-not-ready-receipt-store = 票据存储 { $store } 无法访问。

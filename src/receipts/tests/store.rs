@@ -2,7 +2,8 @@ use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
 
-use crate::receipts::{ReceiptStore, RenditionSize};
+use crate::receipts::RenditionSize;
+use crate::receipts::store::FileStore as ReceiptStore;
 
 const SHA_A: &str = "aa11223344556677889900aabbccddeeff00112233445566778899aabbccddee";
 const SHA_B: &str = "bb11223344556677889900aabbccddeeff00112233445566778899aabbccddee";
@@ -131,4 +132,31 @@ fn sweep_with_a_grace_period_spares_files_another_server_is_committing() {
     assert_eq!(store.sweep_older_than(|_| false, hour).expect("sweep"), 0);
     assert!(store.original_path(SHA_B).expect("sha").exists());
     assert_eq!(store.sweep(|_| false).expect("sweep"), 2);
+}
+
+#[test]
+fn receipts_urls_name_a_file_store_or_a_bucket_and_nothing_else() {
+    use crate::receipts::store::ReceiptsLocation;
+    assert_eq!(
+        ReceiptsLocation::parse("file:///srv/receipts"),
+        Ok(ReceiptsLocation::Files("/srv/receipts".into()))
+    );
+    assert_eq!(
+        ReceiptsLocation::parse("s3://village-receipts/sanmen/"),
+        Ok(ReceiptsLocation::Objects("s3://village-receipts/sanmen".into()))
+    );
+    assert_eq!(
+        ReceiptsLocation::parse("s3://village-receipts"),
+        Ok(ReceiptsLocation::Objects("s3://village-receipts".into()))
+    );
+    for bad in [
+        "file://relative/path",
+        "s3://",
+        "s3:///prefix",
+        "http://bucket/x",
+        "/srv/receipts",
+        "",
+    ] {
+        assert!(ReceiptsLocation::parse(bad).is_err(), "{bad}");
+    }
 }

@@ -4,10 +4,12 @@
 //! sends what no client would.
 
 mod raw;
+mod s3;
 mod server;
 
 pub use raw::RawRequest;
-pub use server::{Answer, http, run_cli, send, start_server};
+pub use s3::{S3Server, sha256_file};
+pub use server::{Answer, get_bytes, http, run_cli, run_cli_env, send, start_server, start_server_env};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
@@ -133,8 +135,19 @@ impl TestApp {
         Some(app)
     }
 
+    /// [`TestApp::postgres`] with `adjust` applied to the settings.
+    pub async fn postgres_with(adjust: impl FnOnce(&mut Settings)) -> Option<Self> {
+        let app = Self::postgres_empty_with(adjust).await?;
+        app.seed();
+        Some(app)
+    }
+
     /// Like [`TestApp::postgres`], without the seeded county and users.
     pub async fn postgres_empty() -> Option<Self> {
+        Self::postgres_empty_with(|_| {}).await
+    }
+
+    async fn postgres_empty_with(adjust: impl FnOnce(&mut Settings)) -> Option<Self> {
         use diesel::Connection;
         use diesel::connection::SimpleConnection;
         let admin_url = postgres_admin_url();
@@ -163,6 +176,7 @@ impl TestApp {
         let mut settings = Settings::for_data_dir(dir.path());
         settings.database_url = Some(url);
         settings.pool_size = 4;
+        adjust(&mut settings);
         let state = load_state(settings).expect("state");
         Some(TestApp {
             dir,

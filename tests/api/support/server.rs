@@ -10,10 +10,16 @@ use serde_json::Value;
 
 /// Starts the real server binary on a free port; returns the child and its address.
 pub fn start_server(data_dir: &std::path::Path, extra: &[&str]) -> (Child, String) {
+    start_server_env(data_dir, extra, &[])
+}
+
+/// [`start_server`] with the variables `env` set for the server.
+pub fn start_server_env(data_dir: &std::path::Path, extra: &[&str], env: &[(String, String)]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_village-ledger"))
         .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .args(extra)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .env("VL_LOG", "warn")
         .env("VL_LANG", "en")
         .stdout(Stdio::piped())
@@ -29,8 +35,14 @@ pub fn start_server(data_dir: &std::path::Path, extra: &[&str]) -> (Child, Strin
 
 /// Runs the real binary with `args`; returns whether it succeeded and what it printed.
 pub fn run_cli(args: &[&str]) -> (bool, String) {
+    run_cli_env(args, &[])
+}
+
+/// [`run_cli`] with the variables `env` set.
+pub fn run_cli_env(args: &[&str], env: &[(String, String)]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_village-ledger"))
         .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .env("VL_LANG", "en")
         .output()
         .expect("run the binary");
@@ -103,6 +115,25 @@ pub fn send(addr: &str, method: &str, path: &str, token: Option<&str>, body: Opt
         headers: response.headers().clone(),
         body,
     }
+}
+
+/// `GET path` as the bearer of `token`; returns the status and the body's bytes (an image, an
+/// original), which [`send`] would read as text.
+pub fn get_bytes(addr: &str, path: &str, token: &str) -> (u16, Vec<u8>) {
+    let request = ureq::http::Request::get(format!("http://{addr}{path}"))
+        .header("authorization", format!("Bearer {token}"))
+        .body(())
+        .expect("a request");
+    let mut response = CLIENT
+        .run(request)
+        .unwrap_or_else(|e| panic!("GET {path} on {addr}: {e}"));
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_vec()
+        .unwrap_or_else(|e| panic!("GET {path} on {addr}, reading the answer: {e}"));
+    (response.status().as_u16(), body)
 }
 
 /// Sends a request with an optional JSON body; returns the status and the JSON answer (`null`

@@ -1,4 +1,4 @@
-//! The content-addressed receipt file store under the data directory:
+//! The receipt store on the local filesystem (the default), under the data directory:
 //!
 //! ```text
 //! <root>/tmp/upload-…                          uploads being received
@@ -12,14 +12,17 @@
 //! database row that names them, so a crash in between leaves files without a row; [`sweep`]
 //! removes them at start-up.
 //!
-//! [`sweep`]: ReceiptStore::sweep
+//! [`sweep`]: FileStore::sweep
+//!
+//! With an object store behind it, only `tmp/` is used here: uploads are still received into a
+//! local temp file, and copies fetched from the object store are read from one.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::renditions::RenditionSize;
+use super::super::renditions::RenditionSize;
 
 /// A temp file receiving an upload, removed when dropped unless it was committed: an upload
 /// refused, timed out or cut off leaves nothing in `tmp/` the moment its request ends.
@@ -31,6 +34,11 @@ pub struct TempUpload {
 impl TempUpload {
     pub fn path(&self) -> &Path {
         self.path.as_deref().unwrap_or(Path::new(""))
+    }
+
+    /// Keeps the file: it was moved to its final name.
+    fn disarm(&mut self) {
+        self.path = None;
     }
 }
 
@@ -44,11 +52,11 @@ impl Drop for TempUpload {
 
 /// The receipt files of one data directory.
 #[derive(Debug, Clone)]
-pub struct ReceiptStore {
+pub struct FileStore {
     root: PathBuf,
 }
 
-fn check_sha(sha256_hex: &str) -> io::Result<()> {
+pub(super) fn check_sha(sha256_hex: &str) -> io::Result<()> {
     if sha256_hex.len() == 64 && sha256_hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         Ok(())
     } else {
@@ -78,10 +86,10 @@ fn create_dir_durably(dir: &Path) -> io::Result<()> {
     }
 }
 
-impl ReceiptStore {
+impl FileStore {
     /// Opens (creating if needed) the store under `root`.
     pub fn new(root: impl Into<PathBuf>) -> io::Result<Self> {
-        let store = ReceiptStore { root: root.into() };
+        let store = FileStore { root: root.into() };
         for dir in ["tmp", "originals", "renditions"] {
             create_dir_durably(&store.root.join(dir))?;
         }
@@ -91,7 +99,7 @@ impl ReceiptStore {
     /// The store under `root` as it is, creating nothing: for reading a store another process
     /// writes (a backup's source) or one that must stay untouched (a backup's pool).
     pub fn existing(root: impl Into<PathBuf>) -> Self {
-        ReceiptStore { root: root.into() }
+        FileStore { root: root.into() }
     }
 
     pub fn root(&self) -> &Path {
@@ -137,7 +145,7 @@ impl ReceiptStore {
     /// temp file if the commit fails.
     pub fn commit_upload(&self, mut tmp: TempUpload, sha256_hex: &str) -> io::Result<PathBuf> {
         let committed = self.commit_original(tmp.path(), sha256_hex)?;
-        tmp.path = None;
+        tmp.disarm();
         Ok(committed)
     }
 
