@@ -32,7 +32,15 @@ fn entry_like(conn: &mut DbConn, village: &str, needle: &str, nth: i64) -> anyho
         .ok_or_else(|| anyhow!("the demo has no entry like {needle} in {village}"))
 }
 
-fn attach(conn: &mut DbConn, store: &ReceiptStore, entry_id: &str, village: &str, bytes: &[u8]) -> anyhow::Result<()> {
+/// Stores `bytes` as a scan of the entry `entry_id`, as an upload would (original, renditions),
+/// and returns the ledger row that attaches it; no database work, so that scans can be stored
+/// in parallel.
+pub(super) fn store_scan(
+    store: &ReceiptStore,
+    entry_id: &str,
+    village: &str,
+    bytes: &[u8],
+) -> anyhow::Result<crate::ledger::receipts::ReceiptRow> {
     use sha2::Digest;
     let sha: String = sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
     let (mut file, tmp) = store.temp_file().context("creating an upload file")?;
@@ -51,7 +59,7 @@ fn attach(conn: &mut DbConn, store: &ReceiptStore, entry_id: &str, village: &str
     }
     // Deterministic like the rest of the demo: the id comes from the bytes and the entry.
     let id = format!("rc_{}{}", &sha[..12], &entry_id[entry_id.len() - 12..]);
-    let row = crate::receipts::attach::receipt_row(
+    Ok(crate::receipts::attach::receipt_row(
         id.into(),
         entry_id,
         village,
@@ -59,8 +67,13 @@ fn attach(conn: &mut DbConn, store: &ReceiptStore, entry_id: &str, village: &str
         bytes.len() as u64,
         &ingested,
         "demo-import",
-    );
-    write_transaction(conn, |conn| insert_receipt(conn, &row)).with_context(|| format!("attaching {sha} to {entry_id}"))
+    ))
+}
+
+fn attach(conn: &mut DbConn, store: &ReceiptStore, entry_id: &str, village: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let row = store_scan(store, entry_id, village, bytes)?;
+    write_transaction(conn, |conn| insert_receipt(conn, &row))
+        .with_context(|| format!("attaching {} to {entry_id}", row.sha256))
 }
 
 /// Attaches the demo scans to 坎头村's entries.

@@ -20,6 +20,7 @@ mod copy;
 mod crosscheck;
 mod crosscheck_flags;
 mod demo_crosscheck;
+mod demo_scans;
 mod demo_workflow;
 mod durability;
 // import and export (issue 19)
