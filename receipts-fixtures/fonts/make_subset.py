@@ -9,7 +9,8 @@ root after changing a demo name or a form text:
     python3 receipts-fixtures/fonts/make_subset.py
 
 The output is deterministic for a given font and fonttools version (the font's own timestamps
-are kept); the drawing crate's test `every_demo_character_has_a_glyph` fails when a character is
+are kept); the tests `receipt_drawing::every_form_text_has_a_glyph` and
+`every_demo_name_and_line_can_be_printed` (in `src/demo/scans.rs`) fail when a character is
 missing.
 """
 
@@ -52,6 +53,7 @@ def main() -> int:
     text = characters()
     subsetter.populate(text=text)
     subsetter.subset(font)
+    font.recalcTimestamp = False  # keep the source font's date: the same input, the same bytes
     font.save(str(OUTPUT))
     print(f"{OUTPUT}: {len(text)} characters, {OUTPUT.stat().st_size} bytes")
     return 0

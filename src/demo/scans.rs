@@ -142,7 +142,7 @@ fn slip(line: &Line, attempt: u32) -> anyhow::Result<Slip> {
         .any(|w| line.description.contains(w));
     let form = match (person, labour) {
         (true, true) => Form::LabourSheet,
-        (false, _) if bits % 4 == 0 => Form::VatInvoice,
+        (false, _) if bits.is_multiple_of(4) => Form::VatInvoice,
         _ => Form::Receipt,
     };
     Ok(Slip {
@@ -164,7 +164,7 @@ fn slip(line: &Line, attempt: u32) -> anyhow::Result<Slip> {
             Vec::new()
         },
         invoice: (form == Form::VatInvoice).then(|| invoice(line)),
-        photographed: form != Form::VatInvoice && (bits >> 32) % 3 == 0,
+        photographed: form != Form::VatInvoice && (bits >> 32).is_multiple_of(3),
     })
 }
 

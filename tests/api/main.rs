@@ -37,6 +37,7 @@ mod openapi;
 mod ops;
 mod qr_photos;
 mod questions;
+mod receipt_drawing;
 mod receipts;
 // the villagers' page (web): sign-out, the page and its assets, the browser tests
 mod browser;

@@ -68,29 +68,3 @@ pub fn amount_in_words(fen: i64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn figures_have_two_decimals_and_thousands_commas() {
-        assert_eq!(yuan(95_000), "950.00");
-        assert_eq!(yuan(123_456_789), "1,234,567.89");
-        assert_eq!(yuan(5), "0.05");
-    }
-
-    #[test]
-    fn words_follow_the_rule_for_zeros() {
-        assert_eq!(amount_in_words(95_000), "玖佰伍拾元整");
-        assert_eq!(amount_in_words(12_345_678), "壹拾贰万叁仟肆佰伍拾陆元柒角捌分");
-        assert_eq!(amount_in_words(100_000_000), "壹佰万元整");
-        assert_eq!(amount_in_words(10_050_000), "壹拾万零伍佰元整");
-        assert_eq!(amount_in_words(386_000), "叁仟捌佰陆拾元整");
-        assert_eq!(amount_in_words(100_500), "壹仟零伍元整");
-        assert_eq!(amount_in_words(6_490), "陆拾肆元玖角整");
-        assert_eq!(amount_in_words(10_005), "壹佰元零伍分");
-        assert_eq!(amount_in_words(7), "柒分");
-        assert_eq!(amount_in_words(10_500_000), "壹拾万伍仟元整");
-        assert_eq!(amount_in_words(1_000_000_500), "壹仟万零伍元整");
-    }
-}
