@@ -21,6 +21,8 @@ mod scene;
 mod seal;
 
 pub use chinese::{amount_in_words, yuan};
+/// The perspective warp, also used by the photographed invoices of the QR read-rate test.
+pub use scene::{Quad, homography};
 
 /// The font the forms are printed with: Noto Sans CJK SC cut down to the demo's characters.
 pub(crate) const FONT: &[u8] = include_bytes!("../../../receipts-fixtures/fonts/NotoSansCJKsc-demo-subset.otf");

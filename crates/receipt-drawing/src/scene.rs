@@ -11,10 +11,11 @@ use rand_chacha::ChaCha8Rng;
 use crate::canvas::hash3;
 use crate::{DrawError, Form, INVOICE_EDGE, MAX_EDGE, Slip};
 
-type Quad = [(f64, f64); 4];
+/// Four points, corner by corner.
+pub type Quad = [(f64, f64); 4];
 
 /// The homography taking `from[i]` to `to[i]` (four points), as a row-major 3×3 matrix.
-fn homography(from: Quad, to: Quad) -> [f64; 9] {
+pub fn homography(from: Quad, to: Quad) -> [f64; 9] {
     // h33 = 1: eight unknowns, two equations a point, solved by Gauss-Jordan elimination.
     let mut a = [[0.0f64; 9]; 8];
     for (i, (&(x, y), &(u, v))) in from.iter().zip(to.iter()).enumerate() {
