@@ -204,7 +204,7 @@ impl ItemTemplate {
 }
 
 const VILLAGERS: &[&str] = &["王小平", "叶建平", "章小军", "陈海兵", "杨春燕"];
-const LABOURERS: &[&str] = &["郑国强", "潘美娟", "林友福", "包志勇", "罗素芬"];
+pub const LABOURERS: &[&str] = &["郑国强", "潘美娟", "林友福", "包志勇", "罗素芬"];
 const CADRES: &[&str] = &["叶建平", "金德明", "胡秀英"];
 const FINANCE: &[&str] = &["三门县财政局", "海润街道财政所", "亭旁镇财政所"];
 const SHOPS: &[&str] = &["海游百货文具店", "健跳镇五金杂货店", "亭旁镇利民超市"];

@@ -8,6 +8,7 @@
 
 pub mod county;
 pub(crate) mod receipts;
+mod scans;
 mod workflow;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
@@ -493,6 +494,8 @@ pub fn ensure_demo(
     if existing == 0 {
         build(conn, &users, signer)?;
         receipts::attach_demo_receipts(conn, store).context("attaching the demo receipts")?;
+        let villages: Vec<&str> = users.iter().filter_map(|(new, _)| new.village.as_deref()).collect();
+        scans::attach_drawn_scans(conn, store, &villages).context("drawing the demo's receipt scans")?;
         crate::db::write_transaction(conn, |conn| crate::tlog::checkpoint::checkpoint_now(conn, signer))
             .context("signing the demo's checkpoint")?;
     }

@@ -20,6 +20,7 @@ mod copy;
 mod crosscheck;
 mod crosscheck_flags;
 mod demo_crosscheck;
+mod demo_scans;
 mod demo_workflow;
 mod durability;
 // import and export (issue 19)
@@ -36,6 +37,7 @@ mod openapi;
 mod ops;
 mod qr_photos;
 mod questions;
+mod receipt_drawing;
 mod receipts;
 // receipts on S3-compatible object storage (issue 20)
 mod s3;

@@ -138,6 +138,11 @@ impl ReceiptStore {
         self.files.original_path(sha256_hex)
     }
 
+    /// The filesystem store's path of a rendition (see [`FileStore::rendition_path`]).
+    pub fn rendition_path(&self, sha256_hex: &str, size: RenditionSize) -> io::Result<PathBuf> {
+        self.files.rendition_path(sha256_hex, size)
+    }
+
     /// Where the original `sha256_hex` is (or would be) stored, for messages.
     pub fn original_name(&self, sha256_hex: &str) -> String {
         match &self.objects {

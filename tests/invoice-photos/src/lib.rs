@@ -15,6 +15,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test data: fail loudly
 
 use rand::{Rng, SeedableRng};
+use receipt_drawing::homography;
 use rand_chacha::ChaCha8Rng;
 
 /// Seed of the set the read-rate test reads and the benchmark compares.
@@ -173,32 +174,6 @@ pub fn symbol(payload: &str) -> Symbol {
         .map(|i| matrix.get((i % side) as u32, (i / side) as u32) == 1)
         .collect();
     Symbol { side, dark }
-}
-
-/// The homography taking `from[i]` to `to[i]` (four points), as a row-major 3×3 matrix.
-fn homography(from: [(f64, f64); 4], to: [(f64, f64); 4]) -> [f64; 9] {
-    // h33 = 1: eight unknowns, two equations a point.
-    let mut a = [[0.0f64; 9]; 8];
-    for (i, (&(x, y), &(u, v))) in from.iter().zip(to.iter()).enumerate() {
-        a[2 * i] = [x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y, u];
-        a[2 * i + 1] = [0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y, v];
-    }
-    for col in 0..8 {
-        let pivot = (col..8)
-            .max_by(|&p, &q| a[p][col].abs().total_cmp(&a[q][col].abs()))
-            .unwrap_or(col);
-        a.swap(col, pivot);
-        for row in 0..8 {
-            if row != col {
-                let f = a[row][col] / a[col][col];
-                for k in col..9 {
-                    a[row][k] -= f * a[col][k];
-                }
-            }
-        }
-    }
-    let h: Vec<f64> = (0..8).map(|i| a[i][8] / a[i][i]).collect();
-    [h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], 1.0]
 }
 
 /// A fast deterministic generator for per-pixel randomness (xorshift64*).
