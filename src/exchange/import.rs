@@ -6,9 +6,9 @@
 //! The write lock: the whole file is read and checked before the write transaction starts (and
 //! checked again inside it only when the village's ledger changed in between), and the new rows
 //! are written in multi-row inserts with their log leaves computed in memory, so the lock is held
-//! for the inserts alone — about 1 s for 100,000 rows with the release build (BENCHMARKS.md, which
-//! also gives the latency of other clerks' postings during such an import). The import stays one
-//! transaction: all or nothing, with nothing to clean up after a crash.
+//! for the inserts alone: a few seconds for 100,000 rows with the release build (BENCHMARKS.md
+//! gives them, and the latency of other clerks' postings during such an import). The import stays
+//! one transaction: all or nothing, with nothing to clean up after a crash.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
