@@ -3,7 +3,7 @@
 //! insert path) and taken out, for any scope, as CSV, XLSX or an hledger journal, streamed one
 //! village-month at a time.
 //!
-//! Sits on the ledger (it posts through `ledger::post::insert_entry_as` and reads the ledger's
+//! Sits on the ledger (it posts through `ledger::post::insert_entries_as` and reads the ledger's
 //! tables) and reads files through the bounded readers of `crosscheck::sheet`; nothing below
 //! knows it.
 

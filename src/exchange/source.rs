@@ -112,13 +112,18 @@ pub fn load_month(
     period: Period,
     request: &ExportRequest,
 ) -> Result<Month, ExchangeError> {
+    // The month as a range of `occurred_on` (an entry's period is the month of that date): one
+    // range of the `(village_code, occurred_on)` index, where `period = ?` read every entry of
+    // the village for each of its months.
+    let first = request
+        .from
+        .map_or(period.first_day(), |from| from.max(period.first_day()));
+    let end = period.next().first_day();
     let mut query = entries::table
         .filter(entries::village_code.eq(&village.code))
-        .filter(entries::period.eq(period.to_string()))
+        .filter(entries::occurred_on.ge(first))
+        .filter(entries::occurred_on.lt(end))
         .into_boxed();
-    if let Some(from) = request.from {
-        query = query.filter(entries::occurred_on.ge(from));
-    }
     if let Some(to) = request.to {
         query = query.filter(entries::occurred_on.le(to));
     }
@@ -169,7 +174,8 @@ pub fn load_month(
                 receipts::entry_id.eq_any(
                     entries::table
                         .filter(entries::village_code.eq(&village.code))
-                        .filter(entries::period.eq(period.to_string()))
+                        .filter(entries::occurred_on.ge(period.first_day()))
+                        .filter(entries::occurred_on.lt(end))
                         .select(entries::id),
                 ),
             )

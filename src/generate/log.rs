@@ -16,31 +16,15 @@ use diesel::prelude::*;
 use super::store::IMPORTER;
 use super::village::GenEntry;
 use crate::db::DbConn;
-use crate::db::schema::{log_leaves, log_nodes, log_state};
+use crate::db::schema::log_state;
 use crate::domain::{AccountCode, Direction, EntryId};
 use crate::ledger::entries::EntryRow;
 use crate::tlog::leaf::{KIND_ENTRY, KIND_PERIOD_CLOSE, close_leaf, close_object_id};
-use crate::tlog::{Hash, leaf_hash, node_hash};
 
-/// Rows per INSERT: leaves carry their ~600-byte encoding.
-const ROWS_PER_INSERT: usize = 500;
-
-/// One leaf of the log.
-pub struct Leaf {
-    pub kind: &'static str,
-    pub object_id: String,
-    pub bytes: Vec<u8>,
-    pub hash: Hash,
-}
+pub use crate::tlog::batch::{Frontier, Leaf, store as append};
 
 fn leaf(kind: &'static str, object_id: String, bytes: Vec<u8>) -> Leaf {
-    let hash = leaf_hash(&bytes);
-    Leaf {
-        kind,
-        object_id,
-        bytes,
-        hash,
-    }
+    Leaf::new(kind, object_id, bytes)
 }
 
 /// The leaf of a generated finding, as the workflow encodes it.
@@ -94,83 +78,6 @@ pub fn village_leaves(village: &str, rows: &[GenEntry<'_>], closes: &[(String, N
     }
     out.extend(pending.map(close));
     out
-}
-
-/// The right frontier of the tree: for each level, the last complete subtree that still waits
-/// for its right sibling.
-#[derive(Default)]
-pub struct Frontier {
-    pub size: u64,
-    left: Vec<Hash>,
-}
-
-impl Frontier {
-    /// Appends a leaf hash; adds to `nodes` every subtree it completes, `(level, idx, hash)`,
-    /// exactly the nodes `crate::tlog::append` stores.
-    pub fn push(&mut self, hash: Hash, nodes: &mut Vec<(i32, i64, Hash)>) {
-        let (mut level, mut idx, mut hash) = (0usize, self.size, hash);
-        nodes.push((0, idx as i64, hash));
-        while idx % 2 == 1 {
-            hash = node_hash(&self.left[level], &hash);
-            level += 1;
-            idx /= 2;
-            nodes.push((level as i32, idx as i64, hash));
-        }
-        if self.left.len() <= level {
-            self.left.resize(level + 1, [0; 32]);
-        }
-        self.left[level] = hash;
-        self.size += 1;
-    }
-}
-
-/// Stores `leaves` from index `frontier.size` on, and the nodes they complete.
-pub fn append(conn: &mut DbConn, frontier: &mut Frontier, leaves: &[Leaf]) -> QueryResult<()> {
-    let mut nodes = Vec::with_capacity(leaves.len() * 2);
-    for chunk in leaves.chunks(ROWS_PER_INSERT) {
-        let first = frontier.size as i64;
-        for l in chunk {
-            frontier.push(l.hash, &mut nodes);
-        }
-        let values = || {
-            chunk
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    (
-                        log_leaves::idx.eq(first + i as i64),
-                        log_leaves::kind.eq(l.kind),
-                        log_leaves::object_id.eq(l.object_id.as_str()),
-                        log_leaves::leaf.eq(l.bytes.as_slice()),
-                        log_leaves::leaf_hash.eq(l.hash.as_slice()),
-                    )
-                })
-                .collect::<Vec<_>>()
-        };
-        match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(log_leaves::table).values(values()).execute(c)?,
-            DbConn::Pg(c) => diesel::insert_into(log_leaves::table).values(values()).execute(c)?,
-        };
-    }
-    for chunk in nodes.chunks(ROWS_PER_INSERT) {
-        let values = || {
-            chunk
-                .iter()
-                .map(|(level, idx, hash)| {
-                    (
-                        log_nodes::level.eq(*level),
-                        log_nodes::idx.eq(*idx),
-                        log_nodes::hash.eq(hash.as_slice()),
-                    )
-                })
-                .collect::<Vec<_>>()
-        };
-        match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(log_nodes::table).values(values()).execute(c)?,
-            DbConn::Pg(c) => diesel::insert_into(log_nodes::table).values(values()).execute(c)?,
-        };
-    }
-    Ok(())
 }
 
 /// Records the log's size; call in the transaction that signs the checkpoint.

@@ -7,6 +7,7 @@
 //! appending writes O(log n) nodes and any subtree hash or proof costs O(log n) reads per
 //! subtree it needs.
 
+pub mod batch;
 pub mod checkpoint;
 pub mod compact;
 pub mod error;

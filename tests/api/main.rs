@@ -30,6 +30,7 @@ mod fresh_pages;
 mod fuzz_replay;
 mod hostile_bodies;
 mod hostile_sheets;
+mod import_lock;
 mod language;
 mod ledger;
 mod multi_server;
