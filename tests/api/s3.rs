@@ -192,6 +192,12 @@ async fn two_servers_share_one_bucket(postgres: bool) {
             std::fs::read(s3.rendition_file("shared", &sha, "thumb")).unwrap()
         );
     }
+    // A fetched copy is removed once its response is sent, which may be just after the client has
+    // read the last byte.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !files_under(&app.dir.path().join("receipts")).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     assert_eq!(
         files_under(&app.dir.path().join("receipts")),
         Vec::<std::path::PathBuf>::new(),
