@@ -157,10 +157,11 @@ http {{
         self.log.close()
 
 
-def wrk(url, connections, duration_s, script, token=None):
-    """One wrk run; returns its JSON summary (rps, p50_us, p99_us, errors …)."""
+def wrk(url, connections, duration_s, script, token=None, urls=None):
+    """One wrk run; returns its JSON summary (rps, p50_us, p99_us, errors …). `urls`: a file of
+    paths to draw each request from (wrk-report.lua's VL_URLS)."""
     threads = 1 if connections == 1 else min(connections, os.cpu_count() or 1)
-    env = dict(os.environ, VL_TOKEN=token or "")
+    env = dict(os.environ, VL_TOKEN=token or "", VL_URLS=urls or "")
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--timeout", "10s", "-s", script, url]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=duration_s + 60, check=True).stdout
     m = re.search(r"^WRK_JSON (.*)$", out, re.M)

@@ -5,6 +5,7 @@ PostgreSQL too, with the same bytes) and written as files that nginx serves; wrk
 for paths drawn at random from the same list (benches/wrk-report.lua with VL_URLS, same seed on both sides).
 Standard library only."""
 
+import calendar
 import http.client
 import os
 import random
@@ -14,14 +15,6 @@ from benchlib import HOST, Nginx, fmt_spread, stats, wrk
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 18
-
-
-def _month_end(year, month):
-    if month == 12:
-        return 31
-    import datetime
-
-    return (datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)).day
 
 
 def workloads(db, count):
@@ -37,7 +30,7 @@ def workloads(db, count):
         months.add((rng.choice(villages), rng.choice(years), rng.randint(1, 12), rng.choice(("income", "expense"))))
     pages = []
     for village, year, month, direction in sorted(months):
-        last = _month_end(year, month)
+        last = calendar.monthrange(year, month)[1]
         pages.append(f"/api/v1/villages/{village}/entries?from={year}-{month:02}-01&to={year}-{month:02}-{last}"
                      f"&direction={direction}")
     rng.shuffle(pages)
@@ -116,15 +109,12 @@ def section(a, server, token, pg, say, count=10_000):
             for conns in (1, 64):
                 app, ngx, on_pg = [], [], []
                 for _ in range(repeats if conns > 1 else 1):
-                    os.environ["VL_URLS"] = app_list
-                    app.append(wrk(f"http://{HOST}:{server.port}", conns, a.duration, script, token))
+                    app.append(wrk(f"http://{HOST}:{server.port}", conns, a.duration, script, token, app_list))
                     if pg:
-                        on_pg.append(wrk(f"http://{HOST}:{pg[0].port}", conns, a.duration, script, pg[1]))
-                    os.environ["VL_URLS"] = ngx_list
-                    ngx.append(wrk(f"http://{HOST}:{nginx.port}", conns, a.duration, script, token))
+                        on_pg.append(wrk(f"http://{HOST}:{pg[0].port}", conns, a.duration, script, pg[1], app_list))
+                    ngx.append(wrk(f"http://{HOST}:{nginx.port}", conns, a.duration, script, token, ngx_list))
                 rows.append((name, n, mean, conns, app, ngx, on_pg, same_on_pg))
     finally:
-        os.environ.pop("VL_URLS", None)
         nginx.stop()
 
     def med(runs, key, scale=1.0):

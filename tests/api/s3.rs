@@ -48,14 +48,14 @@ async fn app_on(postgres: bool, s3: &S3Server, prefix: &str) -> Option<TestApp> 
 /// The regular files under `dir` (none when it does not exist).
 /// The files under `dir` once those being removed are gone: a fetched copy is removed when its
 /// response has been sent, which may be just after the client read the last byte.
-fn files_left(dir: &Path) -> Vec<std::path::PathBuf> {
+async fn files_left(dir: &Path) -> Vec<std::path::PathBuf> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
         let found = files_under(dir);
         if found.is_empty() || std::time::Instant::now() >= deadline {
             return found;
         }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 
@@ -107,7 +107,7 @@ async fn receipts_live_in_the_bucket_under_their_content_address(postgres: bool)
     assert!(s3.rendition_file("county-a", &sha, "screen").is_file());
     let local = app.dir.path().join("receipts");
     assert_eq!(
-        files_left(&local),
+        files_left(&local).await,
         Vec::<std::path::PathBuf>::new(),
         "nothing stays on local disk"
     );
@@ -149,7 +149,7 @@ async fn receipts_live_in_the_bucket_under_their_content_address(postgres: bool)
     assert_eq!(full.status, StatusCode::OK);
     assert!(s3.rendition_file("county-a", &sha, "full").is_file());
     assert_eq!(
-        files_left(&local),
+        files_left(&local).await,
         Vec::<std::path::PathBuf>::new(),
         "reads leave nothing behind"
     );
@@ -206,7 +206,7 @@ async fn two_servers_share_one_bucket(postgres: bool) {
         );
     }
     assert_eq!(
-        files_left(&app.dir.path().join("receipts")),
+        files_left(&app.dir.path().join("receipts")).await,
         Vec::<std::path::PathBuf>::new(),
         "neither server keeps receipts on local disk"
     );
@@ -279,7 +279,7 @@ async fn a_stopped_store_answers_503_and_records_nothing(postgres: bool) {
     assert!(p["detail"].as_str().unwrap().contains("receipt store"), "{p}");
     assert_eq!(app.count("receipts"), before, "no row without its original");
     assert_eq!(
-        files_left(&app.dir.path().join("receipts")),
+        files_left(&app.dir.path().join("receipts")).await,
         Vec::<std::path::PathBuf>::new(),
         "the temp upload is gone"
     );
@@ -387,12 +387,12 @@ async fn a_backup_of_an_s3_backed_server_holds_the_originals(postgres: bool) {
         assert_eq!(&sha256_file(&pooled), sha, "the backup holds the original");
     }
     assert_eq!(
-        files_left(&to.path().join("receipts/tmp")),
+        files_left(&to.path().join("receipts/tmp")).await,
         Vec::<std::path::PathBuf>::new(),
         "the copies fetched from the bucket are gone"
     );
     assert_eq!(
-        files_left(&app.dir.path().join("receipts")),
+        files_left(&app.dir.path().join("receipts")).await,
         Vec::<std::path::PathBuf>::new(),
         "the backup wrote nothing into the server's data dir"
     );
