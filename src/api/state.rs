@@ -14,6 +14,8 @@ use crate::db::{DbConn, DbPool};
 /// waits for a connection on a thread of its own, and a burst of requests queues as tasks rather
 /// than growing threads (each with its own allocator arena) that only wait.
 pub struct DbThreads {
+    handle: tokio::runtime::Handle,
+    /// Taken only when dropped.
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -24,11 +26,10 @@ impl DbThreads {
             .max_blocking_threads(threads.max(1))
             .thread_name("db")
             .build()?;
-        Ok(DbThreads { runtime: Some(runtime) })
-    }
-
-    fn handle(&self) -> Option<&tokio::runtime::Handle> {
-        self.runtime.as_ref().map(tokio::runtime::Runtime::handle)
+        Ok(DbThreads {
+            handle: runtime.handle().clone(),
+            runtime: Some(runtime),
+        })
     }
 }
 
@@ -97,11 +98,7 @@ where
     let state = state.clone();
     // The request's language goes along, for whatever the work renders.
     let lang = crate::i18n::current();
-    let handle = state
-        .db_threads
-        .handle()
-        .ok_or_else(|| ApiError::Internal("the database threads have stopped".into()))?
-        .clone();
+    let handle = state.db_threads.handle.clone();
     handle
         .spawn_blocking(move || {
             crate::i18n::with(lang, || {
