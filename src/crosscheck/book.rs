@@ -13,18 +13,22 @@ use crate::crosscheck::error::{CrosscheckError, Result};
 use crate::crosscheck::names;
 use crate::crosscheck::{DateWindow, Scope};
 use crate::db::schema::{entries, receipt_withdrawals, receipts, tenders};
+use crate::db::types::{DateColumn, TimestampColumn};
 use crate::db::{DbConn, DbPool};
 use crate::ledger::tenders::{TenderRow, reference_key};
 
 /// The columns of an entry the cross-check reads.
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = entries)]
+#[diesel(check_for_backend(crate::db::MultiBackend))]
 struct ItemRow {
     seq: i64,
     id: String,
     fiscal_year: i32,
     voucher_no: String,
+    #[diesel(deserialize_as = DateColumn)]
     occurred_on: NaiveDate,
+    #[diesel(deserialize_as = TimestampColumn)]
     posted_at: NaiveDateTime,
     direction: String,
     amount_fen: i64,

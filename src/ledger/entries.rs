@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::db::DbConn;
 use crate::db::schema::entries;
+use crate::db::types::{DateColumn, TimestampColumn};
 use crate::domain::{AccountCode, Direction, EntryId};
 use crate::ledger::{LedgerError, Result};
 use crate::tlog::leaf::EntryLeaf;
@@ -21,7 +22,9 @@ pub struct EntryRow {
     pub fiscal_year: i32,
     pub period: String,
     pub voucher_no: String,
+    #[diesel(deserialize_as = DateColumn)]
     pub occurred_on: NaiveDate,
+    #[diesel(deserialize_as = TimestampColumn)]
     pub posted_at: NaiveDateTime,
     pub direction: Direction,
     pub amount_fen: i64,

@@ -181,6 +181,7 @@ fn dump_database(url: &DbUrl, to: &Path) -> Result<(), OpsError> {
 
 /// The originals a dump's receipts name, its log size and its latest signed checkpoint.
 fn read_dump(path: &Path) -> Result<(Vec<String>, u64, Option<String>), OpsError> {
+    crate::db::sqlite_multithread();
     let mut conn = DbConn::Sqlite(
         diesel::SqliteConnection::establish(&path.to_string_lossy()).map_err(|e| OpsError::Connect(e.to_string()))?,
     );
