@@ -15,6 +15,7 @@ use crate::crosscheck::{DateWindow, Scope};
 use crate::db::schema::{entries, receipt_withdrawals, receipts, tenders};
 use crate::db::types::{DateColumn, TimestampColumn};
 use crate::db::{DbConn, DbPool};
+use crate::domain::Direction;
 use crate::ledger::tenders::{TenderRow, reference_key};
 
 /// The columns of an entry the cross-check reads.
@@ -30,7 +31,7 @@ struct ItemRow {
     occurred_on: NaiveDate,
     #[diesel(deserialize_as = TimestampColumn)]
     posted_at: NaiveDateTime,
-    direction: String,
+    direction: Direction,
     amount_fen: i64,
     account_code: String,
     settlement_account_code: String,
@@ -51,7 +52,7 @@ pub struct Item {
     pub voucher_no: String,
     pub occurred_on: NaiveDate,
     pub posted_at: NaiveDateTime,
-    pub direction: String,
+    pub direction: Direction,
     pub amount_fen: i64,
     pub account_code: String,
     pub settlement_account_code: String,
@@ -75,7 +76,7 @@ pub struct Item {
 
 impl Item {
     pub fn is_expense(&self) -> bool {
-        self.direction == "expense"
+        self.direction == Direction::Expense
     }
 
     /// Neither a reversal nor reversed: what the village really paid or received.
@@ -160,12 +161,15 @@ impl std::hash::Hasher for FastHasher {
     }
 }
 
+/// A map keyed by text from the ledger itself (entry ids, names), hashed cheaply.
+pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
 /// Normalised counterparty names, interned across a scope.
 #[derive(Debug, Default)]
 pub struct Parties {
     /// Looked up once per entry read, so hashed cheaply (no untrusted keys: names come from
     /// the ledger itself).
-    raw: HashMap<String, i32, std::hash::BuildHasherDefault<FastHasher>>,
+    raw: FastMap<String, i32>,
     ids: HashMap<String, i32>,
     pub names: Vec<String>,
     /// [`names::firm_key`] of each name.
@@ -266,7 +270,7 @@ pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWind
         .filter(entries::reverses.is_not_null())
         .select((entries::reverses, entries::id))
         .load(conn)?;
-    let reversed: HashMap<String, String> = links.into_iter().filter_map(|(r, id)| r.map(|r| (r, id))).collect();
+    let reversed: FastMap<String, String> = links.into_iter().filter_map(|(r, id)| r.map(|r| (r, id))).collect();
     let rows: Vec<ReceiptJoin> = receipts::table
         .inner_join(entries::table.on(entries::id.eq(receipts::entry_id)))
         .filter(receipts::village_code.eq(code))
@@ -343,13 +347,13 @@ pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWind
             entries::table
                 .filter(entries::village_code.eq(code))
                 .filter(entries::tender_ref.is_not_null())
-                .filter(entries::direction.eq("expense"))
+                .filter(entries::direction.eq(Direction::Expense))
                 .order((entries::occurred_on, entries::seq))
                 .select(ItemRow::as_select())
                 .load(conn)?,
         )
     };
-    let mut live_receipts: HashMap<&str, i32> = HashMap::new();
+    let mut live_receipts: FastMap<&str, i32> = FastMap::default();
     for r in receipts.iter().filter(|r| !r.withdrawn) {
         *live_receipts.entry(r.entry_id.as_str()).or_default() += 1;
     }

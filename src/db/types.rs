@@ -16,6 +16,17 @@ use crate::domain::{AccountCode, Direction, EntryId, ReceiptId};
 /// a function to the text and one from it.
 macro_rules! stored_as_text {
     ($ty:ty, $to_text:expr, $from_text:expr) => {
+        stored_as_text!(
+            $ty,
+            $to_text,
+            $from_text,
+            |bytes: <Sqlite as Backend>::RawValue<'_>| {
+                $from_text(<String as FromSql<Text, Sqlite>>::from_sql(bytes)?)
+            }
+        );
+    };
+    // `$from_sqlite` reads SQLite's value in place (a type that need not own its text).
+    ($ty:ty, $to_text:expr, $from_text:expr, $from_sqlite:expr) => {
         impl ToSql<Text, Sqlite> for $ty {
             fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
                 let text: &'b str = $to_text(self);
@@ -39,7 +50,7 @@ macro_rules! stored_as_text {
 
         impl FromSql<Text, Sqlite> for $ty {
             fn from_sql(bytes: <Sqlite as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-                $from_text(<String as FromSql<Text, Sqlite>>::from_sql(bytes)?)
+                $from_sqlite(bytes)
             }
         }
 
@@ -61,7 +72,15 @@ fn direction_from_text(text: String) -> deserialize::Result<Direction> {
     Direction::parse(&text).ok_or_else(|| format!("`{text}` is not a direction").into())
 }
 
-stored_as_text!(Direction, |d: &Direction| d.as_str(), direction_from_text);
+stored_as_text!(
+    Direction,
+    |d: &Direction| d.as_str(),
+    direction_from_text,
+    |mut bytes: <Sqlite as Backend>::RawValue<'_>| {
+        let text = bytes.read_text();
+        Direction::parse(text).ok_or_else(|| format!("`{text}` is not a direction").into())
+    }
+);
 
 stored_as_text!(EntryId, EntryId::as_str, |text: String| Ok(EntryId::from(text)));
 stored_as_text!(ReceiptId, ReceiptId::as_str, |text: String| Ok(ReceiptId::from(text)));

@@ -24,7 +24,7 @@ pub(super) fn brief(scope: &Scope, village: usize, item: &Item) -> EntryBrief {
         village_code: scope.villages.get(village).map(|v| v.code.clone()).unwrap_or_default(),
         voucher_no: item.voucher_no.clone(),
         occurred_on: item.occurred_on,
-        direction: item.direction.clone(),
+        direction: item.direction.as_str().to_owned(),
         amount_fen: item.amount_fen,
         counterparty: item.counterparty.clone(),
         description: item.description.clone(),

@@ -40,7 +40,7 @@ impl Judge<'_> {
         for i in candidates {
             meter.step()?;
             let item = &l.items[i].1;
-            if f.direction.is_some_and(|d| d.as_str() != item.direction) || !self.window.contains(item.occurred_on) {
+            if f.direction.is_some_and(|d| d != item.direction) || !self.window.contains(item.occurred_on) {
                 continue;
             }
             let amount_diff = item.amount_fen - f.amount_fen;

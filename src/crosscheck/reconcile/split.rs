@@ -73,7 +73,7 @@ impl Judge<'_> {
         let mut groups: HashMap<i32, Vec<usize>> = HashMap::new();
         for i in window {
             let item = &l.items[i].1;
-            if item.direction != Direction::Expense.as_str()
+            if item.direction != Direction::Expense
                 || !item.is_live()
                 || !self.window.contains(item.occurred_on)
                 || item.amount_fen >= f.amount_fen
