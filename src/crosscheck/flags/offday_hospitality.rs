@@ -64,10 +64,17 @@ impl Rule for OffdayHospitality {
 
     fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
         for item in &book.items {
-            if !item.is_expense() || !item.is_live() || !is_hospitality_payment(&item.description, &item.counterparty) {
+            let day = item.occurred_on;
+            // The day first: most payments fall on working days, and the words take longer.
+            let maybe_off = holidays::day_kind(day).is_some_and(|k| k != holidays::DayKind::Workday)
+                || matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
+            if !maybe_off
+                || !item.is_expense()
+                || !item.is_live()
+                || !is_hospitality_payment(&item.description, &item.counterparty)
+            {
                 continue;
             }
-            let day = item.occurred_on;
             let weekend = matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
             // `why` is the figure (data, English); `day_text` the explanation's words.
             let (off, calendar) = match holidays::day_kind(day) {
