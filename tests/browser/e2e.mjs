@@ -66,6 +66,15 @@ try {
   const labour = found.body.items.find((e) => e.receipt_count > 0);
   check(labour, 'the demo has an ancestral-hall labour line with a receipt');
   await api('/auth/logout', null, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: signIn.body.refresh_token }) });
+  // …and the demo inspector's open round.
+  const inspector = await api('/auth/token', null, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: INSPECTOR.name, password: INSPECTOR.password }),
+  });
+  check(inspector.status === 200, 'the demo inspector signs in through the API');
+  const openRound = (await api('/inspections', inspector.body.access_token)).body.find((r) => r.open);
+  check(openRound, 'the demo inspector has an open round');
+  await api('/auth/logout', null, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: inspector.body.refresh_token }) });
 
   // 0. A first visit on a fresh phone, counted as the browser counts it (compressed bytes on
   //    the wire), from the page to the month's lines, until the first receipt image.
@@ -230,8 +239,9 @@ try {
     await page.fill('#username', INSPECTOR.name);
     await page.fill('#password', INSPECTOR.password);
     await page.click('button[type=submit]');
-    const round = page.locator('a[href^="/staff/rounds/"]').first();
+    const round = page.locator(`a[href="/staff/rounds/${openRound.id}"]`);
     await round.waitFor();
+    check(await page.getAttribute('a[href^="/staff/rounds/"]', 'href') === `/staff/rounds/${openRound.id}`, 'the open round is listed first');
     await axe(page, 'staff');
     await round.click();
     await page.waitForSelector('li.card[data-rule] a[href^="/e/"]', { timeout: 60_000 });
@@ -256,6 +266,8 @@ try {
   });
 
   await step(page, 'inspector-flag-entry', async () => {
+    // Back to every rule's flags (the first rule's may be about whole townships, without entries).
+    await page.click('nav.yearbar a:not([href*="?rule="])');
     const link = page.locator('li.card[data-rule] a[href^="/e/"]').first();
     const href = await link.getAttribute('href');
     await link.click();

@@ -698,7 +698,8 @@
         var body = [el('h1', { text: t('staffTitle') }), el('p', { class: 'muted', text: t('readOnly') })];
         if (r[1].length) {
           var rounds = el('ul', { class: 'list' });
-          r[1].forEach(function (round) {
+          // Open rounds first, then the newest.
+          r[1].slice().sort(function (a, b) { return (b.open - a.open) || (a.starts_on < b.starts_on ? 1 : a.starts_on > b.starts_on ? -1 : 0); }).forEach(function (round) {
             rounds.appendChild(el('li', null, el('a', { class: 'row', href: '/staff/rounds/' + round.id },
               el('span', { class: 'grow' }, el('span', { class: 'title' }, round.name, ' ', roundPill(round)),
                 el('span', { class: 'sub', text: dateLabel(round.starts_on) + ' – ' + dateLabel(round.ends_on) })))));
@@ -716,6 +717,11 @@
     });
   }
 
+  /** Names in a list, as the language writes one. */
+  function listOf(names) {
+    return names.join(boot.lang === 'en' ? ', ' : '、');
+  }
+
   function roundPill(round) {
     return el('span', { class: round.open ? 'pill published' : 'pill', text: round.open ? t('roundOpen') : t('roundClosed') });
   }
@@ -727,22 +733,32 @@
 
   var SEVERITY = { high: 'severityHigh', medium: 'severityMedium', low: 'severityLow' };
 
-  function flagCard(f) {
+  /** A flag's place: its village, else its township (by name when `townships` has it). */
+  function flagCard(f, townships) {
+    var place = f.village_name || (f.township_code && (townships[f.township_code] || f.township_code)) || '';
     return el('li', { class: 'card', 'data-rule': f.rule },
-      el('strong', null, (f.village_name || f.township_code || '') + ' ', el('span', { class: 'pill', 'data-severity': f.severity, text: t(SEVERITY[f.severity] || 'severityLow') })),
+      el('strong', null, place + ' ', el('span', { class: 'pill', 'data-severity': f.severity, text: t(SEVERITY[f.severity] || 'severityLow') })),
       f.occurred_on ? el('span', { class: 'sub muted', text: ' · ' + dateLabel(f.occurred_on) }) : null,
       el('p', { class: 'qtext', text: f.explanation }),
       f.entry_ids.length ? el('p', null, f.entry_ids.slice(0, 10).map(function (id, i) { return [i ? ' · ' : '', el('a', { href: '/e/' + id, text: t('openLine') + ' ' + (i + 1) })]; })) : null);
   }
 
-  /** A report's flags under one heading per rule, the rules with most flags first. */
-  function flagsByRule(report, headingId) {
+  /** The rules of a report in the order of their most severe flag (the API lists flags by
+   *  severity), then those flagged only past the page by count. */
+  function rulesOf(report) {
+    var order = [];
+    report.flags.forEach(function (f) { if (order.indexOf(f.rule) < 0) order.push(f.rule); });
+    var rest = Object.keys(report.counts).filter(function (r) { return report.counts[r] > 0 && order.indexOf(r) < 0; });
+    return order.concat(rest.sort(function (a, b) { return report.counts[b] - report.counts[a]; }));
+  }
+
+  /** A report's flags under one heading per rule. */
+  function flagsByRule(report, headingId, townships) {
     var groups = {};
     report.flags.forEach(function (f) { (groups[f.rule] = groups[f.rule] || []).push(f); });
-    var rules = Object.keys(groups).sort(function (a, b) { return (report.counts[b] || 0) - (report.counts[a] || 0) || (a < b ? -1 : 1); });
-    return rules.map(function (rule) {
+    return rulesOf(report).filter(function (rule) { return groups[rule]; }).map(function (rule) {
       var list = el('ul', { class: 'list' });
-      groups[rule].forEach(function (f) { list.appendChild(flagCard(f)); });
+      groups[rule].forEach(function (f) { list.appendChild(flagCard(f, townships)); });
       var shown = groups[rule].length, total = report.counts[rule] || shown;
       return el('section', { id: headingId + '-' + rule, 'aria-label': ruleName(rule) },
         el('h3', null, ruleName(rule), ' ', el('span', { class: 'pill', text: String(total) })),
@@ -755,8 +771,10 @@
   function ruleFilter(report, base, chosen) {
     var bar = el('nav', { class: 'yearbar', 'aria-label': t('byRule') },
       el('a', { href: base, 'aria-current': chosen ? null : 'page', text: t('allRules') }));
-    Object.keys(report.counts).filter(function (r) { return report.counts[r] > 0 || r === chosen; }).sort(function (a, b) { return report.counts[b] - report.counts[a]; }).forEach(function (rule) {
-      bar.appendChild(el('a', { href: base + '?rule=' + encodeURIComponent(rule), 'aria-current': rule === chosen ? 'page' : null, text: ruleName(rule) + ' ' + report.counts[rule] }));
+    var rules = rulesOf(report);
+    if (chosen && rules.indexOf(chosen) < 0) rules.push(chosen);
+    rules.forEach(function (rule) {
+      bar.appendChild(el('a', { href: base + '?rule=' + encodeURIComponent(rule), 'aria-current': rule === chosen ? 'page' : null, text: ruleName(rule) + ' ' + (report.counts[rule] || 0) }));
     });
     return bar;
   }
@@ -765,7 +783,7 @@
     return getJson('/crosscheck/flags?township=' + township + '&limit=200').then(function (report) {
       if (!current()) return;
       show(t('flags'), el('p', null, el('a', { href: '/staff', text: '‹ ' + t('staffTitle') })), el('h1', { text: t('flags') }),
-        report.flags.length ? flagsByRule(report, 'flags') : el('p', { class: 'muted', text: t('noFlags') }));
+        report.flags.length ? flagsByRule(report, 'flags', {}) : el('p', { class: 'muted', text: t('noFlags') }));
     });
   }
 
@@ -789,9 +807,9 @@
         var progress = r[1], report = r[3], base = '/staff/rounds/' + id;
         var where = fields([
           [t('roundWindow'), dateLabel(round.starts_on) + ' – ' + dateLabel(round.ends_on)],
-          [t('roundTownships'), round.townships.map(function (c) { return names[c] || c; }).join('、')],
-          [t('roundVillages'), r[2].map(function (v) { return v.name; }).join('、')],
-          [t('roundInspectors'), round.inspectors.join('、')],
+          [t('roundTownships'), listOf(round.townships.map(function (c) { return names[c] || c; }))],
+          [t('roundVillages'), listOf(r[2].map(function (v) { return v.name; }))],
+          [t('roundInspectors'), listOf(round.inspectors)],
           [t('roundFindings'), progress ? String(progress.total.findings) : null],
           [t('roundChecklist'), progress && progress.total.items ? t('checklistMarked', { marked: progress.total.items - progress.total.unmarked, items: progress.total.items }) : null]
         ]);
@@ -799,7 +817,7 @@
         if (!report) flags = [el('p', { class: 'muted', text: t('roundClosedFlags') })];
         else {
           flags = [el('p', { class: 'muted', text: t('flagsSummary', { total: report.total, entries: report.entries, villages: report.scope.villages }) }), ruleFilter(report, base, chosen)];
-          flags.push(report.flags.length ? flagsByRule(report, 'round') : el('p', { class: 'muted', text: t('noFlags') }));
+          flags.push(report.flags.length ? flagsByRule(report, 'round', names) : el('p', { class: 'muted', text: t('noFlags') }));
         }
         show(round.name, el('p', null, el('a', { href: '/staff', text: '‹ ' + t('staffTitle') })),
           el('h1', null, round.name, ' ', roundPill(round)),
