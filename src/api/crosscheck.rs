@@ -14,7 +14,7 @@ use crate::auth::Caller;
 use crate::crosscheck::DateWindow;
 use crate::crosscheck::findings::Tolerances;
 use crate::crosscheck::flags::{Flag, compute_flags, rule_names, select_rules};
-use crate::crosscheck::scope::{require_checker, resolve_scope};
+use crate::crosscheck::scope::{require_checker, resolve_flag_scope};
 use crate::domain::budget::Budget;
 use crate::msg;
 
@@ -28,6 +28,11 @@ pub struct FlagQuery {
     /// One township (12 digits); with neither, every village you see.
     #[param(pattern = r"^[0-9]{12}$", example = "331022002000")]
     pub township: Option<String>,
+    /// One inspection round, by id: the villages of its townships and its own villages
+    /// (administrators, and the round's inspectors while it is open); not with `village` or
+    /// `township`.
+    #[param(max_length = 80, example = "in_01hzy3k9d2m4q6r8t0v2x4z6b8")]
+    pub inspection: Option<String>,
     /// Earliest `occurred_on`, inclusive.
     pub from: Option<NaiveDate>,
     /// Latest `occurred_on`, inclusive.
@@ -80,8 +85,9 @@ pub struct FlagReport {
         (status = 400, description = "Bad query string"),
         (status = 401, description = "No or bad token"),
         (status = 403, description = "Villagers cannot run the cross-check"),
-        (status = 404, description = "No such village or township in your scope"),
-        (status = 422, description = "Unknown rule, both scopes named, or a bad window or limit"),
+        (status = 404, description = "No such village, township or inspection round in your scope"),
+        (status = 409, description = "The inspection round is closed (its inspectors no longer read its villages)"),
+        (status = 422, description = "Unknown rule, more than one scope named, or a bad window or limit"),
         (status = 503, description = "As many flag runs as the service runs at once are running, or this one ran out of time; retry after `Retry-After` seconds")
     )
 )]
@@ -113,12 +119,12 @@ pub async fn get_flags(state: State, caller: Caller, req: HttpRequest) -> Result
         let _pass = pass;
         let (scope, log_size) = {
             let mut conn = st.pool.get()?;
-            let scope = resolve_scope(
+            let scope = resolve_flag_scope(
                 &mut conn,
                 &caller,
+                q.inspection.as_deref(),
                 q.village.as_deref(),
                 q.township.as_deref(),
-                true,
                 today(),
             )?;
             (scope, crate::tlog::size(&mut conn)?)

@@ -17,6 +17,8 @@ pub enum CrosscheckError {
     CheckersOnly { role: Role },
     #[error("both a village and a township were named")]
     BothScopes,
+    #[error("an inspection round and a village or township were named")]
+    RoundAndPlace,
     #[error("no scope was named")]
     NoScope,
     /// The named scope is not a division code; refused like one outside the caller's scope.
@@ -24,6 +26,8 @@ pub enum CrosscheckError {
     BadScopeCode { reason: crate::domain::ValueError },
     #[error("township {township} is missing or outside the caller's scope")]
     TownshipNotInScope { township: String },
+    #[error("round {id} is closed: its inspectors no longer read its villages")]
+    RoundClosed { id: String },
     #[error("window from {from} is after to {to}")]
     WindowReversed { from: NaiveDate, to: NaiveDate },
 

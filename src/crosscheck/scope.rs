@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::auth::inspections::readable_inspection;
 use crate::auth::scope::{TownshipView, inspector_scope, readable_village, township_view};
 use crate::auth::{Caller, Role};
 use crate::crosscheck::error::{CrosscheckError, Result};
@@ -62,6 +63,8 @@ pub enum ScopeKind {
     Township,
     /// Every village the caller sees.
     County,
+    /// The villages of one inspection round (named by its id).
+    Inspection,
 }
 
 /// What a cross-check looks at: the villages (all of them in the caller's scope), named as the
@@ -69,7 +72,7 @@ pub enum ScopeKind {
 #[derive(Clone, Debug)]
 pub struct Scope {
     pub kind: ScopeKind,
-    /// The code the request named; empty for `county`.
+    /// The code the request named (a round's id for `inspection`); empty for `county`.
     pub code: String,
     pub villages: Vec<ScopeVillage>,
 }
@@ -133,6 +136,46 @@ pub fn resolve_scope(
             code: String::new(),
             villages: visible_villages(conn, caller, today)?,
         }),
+    }
+}
+
+/// The villages of inspection round `id` (its villages and the villages of its townships), for
+/// an administrator or one of the round's inspectors while the round is open: after its window
+/// its inspectors no longer read its villages. Other roles are refused; a round that is not
+/// the inspector's is missing to them.
+fn inspection_scope(conn: &mut DbConn, caller: &Caller, id: &str, today: NaiveDate) -> Result<Scope> {
+    let round = readable_inspection(conn, caller, id, today)?;
+    if caller.role == Role::Inspector && !round.open {
+        return Err(CrosscheckError::RoundClosed { id: round.id });
+    }
+    let mut villages = scope_villages(conn, VillageFilter::Codes(&round.villages))?;
+    for t in &round.townships {
+        villages.extend(scope_villages(conn, VillageFilter::Township(t))?);
+    }
+    villages.sort_by(|a, b| a.code.cmp(&b.code));
+    villages.dedup_by(|a, b| a.code == b.code);
+    Ok(Scope {
+        kind: ScopeKind::Inspection,
+        code: round.id,
+        villages,
+    })
+}
+
+/// The villages a red-flag request names: one inspection round (see [`inspection_scope`]), or
+/// as [`resolve_scope`] takes them, the county allowed.
+pub fn resolve_flag_scope(
+    conn: &mut DbConn,
+    caller: &Caller,
+    inspection: Option<&str>,
+    village: Option<&str>,
+    township: Option<&str>,
+    today: NaiveDate,
+) -> Result<Scope> {
+    require_checker(caller)?;
+    match inspection {
+        Some(_) if village.is_some() || township.is_some() => Err(CrosscheckError::RoundAndPlace),
+        Some(id) => inspection_scope(conn, caller, id, today),
+        None => resolve_scope(conn, caller, village, township, true, today),
     }
 }
 

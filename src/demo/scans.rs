@@ -22,7 +22,7 @@ use crate::db::schema::{entries, receipts};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::QrSearch;
 use crate::ledger::receipts::{ReceiptRow, insert_receipt};
-use crate::receipts::{ReceiptStore, RenditionSize, SAME_PAPER_MAX_DISTANCE, phash_distance};
+use crate::receipts::{ReceiptStore, SAME_PAPER_MAX_DISTANCE, phash_distance};
 
 /// Out of 100 entries, how many get a scan (the rest, as in any village's books, were filed
 /// without one reaching the platform).
@@ -210,23 +210,6 @@ fn draw_and_store(store: &ReceiptStore, line: &Line, attempt: u32) -> anyhow::Re
     Ok(row)
 }
 
-/// Removes the files of a scan that will not be attached.
-fn discard(store: &ReceiptStore, sha256: &str) -> anyhow::Result<()> {
-    let mut paths = vec![store.original_path(sha256)?];
-    for size in [RenditionSize::Thumb, RenditionSize::Screen] {
-        paths.push(store.rendition_path(sha256, size)?);
-    }
-    for path in paths {
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(e).with_context(|| format!("removing {}", path.display()));
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
 /// Whether `phash` is as close to one of `known` as the same paper photographed twice.
 fn like_any(known: &[String], phash: &str) -> bool {
     known
@@ -263,19 +246,29 @@ fn draw_all(store: &ReceiptStore, lines: &[Line]) -> anyhow::Result<Vec<ReceiptR
 pub fn attach_drawn_scans(conn: &mut DbConn, store: &ReceiptStore, villages: &[&str]) -> anyhow::Result<usize> {
     let lines = lines_to_scan(conn, villages)?;
     let mut rows = draw_all(store, &lines)?;
-    let mut known: Vec<String> = receipts::table.select(receipts::phash).load(conn)?;
-    for (line, row) in lines.iter().zip(rows.iter_mut()) {
+    let (mut known, attached): (Vec<String>, HashSet<String>) = receipts::table
+        .select((receipts::phash, receipts::sha256))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .unzip();
+    for i in 0..rows.len() {
         let mut attempt = 0;
         // An invoice whose QR code intake could not read is photographed again as well.
-        while like_any(&known, &row.phash) || row.qr_search != QrSearch::Done.as_str() {
+        while like_any(&known, &rows[i].phash) || rows[i].qr_search != QrSearch::Done.as_str() {
             attempt += 1;
             if attempt > MAX_RESHOOTS {
-                return Err(anyhow!("every picture of {} looks like an earlier scan", line.id));
+                return Err(anyhow!("every picture of {} looks like an earlier scan", lines[i].id));
             }
-            discard(store, &row.sha256)?;
-            *row = draw_and_store(store, line, attempt)?;
+            // Kept when the same bytes are another row's original (one file for both).
+            let sha = &rows[i].sha256;
+            if !attached.contains(sha) && rows.iter().filter(|r| r.sha256 == *sha).count() == 1 {
+                store
+                    .remove_unattached(sha)
+                    .with_context(|| format!("removing the discarded scan {sha}"))?;
+            }
+            rows[i] = draw_and_store(store, &lines[i], attempt)?;
         }
-        known.push(row.phash.clone());
+        known.push(rows[i].phash.clone());
     }
     write_transaction(conn, |conn| {
         for row in &rows {

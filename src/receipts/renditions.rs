@@ -25,6 +25,8 @@ pub enum RenditionSize {
 }
 
 impl RenditionSize {
+    pub const ALL: [RenditionSize; 3] = [RenditionSize::Thumb, RenditionSize::Screen, RenditionSize::Full];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RenditionSize::Thumb => "thumb",
@@ -91,25 +93,13 @@ pub(crate) fn fit<P>(
 where
     P: Pixel<Subpixel = u8> + 'static,
 {
-    use fast_image_resize::images::{Image, ImageRef};
-    use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
     let (w, h) = fitted_size(image.width(), image.height(), long_edge);
     if (w, h) == image.dimensions() {
         return Ok(Cow::Borrowed(image));
     }
-    let pixel_type = match P::CHANNEL_COUNT {
-        1 => PixelType::U8,
-        3 => PixelType::U8x3,
-        4 => PixelType::U8x4,
-        n => return Err(resize_failed(format!("{n} channels"))),
-    };
-    let source = ImageRef::new(image.width(), image.height(), image.as_raw(), pixel_type).map_err(resize_failed)?;
-    let mut target = Image::new(w, h, pixel_type);
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
-    Resizer::new()
-        .resize(&source, &mut target, &options)
+    let raw = receipt_pixels::downscale(image.as_raw(), image.width(), image.height(), P::CHANNEL_COUNT, (w, h))
         .map_err(resize_failed)?;
-    ImageBuffer::from_raw(w, h, target.into_vec())
+    ImageBuffer::from_raw(w, h, raw)
         .map(Cow::Owned)
         .ok_or_else(|| resize_failed("buffer size"))
 }
@@ -128,34 +118,15 @@ pub(crate) fn orient(image: RgbImage, orientation: Orientation) -> RgbImage {
 pub(crate) fn grey(image: &DynamicImage) -> Cow<'_, GrayImage> {
     match image {
         DynamicImage::ImageLuma8(grey) => Cow::Borrowed(grey),
-        DynamicImage::ImageRgb8(rgb) => {
-            let luma = rgb
-                .as_raw()
-                .chunks_exact(3)
-                .map(|p| {
-                    let (r, g, b) = (u32::from(p[0]), u32::from(p[1]), u32::from(p[2]));
-                    // At most 255 * 10000 / 10000: fits a u8.
-                    ((r * 2126 + g * 7152 + b * 722 + 5000) / 10000) as u8
-                })
-                .collect();
-            GrayImage::from_raw(rgb.width(), rgb.height(), luma)
-                .map_or_else(|| Cow::Owned(image.to_luma8()), Cow::Owned)
-        }
+        DynamicImage::ImageRgb8(rgb) => Cow::Owned(receipt_pixels::luma(rgb)),
         other => Cow::Owned(other.to_luma8()),
     }
 }
 
 /// Encodes pixels alone as JPEG: the output carries a JFIF header and nothing else.
 pub(crate) fn encode_jpeg(image: &RgbImage) -> Result<Vec<u8>, IntakeError> {
-    let failed = |e: &dyn std::fmt::Display| IntakeError::Io(format!("encoding a rendition failed: {e}"));
-    let too_large = || failed(&"a JPEG side is at most 65535 pixels");
-    let width = u16::try_from(image.width()).map_err(|_| too_large())?;
-    let height = u16::try_from(image.height()).map_err(|_| too_large())?;
-    let mut out = Vec::with_capacity(image.as_raw().len() / 8);
-    jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY)
-        .encode(image.as_raw(), width, height, jpeg_encoder::ColorType::Rgb)
-        .map_err(|e| failed(&e))?;
-    Ok(out)
+    receipt_pixels::encode_jpeg(image, JPEG_QUALITY)
+        .map_err(|e| IntakeError::Io(format!("encoding a rendition failed: {e}")))
 }
 
 #[cfg(test)]

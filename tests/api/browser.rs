@@ -1,7 +1,8 @@
 //! The villagers' page in a real browser: `tests/browser/e2e.mjs` drives Debian's Chromium with
 //! `playwright-core` through what a villager does on the demo county (sign in, a month, the
 //! ancestral-hall labour line and its receipt, the proof verified and then tampered with,
-//! offline reading, a question, sign-out), with axe-core on each page and a screenshot of each
+//! offline reading, a question, sign-out), then as the demo inspector (the open round, its red
+//! flags by rule, a flagged entry), with axe-core on each page and a screenshot of each
 //! step at 360×740; `tests/browser/crypto.mjs` checks the page's pure-JavaScript verifier
 //! against Node's crypto. They need `node`, `chromium` and `npm ci` in `tests/browser`
 //! (`.ci/run` installs them): missing, they report themselves SKIPPED; under `CI=true` they fail.
@@ -225,6 +226,9 @@ fn a_villager_uses_the_page_in_chromium() {
         "question",
         "hostile-text",
         "signed-out",
+        "inspector-round",
+        "inspector-rule",
+        "inspector-flag-entry",
     ] {
         assert!(steps.contains(&step), "step {step} missing: {steps:?}");
     }

@@ -40,6 +40,7 @@ mod qr_photos;
 mod questions;
 mod receipt_drawing;
 mod receipts;
+mod round_flags;
 // receipts on S3-compatible object storage (issue 20)
 mod s3;
 // the villagers' page (web): sign-out, the page and its assets, the browser tests

@@ -47,6 +47,7 @@ async fn the_page_and_its_deep_links_answer_with_a_strict_policy() {
         "/q",
         "/staff",
         "/staff/flags/331022102000",
+        "/staff/rounds/in_0123456789abcdef01234567",
     ] {
         let res = fetch(&app, uri, &[]).await;
         assert_eq!(res.status, StatusCode::OK, "{uri}: {}", res.text());

@@ -4,13 +4,17 @@
 //! two servers share one bucket; a stopped store answers 503 and records nothing, and readiness
 //! names it until it is back; `copy` moves every original from a filesystem store to the bucket
 //! and back; a backup of an S3-backed server holds the originals; start-up sweeps objects no
-//! row names once they are an hour old.
+//! row names once they are an hour old; an original removed before any row named it (a
+//! demo scan drawn again) leaves the bucket with its renditions.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
+
+use village_ledger::receipts::RenditionSize;
+use village_ledger::receipts::store::{ReceiptStore, ReceiptsLocation};
 
 use crate::support::*;
 
@@ -468,3 +472,44 @@ on_both_backends_s3!(
     a_backup_of_an_s3_backed_server_holds_the_originals,
     start_up_sweeps_objects_no_row_names_once_they_are_an_hour_old,
 );
+
+/// Stores `bytes` as an original with every rendition; its SHA-256.
+fn store_with_renditions(store: &ReceiptStore, bytes: &[u8]) -> String {
+    let sha = sha256_bytes(bytes);
+    let (mut file, tmp) = store.temp_upload().unwrap();
+    std::io::Write::write_all(&mut file, bytes).unwrap();
+    store.commit_upload(tmp, &sha).unwrap();
+    for size in RenditionSize::ALL {
+        store.put_rendition(&sha, size, &scan(size as u8)).unwrap();
+    }
+    sha
+}
+
+#[test]
+fn an_unattached_original_leaves_the_bucket_with_its_renditions() {
+    let Some(s3) = S3Server::start() else { return };
+    let local = tempfile::tempdir().unwrap();
+    let location = ReceiptsLocation::Objects(s3.url("drafts"));
+    let store = ReceiptStore::open(Some(&location), local.path(), &s3.options()).unwrap();
+    let drawn_again = store_with_renditions(&store, &scan(40));
+    let kept = store_with_renditions(&store, &scan(41));
+    let files = |sha: &str| {
+        let mut files = vec![s3.original_file("drafts", sha)];
+        files.extend(RenditionSize::ALL.map(|size| s3.rendition_file("drafts", sha, size.as_str())));
+        files
+    };
+    assert!(files(&drawn_again).iter().all(|f| f.is_file()), "stored in the bucket");
+
+    store.remove_unattached(&drawn_again).unwrap();
+    for file in files(&drawn_again) {
+        assert!(!file.exists(), "{} is gone from the bucket", file.display());
+    }
+    assert!(!store.has_original(&drawn_again).unwrap());
+    assert!(
+        files(&kept).iter().all(|f| f.is_file()),
+        "another original is left alone"
+    );
+    // Removing what is not there is no error (a draft whose renditions were never made).
+    store.remove_unattached(&drawn_again).unwrap();
+    assert!(store.remove_unattached("not-a-sha").is_err());
+}

@@ -1,6 +1,7 @@
 // The villagers' page in headless Chromium, as a villager uses it, driven by playwright-core.
 // Run by `cargo test --test api browser::` (tests/api/browser.rs), which starts the real server
-// on the demo county and posts the hostile entry this script checks:
+// on the demo county and posts the hostile entry this script checks; then the demo inspector
+// opens the open round, its flags by rule and a flagged entry:
 //
 //   node tests/browser/e2e.mjs <base URL> <screenshot dir>   (env: CHROME_PATH, VL_XSS_ENTRY)
 //
@@ -16,6 +17,7 @@ const [base, shots] = process.argv.slice(2);
 const xssEntry = process.env.VL_XSS_ENTRY;
 const VILLAGE = '331022102201';
 const USER = { name: 'villager-kantou', password: 'kantou-demo-2026' };
+const INSPECTOR = { name: 'inspector-wang', password: 'wang-inspect-2026' };
 const summary = { steps: [], axe: {}, firstVisitBytes: null, screenshots: shots };
 fs.mkdirSync(shots, { recursive: true });
 
@@ -64,6 +66,15 @@ try {
   const labour = found.body.items.find((e) => e.receipt_count > 0);
   check(labour, 'the demo has an ancestral-hall labour line with a receipt');
   await api('/auth/logout', null, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: signIn.body.refresh_token }) });
+  // …and the demo inspector's open round.
+  const inspector = await api('/auth/token', null, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: INSPECTOR.name, password: INSPECTOR.password }),
+  });
+  check(inspector.status === 200, 'the demo inspector signs in through the API');
+  const openRound = (await api('/inspections', inspector.body.access_token)).body.find((r) => r.open);
+  check(openRound, 'the demo inspector has an open round');
+  await api('/auth/logout', null, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: inspector.body.refresh_token }) });
 
   // 0. A first visit on a fresh phone, counted as the browser counts it (compressed bytes on
   //    the wire), from the page to the month's lines, until the first receipt image.
@@ -221,6 +232,50 @@ try {
     check(!(await page.evaluate(() => caches.has('vl-data'))), 'the saved answers are gone');
     const refresh = await api('/auth/refresh', null, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: before.refresh }) });
     check(refresh.status === 401, `the refresh token is revoked on the server (${refresh.status})`);
+  });
+
+  // The demo inspector reads the open round: its villages, its findings and its red flags.
+  await step(page, 'inspector-round', async () => {
+    await page.fill('#username', INSPECTOR.name);
+    await page.fill('#password', INSPECTOR.password);
+    await page.click('button[type=submit]');
+    const round = page.locator(`a[href="/staff/rounds/${openRound.id}"]`);
+    await round.waitFor();
+    check(await page.getAttribute('a[href^="/staff/rounds/"]', 'href') === `/staff/rounds/${openRound.id}`, 'the open round is listed first');
+    await axe(page, 'staff');
+    await round.click();
+    await page.waitForSelector('li.card[data-rule] a[href^="/e/"]', { timeout: 60_000 });
+    check((await page.textContent('h1')).includes('交叉巡察'), 'the round is named');
+    check((await page.textContent('main')).includes('已记录巡察发现'), 'the round shows its findings count');
+    const rules = await page.$$eval('section[id^="round-"] h3', (hs) => hs.length);
+    check(rules >= 2, `the flags are grouped by rule (${rules} groups)`);
+    await axe(page, 'round');
+  });
+
+  await step(page, 'inspector-rule', async () => {
+    // One rule's flags only, chosen from the rule bar.
+    const chip = page.locator('nav.yearbar a[href*="?rule="]').first();
+    const href = await chip.getAttribute('href');
+    const rule = decodeURIComponent(href.split('?rule=')[1]);
+    await chip.click();
+    await page.waitForSelector(`nav.yearbar a[aria-current="page"][href*="?rule="]`);
+    await page.waitForSelector('li.card[data-rule]');
+    const shown = await page.$$eval('li.card[data-rule]', (cards) => [...new Set(cards.map((c) => c.dataset.rule))]);
+    check(shown.length === 1 && shown[0] === rule, `only ${rule} is listed: ${shown}`);
+    await axe(page, 'round-rule');
+  });
+
+  await step(page, 'inspector-flag-entry', async () => {
+    // Back to every rule's flags (the first rule's may be about whole townships, without entries).
+    await page.click('nav.yearbar a:not([href*="?rule="])');
+    const link = page.locator('li.card[data-rule] a[href^="/e/"]').first();
+    const href = await link.getAttribute('href');
+    await link.click();
+    await page.waitForSelector('#line-title');
+    check(page.url().endsWith(href), `the flag's entry is open: ${page.url()}`);
+    await page.waitForSelector('.badge[data-state="verified"]', { timeout: 20_000 });
+    check(await page.locator('#q-text').count() === 0, 'an inspector is not offered the villager question form');
+    await axe(page, 'flag-entry');
   });
 
   check(cspViolations.length === 0, 'no CSP violation or script error: ' + cspViolations.join(' | '));

@@ -32,11 +32,13 @@ impl From<CrosscheckError> for ApiError {
         match e {
             CheckersOnly { .. } => ApiError::Forbidden(msg!("crosscheck-checkers-only")),
             BothScopes => ApiError::Invalid(msg!("crosscheck-both-scopes")),
+            RoundAndPlace => ApiError::Invalid(msg!("crosscheck-round-and-place")),
             NoScope => ApiError::Invalid(msg!("crosscheck-no-scope")),
             BadScopeCode { reason } => ApiError::NotFound(reason.msg()),
             TownshipNotInScope { township } => {
                 ApiError::NotFound(msg!("ledger-township-not-found", township = township))
             }
+            RoundClosed { id } => ApiError::Conflict(msg!("crosscheck-round-closed", id = id)),
             WindowReversed { from, to } => ApiError::Invalid(msg!("filter-from-after-to", from = from, to = to)),
             UnknownRule { rule, known } => {
                 ApiError::Invalid(msg!("crosscheck-unknown-rule", rule = rule, known = known.join(", ")))

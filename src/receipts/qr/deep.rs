@@ -75,17 +75,7 @@ pub(crate) fn detect(grey: &GrayImage, detector: Detector) -> Vec<String> {
                     .unwrap_or_default()
             }
         }
-        Detector::Rqrr => {
-            let (w, h) = (w as usize, h as usize);
-            let raw = grey.as_raw();
-            let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| raw[y * w + x]);
-            prepared
-                .detect_grids()
-                .iter()
-                .filter_map(|g| g.decode().ok())
-                .map(|(_, text)| text)
-                .collect()
-        }
+        Detector::Rqrr => receipt_pixels::qr_grids(grey).1,
     }));
     found.unwrap_or_default()
 }

@@ -40,14 +40,10 @@ enum Pass {
 }
 
 fn search(grey: &GrayImage) -> Pass {
-    let (w, h) = (grey.width() as usize, grey.height() as usize);
-    let raw = grey.as_raw();
     // rqrr is a heuristic detector; a panic in it must not cost the clerk the upload.
     let pass = catch_unwind(AssertUnwindSafe(|| {
-        let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| raw[y * w + x]);
-        let grids = prepared.detect_grids();
-        let texts: Vec<String> = grids.iter().filter_map(|g| g.decode().ok()).map(|(_, t)| t).collect();
-        match (grids.is_empty(), texts.is_empty()) {
+        let (grids, texts) = receipt_pixels::qr_grids(grey);
+        match (grids == 0, texts.is_empty()) {
             (true, _) => Pass::Nothing,
             (false, true) => Pass::SeenNotDecoded,
             (false, false) => Pass::Decoded(texts),

@@ -122,6 +122,19 @@ impl FileStore {
         Ok(self.fanned_out("renditions", sha256_hex)?.join(name))
     }
 
+    /// Removes the original with this SHA-256 and its renditions, those that are there;
+    /// returns how many files were removed (see [`ReceiptStore::remove_unattached`]).
+    ///
+    /// [`ReceiptStore::remove_unattached`]: super::ReceiptStore::remove_unattached
+    pub fn remove(&self, sha256_hex: &str) -> io::Result<usize> {
+        let mut removed = 0;
+        remove_if_present(&self.original_path(sha256_hex)?, &mut removed)?;
+        for size in RenditionSize::ALL {
+            remove_if_present(&self.rendition_path(sha256_hex, size)?, &mut removed)?;
+        }
+        Ok(removed)
+    }
+
     /// A new empty file in `<root>/tmp/` to receive an upload, and its path.
     pub fn temp_file(&self) -> io::Result<(File, PathBuf)> {
         let dir = self.root.join("tmp");

@@ -138,11 +138,6 @@ impl ReceiptStore {
         self.files.original_path(sha256_hex)
     }
 
-    /// The filesystem store's path of a rendition (see [`FileStore::rendition_path`]).
-    pub fn rendition_path(&self, sha256_hex: &str, size: RenditionSize) -> io::Result<PathBuf> {
-        self.files.rendition_path(sha256_hex, size)
-    }
-
     /// Where the original `sha256_hex` is (or would be) stored, for messages.
     pub fn original_name(&self, sha256_hex: &str) -> String {
         match &self.objects {
@@ -239,6 +234,22 @@ impl ReceiptStore {
             path: tmp.path().to_owned(),
             _fetched: Some(tmp),
         }))
+    }
+
+    /// Removes the original `sha256_hex` and its renditions, those that are there, from the
+    /// store: for an original that no row names and none will (a scan drawn again before it was
+    /// attached). Originals are otherwise written once and kept; the caller vouches that no row
+    /// names this one, as the same bytes stored twice are one original.
+    pub fn remove_unattached(&self, sha256_hex: &str) -> io::Result<()> {
+        files::check_sha(sha256_hex)?;
+        let Some(objects) = &self.objects else {
+            return self.files.remove(sha256_hex).map(drop);
+        };
+        objects.delete("originals", sha256_hex)?;
+        for size in RenditionSize::ALL {
+            objects.delete("renditions", &format!("{sha256_hex}-{}.jpg", size.as_str()))?;
+        }
+        Ok(())
     }
 
     /// Removes temp files, and originals and renditions no row names (`is_known` rejects their

@@ -160,3 +160,27 @@ fn receipts_urls_name_a_file_store_or_a_bucket_and_nothing_else() {
         assert!(ReceiptsLocation::parse(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn removing_an_original_takes_its_renditions_and_nothing_else() {
+    let (_dir, store) = store();
+    for sha in [SHA_A, SHA_B] {
+        store
+            .commit_original(&upload(&store, sha.as_bytes()), sha)
+            .expect("commit");
+        store
+            .write_rendition(sha, RenditionSize::Thumb, b"jpeg")
+            .expect("thumb");
+        store
+            .write_rendition(sha, RenditionSize::Screen, b"jpeg")
+            .expect("screen");
+    }
+    assert_eq!(store.remove(SHA_A).expect("remove"), 3);
+    assert!(!store.original_path(SHA_A).expect("sha").exists());
+    for size in RenditionSize::ALL {
+        assert!(!store.rendition_path(SHA_A, size).expect("sha").exists());
+    }
+    assert!(store.original_path(SHA_B).expect("sha").exists());
+    assert!(store.rendition_path(SHA_B, RenditionSize::Thumb).expect("sha").exists());
+    assert_eq!(store.remove(SHA_A).expect("nothing left to remove"), 0);
+}

@@ -255,6 +255,7 @@
     else if (p === '/q') done(questionsView(current));
     else if (p === '/staff') done(staffView(current));
     else if ((m = /^\/staff\/flags\/(\d{12})$/.exec(p))) done(flagsView(m[1], current));
+    else if ((m = /^\/staff\/rounds\/([A-Za-z0-9_-]{1,80})$/.exec(p))) done(roundView(m[1], current));
     else show('', el('p', { text: t('notFound') }), el('a', { href: '/', text: t('home') }));
   }
 
@@ -692,13 +693,16 @@
     return Promise.all([getJson('/townships'), roundsOf]).then(function (r) {
       return Promise.all(r[0].map(function (tw) { return getJson('/townships/' + tw.code + '/villages').catch(function () { return []; }); })).then(function (villages) {
         if (!current()) return;
-        var flagsToo = s.user.role !== 'clerk';
+        // Inspectors read the flags of their rounds; a clerk reads none.
+        var flagsToo = s.user.role === 'admin' || s.user.role === 'discipline';
         var body = [el('h1', { text: t('staffTitle') }), el('p', { class: 'muted', text: t('readOnly') })];
         if (r[1].length) {
           var rounds = el('ul', { class: 'list' });
-          r[1].forEach(function (round) {
-            rounds.appendChild(el('li', null, el('p', null, round.name, ' ', el('span', { class: round.open ? 'pill published' : 'pill', text: round.open ? t('roundOpen') : t('roundClosed') }),
-              el('br'), el('span', { class: 'sub', text: dateLabel(round.starts_on) + ' – ' + dateLabel(round.ends_on) }))));
+          // Open rounds first, then the newest.
+          r[1].slice().sort(function (a, b) { return (b.open - a.open) || (a.starts_on < b.starts_on ? 1 : a.starts_on > b.starts_on ? -1 : 0); }).forEach(function (round) {
+            rounds.appendChild(el('li', null, el('a', { class: 'row', href: '/staff/rounds/' + round.id },
+              el('span', { class: 'grow' }, el('span', { class: 'title' }, round.name, ' ', roundPill(round)),
+                el('span', { class: 'sub', text: dateLabel(round.starts_on) + ' – ' + dateLabel(round.ends_on) })))));
           });
           body.push(el('h2', { text: t('rounds') }), rounds);
         }
@@ -713,18 +717,113 @@
     });
   }
 
+  /** Names in a list, as the language writes one. */
+  function listOf(names) {
+    return names.join(boot.lang === 'en' ? ', ' : '、');
+  }
+
+  function roundPill(round) {
+    return el('span', { class: round.open ? 'pill published' : 'pill', text: round.open ? t('roundOpen') : t('roundClosed') });
+  }
+
+  function ruleName(rule) {
+    var id = 'rule_' + rule;
+    return Object.prototype.hasOwnProperty.call(TEXTS, id) ? t(id) : rule;
+  }
+
+  var SEVERITY = { high: 'severityHigh', medium: 'severityMedium', low: 'severityLow' };
+
+  /** A flag's place: its village, else its township (by name when `townships` has it). */
+  function flagCard(f, townships) {
+    var place = f.village_name || (f.township_code && (townships[f.township_code] || f.township_code)) || '';
+    return el('li', { class: 'card', 'data-rule': f.rule },
+      el('strong', null, place + ' ', el('span', { class: 'pill', 'data-severity': f.severity, text: t(SEVERITY[f.severity] || 'severityLow') })),
+      f.occurred_on ? el('span', { class: 'sub muted', text: ' · ' + dateLabel(f.occurred_on) }) : null,
+      el('p', { class: 'qtext', text: f.explanation }),
+      f.entry_ids.length ? el('p', null, f.entry_ids.slice(0, 10).map(function (id, i) { return [i ? ' · ' : '', el('a', { href: '/e/' + id, text: t('openLine') + ' ' + (i + 1) })]; })) : null);
+  }
+
+  /** The rules of a report in the order of their most severe flag (the API lists flags by
+   *  severity), then those flagged only past the page by count. */
+  function rulesOf(report) {
+    var order = [];
+    report.flags.forEach(function (f) { if (order.indexOf(f.rule) < 0) order.push(f.rule); });
+    var rest = Object.keys(report.counts).filter(function (r) { return report.counts[r] > 0 && order.indexOf(r) < 0; });
+    return order.concat(rest.sort(function (a, b) { return report.counts[b] - report.counts[a]; }));
+  }
+
+  /** A report's flags under one heading per rule. */
+  function flagsByRule(report, headingId, townships) {
+    var groups = {};
+    report.flags.forEach(function (f) { (groups[f.rule] = groups[f.rule] || []).push(f); });
+    return rulesOf(report).filter(function (rule) { return groups[rule]; }).map(function (rule) {
+      var list = el('ul', { class: 'list' });
+      groups[rule].forEach(function (f) { list.appendChild(flagCard(f, townships)); });
+      var shown = groups[rule].length, total = report.counts[rule] || shown;
+      return el('section', { id: headingId + '-' + rule, 'aria-label': ruleName(rule) },
+        el('h3', null, ruleName(rule), ' ', el('span', { class: 'pill', text: String(total) })),
+        shown < total ? el('p', { class: 'muted', text: t('shownOf', { shown: shown, total: total }) }) : null,
+        list);
+    });
+  }
+
+  /** The rules that flagged something, each a link that lists only its flags. */
+  function ruleFilter(report, base, chosen) {
+    var bar = el('nav', { class: 'yearbar', 'aria-label': t('byRule') },
+      el('a', { href: base, 'aria-current': chosen ? null : 'page', text: t('allRules') }));
+    var rules = rulesOf(report);
+    if (chosen && rules.indexOf(chosen) < 0) rules.push(chosen);
+    rules.forEach(function (rule) {
+      bar.appendChild(el('a', { href: base + '?rule=' + encodeURIComponent(rule), 'aria-current': rule === chosen ? 'page' : null, text: ruleName(rule) + ' ' + (report.counts[rule] || 0) }));
+    });
+    return bar;
+  }
+
   function flagsView(township, current) {
     return getJson('/crosscheck/flags?township=' + township + '&limit=200').then(function (report) {
       if (!current()) return;
-      var list = el('ul', { class: 'list' });
-      report.flags.forEach(function (f) {
-        list.appendChild(el('li', { class: 'card' },
-          el('strong', { text: (f.village_name || f.township_code || '') + ' · ' + f.rule }),
-          el('p', { class: 'qtext', text: f.explanation }),
-          el('p', null, f.entry_ids.slice(0, 10).map(function (id, i) { return [i ? ' · ' : '', el('a', { href: '/e/' + id, text: t('openLine') + ' ' + (i + 1) })]; }))));
-      });
       show(t('flags'), el('p', null, el('a', { href: '/staff', text: '‹ ' + t('staffTitle') })), el('h1', { text: t('flags') }),
-        report.flags.length ? list : el('p', { class: 'muted', text: t('noFlags') }));
+        report.flags.length ? flagsByRule(report, 'flags', {}) : el('p', { class: 'muted', text: t('noFlags') }));
+    });
+  }
+
+  /** An inspection round: its window, its townships and villages, its findings so far and the
+   *  red flags over its villages by rule (all of them, or one rule's). */
+  function roundView(id, current) {
+    var s = session();
+    var chosen = new URLSearchParams(location.search).get('rule');
+    return getJson('/inspections/' + id).then(function (round) {
+      var readsFlags = round.open || s.user.role === 'admin';
+      var flagsUrl = '/crosscheck/flags?inspection=' + encodeURIComponent(id) + '&limit=200' + (chosen ? '&rules=' + encodeURIComponent(chosen) : '');
+      return Promise.all([
+        getJson('/townships').catch(function () { return []; }),
+        getJson('/inspections/' + id + '/progress').catch(function () { return null; }),
+        Promise.all(round.villages.map(function (v) { return getJson('/villages/' + v).catch(function () { return { code: v, name: v }; }); })),
+        readsFlags ? getJson(flagsUrl) : Promise.resolve(null)
+      ]).then(function (r) {
+        if (!current()) return;
+        var names = {};
+        r[0].forEach(function (tw) { names[tw.code] = tw.name; });
+        var progress = r[1], report = r[3], base = '/staff/rounds/' + id;
+        var where = fields([
+          [t('roundWindow'), dateLabel(round.starts_on) + ' – ' + dateLabel(round.ends_on)],
+          [t('roundTownships'), listOf(round.townships.map(function (c) { return names[c] || c; }))],
+          [t('roundVillages'), listOf(r[2].map(function (v) { return v.name; }))],
+          [t('roundInspectors'), listOf(round.inspectors)],
+          [t('roundFindings'), progress ? String(progress.total.findings) : null],
+          [t('roundChecklist'), progress && progress.total.items ? t('checklistMarked', { marked: progress.total.items - progress.total.unmarked, items: progress.total.items }) : null]
+        ]);
+        var flags;
+        if (!report) flags = [el('p', { class: 'muted', text: t('roundClosedFlags') })];
+        else {
+          flags = [el('p', { class: 'muted', text: t('flagsSummary', { total: report.total, entries: report.entries, villages: report.scope.villages }) }), ruleFilter(report, base, chosen)];
+          flags.push(report.flags.length ? flagsByRule(report, 'round', names) : el('p', { class: 'muted', text: t('noFlags') }));
+        }
+        show(round.name, el('p', null, el('a', { href: '/staff', text: '‹ ' + t('staffTitle') })),
+          el('h1', null, round.name, ' ', roundPill(round)),
+          el('section', { class: 'card', 'aria-label': t('roundAbout') }, where),
+          el('section', { 'aria-labelledby': 'round-flags' }, el('h2', { id: 'round-flags', text: chosen ? t('flags') + ' · ' + ruleName(chosen) : t('flags') }), flags));
+      });
     });
   }
 
