@@ -5,7 +5,7 @@
 //!
 //! | kind | what is planted | entry ids |
 //! |---|---|---|
-//! | `split_payment` | 2–4 payments of 4,000–4,990 yuan to one builder within 6 days | the payments |
+//! | `split_payment` | 2–4 payments of different amounts, 4,000–4,990 yuan, to one builder within 6 days | the payments |
 //! | `split_payment/two_projects` | the same, alternating between two project names | the payments |
 //! | `split_payment/month_boundary` | the same, straddling the end of a month | the payments |
 //! | `split_payment/second_spelling` | the same, every other one to a second spelling of the builder (三门县… / 三门…) | the payments |
@@ -195,8 +195,12 @@ fn within_six_days(rng: &mut ChaCha8Rng, start: NaiveDate, n: usize) -> Vec<Naiv
     offsets.into_iter().map(|o| start + Duration::days(o)).collect()
 }
 
+/// `n` different amounts of 4,000–4,990 yuan (equal pieces would be a duplicate payment too).
 fn pieces(rng: &mut ChaCha8Rng, n: usize) -> Vec<i64> {
-    (0..n).map(|_| rng.gen_range(400..=499) * 1_000).collect()
+    rand::seq::index::sample(rng, 100, n)
+        .into_iter()
+        .map(|i| (400 + i as i64) * 1_000)
+        .collect()
 }
 
 /// Plants `kind` (numbered `idx` among the year's plants) in a year that has no ordinary lines

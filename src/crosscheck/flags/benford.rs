@@ -10,6 +10,8 @@
 //!   not Benford's law, so the village is its own baseline. A year with at least 500 amounts
 //!   whose first digits differ from the pooled other years of the window (with at least 500
 //!   amounts too) by a chi-square above 37.33 (8 degrees of freedom, p < 10⁻⁵) flags (medium).
+//!   The most deviant year is judged first and, once flagged, leaves the baseline, so one year
+//!   of made-up amounts does not make the village's other years look unlike the rest.
 //!
 //! Population tests: one insider's few amounts barely move a township's distribution, so the
 //! township test points to where amounts were made up in bulk across villages; the year test
@@ -99,8 +101,7 @@ fn test(amounts: &[i64], digits: u32, bands: [f64; 3]) -> Option<Test> {
         }
     }
     mad /= f64::from(hi - lo + 1);
-    over.sort_by(|a, b| (b.1 - b.2).total_cmp(&(a.1 - a.2)).then(a.0.cmp(&b.0)));
-    over.truncate(3);
+    let over = most_over(over);
     let band = if mad <= bands[0] {
         "close conformity"
     } else if mad <= bands[1] {
@@ -111,6 +112,27 @@ fn test(amounts: &[i64], digits: u32, bands: [f64; 3]) -> Option<Test> {
         "nonconformity"
     };
     Some(Test { mad, band, over })
+}
+
+/// The three most over-represented of `(digits, observed share, expected share)`.
+fn most_over(mut over: Vec<(u32, f64, f64)>) -> Vec<(u32, f64, f64)> {
+    over.sort_by(|a, b| (b.1 - b.2).total_cmp(&(a.1 - a.2)).then(a.0.cmp(&b.0)));
+    over.truncate(3);
+    over
+}
+
+/// `(digits, observed share, expected share)` in words.
+fn digit_words(over: &[(u32, f64, f64)]) -> Vec<Msg> {
+    over.iter()
+        .map(|(d, o, e)| {
+            msg!(
+                "flag-benford-digit",
+                digits = d.to_string(),
+                observed = format!("{:.1}", o * 100.0),
+                expected = format!("{:.1}", e * 100.0)
+            )
+        })
+        .collect()
 }
 
 fn round(x: f64, places: i32) -> f64 {
@@ -139,18 +161,7 @@ impl Benford {
                 "marginally acceptable conformity" => Severity::Low,
                 _ => continue,
             };
-            let over: Vec<Msg> = t
-                .over
-                .iter()
-                .map(|(d, o, e)| {
-                    msg!(
-                        "flag-benford-digit",
-                        digits = d.to_string(),
-                        observed = format!("{:.1}", o * 100.0),
-                        expected = format!("{:.1}", e * 100.0)
-                    )
-                })
-                .collect();
+            let over = digit_words(&t.over);
             let test_name = if digits == 1 {
                 msg!("flag-benford-first-digit")
             } else {
@@ -192,6 +203,55 @@ impl Benford {
             });
         }
     }
+
+    /// The flag of a village-year whose first digits differ from the village's other years.
+    fn year_flag(
+        &self,
+        book: &Book,
+        cx: &Context,
+        year: i32,
+        chi: f64,
+        (digits, others): (&Digits, &Digits),
+        first: chrono::NaiveDate,
+    ) -> Flag {
+        let (n, m) = (digits.iter().sum::<usize>(), others.iter().sum::<usize>());
+        let over = most_over(
+            (1..=9)
+                .map(|d| (d as u32, digits[d] as f64 / n as f64, others[d] as f64 / m as f64))
+                .filter(|(_, o, e)| o > e)
+                .collect(),
+        );
+        let words = digit_words(&over);
+        let mut flag = cx.flag(
+            self.name(),
+            Severity::Medium,
+            book.village,
+            &[],
+            msg!(
+                "flag-benford-year",
+                village = cx.village_name(book.village),
+                year = year.to_string(),
+                count = n,
+                others = m,
+                chi = format!("{chi:.1}"),
+                critical = format!("{YEAR_CHI2:.2}"),
+                over = words
+            ),
+            json!({
+                "test": "first digit against the other years",
+                "fiscal_year": year,
+                "amounts": n,
+                "other_years_amounts": m,
+                "chi_square": round(chi, 2),
+                "critical_chi_square": YEAR_CHI2,
+                "over_represented": over.iter().map(|(d, o, e)| json!({
+                    "digits": d, "observed": round(*o, 4), "other_years": round(*e, 4)
+                })).collect::<Vec<_>>(),
+            }),
+        );
+        flag.occurred_on = Some(first);
+        flag
+    }
 }
 
 impl Rule for Benford {
@@ -212,74 +272,34 @@ impl Rule for Benford {
             year.0[d as usize] += 1;
             year.1 = year.1.min(item.occurred_on);
         }
-        if years.len() < 2 {
-            return;
-        }
-        let mut all: Digits = [0; 10];
-        for (digits, _) in years.values() {
-            for d in 1..=9 {
-                all[d] += digits[d];
+        // The most deviant year first; a flagged year leaves the baseline, so one year of
+        // made-up amounts does not make the village's other years look unlike the rest.
+        loop {
+            let mut all: Digits = [0; 10];
+            for (digits, _) in years.values() {
+                for d in 1..=9 {
+                    all[d] += digits[d];
+                }
             }
-        }
-        for (year, (digits, first)) in &years {
-            let mut others = all;
-            for d in 1..=9 {
-                others[d] -= digits[d];
+            let mut worst: Option<(i32, f64, Digits)> = None;
+            for (year, (digits, _)) in &years {
+                let mut others = all;
+                for d in 1..=9 {
+                    others[d] -= digits[d];
+                }
+                if digits.iter().sum::<usize>() < min || others.iter().sum::<usize>() < min {
+                    continue;
+                }
+                let chi = homogeneity(digits, &others);
+                if chi > YEAR_CHI2 && worst.is_none_or(|(_, w, _)| chi > w) {
+                    worst = Some((*year, chi, others));
+                }
             }
-            let (n, m) = (digits.iter().sum::<usize>(), others.iter().sum::<usize>());
-            if n < min || m < min {
-                continue;
-            }
-            let chi = homogeneity(digits, &others);
-            if chi <= YEAR_CHI2 {
-                continue;
-            }
-            let mut over: Vec<(u32, f64, f64)> = (1..=9)
-                .map(|d| (d as u32, digits[d] as f64 / n as f64, others[d] as f64 / m as f64))
-                .filter(|(_, o, e)| o > e)
-                .collect();
-            over.sort_by(|a, b| (b.1 - b.2).total_cmp(&(a.1 - a.2)).then(a.0.cmp(&b.0)));
-            over.truncate(3);
-            let words: Vec<Msg> = over
-                .iter()
-                .map(|(d, o, e)| {
-                    msg!(
-                        "flag-benford-digit",
-                        digits = d.to_string(),
-                        observed = format!("{:.1}", o * 100.0),
-                        expected = format!("{:.1}", e * 100.0)
-                    )
-                })
-                .collect();
-            let mut flag = cx.flag(
-                self.name(),
-                Severity::Medium,
-                book.village,
-                &[],
-                msg!(
-                    "flag-benford-year",
-                    village = cx.village_name(book.village),
-                    year = year.to_string(),
-                    count = n,
-                    others = m,
-                    chi = format!("{chi:.1}"),
-                    critical = format!("{YEAR_CHI2:.2}"),
-                    over = words
-                ),
-                json!({
-                    "test": "first digit against the other years",
-                    "fiscal_year": year,
-                    "amounts": n,
-                    "other_years_amounts": m,
-                    "chi_square": round(chi, 2),
-                    "critical_chi_square": YEAR_CHI2,
-                    "over_represented": over.iter().map(|(d, o, e)| json!({
-                        "digits": d, "observed": round(*o, 4), "other_years": round(*e, 4)
-                    })).collect::<Vec<_>>(),
-                }),
-            );
-            flag.occurred_on = Some(*first);
-            out.push(flag);
+            let Some((year, chi, others)) = worst else { break };
+            let Some((digits, first)) = years.remove(&year) else {
+                break;
+            };
+            out.push(self.year_flag(book, cx, year, chi, (&digits, &others), first));
         }
     }
 
