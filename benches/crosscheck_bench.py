@@ -10,8 +10,9 @@ When the county was generated with `--plant` (a `plants.jsonl` next to the datab
 measures every flag rule against that ground truth (`precision_section`): per rule, precision
 (flags that touch a plant of the rule / flags) and recall (plants touched by a flag of the rule /
 plants), per planted kind the recall, and the flags per 1,000 entries on the villages with no
-plants, with the descriptions most often behind them. `benford` is counted by township (a
-township is planted when one of its villages is), `voucher_gap` by village and year.
+plants, with the descriptions most often behind them. `benford` is counted twice: its year test
+by village and year, its township test by township (a township is planted when one of its
+villages is); `voucher_gap` by village and year.
 
 Standalone (section 5 only, on a county already generated with the release binary):
 
@@ -174,19 +175,25 @@ def all_flags(port, token, rules):
     return flags, counts, seconds
 
 
+# `benford` is scored as two rows: its year test (flags naming a village) and its township test.
+BENFORD_ROWS = ("benford (village-years)", "benford (townships)")
+
+
 def unit_of(rule, flag_or_plant, is_plant):
-    """What a set rule's precision and recall count: townships for benford, village-years for
-    voucher_gap."""
-    if rule == "benford":
+    """What a set rule's precision and recall count: townships for benford's township test,
+    village-years for its year test and for voucher_gap."""
+    if rule == "benford (townships)":
         return flag_or_plant.get("township_code") if is_plant or not flag_or_plant.get("village_code") else None
     if is_plant:
         return (flag_or_plant["village_code"], flag_or_plant["fiscal_year"])
+    if not flag_or_plant.get("village_code"):
+        return None
     return (flag_or_plant["village_code"], flag_or_plant["figures"].get("fiscal_year"))
 
 
 def score(rule, plants, flags):
     """(flags, true flags, plants, plants found, found plant indices) for one rule."""
-    if rule in ("benford", "voucher_gap"):
+    if rule in BENFORD_ROWS + ("voucher_gap",):
         planted = {unit_of(rule, p, True) for p in plants}
         flagged = {unit_of(rule, f, False) for f in flags} - {None}
         found = planted & flagged
@@ -239,27 +246,31 @@ def precision_section(a, server, token, say):
         f"{total_entries:,} entries, {clean_entries:,} of them in villages with no plants. Every flag of the "
         f"rules below fetched in {len(seconds)} page(s) of 5,000 ({sum(seconds):.1f} s). A flag is true when it "
         "names an entry of a plant of its rule; a plant is found when a flag of its rule names one of its "
-        "entries. `benford` counts townships, `voucher_gap` village-years. The receipt rules "
+        "entries. `benford`'s year test and `voucher_gap` count village-years, its township test townships (planted: a township with a planted village). The receipt rules "
         f"({', '.join(RECEIPT_RULES)}) are not measured: the generator writes no receipts.")
     say()
     say("| rule | flags | true | precision | plants | found | recall | flags / 1,000 entries, unplanted villages |")
     say("|---|---:|---:|---:|---:|---:|---:|---:|")
     by_rule = collections.defaultdict(list)
     for f in flags:
-        by_rule[f["rule"]].append(f)
+        if f["rule"] == "benford":
+            by_rule[BENFORD_ROWS[0] if f.get("village_code") else BENFORD_ROWS[1]].append(f)
+        else:
+            by_rule[f["rule"]].append(f)
+    rows = [r for r in rules if r != "benford"] + [r for r in BENFORD_ROWS if "benford" in rules]
     found_by_kind = collections.Counter()
     clean_total = 0
-    for rule in rules:
-        rule_plants = [p for p in plants if p["rule"] == rule]
+    for rule in rows:
+        rule_plants = [p for p in plants if p["rule"] == rule.split(" ")[0]]
         n, true, planted, found, hit = score(rule, rule_plants, by_rule[rule])
-        for i in hit:
+        for i in hit if rule != BENFORD_ROWS[1] else ():
             found_by_kind[rule_plants[i]["kind"]] += 1
         clean = [f for f in by_rule[rule] if f.get("village_code") and f["village_code"] not in planted_villages]
         clean_total += len(clean)
-        rate = f"{1000 * len(clean) / clean_entries:.3f}" if clean_entries and rule != "benford" else "–"
+        rate = f"{1000 * len(clean) / clean_entries:.3f}" if clean_entries and rule != BENFORD_ROWS[1] else "–"
         say(f"| {rule} | {n:,} | {true:,} | {ratio(true, n)} | {planted:,} | {found:,} | {ratio(found, planted)} | "
             f"{rate} |")
-    say(f"| all but benford | {sum(len(by_rule[r]) for r in rules if r != 'benford'):,} | | | {len(plants):,} | | | "
+    say(f"| all | {sum(len(by_rule[r]) for r in rows):,} | | | {len(plants):,} | | | "
         f"**{1000 * clean_total / max(clean_entries, 1):.3f}** |")
     say()
     say(f"missing_receipt: {counts.get('missing_receipt', 0):,} flags over the county (every generated expense "
@@ -273,7 +284,7 @@ def precision_section(a, server, token, say):
         say(f"| {kind} | {n} | {found_by_kind[kind]} |")
     say()
     noisy = [(r, [f for f in by_rule[r] if f.get("village_code") and f["village_code"] not in planted_villages])
-             for r in rules]
+             for r in rows]
     noisy = [(r, fs) for r, fs in noisy if fs]
     if noisy:
         say("What the flags on unplanted villages are about (descriptions of their entries, most frequent first):")

@@ -73,6 +73,8 @@ fn arg_help(id: &str) -> Option<Msg> {
         "invoice_vat_max_percent" => msg!("cli-arg-invoice-vat-max-percent"),
         "invoice_date_days" => msg!("cli-arg-invoice-date-days"),
         "duplicate_days" => msg!("cli-arg-duplicate-days"),
+        "duplicate_min_fen" => msg!("cli-arg-duplicate-min-fen"),
+        "split_piece_percent" => msg!("cli-arg-split-piece-percent"),
         "split_days" => msg!("cli-arg-split-days"),
         "approval_limit_fen" => msg!("cli-arg-approval-limit-fen"),
         "round_amount_fen" => msg!("cli-arg-round-amount-fen"),

@@ -228,12 +228,21 @@ pub struct FlagSettings {
     /// duplicate.
     #[arg(long, env = "VL_FLAG_DUPLICATE_DAYS", default_value_t = 30)]
     pub duplicate_days: i64,
+    /// `duplicate_payment`: smallest amount (fen) whose repetition is flagged, 2,000 yuan by
+    /// default: equal smaller sums to one payee (a bus fare, a day's allowance, a meal) recur by
+    /// themselves.
+    #[arg(long, env = "VL_FLAG_DUPLICATE_MIN_FEN", default_value_t = 200_000)]
+    pub duplicate_min_fen: i64,
     /// `split_payment`: days within which payments to one counterparty are read together.
     #[arg(long, env = "VL_FLAG_SPLIT_DAYS", default_value_t = 7)]
     pub split_days: i64,
     /// `split_payment`: the single-approval limit (fen), 5,000 yuan by default.
     #[arg(long, env = "VL_FLAG_APPROVAL_LIMIT_FEN", default_value_t = 500_000)]
     pub approval_limit_fen: i64,
+    /// `split_payment`: smallest piece, in percent of the approval limit (80 by default): a
+    /// payment cut up to pass under the limit is cut just under it.
+    #[arg(long, env = "VL_FLAG_SPLIT_PIECE_PERCENT", default_value_t = 80)]
+    pub split_piece_percent: i64,
     /// `round_amount`: smallest cash payment (fen) looked at; amounts in whole multiples of it
     /// are flagged.
     #[arg(long, env = "VL_FLAG_ROUND_AMOUNT_FEN", default_value_t = 100_000)]
@@ -260,8 +269,10 @@ impl Default for FlagSettings {
             invoice_vat_max_percent: 13,
             invoice_date_days: 60,
             duplicate_days: 30,
+            duplicate_min_fen: 200_000,
             split_days: 7,
             approval_limit_fen: 500_000,
+            split_piece_percent: 80,
             round_amount_fen: 100_000,
             late_posting_days: 30,
             tender_threshold_fen: 10_000_000,

@@ -1,11 +1,11 @@
 //! The catalogue of ordinary line items: what a village takes in and pays out over a year,
 //! with accounts in both charts (see `templates` for the mapping), counterparties, typical
-//! amounts and how often each comes up.
+//! amounts and how often each comes up. What a village pays on a calendar (wages, bills, the
+//! yearly taxes) is in `schedule`, not here.
 
 use super::templates::{FINANCE, Party, Template, expense, income};
 
 const BANK: &[&str] = &["浙江三门农村商业银行", "中国农业银行三门县支行"];
-const TAX: &[&str] = &["国家税务总局三门县税务局"];
 const ENTERPRISES: &[&str] = &["村集体茶厂", "村办石料加工厂", "村强村公司"];
 
 pub static TEMPLATES: &[Template] = &[
@@ -123,12 +123,6 @@ pub static TEMPLATES: &[Template] = &[
         [1_500, 70, 13],
     ),
     expense(
-        ["551", "514", "102"],
-        &["代缴村民城乡居民医疗保险"],
-        Party::Fixed(TAX),
-        [20_000, 60, 3],
-    ),
-    expense(
         ["551", "514", "101"],
         &["付老年人活动中心日常运行费", "购高龄老人节日慰问品"],
         Party::Shop,
@@ -211,14 +205,6 @@ pub static TEMPLATES: &[Template] = &[
         [20, 80, 12],
     )
     .exact(),
-    expense(
-        ["551", "512", "102"],
-        &["缴纳房产税、城镇土地使用税"],
-        Party::Fixed(TAX),
-        [3_000, 60, 4],
-    )
-    .exact()
-    .in_share(70),
     // Expenditure: the collective's own business.
     expense(
         ["502", "511", "102"],

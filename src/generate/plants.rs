@@ -5,13 +5,13 @@
 //!
 //! | kind | what is planted | entry ids |
 //! |---|---|---|
-//! | `split_payment` | 2–4 payments of 4,000–4,990 yuan to one builder within 6 days | the payments |
+//! | `split_payment` | 2–4 payments of different amounts, 4,000–4,990 yuan, to one builder within 6 days | the payments |
 //! | `split_payment/two_projects` | the same, alternating between two project names | the payments |
 //! | `split_payment/month_boundary` | the same, straddling the end of a month | the payments |
 //! | `split_payment/second_spelling` | the same, every other one to a second spelling of the builder (三门县… / 三门…) | the payments |
 //! | `split_payment/reversal_repost` | one payment of 8,000–9,980 yuan reversed and re-posted as two pieces within days | the two pieces |
-//! | `duplicate_payment` | an ordinary payment posted again 1–14 days later | both |
-//! | `duplicate_payment/month_boundary` | a payment of a month's last days posted again early the next month | both |
+//! | `duplicate_payment` | an ordinary payment of 2,000 yuan or more posted again 1–14 days later (on a working day but for odd jobs) | both |
+//! | `duplicate_payment/month_boundary` | a payment moved to its month's last working day, posted again early the next month | both |
 //! | `duplicate_payment/second_spelling` | a firm's payment posted again under a second spelling of the firm | both |
 //! | `duplicate_payment/reversal_repost` | a payment posted again, the copy reversed as a double entry, then re-posted | the original and the re-post |
 //! | `round_amount` | 1,000–3,000 yuan in whole thousands paid in cash (the first cash payment of the first year, while the cash box still holds its opening balance) | the payment |
@@ -20,7 +20,12 @@
 //! | `tender_threshold` | two payments of 55,000–90,000 yuan to one builder under a new project, no tender reference | both |
 //! | `tender_threshold/two_projects` | a builder's works of 105,000–185,000 yuan split over two project names, each under the threshold | both |
 //! | `voucher_gap` | one voucher number of a year skipped (`missing_voucher`) | the entries before and after the gap |
-//! | `benford` | 40 % of a year's expenses under 1,000 yuan given invented amounts, uniform over 100–999 yuan | the altered entries |
+//! | `benford` | every ordinary expense of a year under 1,000 yuan given an invented amount, uniform over 100–999 yuan (a year's small payments made up in bulk) | the altered entries |
+//!
+//! Duplicates copy payments of at least `duplicate_payment`'s materiality threshold (2,000
+//! yuan by default): smaller equal sums recur by themselves, and the rule leaves them alone.
+//! They copy no payment just under the approval limit (4,000–4,999.99 yuan by default), whose
+//! copy would be a split payment too.
 //!
 //! A planted village keeps exactly its `--entries-per-village-year` lines: plants take the place
 //! of ordinary ones. A plant that cannot be placed (too few lines to copy from, or a cash box
@@ -35,7 +40,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use super::draft::{Draft, Drafts};
-use super::draw::{Parties, amount_fen, random_off_day, random_working_day, working_day_from};
+use super::draw::{Parties, amount_fen, is_off_day, random_off_day, random_working_day, working_day_from};
 use super::templates::{CASH_PAYMENT, HOSPITALITY, PURCHASE, Party, SPLIT_WORKS, TRANSFER, Template, UNTENDERED_WORKS};
 
 /// A kind of planted irregularity.
@@ -190,8 +195,12 @@ fn within_six_days(rng: &mut ChaCha8Rng, start: NaiveDate, n: usize) -> Vec<Naiv
     offsets.into_iter().map(|o| start + Duration::days(o)).collect()
 }
 
+/// `n` different amounts of 4,000–4,990 yuan (equal pieces would be a duplicate payment too).
 fn pieces(rng: &mut ChaCha8Rng, n: usize) -> Vec<i64> {
-    (0..n).map(|_| rng.gen_range(400..=499) * 1_000).collect()
+    rand::seq::index::sample(rng, 100, n)
+        .into_iter()
+        .map(|i| (400 + i as i64) * 1_000)
+        .collect()
 }
 
 /// Plants `kind` (numbered `idx` among the year's plants) in a year that has no ordinary lines
@@ -309,9 +318,11 @@ pub fn plant_before<'a>(
     }
 }
 
-/// Whether `d` is an ordinary payment a plant may copy or alter.
+/// Whether `d` is an ordinary payment a plant may copy or alter (not one under a tender, whose
+/// reference is given after the plants).
 fn ordinary_payment(d: &Draft<'_>) -> bool {
     !d.template.income
+        && !d.template.tendered
         && !d.fixed
         && d.plant.is_none()
         && d.reverses.is_none()
@@ -324,7 +335,7 @@ pub fn plant_after(rng: &mut ChaCha8Rng, year: i32, kind: Kind, idx: usize, draf
     let year_end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
     if kind == Kind::Benford {
         for d in drafts.list.iter_mut() {
-            if ordinary_payment(d) && d.amount_fen < 100_000 && rng.gen_bool(0.4) {
+            if ordinary_payment(d) && d.amount_fen < 100_000 {
                 d.amount_fen = rng.gen_range(100..=999) * 100;
                 d.plant = Some(idx);
                 d.fixed = true;
@@ -338,14 +349,16 @@ pub fn plant_after(rng: &mut ChaCha8Rng, year: i32, kind: Kind, idx: usize, draf
             Party::Builder | Party::Shop | Party::Restaurant | Party::Tenant | Party::Fixed(_)
         )
     };
+    let rules = crate::config::FlagSettings::default();
+    // A duplicate of a payment just under the approval limit is also a split payment: each
+    // plant is an instance of its own kind only.
+    let piece = rules.approval_limit_fen * rules.split_piece_percent / 100..rules.approval_limit_fen;
     let fits = |d: &Draft<'_>| {
         ordinary_payment(d)
+            && d.amount_fen >= rules.duplicate_min_fen
+            && !piece.contains(&d.amount_fen)
             && d.on.month() < 12
-            && match kind {
-                Kind::DuplicateMonthBoundary => d.on.day() + 4 > last_day_of_month(year, d.on.month()).day(),
-                Kind::DuplicateSecondSpelling => firm(d),
-                _ => true,
-            }
+            && (kind != Kind::DuplicateSecondSpelling || firm(d))
     };
     let candidates: Vec<usize> = (0..drafts.list.len()).filter(|&i| fits(&drafts.list[i])).collect();
     let Some(&i) = candidates.choose(rng) else {
@@ -354,6 +367,15 @@ pub fn plant_after(rng: &mut ChaCha8Rng, year: i32, kind: Kind, idx: usize, draf
     let original = &mut drafts.list[i];
     original.plant = Some(idx);
     original.fixed = true;
+    if kind == Kind::DuplicateMonthBoundary {
+        // Paid on the month's last working day (any last day for odd jobs), so the copy early
+        // the next month falls across the boundary.
+        let mut last = last_day_of_month(year, original.on.month());
+        while original.template.party != Party::Labourer && is_off_day(last) && last.day() > 20 {
+            last = last.pred_opt().unwrap_or(last);
+        }
+        original.on = last;
+    }
     let (t, fen, on, description, project) = (
         original.template,
         original.amount_fen,
@@ -362,7 +384,13 @@ pub fn plant_after(rng: &mut ChaCha8Rng, year: i32, kind: Kind, idx: usize, draf
         original.project,
     );
     let who = original.counterparty.clone();
+    // The office pays on working days; odd jobs are paid any day.
     let copy = |rng: &mut ChaCha8Rng, on: NaiveDate, fen: i64, who: Cow<'_, str>, drafts: &mut Drafts<'_>| {
+        let on = if t.party == Party::Labourer {
+            on
+        } else {
+            working_day_from(on)
+        };
         let d = drafts.push(rng, t, on.min(year_end), fen, who.into_owned().into());
         d.description = description;
         d.project = project;

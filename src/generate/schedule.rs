@@ -11,6 +11,10 @@
 //! - **Monthly bills**: street lights, the office's power and water, telephone and broadband,
 //!   each paid once a month from the 5th (from 200 lines a year on), a different exact amount
 //!   every month, the two power bills to the same power company.
+//! - **Yearly taxes** (from 200 lines a year on): seven villages in ten own buildings and pay
+//!   property and land-use tax half-yearly, in May and November, the same exact amount both
+//!   halves; every village pays its villagers' medical insurance to the tax office once a year,
+//!   in late November. Both go to the one tax office, weeks or months apart.
 //! - **Holiday duty allowances**: from 50 lines a year on, two cadres on duty on the first day of
 //!   the Spring Festival and of the National Day holidays are paid a duty allowance (200–400
 //!   yuan, in cash) dated on the holiday itself — spending on a day off that is not hospitality.
@@ -24,14 +28,28 @@ use rand_chacha::ChaCha8Rng;
 
 use super::draft::Drafts;
 use super::draw::{Parties, amount_fen, working_day_from};
-use super::templates::{BILLS, CADRE_PAY, CLEANER_WAGE, DUTY_ALLOWANCE, REFUSE_CONTRACT, Template};
+use super::templates::{
+    BILLS, CADRE_PAY, CLEANER_WAGE, DUTY_ALLOWANCE, MEDICAL_INSURANCE, PROPERTY_TAX, REFUSE_CONTRACT, Template,
+};
 
-/// One standing monthly payment: what, to whom, how much, from which day of the month.
+const EVERY_MONTH: &[u32] = &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+
+/// How a standing payment's amount is set.
+enum Amount {
+    /// The same every time, over every year.
+    Fixed(i64),
+    /// Drawn every time (a bill).
+    EachTime,
+    /// Drawn once a year, the same in each of its months (a tax paid in halves).
+    EachYear,
+}
+
+/// One standing payment: what, to whom, how much, in which months from which day.
 pub struct Standing<'a> {
     template: &'static Template,
     who: &'a str,
-    /// The same every month; `None` for a bill, drawn every month.
-    amount_fen: Option<i64>,
+    amount: Amount,
+    months: &'static [u32],
     from_day: u32,
 }
 
@@ -47,7 +65,8 @@ pub fn standing<'a>(rng: &mut ChaCha8Rng, parties: &Parties<'a>, k: usize) -> Ve
         out.push(Standing {
             template: &CLEANER_WAGE,
             who,
-            amount_fen: Some(rng.gen_range(18..=26) * 10_000),
+            amount: Amount::Fixed(rng.gen_range(18..=26) * 10_000),
+            months: EVERY_MONTH,
             from_day: 15,
         });
     }
@@ -56,10 +75,27 @@ pub fn standing<'a>(rng: &mut ChaCha8Rng, parties: &Parties<'a>, k: usize) -> Ve
             out.push(Standing {
                 template: bill,
                 who: parties.pick(rng, bill.party),
-                amount_fen: None,
+                amount: Amount::EachTime,
+                months: EVERY_MONTH,
                 from_day: 5,
             });
         }
+        if rng.gen_range(0..100) < 70 {
+            out.push(Standing {
+                template: &PROPERTY_TAX,
+                who: parties.pick(rng, PROPERTY_TAX.party),
+                amount: Amount::EachYear,
+                months: &[5, 11],
+                from_day: 10,
+            });
+        }
+        out.push(Standing {
+            template: &MEDICAL_INSURANCE,
+            who: parties.pick(rng, MEDICAL_INSURANCE.party),
+            amount: Amount::EachYear,
+            months: &[11],
+            from_day: 25,
+        });
     }
     if k >= 400 {
         let cadres = &parties.people.cadres;
@@ -68,14 +104,16 @@ pub fn standing<'a>(rng: &mut ChaCha8Rng, parties: &Parties<'a>, k: usize) -> Ve
             out.push(Standing {
                 template: &CADRE_PAY,
                 who,
-                amount_fen: Some(rng.gen_range(25..=40) * 10_000),
+                amount: Amount::Fixed(rng.gen_range(25..=40) * 10_000),
+                months: EVERY_MONTH,
                 from_day: 20,
             });
         }
         out.push(Standing {
             template: &REFUSE_CONTRACT,
             who: parties.pick(rng, REFUSE_CONTRACT.party),
-            amount_fen: Some(rng.gen_range(15..=45) * 10_000),
+            amount: Amount::Fixed(rng.gen_range(15..=45) * 10_000),
+            months: EVERY_MONTH,
             from_day: 25,
         });
     }
@@ -84,7 +122,7 @@ pub fn standing<'a>(rng: &mut ChaCha8Rng, parties: &Parties<'a>, k: usize) -> Ve
 
 /// Lines `standing` and the duty allowances add to a year.
 pub fn lines_a_year(standing: &[Standing<'_>], k: usize) -> usize {
-    standing.len() * 12 + if k >= 50 { 4 } else { 0 }
+    standing.iter().map(|s| s.months.len()).sum::<usize>() + if k >= 50 { 4 } else { 0 }
 }
 
 /// The first day of the holiday period named `name` in `year`, by the official calendar.
@@ -109,9 +147,17 @@ pub fn add_year<'a>(
     drafts: &mut Drafts<'a>,
 ) {
     for s in standing {
-        for month in 1..=12 {
+        let yearly = match s.amount {
+            Amount::EachYear => amount_fen(rng, s.template),
+            _ => 0,
+        };
+        for &month in s.months {
             let on = NaiveDate::from_ymd_opt(year, month, s.from_day).map_or(NaiveDate::MIN, working_day_from);
-            let fen = s.amount_fen.unwrap_or_else(|| amount_fen(rng, s.template));
+            let fen = match s.amount {
+                Amount::Fixed(fen) => fen,
+                Amount::EachTime => amount_fen(rng, s.template),
+                Amount::EachYear => yearly,
+            };
             drafts.push(rng, s.template, on, fen, Cow::Borrowed(s.who)).fixed = true;
         }
     }

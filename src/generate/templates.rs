@@ -225,6 +225,23 @@ pub static BILLS: [Template; 4] = [
     )
     .exact(),
 ];
+/// The county tax office: the yearly taxes and the residents' medical insurance go to it.
+const TAX: &[&str] = &["国家税务总局三门县税务局"];
+/// Property and land-use tax on the collective's buildings, paid half-yearly (see `schedule`).
+pub static PROPERTY_TAX: Template = expense(
+    ["551", "512", "102"],
+    &["缴纳房产税、城镇土地使用税"],
+    Party::Fixed(TAX),
+    [3_000, 60, 0],
+)
+.exact();
+/// The residents' medical insurance the village pays for its villagers, once a year.
+pub static MEDICAL_INSURANCE: Template = expense(
+    ["551", "514", "102"],
+    &["代缴村民城乡居民医疗保险"],
+    Party::Fixed(TAX),
+    [20_000, 60, 0],
+);
 pub static DUTY_ALLOWANCE: Template = expense(
     ["541", "513", "101"],
     &["发放节假日值班补贴"],

@@ -93,6 +93,37 @@ fn generated_lines_obey_the_posting_rules() {
                  WHERE description = '付保洁员工资' GROUP BY 1, 2, 3 \
                  HAVING COUNT(*) <> 12 OR COUNT(DISTINCT amount_fen) <> 1 OR COUNT(DISTINCT period) <> 12)";
     assert_eq!(count(&mut conn, wages), 0, "a cleaner is paid one wage every month");
+    let taxes = "SELECT COUNT(*) FROM (SELECT village_code, fiscal_year FROM entries \
+                 WHERE description = '缴纳房产税、城镇土地使用税' GROUP BY 1, 2 \
+                 HAVING COUNT(*) <> 2 OR COUNT(DISTINCT amount_fen) <> 1 \
+                 OR MIN(substr(period, 6)) <> '05' OR MAX(substr(period, 6)) <> '11')";
+    assert_eq!(
+        count(&mut conn, taxes),
+        0,
+        "property tax is paid half-yearly, in equal halves"
+    );
+    let insurance = "SELECT COUNT(*) FROM (SELECT village_code, fiscal_year FROM entries \
+                     WHERE description = '代缴村民城乡居民医疗保险' GROUP BY 1, 2 HAVING COUNT(*) <> 1)";
+    assert_eq!(
+        count(&mut conn, insurance),
+        0,
+        "the medical insurance is paid once a year"
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT COUNT(DISTINCT village_code || fiscal_year) FROM entries WHERE description = '代缴村民城乡居民医疗保险'"
+        ),
+        3 * 3
+    );
+    let over_cap = "SELECT COUNT(*) FROM (SELECT village_code, fiscal_year, project FROM entries \
+                    WHERE direction = 'expense' AND project IS NOT NULL AND tender_ref IS NULL \
+                    GROUP BY 1, 2, 3 HAVING SUM(amount_fen) > 8000000)";
+    assert_eq!(
+        count(&mut conn, over_cap),
+        0,
+        "untendered projects stay under the tender threshold"
+    );
     let untendered = "SELECT COUNT(*) FROM entries WHERE project IN ('村道硬化工程', '农村文化礼堂建设工程') \
                       AND tender_ref IS NULL";
     assert_eq!(

@@ -60,16 +60,41 @@ pub struct YearPlan<'p, 'a> {
     pub tender_prefix: &'p str,
 }
 
+/// A year's spending on a project it does not tender stays under this (80,000 yuan): a village
+/// keeps the works it does not put out to tender below the tender threshold (100,000 yuan).
+const UNTENDERED_PROJECT_CAP_FEN: i64 = 8_000_000;
+
+/// What the year's drafts spent on `project` so far.
+fn spent_on(drafts: &Drafts<'_>, project: &str) -> i64 {
+    drafts
+        .list
+        .iter()
+        .filter(|d| !d.template.income && d.project == Some(project))
+        .map(|d| d.amount_fen)
+        .sum()
+}
+
 /// An ordinary line of the village's mix: office spending on working days, odd jobs and
-/// takings on any day.
+/// takings on any day. A line that would take an untendered project past its cap is drawn
+/// again.
 fn ordinary<'a>(rng: &mut ChaCha8Rng, mix: &Mix, parties: &Parties<'a>, year: i32, drafts: &mut Drafts<'a>) {
-    let t = mix.pick(rng);
+    let (t, fen) = loop {
+        let t = mix.pick(rng);
+        let fen = amount_fen(rng, t);
+        let capped = t
+            .project
+            .filter(|_| !t.income && !t.tendered)
+            .is_some_and(|p| spent_on(drafts, p) + fen > UNTENDERED_PROJECT_CAP_FEN);
+        if !capped {
+            break (t, fen);
+        }
+    };
     let on = if t.income || t.party == Party::Labourer {
         random_day(rng, year)
     } else {
         random_working_day(rng, year)
     };
-    let (fen, who) = (amount_fen(rng, t), parties.pick(rng, t.party));
+    let who = parties.pick(rng, t.party);
     drafts.push(rng, t, on, fen, Cow::Borrowed(who));
 }
 

@@ -16,7 +16,7 @@
 //!  "receipts": [{"ref": "r1", "entry": "a", "file": "scan-flatbed.png"}],
 //!  "tenders": [{"reference": "SMZB-2024-017", "project": "村道硬化工程", "winner": "三门县路桥建设有限公司",
 //!               "amount_fen": 9800000, "awarded_on": "2024-06-20", "village": "V1A"}],
-//!  "generate": {"kind": "benford", "count": 600, "village": "V1A", "from": "2024-01-01"},
+//!  "generate": {"kind": "benford", "count": 600, "village": "V1A", "from": "2024-01-01", "invented": 0},
 //!  "expect": [{"rule": "receipt_reused", "entries": ["a", "b"], "receipts": ["r1", "r2"],
 //!              "severity": "high", "figures": {"identical_bytes": true}}]}
 //! ```
@@ -69,8 +69,23 @@ struct Fixture {
     /// Tenders recorded as a clerk records them.
     #[serde(default)]
     tenders: Vec<TenderSpec>,
-    generate: Option<Generate>,
+    /// One block of generated expenses, or a list of them (years of one village, say).
+    #[serde(default, deserialize_with = "one_or_many")]
+    generate: Vec<Generate>,
     expect: Vec<Expected>,
+}
+
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Generate>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(Generate),
+        Many(Vec<Generate>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(g) => vec![g],
+        OneOrMany::Many(gs) => gs,
+    })
 }
 
 /// The scope and window asked for; neither village nor township means the whole county.
@@ -145,6 +160,10 @@ struct Generate {
     village: String,
     /// Dates run from here, one a day, around the year.
     from: NaiveDate,
+    /// The first this many amounts are made up instead: whole yuan spread evenly over
+    /// 100–999 yuan, as a clerk inventing small payments in bulk writes them.
+    #[serde(default)]
+    invented: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -381,11 +400,14 @@ fn spread(k: usize) -> f64 {
     (k as f64 * 0.618_033_988_749_894_9).fract()
 }
 
-fn generated_rows(g: &Generate) -> Vec<EntryRow> {
+/// The rows of the `block`-th generated block.
+fn generated_rows(g: &Generate, block: usize) -> Vec<EntryRow> {
+    let tag = if block == 0 { String::new() } else { block.to_string() };
     (0..g.count)
         .map(|k| {
             let benford = (10f64.powf(4.0 + 3.0 * spread(k))).round() as i64;
             let amount_fen = match g.kind.as_str() {
+                _ if k < g.invented => (100 + (spread(k) * 900.0) as i64) * 100,
                 "benford" => benford,
                 "clustered" if k % 5 < 3 => 480_000 + (spread(k) * 20_000.0) as i64,
                 "clustered" => benford,
@@ -394,11 +416,11 @@ fn generated_rows(g: &Generate) -> Vec<EntryRow> {
             let occurred_on = g.from + Duration::days((k % 360) as i64);
             EntryRow {
                 seq: 0,
-                id: id_for("en", &format!("g{k}")).into(),
+                id: id_for("en", &format!("g{tag}-{k}")).into(),
                 village_code: code(&g.village).to_owned(),
                 fiscal_year: occurred_on.year(),
                 period: occurred_on.format("%Y-%m").to_string(),
-                voucher_no: format!("G-{k:04}"),
+                voucher_no: format!("G{tag}-{k:04}"),
                 occurred_on,
                 posted_at: (occurred_on + Duration::days(1)).and_time(NaiveTime::from_hms_opt(2, 0, 0).unwrap()),
                 direction: Direction::Expense,
@@ -471,8 +493,8 @@ fn load(app: &TestApp, fixture: &Fixture) -> Loaded {
         );
         ordered.push(row);
     }
-    if let Some(g) = &fixture.generate {
-        ordered.extend(generated_rows(g));
+    for (block, g) in fixture.generate.iter().enumerate() {
+        ordered.extend(generated_rows(g, block));
     }
     write_transaction(conn, |conn| {
         for row in ordered {

@@ -1,12 +1,27 @@
-//! `benford`: the first digits of a township's (and, for a county-wide run, the county's)
-//! expense amounts against Benford's law, with Nigrini's mean-absolute-deviation conformity
-//! bands (first digit 0.006 / 0.012 / 0.015; first two digits 0.0012 / 0.0018 / 0.0022). A test
-//! runs only on at least 500 amounts spanning two orders of magnitude; it flags marginal
-//! conformity (low) and nonconformity (medium), naming the most over-represented digits.
+//! `benford`: the first digits of expense amounts, two ways.
 //!
-//! A population test: one insider's few amounts barely move a township's distribution, so it is
-//! no rule to sidestep but a pointer to where amounts were made up in bulk; the sidesteps of
-//! single payments are the other rules' part.
+//! - *A township's (and, for a county-wide run, the county's) amounts against Benford's law*,
+//!   with Nigrini's mean-absolute-deviation conformity bands (first digit 0.006 / 0.012 /
+//!   0.015; first two digits 0.0012 / 0.0018 / 0.0022). A test runs only on at least 500
+//!   amounts spanning two orders of magnitude; it flags marginal conformity (low) and
+//!   nonconformity (medium), naming the most over-represented digits.
+//! - *A village's year against the village's other years* (`figures.test` "first digit against
+//!   the other years"): one village's amounts follow its own mix of wages, bills and purchases,
+//!   not Benford's law, so the village is its own baseline. A year with at least 500 amounts
+//!   whose first digits differ from the pooled other years of the window (with at least 500
+//!   amounts too) by a chi-square above 37.33 (8 degrees of freedom, p < 10⁻⁵) flags (medium).
+//!   The most deviant year is judged first and, once flagged, leaves the baseline, so one year
+//!   of made-up amounts does not make the village's other years look unlike the rest.
+//!
+//! Population tests: one insider's few amounts barely move a township's distribution, so the
+//! township test points to where amounts were made up in bulk across villages; the year test
+//! finds a village-year whose amounts were made up in bulk (a year's small payments given
+//! invented amounts). What it gives up: a handful of invented amounts, a village whose window
+//! holds one year only, and a village that invents every year alike (its years agree; the
+//! township test may still see it). A village whose spending truly changed in kind from one
+//! year to the next (a new wage scale, a year of large works) shows too; the flag names the
+//! digits that moved, and the inspector judges. The sidesteps of single payments are the other
+//! rules' part.
 
 use crate::i18n::{Arg, Msg};
 use crate::msg;
@@ -15,8 +30,33 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::{Context, Flag, Rule, ScopeFacts, Severity};
+use crate::crosscheck::book::{Book, Parties};
 
 pub struct Benford;
+
+/// Chi-square (8 degrees of freedom) above which a village-year's first digits differ from its
+/// other years': p < 10⁻⁵, so about one false flag in 100,000 village-years whose amounts come
+/// from one unchanged mix.
+const YEAR_CHI2: f64 = 37.33;
+
+/// First-digit counts, index 1–9.
+type Digits = [usize; 10];
+
+/// Chi-square of the homogeneity of two first-digit distributions (8 degrees of freedom).
+fn homogeneity(year: &Digits, others: &Digits) -> f64 {
+    let (n, m) = (year.iter().sum::<usize>() as f64, others.iter().sum::<usize>() as f64);
+    let mut chi = 0.0;
+    for d in 1..=9 {
+        let (a, b) = (year[d] as f64, others[d] as f64);
+        let t = a + b;
+        if t == 0.0 {
+            continue;
+        }
+        let (ea, eb) = (t * n / (n + m), t * m / (n + m));
+        chi += (a - ea).powi(2) / ea + (b - eb).powi(2) / eb;
+    }
+    chi
+}
 
 /// One test's outcome.
 struct Test {
@@ -61,8 +101,7 @@ fn test(amounts: &[i64], digits: u32, bands: [f64; 3]) -> Option<Test> {
         }
     }
     mad /= f64::from(hi - lo + 1);
-    over.sort_by(|a, b| (b.1 - b.2).total_cmp(&(a.1 - a.2)).then(a.0.cmp(&b.0)));
-    over.truncate(3);
+    let over = most_over(over);
     let band = if mad <= bands[0] {
         "close conformity"
     } else if mad <= bands[1] {
@@ -73,6 +112,27 @@ fn test(amounts: &[i64], digits: u32, bands: [f64; 3]) -> Option<Test> {
         "nonconformity"
     };
     Some(Test { mad, band, over })
+}
+
+/// The three most over-represented of `(digits, observed share, expected share)`.
+fn most_over(mut over: Vec<(u32, f64, f64)>) -> Vec<(u32, f64, f64)> {
+    over.sort_by(|a, b| (b.1 - b.2).total_cmp(&(a.1 - a.2)).then(a.0.cmp(&b.0)));
+    over.truncate(3);
+    over
+}
+
+/// `(digits, observed share, expected share)` in words.
+fn digit_words(over: &[(u32, f64, f64)]) -> Vec<Msg> {
+    over.iter()
+        .map(|(d, o, e)| {
+            msg!(
+                "flag-benford-digit",
+                digits = d.to_string(),
+                observed = format!("{:.1}", o * 100.0),
+                expected = format!("{:.1}", e * 100.0)
+            )
+        })
+        .collect()
 }
 
 fn round(x: f64, places: i32) -> f64 {
@@ -101,18 +161,7 @@ impl Benford {
                 "marginally acceptable conformity" => Severity::Low,
                 _ => continue,
             };
-            let over: Vec<Msg> = t
-                .over
-                .iter()
-                .map(|(d, o, e)| {
-                    msg!(
-                        "flag-benford-digit",
-                        digits = d.to_string(),
-                        observed = format!("{:.1}", o * 100.0),
-                        expected = format!("{:.1}", e * 100.0)
-                    )
-                })
-                .collect();
+            let over = digit_words(&t.over);
             let test_name = if digits == 1 {
                 msg!("flag-benford-first-digit")
             } else {
@@ -154,11 +203,104 @@ impl Benford {
             });
         }
     }
+
+    /// The flag of a village-year whose first digits differ from the village's other years.
+    fn year_flag(
+        &self,
+        book: &Book,
+        cx: &Context,
+        year: i32,
+        chi: f64,
+        (digits, others): (&Digits, &Digits),
+        first: chrono::NaiveDate,
+    ) -> Flag {
+        let (n, m) = (digits.iter().sum::<usize>(), others.iter().sum::<usize>());
+        let over = most_over(
+            (1..=9)
+                .map(|d| (d as u32, digits[d] as f64 / n as f64, others[d] as f64 / m as f64))
+                .filter(|(_, o, e)| o > e)
+                .collect(),
+        );
+        let words = digit_words(&over);
+        let mut flag = cx.flag(
+            self.name(),
+            Severity::Medium,
+            book.village,
+            &[],
+            msg!(
+                "flag-benford-year",
+                village = cx.village_name(book.village),
+                year = year.to_string(),
+                count = n,
+                others = m,
+                chi = format!("{chi:.1}"),
+                critical = format!("{YEAR_CHI2:.2}"),
+                over = words
+            ),
+            json!({
+                "test": "first digit against the other years",
+                "fiscal_year": year,
+                "amounts": n,
+                "other_years_amounts": m,
+                "chi_square": round(chi, 2),
+                "critical_chi_square": YEAR_CHI2,
+                "over_represented": over.iter().map(|(d, o, e)| json!({
+                    "digits": d, "observed": round(*o, 4), "other_years": round(*e, 4)
+                })).collect::<Vec<_>>(),
+            }),
+        );
+        flag.occurred_on = Some(first);
+        flag
+    }
 }
 
 impl Rule for Benford {
     fn name(&self) -> &'static str {
         "benford"
+    }
+
+    fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
+        let min = cx.settings.benford_min_amounts;
+        let mut years: BTreeMap<i32, (Digits, chrono::NaiveDate)> = BTreeMap::new();
+        for item in book
+            .items
+            .iter()
+            .filter(|i| i.is_expense() && i.is_live() && i.amount_fen > 0)
+        {
+            let Some(d) = leading(item.amount_fen, 1) else { continue };
+            let year = years.entry(item.fiscal_year).or_insert(([0; 10], item.occurred_on));
+            year.0[d as usize] += 1;
+            year.1 = year.1.min(item.occurred_on);
+        }
+        // The most deviant year first; a flagged year leaves the baseline, so one year of
+        // made-up amounts does not make the village's other years look unlike the rest.
+        loop {
+            let mut all: Digits = [0; 10];
+            for (digits, _) in years.values() {
+                for d in 1..=9 {
+                    all[d] += digits[d];
+                }
+            }
+            let mut worst: Option<(i32, f64, Digits)> = None;
+            for (year, (digits, _)) in &years {
+                let mut others = all;
+                for d in 1..=9 {
+                    others[d] -= digits[d];
+                }
+                if digits.iter().sum::<usize>() < min || others.iter().sum::<usize>() < min {
+                    continue;
+                }
+                let chi = homogeneity(digits, &others);
+                if chi > YEAR_CHI2 && worst.is_none_or(|(_, w, _)| chi > w) {
+                    worst = Some((*year, chi, others));
+                }
+            }
+            let Some((year, chi, others)) = worst else { break };
+            let Some((digits, first)) = years.remove(&year) else {
+                break;
+            };
+            out.push(self.year_flag(book, cx, year, chi, (&digits, &others), first));
+        }
     }
 
     fn check_scope(&self, facts: &ScopeFacts, cx: &Context, out: &mut Vec<Flag>) {

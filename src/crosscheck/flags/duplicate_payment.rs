@@ -1,4 +1,14 @@
-//! `duplicate_payment`: the same amount paid to the same counterparty twice within 30 days.
+//! `duplicate_payment`: the same amount, 2,000 yuan or more, paid to the same counterparty twice
+//! within 30 days.
+//!
+//! Smaller amounts are left alone (`VL_FLAG_DUPLICATE_MIN_FEN`): equal small sums to one payee
+//! within a month are what a ledger is full of — the same bus fare twice, a day's allowance at
+//! the standard rate, an odd job at the day rate, two dinners of 1,000 yuan — and "same amount,
+//! same payee" cannot tell them from a payment made twice. Payments under a tender reference
+//! are left alone too: a contract is paid in equal instalments. What this gives up: a double
+//! payment under 2,000 yuan; one larger payment repaid as several equal small ones; an
+//! instalment under a tender paid twice, which `tender_threshold` flags as an overrun where the
+//! tender is recorded.
 //!
 //! A standing monthly payment (the same amount in three or more different months) is a
 //! schedule: its payments 20 or more days apart are left alone, while a second payment inside
@@ -27,10 +37,19 @@ use chrono::Datelike;
 
 use serde_json::json;
 
+use super::series::SERIES_MONTHS;
 use super::{Context, Flag, Rule, Severity, spellings};
 use crate::crosscheck::book::{Book, Item, Parties};
 
 pub struct DuplicatePayment;
+
+/// Whether a payment names a tender (a reference with a letter or digit).
+fn under_tender(item: &Item) -> bool {
+    item.tender_ref
+        .as_deref()
+        .map(crate::ledger::tenders::reference_key)
+        .is_some_and(|k| !k.is_empty())
+}
 
 /// Consecutive payments at least this far apart read as a schedule.
 const SCHEDULE_DAYS: i64 = 20;
@@ -41,9 +60,13 @@ impl Rule for DuplicatePayment {
     }
 
     fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
-        let window = cx.settings.duplicate_days;
+        let (window, min) = (cx.settings.duplicate_days, cx.settings.duplicate_min_fen);
         let mut groups: BTreeMap<(i32, i64), Vec<&Item>> = BTreeMap::new();
-        for item in book.items.iter().filter(|i| i.is_expense() && i.is_live()) {
+        for item in book
+            .items
+            .iter()
+            .filter(|i| i.is_expense() && i.is_live() && i.amount_fen >= min && !under_tender(i))
+        {
             groups.entry((item.firm, item.amount_fen)).or_default().push(item);
         }
         for items in groups.values().filter(|g| g.len() > 1) {
@@ -56,7 +79,7 @@ impl Rule for DuplicatePayment {
                 .map(|i| (i.occurred_on.year(), i.occurred_on.month()))
                 .collect();
             months.dedup();
-            let series = months.len() >= 3;
+            let series = months.len() >= SERIES_MONTHS;
             for (pair, gap) in items.windows(2).zip(gaps) {
                 if gap > window || (series && gap >= SCHEDULE_DAYS) {
                     continue;
@@ -77,7 +100,7 @@ impl Rule for DuplicatePayment {
                         second = b.occurred_on,
                         second_voucher = b.voucher_no.as_str()
                     ),
-                    json!({"amount_fen": a.amount_fen, "days_apart": gap, "max_days": window}),
+                    json!({"amount_fen": a.amount_fen, "days_apart": gap, "max_days": window, "min_fen": min}),
                 ));
             }
         }

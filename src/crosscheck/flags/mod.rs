@@ -14,6 +14,7 @@ mod missing_receipt;
 pub mod offday_hospitality;
 mod receipt_reused;
 mod round_amount;
+mod series;
 mod split_payment;
 mod tender_threshold;
 mod voucher_gap;

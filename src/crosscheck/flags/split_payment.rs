@@ -3,6 +3,14 @@
 //! collective decision a larger one needs. Overlapping windows of one counterparty are
 //! reported as one flag listing every payment involved.
 //!
+//! Pieces are large: each at least 80 % of the limit (`VL_FLAG_SPLIT_PIECE_PERCENT`), as a
+//! payment cut to pass under the limit is cut — in two or three just under it. Two ordinary
+//! purchases from one shop in a week (saplings one day, flood sandbags three days later) are
+//! mostly smaller, and are left alone. What this gives up: a payment cut into smaller pieces
+//! (three of 3,500 yuan, four of 1,500); an equal repetition of one piece of 2,000 yuan or more
+//! is still a `duplicate_payment`. Two large purchases from one firm in a week remain flagged:
+//! the inspector asks whether they were one.
+//!
 //! Standing payments are not pieces: the same amount paid to the same counterparty in three or
 //! more months (a wage, a contract's monthly fee) is left out, so a cleaner's wage and an odd
 //! job in the same week do not read as one payment cut up. Repeating one piece month after
@@ -23,33 +31,16 @@
 
 use crate::i18n::money;
 use crate::msg;
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-use chrono::Datelike;
+use std::collections::BTreeMap;
 
 use serde_json::json;
 
+use super::chains::chains;
+use super::series::standing_series;
 use super::{Context, Flag, Rule, Severity, spellings};
 use crate::crosscheck::book::{Book, Item, Parties};
 
 pub struct SplitPayment;
-
-/// `(counterparty, amount)` of the live payments made in three or more different months.
-fn standing_series(items: &[Item]) -> HashSet<(i32, i64)> {
-    let mut months: HashMap<(i32, i64), Vec<(i32, u32)>> = HashMap::new();
-    for i in items.iter().filter(|i| i.is_expense() && i.is_live()) {
-        let seen = months.entry((i.firm, i.amount_fen)).or_default();
-        let month = (i.occurred_on.year(), i.occurred_on.month());
-        if !seen.contains(&month) {
-            seen.push(month);
-        }
-    }
-    months
-        .into_iter()
-        .filter(|(_, m)| m.len() >= 3)
-        .map(|(k, _)| k)
-        .collect()
-}
 
 impl Rule for SplitPayment {
     fn name(&self) -> &'static str {
@@ -58,35 +49,22 @@ impl Rule for SplitPayment {
 
     fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
         let (limit, days) = (cx.settings.approval_limit_fen, cx.settings.split_days);
+        let smallest = limit * cx.settings.split_piece_percent / 100;
         let standing = standing_series(&book.items);
         let mut by_party: BTreeMap<i32, Vec<&Item>> = BTreeMap::new();
         for item in book.items.iter().filter(|i| {
-            i.is_expense() && i.is_live() && i.amount_fen < limit && !standing.contains(&(i.firm, i.amount_fen))
+            i.is_expense()
+                && i.is_live()
+                && (smallest..limit).contains(&i.amount_fen)
+                && !standing.contains(&(i.firm, i.amount_fen))
         }) {
             by_party.entry(item.firm).or_default().push(item);
         }
         for items in by_party.values().filter(|g| g.len() > 1) {
-            // Maximal windows starting at each payment; a window qualifies when it holds two or
-            // more payments totalling over the limit. Qualifying windows that overlap merge.
-            let mut chains: Vec<(usize, usize)> = Vec::new();
-            let mut end = 0;
-            for start in 0..items.len() {
-                end = end.max(start);
-                while end + 1 < items.len()
-                    && (items[end + 1].occurred_on - items[start].occurred_on).num_days() <= days
-                {
-                    end += 1;
-                }
-                let total: i64 = items[start..=end].iter().map(|i| i.amount_fen).sum();
-                if end > start && total > limit {
-                    match chains.last_mut() {
-                        Some(last) if start <= last.1 => last.1 = last.1.max(end),
-                        _ => chains.push((start, end)),
-                    }
-                }
-            }
-            for (start, end) in chains {
-                let group = &items[start..=end];
+            // Runs of two or more payments within the window totalling over the limit.
+            for group in chains(items, days, |w| {
+                w.len() > 1 && w.iter().map(|i| i.amount_fen).sum::<i64>() > limit
+            }) {
                 let total: i64 = group.iter().map(|i| i.amount_fen).sum();
                 let (first, last) = (group[0].occurred_on, group[group.len() - 1].occurred_on);
                 out.push(cx.flag(
@@ -109,6 +87,7 @@ impl Rule for SplitPayment {
                         "total_fen": total,
                         "amounts_fen": group.iter().map(|i| i.amount_fen).collect::<Vec<_>>(),
                         "approval_limit_fen": limit,
+                        "smallest_piece_fen": smallest,
                         "span_days": (last - first).num_days(),
                         "window_days": days,
                     }),

@@ -28,6 +28,7 @@ flag-voucher-gap-one = Voucher { $voucher } is missing from { $village }'s { $ye
 flag-voucher-gap = Vouchers { $first } to { $last } ({ $count }) are missing from { $village }'s { $year } voucher sequence, between { $before } and { $after }.
 flag-tender-threshold = { $village } spent { $total } yuan on the project { $project } ({ $count } payments, { $first } to { $last }), above the { $threshold }-yuan tender threshold, and no payment carries a tender reference.
 flag-benford = The { $test } of { $scope }'s { $count } expense amounts do not follow Benford's law as natural amounts do ({ $band }, MAD { $mad }); over-represented: { $over }.
+flag-benford-year = The first digits of { $village }'s { $count } expense amounts of { $year } differ from its other years' { $others } (chi-square { $chi } on 8 degrees of freedom, above { $critical }), as amounts made up in bulk do; over-represented against the other years: { $over }.
 flag-benford-first-digit = first digit
 flag-benford-first-two-digits = first two digits
 flag-benford-nonconformity = nonconformity

@@ -28,6 +28,7 @@ flag-voucher-gap-one = 凭证号断号:{ $village }{ $year } 年的凭证号 { $
 flag-voucher-gap = 凭证号断号:{ $village }{ $year } 年的凭证号 { $first } 至 { $last }(共 { $count } 个)缺失,位于 { $before } 与 { $after } 之间。
 flag-tender-threshold = 应招标未招标:{ $village }在项目“{ $project }”上支出 { $total } 元({ $count } 笔,{ $first }至{ $last }),超过 { $threshold } 元招标限额,且没有一笔附招标编号。
 flag-benford = { $scope }的 { $count } 笔支出金额的{ $test }分布不符合本福特定律(自然形成的金额通常符合)({ $band },平均绝对偏差 { $mad });偏多的有:{ $over }。
+flag-benford-year = { $village }{ $year }年的 { $count } 笔支出金额的首位数字分布与该村其他年度的 { $others } 笔明显不同(卡方 { $chi },自由度 8,超过 { $critical }),成批编造的金额会如此;相对其他年度偏多的有:{ $over }。
 flag-benford-first-digit = 首位数字
 flag-benford-first-two-digits = 前两位数字
 flag-benford-nonconformity = 不符合
