@@ -97,9 +97,10 @@ async fn kept_links_and_counts_follow_random_writes(app: TestApp) {
                     .post(
                         "clerk1",
                         &format!("/api/v1/entries/{id}/reversal"),
-                        json!({"reason": "错记"}),
+                        json!({"reason": format!("错记 {step}")}),
                     )
                     .await;
+                // Another reason each time, so reversing again is a conflict, not a retry.
                 let k = &known[&id];
                 if k.is_reversal || k.reversed_by.is_some() {
                     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text());
