@@ -69,6 +69,7 @@ pub fn verify(conn: &mut DbConn, signer: &LogSigner, store: &ReceiptStore) -> Re
     run.check_rows_without_leaves(conn)?;
     run.check_stored_tree(conn)?;
     run.check_monthly_totals(conn)?;
+    run.check_entry_links(conn)?;
     Ok(run.report)
 }
 
@@ -378,6 +379,51 @@ impl Run {
                 stored_count = 0,
                 entries = money(total),
                 entries_count = count
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// An entry whose kept reversal link or receipt count differs from a recomputation.
+#[derive(QueryableByName)]
+struct LinkMismatch {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    reversed_by: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    reversal: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    receipt_count: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    receipts: i64,
+}
+
+/// The entries whose kept `reversed_by` or `receipt_count` differ from the entry that reverses
+/// them and the receipts attached to them (the same SQL on both backends).
+const LINK_MISMATCHES_SQL: &str = "SELECT e.id, e.reversed_by, r.id AS reversal, \
+        CAST(e.receipt_count AS BIGINT) AS receipt_count, CAST(COALESCE(c.n, 0) AS BIGINT) AS receipts \
+    FROM entries e \
+    LEFT JOIN entries r ON r.reverses = e.id \
+    LEFT JOIN (SELECT entry_id, COUNT(*) AS n FROM receipts GROUP BY entry_id) c ON c.entry_id = e.id \
+    WHERE COALESCE(e.reversed_by, '') <> COALESCE(r.id, '') OR e.receipt_count <> COALESCE(c.n, 0) \
+    ORDER BY e.seq";
+
+impl Run {
+    /// The reversal link and receipt count kept on each entry (which listings show) equal a
+    /// recomputation from the reversals and the receipts.
+    fn check_entry_links(&mut self, conn: &mut DbConn) -> Result<(), VerifyError> {
+        let wrong: Vec<LinkMismatch> = diesel::sql_query(LINK_MISMATCHES_SQL).load(conn)?;
+        for w in wrong {
+            let none = || "-".to_owned();
+            self.problem(msg!(
+                "verify-entry-links",
+                entry = w.id.as_str(),
+                stored_reversal = w.reversed_by.unwrap_or_else(none),
+                stored_receipts = w.receipt_count,
+                reversal = w.reversal.unwrap_or_else(none),
+                receipts = w.receipts
             ));
         }
         Ok(())

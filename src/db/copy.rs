@@ -46,6 +46,7 @@ row_struct!(EntryR, entries, { seq: i64, id: String, village_code: String, fisca
     tender_ref: Option<String>,
     // import and export (issue 19)
     voucher_line: i32, imported_sha256: Option<String>, imported_undated: bool });
+row_struct!(EntryLinksR, entries, { seq: i64, reversed_by: Option<String>, receipt_count: i32 });
 row_struct!(MonthlyR, monthly_totals, { village_code: String, fiscal_year: i32, period: String, account_code: String,
     settlement_account_code: String, direction: String, total_fen: i64, entry_count: i64 });
 row_struct!(ClosedR, closed_periods, { village_code: String, period: String, closed_at: NaiveDateTime, closed_by: String,
@@ -315,6 +316,7 @@ pub fn copy_county(from: &mut DbConn, to: &mut DbConn) -> Result<Vec<TableCopy>,
     report.extend(copy_checklists_and_results(from, to)?);
     report.push(copy_tickets(from, to)?);
     report.push(compare_monthly_totals(from, to)?);
+    report.push(compare_entry_links(from, to)?);
     carry_log_size(from, to)?;
     move_sequences_on(to)?;
     Ok(report)
@@ -358,6 +360,12 @@ fn compare_monthly_totals(from: &mut DbConn, to: &mut DbConn) -> Result<TableCop
             .select(MonthlyR::as_select())
             .load(c)
     })
+}
+
+/// The reversal link and receipt count on each entry are kept by the target's triggers as the
+/// entries and receipts are copied: compared, not copied (as `entries.links`, after the receipts).
+fn compare_entry_links(from: &mut DbConn, to: &mut DbConn) -> Result<TableCopy, CopyError> {
+    compare::<EntryLinksR>(from, to, "entries.links", by_key!(entries, EntryLinksR, seq))
 }
 
 /// Townships, villages, users and their sessions, and the ledger's entries and tenders.

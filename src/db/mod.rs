@@ -8,7 +8,10 @@ pub mod changes;
 pub mod copy;
 pub mod recent;
 pub mod schema;
+mod sqlite_init;
 pub mod types;
+
+pub use sqlite_init::sqlite_multithread;
 
 use std::time::Duration;
 
@@ -91,24 +94,6 @@ impl ManageConnection for DbManager {
         use diesel::r2d2::R2D2Connection;
         conn.is_broken()
     }
-}
-
-/// Puts SQLite in multi-thread mode before its first connection: each connection is used by one
-/// thread at a time (a pooled connection is lent to one request; a statement never outlives its
-/// connection's turn), so the per-call mutexes of the default serialized mode only cost time
-/// (~9 % of loading a county's books). Once SQLite is initialised the mode cannot change; a
-/// process that opened a connection some other way first keeps the serialized mode, which is
-/// equally correct.
-pub fn sqlite_multithread() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: `sqlite3_config` is called before any other SQLite function of this process
-        // that goes through here, from one thread (the `Once`); when SQLite was initialised
-        // already it answers SQLITE_MISUSE and changes nothing.
-        unsafe {
-            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD);
-        }
-    });
 }
 
 pub type DbPool = r2d2::Pool<DbManager>;

@@ -57,6 +57,9 @@ diesel::table! {
         voucher_line -> Integer,
         imported_sha256 -> Nullable<Text>,
         imported_undated -> Bool,
+        // kept by triggers for listings (issue 18): the reversal's id, the receipts attached
+        reversed_by -> Nullable<Text>,
+        receipt_count -> Integer,
     }
 }
 

@@ -181,29 +181,25 @@ pub fn reversal_of(conn: &mut DbConn, id: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
-/// Turns rows into client entries with their `reversed_by` links and receipt counts, in two
-/// queries.
+/// Turns rows into client entries with their `reversed_by` links and receipt counts, read in
+/// one query from the columns the triggers keep on the rows.
 pub fn with_reversal_links(conn: &mut DbConn, rows: Vec<EntryRow>) -> Result<Vec<Entry>> {
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let links: Vec<(Option<String>, String)> = if ids.is_empty() {
+    let kept: Vec<(String, Option<String>, i32)> = if ids.is_empty() {
         Vec::new()
     } else {
         entries::table
-            .filter(entries::reverses.eq_any(&ids))
-            .select((entries::reverses, entries::id))
+            .filter(entries::id.eq_any(&ids))
+            .select((entries::id, entries::reversed_by, entries::receipt_count))
             .load(conn)?
     };
-    let links: std::collections::HashMap<String, String> = links
-        .into_iter()
-        .filter_map(|(orig, rev)| orig.map(|o| (o, rev)))
-        .collect();
-    let counts = crate::ledger::receipts::receipt_counts(conn, &ids)?;
+    let kept: std::collections::HashMap<String, (Option<String>, i32)> =
+        kept.into_iter().map(|(id, link, count)| (id, (link, count))).collect();
     Ok(rows
         .into_iter()
         .map(|row| {
-            let reversed_by = links.get(row.id.as_str()).cloned();
-            let count = counts.get(row.id.as_str()).copied().unwrap_or(0);
-            Entry::from_row(row, reversed_by, count)
+            let (reversed_by, count) = kept.get(row.id.as_str()).cloned().unwrap_or_default();
+            Entry::from_row(row, reversed_by, i64::from(count))
         })
         .collect())
 }

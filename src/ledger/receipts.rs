@@ -204,19 +204,6 @@ pub fn receipts_of_entry(conn: &mut DbConn, entry_id: &str, urls: UrlsOf) -> Res
     rows.into_iter().map(|row| receipt_view(conn, row, urls)).collect()
 }
 
-/// The number of receipts of each listed entry (withdrawn ones included), in one query.
-pub fn receipt_counts(conn: &mut DbConn, entry_ids: &[&str]) -> Result<std::collections::HashMap<String, i64>> {
-    if entry_ids.is_empty() {
-        return Ok(Default::default());
-    }
-    let rows: Vec<(String, i64)> = receipts::table
-        .filter(receipts::entry_id.eq_any(entry_ids))
-        .group_by(receipts::entry_id)
-        .select((receipts::entry_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    Ok(rows.into_iter().collect())
-}
-
 /// The attachment of these bytes to this entry, if it was made before.
 pub fn existing_attachment(conn: &mut DbConn, entry_id: &str, sha256: &str) -> Result<Option<ReceiptRow>> {
     Ok(receipts::table

@@ -2,12 +2,10 @@
 //! by account and by village, opening and closing balances, all read from the monthly aggregates
 //! (`monthly_totals`, kept by a trigger on `entries`; `verify` recomputes them).
 
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use serde::Serialize;
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use crate::db::DbConn;
 use crate::db::schema::{accounts, monthly_totals, villages as village_table};
@@ -52,138 +50,112 @@ pub struct YearSummary {
     pub by_account: Vec<AccountTotals>,
 }
 
-/// One group of the monthly aggregates: a key, its total and its count.
-type Grouped = (String, String, i64, i64);
+/// One row of a village's monthly aggregates: fiscal year, period, account, settlement account,
+/// direction, total and count.
+type AggregateRow = (i32, String, String, String, String, i64, i64);
 
-/// The year's totals of `villages`, from the monthly aggregates: by month, by account and by
-/// village, each split by direction.
-struct YearTotals {
-    by_month: Vec<MonthTotals>,
-    by_account: Vec<AccountTotals>,
-    by_village: Vec<Grouped>,
-}
-
-fn year_totals(conn: &mut DbConn, villages: &[String], year: i32) -> Result<YearTotals> {
-    let of_year = || {
-        monthly_totals::table
-            .filter(monthly_totals::village_code.eq_any(villages))
-            .filter(monthly_totals::fiscal_year.eq(year))
-    };
-    let summed = || {
-        (
-            sql::<BigInt>("CAST(SUM(total_fen) AS BIGINT)"),
-            sql::<BigInt>("CAST(SUM(entry_count) AS BIGINT)"),
-        )
-    };
-    let months: Vec<Grouped> = of_year()
-        .group_by((monthly_totals::period, monthly_totals::direction))
+/// A village's monthly aggregates of `year` and the years before it, in one statement (a range
+/// of the primary key, prepared once per connection; no sort): the summaries group them in Rust.
+fn village_aggregates(conn: &mut DbConn, village: &str, year: i32) -> Result<Vec<AggregateRow>> {
+    Ok(monthly_totals::table
+        .filter(monthly_totals::village_code.eq(village))
+        .filter(monthly_totals::fiscal_year.le(year))
         .select((
+            monthly_totals::fiscal_year,
             monthly_totals::period,
-            monthly_totals::direction,
-            summed().0,
-            summed().1,
-        ))
-        .order((monthly_totals::period, monthly_totals::direction))
-        .load(conn)?;
-    let accounts_rows: Vec<Grouped> = of_year()
-        .group_by((monthly_totals::account_code, monthly_totals::direction))
-        .select((
             monthly_totals::account_code,
-            monthly_totals::direction,
-            summed().0,
-            summed().1,
-        ))
-        .order((monthly_totals::account_code, monthly_totals::direction))
-        .load(conn)?;
-    let by_village: Vec<Grouped> = of_year()
-        .group_by((monthly_totals::village_code, monthly_totals::direction))
-        .select((
-            monthly_totals::village_code,
-            monthly_totals::direction,
-            summed().0,
-            summed().1,
-        ))
-        .load(conn)?;
-    let names: Vec<(String, String)> = accounts::table
-        .filter(accounts::chart.eq(Chart::for_year(year).key()))
-        .select((accounts::code, accounts::name_zh))
-        .load(conn)?;
-
-    let mut by_month: Vec<MonthTotals> = Vec::new();
-    for (period, direction, total, count) in months {
-        if by_month.last().is_none_or(|m| m.period != period) {
-            by_month.push(MonthTotals {
-                period,
-                ..MonthTotals::default()
-            });
-        }
-        let Some(month) = by_month.last_mut() else { continue };
-        if direction == Direction::Income.as_str() {
-            month.income_fen += total;
-            month.income_count += count;
-        } else {
-            month.expense_fen += total;
-            month.expense_count += count;
-        }
-    }
-    let by_account = accounts_rows
-        .into_iter()
-        .map(|(code, direction, total, count)| AccountTotals {
-            account_name: names
-                .iter()
-                .find(|(c, _)| *c == code)
-                .map(|(_, n)| n.clone())
-                .unwrap_or_default(),
-            account_code: code,
-            direction,
-            total_fen: total,
-            count,
-        })
-        .collect();
-    Ok(YearTotals {
-        by_month,
-        by_account,
-        by_village,
-    })
-}
-
-/// Net cash (101) and bank (102) movement per village of `villages` in the fiscal years before
-/// `year` (`through` false) or through it (`through` true), from the monthly aggregates.
-fn cash_and_bank_by_village(
-    conn: &mut DbConn,
-    villages: &[String],
-    year: i32,
-    through: bool,
-) -> Result<HashMap<String, (i64, i64)>> {
-    let query = monthly_totals::table
-        .filter(monthly_totals::village_code.eq_any(villages))
-        .filter(monthly_totals::settlement_account_code.eq_any(["101", "102"]))
-        .group_by((monthly_totals::village_code, monthly_totals::settlement_account_code))
-        .select((
-            monthly_totals::village_code,
             monthly_totals::settlement_account_code,
-            sql::<BigInt>(NET_TOTAL_SQL),
-        ));
-    let rows: Vec<(String, String, i64)> = if through {
-        query.filter(monthly_totals::fiscal_year.le(year)).load(conn)?
-    } else {
-        query.filter(monthly_totals::fiscal_year.lt(year)).load(conn)?
-    };
-    let mut out: HashMap<String, (i64, i64)> = HashMap::new();
-    for (village, settlement, net) in rows {
-        let slot = out.entry(village).or_default();
-        if settlement == "101" {
-            slot.0 += net;
-        } else {
-            slot.1 += net;
-        }
-    }
-    Ok(out)
+            monthly_totals::direction,
+            monthly_totals::total_fen,
+            monthly_totals::entry_count,
+        ))
+        .load(conn)?)
 }
 
-/// The net movement of money in the aggregates (income positive, expense negative).
-const NET_TOTAL_SQL: &str =
-    "CAST(COALESCE(SUM(CASE WHEN direction = 'income' THEN total_fen ELSE -total_fen END), 0) AS BIGINT)";
+/// The year's totals of the villages added so far, by month and by account and direction (in
+/// the order the summaries list them).
+#[derive(Default)]
+struct YearTotals {
+    by_month: BTreeMap<String, MonthTotals>,
+    by_account: BTreeMap<(String, String), (i64, i64)>,
+}
+
+impl YearTotals {
+    /// Adds a village's aggregates (from [`village_aggregates`]) to the year's totals and fills in
+    /// its line: the year's totals, and its opening and closing cash (101) and bank (102).
+    fn add_village(&mut self, year: i32, rows: Vec<AggregateRow>, line: &mut VillageTotals) {
+        let (opening_cash, opening_bank) = (line.opening_cash_fen, line.opening_bank_fen);
+        let (mut cash_before, mut bank_before, mut cash_through, mut bank_through) = (0i64, 0i64, 0i64, 0i64);
+        for (fiscal_year, period, account, settlement, direction, total, count) in rows {
+            let income = direction == Direction::Income.as_str();
+            let net = if income { total } else { -total };
+            let money = match settlement.as_str() {
+                "101" => Some((&mut cash_before, &mut cash_through)),
+                "102" => Some((&mut bank_before, &mut bank_through)),
+                _ => None,
+            };
+            if let Some((before, through)) = money {
+                *through += net;
+                if fiscal_year < year {
+                    *before += net;
+                }
+            }
+            if fiscal_year < year {
+                continue;
+            }
+            let month = self.by_month.entry(period).or_default();
+            if income {
+                month.income_fen += total;
+                month.income_count += count;
+                line.income_fen += total;
+                line.income_count += count;
+            } else {
+                month.expense_fen += total;
+                month.expense_count += count;
+                line.expense_fen += total;
+                line.expense_count += count;
+            }
+            let slot = self.by_account.entry((account, direction)).or_default();
+            slot.0 += total;
+            slot.1 += count;
+        }
+        line.opening_cash_fen = opening_cash + cash_before;
+        line.opening_bank_fen = opening_bank + bank_before;
+        line.closing_cash_fen = opening_cash + cash_through;
+        line.closing_bank_fen = opening_bank + bank_through;
+    }
+
+    /// The months in order, and the accounts in order with their names in the year's chart.
+    fn finish(self, conn: &mut DbConn, year: i32) -> Result<(Vec<MonthTotals>, Vec<AccountTotals>)> {
+        let names: BTreeMap<String, String> = if self.by_account.is_empty() {
+            BTreeMap::new()
+        } else {
+            accounts::table
+                .filter(accounts::chart.eq(Chart::for_year(year).key()))
+                .select((accounts::code, accounts::name_zh))
+                .load::<(String, String)>(conn)?
+                .into_iter()
+                .collect()
+        };
+        let by_month = self
+            .by_month
+            .into_iter()
+            .map(|(period, month)| MonthTotals { period, ..month })
+            .collect();
+        let by_account = self
+            .by_account
+            .into_iter()
+            .map(|((code, direction), (total, count))| AccountTotals {
+                account_name: names.get(&code).cloned().unwrap_or_default(),
+                account_code: code,
+                direction,
+                total_fen: total,
+                count,
+            })
+            .collect();
+        Ok((by_month, by_account))
+    }
+}
 
 /// One village's line of a township's or the county's summary.
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]
@@ -239,37 +211,7 @@ pub fn area_summary(
         .order(village_table::code)
         .select(VillageRow::as_select())
         .load(conn)?;
-    let totals = year_totals(conn, villages, year)?;
-    let before = cash_and_bank_by_village(conn, villages, year, false)?;
-    let through = cash_and_bank_by_village(conn, villages, year, true)?;
-    let mut lines: Vec<VillageTotals> = rows
-        .into_iter()
-        .map(|v| {
-            let (cash_before, bank_before) = before.get(&v.code).copied().unwrap_or_default();
-            let (cash_through, bank_through) = through.get(&v.code).copied().unwrap_or_default();
-            VillageTotals {
-                opening_cash_fen: v.opening_cash_fen + cash_before,
-                opening_bank_fen: v.opening_bank_fen + bank_before,
-                closing_cash_fen: v.opening_cash_fen + cash_through,
-                closing_bank_fen: v.opening_bank_fen + bank_through,
-                code: v.code,
-                name: v.name,
-                ..VillageTotals::default()
-            }
-        })
-        .collect();
-    for (village, direction, total, count) in totals.by_village {
-        let Some(line) = lines.iter_mut().find(|l| l.code == village) else {
-            continue;
-        };
-        if direction == Direction::Income.as_str() {
-            line.income_fen += total;
-            line.income_count += count;
-        } else {
-            line.expense_fen += total;
-            line.expense_count += count;
-        }
-    }
+    let (lines, by_month, by_account) = villages_year(conn, rows, year)?;
     let sum = |f: fn(&VillageTotals) -> i64| lines.iter().map(f).sum::<i64>();
     Ok(AreaSummary {
         township_code: township,
@@ -283,21 +225,48 @@ pub fn area_summary(
         opening_bank_fen: sum(|l| l.opening_bank_fen),
         closing_cash_fen: sum(|l| l.closing_cash_fen),
         closing_bank_fen: sum(|l| l.closing_bank_fen),
-        by_month: totals.by_month,
-        by_account: totals.by_account,
+        by_month,
+        by_account,
         villages: lines,
     })
 }
 
-/// A village's year, read from the monthly aggregates.
+/// The lines of `rows` (villages in code order) for `year`, and their months and accounts
+/// summed: one statement per village, and one for the account names.
+fn villages_year(
+    conn: &mut DbConn,
+    rows: Vec<VillageRow>,
+    year: i32,
+) -> Result<(Vec<VillageTotals>, Vec<MonthTotals>, Vec<AccountTotals>)> {
+    let mut totals = YearTotals::default();
+    let mut lines = Vec::with_capacity(rows.len());
+    for v in rows {
+        let aggregates = village_aggregates(conn, &v.code, year)?;
+        let mut line = VillageTotals {
+            opening_cash_fen: v.opening_cash_fen,
+            opening_bank_fen: v.opening_bank_fen,
+            code: v.code,
+            name: v.name,
+            ..VillageTotals::default()
+        };
+        totals.add_village(year, aggregates, &mut line);
+        lines.push(line);
+    }
+    let (by_month, by_account) = totals.finish(conn, year)?;
+    Ok((lines, by_month, by_account))
+}
+
+/// A village's year, read from the monthly aggregates (three statements: the village, its
+/// aggregates, the account names).
 pub fn year_summary(conn: &mut DbConn, village: &VillageCode, year: i32) -> Result<YearSummary> {
     let row = find_village(conn, village)?;
-    let mut area = area_summary(conn, None, std::slice::from_ref(&row.code), year)?;
-    let line = area.villages.pop().unwrap_or_default();
+    let code = row.code.clone();
+    let (mut lines, by_month, by_account) = villages_year(conn, vec![row], year)?;
+    let line = lines.pop().unwrap_or_default();
     Ok(YearSummary {
-        village_code: row.code,
+        village_code: code,
         year,
-        chart: area.chart,
+        chart: Chart::for_year(year).key().to_owned(),
         income_total_fen: line.income_fen,
         income_count: line.income_count,
         expense_total_fen: line.expense_fen,
@@ -306,7 +275,7 @@ pub fn year_summary(conn: &mut DbConn, village: &VillageCode, year: i32) -> Resu
         opening_bank_fen: line.opening_bank_fen,
         closing_cash_fen: line.closing_cash_fen,
         closing_bank_fen: line.closing_bank_fen,
-        by_month: area.by_month,
-        by_account: area.by_account,
+        by_month,
+        by_account,
     })
 }

@@ -23,6 +23,8 @@ mod demo_crosscheck;
 mod demo_scans;
 mod demo_workflow;
 mod durability;
+// the reversal link and receipt count kept on entry rows (issue 18)
+mod entry_links;
 // import and export (issue 19)
 mod exchange;
 mod findings;

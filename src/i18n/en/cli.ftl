@@ -171,6 +171,7 @@ verify-withdrawal-unlogged = withdrawal of receipt { $receipt }: in the database
 verify-size = the log says it has { $stored } leaves; { $found } were found
 verify-tree = the stored tree nodes do not match the leaves
 verify-monthly-totals = monthly totals of { $village } { $period } { $account }: { $stored } in { $stored_count } entries stored, the entries give { $entries } in { $entries_count }
+verify-entry-links = entry { $entry }: reversal { $stored_reversal } and { $stored_receipts } receipts kept on the row, the ledger gives reversal { $reversal } and { $receipts } receipts
 cli-arg-plant = Share of villages (0–1) that each receive one instance of every planted irregularity; the ground truth goes to plants.jsonl in the data dir. Without it nothing is planted
 cli-arg-qr-search-workers = Deep QR searches of receipt photos running at once, after their uploads are answered (0: none here; the receipts stay pending until a server that runs them starts)
 cli-arg-qr-search-seconds = Seconds one deep QR search may spend on a photo before it gives up

@@ -171,6 +171,7 @@ verify-withdrawal-unlogged = 票据 { $receipt } 的撤回:在数据库中但不
 verify-size = 日志记载有 { $stored } 个叶子,实际读到 { $found } 个
 verify-tree = 存储的树节点与叶子不符
 verify-monthly-totals = { $village } { $period } { $account } 的月度汇总:存储为 { $stored_count } 笔共 { $stored },按明细重算为 { $entries_count } 笔共 { $entries }
+verify-entry-links = 明细 { $entry }:行上记录的冲销为 { $stored_reversal }、附件 { $stored_receipts } 张,按账簿重算为冲销 { $reversal }、附件 { $receipts } 张
 cli-arg-plant = 植入疑点的村所占比例(0—1),每个村植入每类疑点各一例;真实答案写入数据目录的 plants.jsonl。不设置则不植入
 cli-arg-qr-search-workers = 上传应答后同时进行的票据照片二维码深度识别数(0:本服务器不做;票据保持待识别,直到有服务器进行)
 cli-arg-qr-search-seconds = 一次二维码深度识别在一张照片上最多花费的秒数
