@@ -12,15 +12,15 @@ use tokio::sync::OnceCell;
 /// Results being made, by key; an entry lives while its work runs.
 pub struct SingleFlight<T> {
     flights: Mutex<HashMap<String, Arc<OnceCell<T>>>>,
-    /// How many times work was really started (what the waiters saved shows against it).
-    started: AtomicU64,
+    /// How many times a flight did the work itself (what the waiters saved shows against it).
+    worked: AtomicU64,
 }
 
 impl<T> Default for SingleFlight<T> {
     fn default() -> Self {
         SingleFlight {
             flights: Mutex::new(HashMap::new()),
-            started: AtomicU64::new(0),
+            worked: AtomicU64::new(0),
         }
     }
 }
@@ -38,13 +38,7 @@ impl<T: Clone> SingleFlight<T> {
             let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
             flights.entry(key.to_owned()).or_default().clone()
         };
-        let value = cell
-            .get_or_init(|| {
-                self.started.fetch_add(1, Ordering::Relaxed);
-                make()
-            })
-            .await
-            .clone();
+        let value = cell.get_or_init(make).await.clone();
         // The next request after this flight finds the result stored, or starts a new flight.
         let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
         if flights.get(key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
@@ -53,8 +47,14 @@ impl<T: Clone> SingleFlight<T> {
         value
     }
 
-    /// How many times work was started.
-    pub fn started(&self) -> u64 {
-        self.started.load(Ordering::Relaxed)
+    /// Called by a flight's work when it really does the work: a flight that begins just after
+    /// another ended finds the result made and does not count.
+    pub fn record_work(&self) {
+        self.worked.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many times a flight did the work itself.
+    pub fn worked(&self) -> u64 {
+        self.worked.load(Ordering::Relaxed)
     }
 }

@@ -181,7 +181,7 @@ async fn many_asking_for_one_missing_full_rendition_make_it_once() {
         );
         assert_eq!(res.body, answers[0].body);
     }
-    assert_eq!(app.state.full_renditions.started(), 1, "one decode for six requests");
+    assert_eq!(app.state.full_renditions.worked(), 1, "one decode for six requests");
 }
 
 /// Writes a request head and 4 KiB of a body declared far longer, then reads the answer

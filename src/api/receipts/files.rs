@@ -138,6 +138,7 @@ async fn make_rendition(state: &State, sha: &str, size: RenditionSize) -> ApiRes
                     return Ok(Arc::new(made));
                 }
                 budget.check()?;
+                st.full_renditions.record_work();
                 let original = st
                     .receipts
                     .original(&sha)
