@@ -68,18 +68,15 @@ macro_rules! stored_as_text {
     };
 }
 
-fn direction_from_text(text: String) -> deserialize::Result<Direction> {
-    Direction::parse(&text).ok_or_else(|| format!("`{text}` is not a direction").into())
+fn direction_from_text(text: &str) -> deserialize::Result<Direction> {
+    Direction::parse(text).ok_or_else(|| format!("`{text}` is not a direction").into())
 }
 
 stored_as_text!(
     Direction,
     |d: &Direction| d.as_str(),
-    direction_from_text,
-    |mut bytes: <Sqlite as Backend>::RawValue<'_>| {
-        let text = bytes.read_text();
-        Direction::parse(text).ok_or_else(|| format!("`{text}` is not a direction").into())
-    }
+    |text: String| direction_from_text(&text),
+    |mut bytes: <Sqlite as Backend>::RawValue<'_>| direction_from_text(bytes.read_text())
 );
 
 stored_as_text!(EntryId, EntryId::as_str, |text: String| Ok(EntryId::from(text)));

@@ -65,9 +65,10 @@ impl Rule for OffdayHospitality {
     fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
         for item in &book.items {
             let day = item.occurred_on;
+            let kind = holidays::day_kind(day);
+            let weekend = matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
             // The day first: most payments fall on working days, and the words take longer.
-            let maybe_off = holidays::day_kind(day).is_some_and(|k| k != holidays::DayKind::Workday)
-                || matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
+            let maybe_off = weekend || kind.is_some_and(|k| k != holidays::DayKind::Workday);
             if !maybe_off
                 || !item.is_expense()
                 || !item.is_live()
@@ -75,9 +76,8 @@ impl Rule for OffdayHospitality {
             {
                 continue;
             }
-            let weekend = matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
             // `why` is the figure (data, English); `day_text` the explanation's words.
-            let (off, calendar) = match holidays::day_kind(day) {
+            let (off, calendar) = match kind {
                 Some(holidays::DayKind::Holiday) => {
                     let holiday = holidays::holiday_name(day).unwrap_or("法定节假日");
                     (
