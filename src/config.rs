@@ -26,6 +26,9 @@
 //! | `VL_CROSSCHECK_MAX_FINDINGS` | `20000` | most findings in one reconciliation |
 //! | `VL_FRESHNESS_MS` | `1000` | how long a server trusts a village's ledger version and a user's enabled flag it read, see below |
 //! | `VL_PAGE_CACHE_MB` | `32` | memory for serialized entry pages served again while their village is unchanged |
+//! | `VL_READS_ON_WORKERS` | `true` | on SQLite, answer short reads (entry pages without text, account or amount filters, one entry, a village's year summary) on the HTTP worker threads instead of the database threads |
+//! | `VL_SQLITE_READ_CACHE_KB` | `2000` | SQLite's page cache of each connection answering short reads (page listings, one entry, summaries) on the HTTP workers |
+//! | `VL_SQLITE_READ_MMAP_MB` | `0` | how much of the SQLite file those connections map into memory (mapped pages count in the resident memory) |
 //! | `VL_RECONCILE_CONCURRENCY` | `2` | reconciliations at once; beyond it 503 with `Retry-After` |
 //! | `VL_FLAGS_CONCURRENCY` | `2` | red-flag computations at once; beyond it 503 with `Retry-After` |
 //! | `VL_RENDITION_CONCURRENCY` | `2` | full-size receipt renditions made at once; beyond it 503 with `Retry-After` |
@@ -137,6 +140,19 @@ pub struct Settings {
     /// Megabytes of serialized entry pages kept in memory.
     #[arg(long, env = "VL_PAGE_CACHE_MB", default_value_t = 32)]
     pub page_cache_mb: u64,
+    /// On SQLite, answer short reads (an entry page without text, account or amount filters, one
+    /// entry, a village's year summary) on the HTTP worker threads; `false` sends them to the
+    /// database threads like every other database work.
+    #[arg(long, env = "VL_READS_ON_WORKERS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub reads_on_workers: bool,
+    /// SQLite's page cache of each connection that answers short reads on the HTTP workers, in
+    /// KiB.
+    #[arg(long, env = "VL_SQLITE_READ_CACHE_KB", default_value_t = 2000)]
+    pub sqlite_read_cache_kb: u32,
+    /// Megabytes of the SQLite file those connections map into memory instead of reading (0: none;
+    /// mapped pages count in the server's resident memory).
+    #[arg(long, env = "VL_SQLITE_READ_MMAP_MB", default_value_t = 0)]
+    pub sqlite_read_mmap_mb: u64,
     #[command(flatten)]
     pub flags: FlagSettings,
     /// Reconciliations running at once; one more is answered 503 with `Retry-After`.
@@ -311,6 +327,9 @@ impl Settings {
             flags: FlagSettings::default(),
             freshness_ms: 1000,
             page_cache_mb: 32,
+            reads_on_workers: true,
+            sqlite_read_cache_kb: 2000,
+            sqlite_read_mmap_mb: 0,
             reconcile_concurrency: 2,
             flags_concurrency: 2,
             rendition_concurrency: 2,

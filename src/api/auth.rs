@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::audit_trail::Audit;
 use crate::api::json::Json;
 use crate::api::problem::ApiError;
-use crate::api::state::{State, db};
+use crate::api::state::{State, db, quick_read};
 use crate::auth::Caller;
 use crate::auth::login::{LoginOutcome, failure_delay, locked_error, refresh, revoke_refresh_token, sign_in};
 use crate::auth::tokens::{ACCESS_TOKEN_SECONDS, MAX_TOKEN_BYTES, issue_access_token, verify_access_token};
@@ -38,7 +38,7 @@ impl FromRequest for Caller {
                 None => {
                     let ticket = state.enabled.ticket();
                     let username = caller.username.clone();
-                    let enabled = db(&state, move |conn| Ok(is_enabled(conn, &username)?)).await?;
+                    let enabled = quick_read(&state, move |conn| Ok(is_enabled(conn, &username)?)).await?;
                     state.enabled.install(&caller.username, enabled, ticket);
                     enabled
                 }

@@ -114,16 +114,28 @@ pub async fn get_entries(
         Known::OutOfScope => return Err(village_not_found(&code).into()),
         Known::Unknown => {}
     }
+    // Read by index and bounded by the page size, unless a filter makes it search the village's
+    // rows (account, text, amounts).
+    let quick = filter.account_prefix.is_none()
+        && filter.text.is_none()
+        && filter.min_fen.is_none()
+        && filter.max_fen.is_none();
     let page = pages::from_database(
         &state,
         key,
+        quick,
         move |conn| Ok((village_in_scope(conn, &caller, &code, Access::Read)?, code)),
         move |conn, code| {
             let (items, next) = list_entries(conn, &code, &filter, limit, cursor)?;
-            pages::to_json(&EntryPage {
-                items,
-                next_cursor: next.map(Cursor::encode),
-            })
+            // An entry is about 500 bytes of JSON.
+            let size = items.len() * 512 + 128;
+            pages::to_json(
+                &EntryPage {
+                    items,
+                    next_cursor: next.map(Cursor::encode),
+                },
+                size,
+            )
         },
     )
     .await?;
@@ -158,6 +170,7 @@ pub async fn get_entry(
     let page = pages::from_database(
         &state,
         key,
+        true,
         move |conn| {
             let (row, village) = entry_in_scope(conn, &caller, &id, Access::Read)?;
             Ok((village, row))
@@ -168,7 +181,7 @@ pub async fn get_entry(
                 crate::ledger::receipts::receipts_of_entry(conn, row.id.as_str(), crate::api::receipts::receipt_urls)?;
             let mut entry = Entry::from_row(row, reversed_by, receipts.len() as i64);
             entry.receipts = Some(receipts);
-            pages::to_json(&entry)
+            pages::to_json(&entry, 1024)
         },
     )
     .await?;

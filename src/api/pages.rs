@@ -17,7 +17,7 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::api::page_cache::{Page, VillageFacts};
 use crate::api::problem::{ApiError, ApiResult};
-use crate::api::state::{AppState, State, db};
+use crate::api::state::{AppState, State, db, quick_read};
 use crate::auth::Caller;
 use crate::auth::scope::covers_known_village;
 use crate::db::DbConn;
@@ -55,8 +55,15 @@ pub fn from_memory(state: &AppState, caller: &Caller, key: &str, village: Option
 
 /// The page `key` from the database: `scope` checks the caller's access and yields the
 /// page's village (read first: its version keys the page), then `render` serializes the page
-/// unless it is in memory at that version already.
-pub async fn from_database<T, S, R>(state: &State, key: String, scope: S, render: R) -> ApiResult<Arc<Page>>
+/// unless it is in memory at that version already. `quick`: the page is read by index, a
+/// bounded number of rows ([`quick_read`]); otherwise it goes to the database threads.
+pub async fn from_database<T, S, R>(
+    state: &State,
+    key: String,
+    quick: bool,
+    scope: S,
+    render: R,
+) -> ApiResult<Arc<Page>>
 where
     T: Send + 'static,
     S: FnOnce(&mut DbConn) -> ApiResult<(VillageRow, T)> + Send + 'static,
@@ -64,7 +71,7 @@ where
 {
     let ticket = state.villages.ticket();
     let st = state.clone();
-    let (page, facts) = db(state, move |conn| {
+    let work = move |conn: &mut DbConn| {
         let (village, found) = scope(conn)?;
         let facts = VillageFacts {
             township: village.township_code,
@@ -80,15 +87,21 @@ where
         let page = Arc::new(Page::new(&key, village.code, facts.version, body));
         st.pages.put(key, page.clone());
         Ok((page, facts))
-    })
-    .await?;
+    };
+    let (page, facts) = if quick {
+        quick_read(state, work).await?
+    } else {
+        db(state, work).await?
+    };
     state.villages.install(&page.village, facts, ticket);
     Ok(page)
 }
 
-/// Serializes a page body.
-pub fn to_json<T: serde::Serialize>(value: &T) -> ApiResult<Vec<u8>> {
-    serde_json::to_vec(value).map_err(|e| ApiError::Internal(format!("cannot serialize a page: {e}")))
+/// Serializes a page body into a buffer of about `size_hint` bytes (not grown step by step).
+pub fn to_json<T: serde::Serialize>(value: &T, size_hint: usize) -> ApiResult<Vec<u8>> {
+    let mut body = Vec::with_capacity(size_hint);
+    serde_json::to_writer(&mut body, value).map_err(|e| ApiError::Internal(format!("cannot serialize a page: {e}")))?;
+    Ok(body)
 }
 
 /// The page, or 304 when the client has it already.

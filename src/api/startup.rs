@@ -36,6 +36,12 @@ pub fn load_state(settings: Settings) -> anyhow::Result<State> {
         villages: crate::db::recent::Recent::new(freshness, 100_000),
         pages: PageCache::new(usize::try_from(settings.page_cache_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX)),
         db_threads: crate::api::state::DbThreads::new(settings.pool_size as usize).context(msg!("cli-ctx-open-db"))?,
+        readers: crate::api::state::Readers::new(
+            &settings.db_url(),
+            settings.reads_on_workers,
+            settings.sqlite_read_cache_kb,
+            settings.sqlite_read_mmap_mb,
+        ),
         pool,
         keys,
         tokens: TokenSettings {

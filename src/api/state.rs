@@ -8,7 +8,7 @@ use crate::auth::keys::KeyRing;
 use crate::auth::login::{LoginPolicy, UnknownUserThrottle};
 use crate::auth::tokens::TokenSettings;
 use crate::config::Settings;
-use crate::db::{DbConn, DbPool};
+use crate::db::{DbConn, DbPool, DbUrl};
 
 /// The threads that run database work: as many as the pool has connections, so a request never
 /// waits for a connection on a thread of its own, and a burst of requests queues as tasks rather
@@ -42,9 +42,59 @@ impl Drop for DbThreads {
     }
 }
 
+/// SQLite connections, opened read-only (`query_only`), that answer short reads right on the
+/// HTTP worker threads ([`quick_read`]): a read of a page by index takes tens of microseconds,
+/// less than handing it to a database thread and back. A worker uses one at a time, so there are
+/// about as many as workers; none is ever waited for (an empty list opens one more).
+pub struct Readers {
+    /// `None` on PostgreSQL, whose reads wait on the network and go to the database threads, and
+    /// when `VL_READS_ON_WORKERS` is off.
+    url: Option<DbUrl>,
+    /// What each is told when opened (its page cache and memory map).
+    pragmas: String,
+    idle: std::sync::Mutex<Vec<DbConn>>,
+}
+
+/// Idle reader connections kept; past it a returned one is closed.
+const MAX_IDLE_READERS: usize = 16;
+
+impl Readers {
+    pub fn new(url: &DbUrl, on_workers: bool, cache_kb: u32, mmap_mb: u64) -> Self {
+        Readers {
+            url: (on_workers && url.is_sqlite()).then(|| url.clone()),
+            pragmas: format!(
+                "PRAGMA cache_size = -{cache_kb}; PRAGMA mmap_size = {};",
+                mmap_mb.saturating_mul(1 << 20)
+            ),
+            idle: Default::default(),
+        }
+    }
+
+    fn take(&self, url: &DbUrl) -> ApiResult<DbConn> {
+        if let Some(conn) = self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
+            return Ok(conn);
+        }
+        crate::db::open_reader(url, &self.pragmas).map_err(|e| ApiError::Internal(format!("cannot open a reader: {e}")))
+    }
+
+    fn give_back(&self, mut conn: DbConn) {
+        use diesel::r2d2::R2D2Connection;
+        if conn.is_broken() {
+            return;
+        }
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < MAX_IDLE_READERS
+        {
+            idle.push(conn);
+        }
+    }
+}
+
 /// Everything a request handler may need.
 pub struct AppState {
     pub pool: DbPool,
+    /// Where [`quick_read`] runs its reads on SQLite.
+    pub readers: Readers,
     /// Where [`db`] runs its closures.
     pub db_threads: DbThreads,
     pub keys: KeyRing,
@@ -113,4 +163,23 @@ where
         })
         .await
         .map_err(|e| ApiError::Internal(format!("a database task failed: {e}")))?
+}
+
+/// A read that takes microseconds (rows found by index, a bounded number of them): on SQLite it
+/// runs here, on the HTTP worker thread, with a read-only connection of [`Readers`], without the
+/// hop to a database thread and back; on PostgreSQL it goes to the database threads as [`db`]
+/// does. Never for work whose length the caller decides (a text search, a scan of a village's
+/// whole history): it holds up every other request of the worker while it runs.
+pub async fn quick_read<T, F>(state: &State, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+{
+    let Some(url) = &state.readers.url else {
+        return db(state, f).await;
+    };
+    let mut conn = state.readers.take(url)?;
+    let result = f(&mut conn);
+    state.readers.give_back(conn);
+    result
 }

@@ -8,7 +8,7 @@ use crate::api::audit_trail::Audit;
 use crate::api::clock::today;
 use crate::api::params::{PeriodPath, VillagePath};
 use crate::api::problem::ApiError;
-use crate::api::state::{State, db};
+use crate::api::state::{State, db, quick_read};
 use crate::auth::Caller;
 use crate::auth::scope::require_ledger_writer;
 use crate::domain::Period;
@@ -86,7 +86,8 @@ pub async fn get_summary(
 ) -> Result<HttpResponse, ApiError> {
     let code = village_code(&path.code)?;
     let year = query.checked_year()?;
-    let summary = db(&state, move |conn| {
+    // The year's aggregates by primary key: a bounded read.
+    let summary = quick_read(&state, move |conn| {
         village_in_scope(conn, &caller, &code, Access::Read)?;
         Ok(year_summary(conn, &code, year)?)
     })

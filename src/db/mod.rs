@@ -104,6 +104,9 @@ pub fn connect(url: &DbUrl, size: u32) -> Result<DbPool, StartupError> {
     let pool = r2d2::Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
+        // A SQLite connection (a file) is not tried with a query each time it is lent; a
+        // PostgreSQL one is, since one whose server went away would otherwise stay in the pool.
+        .test_on_check_out(!url.is_sqlite())
         .connection_timeout(Duration::from_secs(10))
         .build(DbManager { url: url.clone() })
         .map_err(StartupError::Open)?;
@@ -116,6 +119,15 @@ pub fn connect(url: &DbUrl, size: u32) -> Result<DbPool, StartupError> {
 /// live database that its server migrated).
 pub fn open_unmigrated(url: &DbUrl) -> Result<DbConn, r2d2::Error> {
     DbManager { url: url.clone() }.connect()
+}
+
+/// A SQLite connection to `url` that can only read (`PRAGMA query_only`), for the short reads
+/// answered on the HTTP worker threads, told `pragmas` besides.
+pub fn open_reader(url: &DbUrl, pragmas: &str) -> Result<DbConn, r2d2::Error> {
+    let mut conn = DbManager { url: url.clone() }.connect()?;
+    conn.batch_execute(&format!("PRAGMA query_only = ON; {pragmas}"))
+        .map_err(r2d2::Error::QueryError)?;
+    Ok(conn)
 }
 
 /// Applies every pending migration of the connection's backend.
