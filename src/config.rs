@@ -249,6 +249,14 @@ pub struct FlagSettings {
     /// themselves.
     #[arg(long, env = "VL_FLAG_DUPLICATE_MIN_FEN", default_value_t = 200_000)]
     pub duplicate_min_fen: i64,
+    /// `duplicate_payment`: smallest amount (fen) under `duplicate_min_fen` whose repetition is
+    /// flagged when it reads as the same bill paid twice (the same words, within
+    /// `duplicate_small_days`), 500 yuan by default.
+    #[arg(long, env = "VL_FLAG_DUPLICATE_SMALL_MIN_FEN", default_value_t = 50_000)]
+    pub duplicate_small_min_fen: i64,
+    /// `duplicate_payment`: days within which a smaller sum paid twice is a duplicate.
+    #[arg(long, env = "VL_FLAG_DUPLICATE_SMALL_DAYS", default_value_t = 1)]
+    pub duplicate_small_days: i64,
     /// `split_payment`: days within which payments to one counterparty are read together.
     #[arg(long, env = "VL_FLAG_SPLIT_DAYS", default_value_t = 7)]
     pub split_days: i64,
@@ -259,6 +267,11 @@ pub struct FlagSettings {
     /// payment cut up to pass under the limit is cut just under it.
     #[arg(long, env = "VL_FLAG_SPLIT_PIECE_PERCENT", default_value_t = 80)]
     pub split_piece_percent: i64,
+    /// `split_payment`: smallest piece, in percent of the approval limit (20 by default), when
+    /// four or more pieces pass the limit together (three need twice it): a payment cut into
+    /// three or four.
+    #[arg(long, env = "VL_FLAG_SPLIT_SMALL_PIECE_PERCENT", default_value_t = 20)]
+    pub split_small_piece_percent: i64,
     /// `round_amount`: smallest cash payment (fen) looked at; amounts in whole multiples of it
     /// are flagged.
     #[arg(long, env = "VL_FLAG_ROUND_AMOUNT_FEN", default_value_t = 100_000)]
@@ -286,9 +299,12 @@ impl Default for FlagSettings {
             invoice_date_days: 60,
             duplicate_days: 30,
             duplicate_min_fen: 200_000,
+            duplicate_small_min_fen: 50_000,
+            duplicate_small_days: 1,
             split_days: 7,
             approval_limit_fen: 500_000,
             split_piece_percent: 80,
+            split_small_piece_percent: 20,
             round_amount_fen: 100_000,
             late_posting_days: 30,
             tender_threshold_fen: 10_000_000,

@@ -9,10 +9,12 @@
 //! | `split_payment/two_projects` | the same, alternating between two project names | the payments |
 //! | `split_payment/month_boundary` | the same, straddling the end of a month | the payments |
 //! | `split_payment/second_spelling` | the same, every other one to a second spelling of the builder (三门县… / 三门…) | the payments |
+//! | `split_payment/small_pieces` | 3 payments of different amounts, 2,000–3,900 yuan, or 4 of 1,300–2,400 yuan, to one builder within 6 days, passing 5,000 yuan together | the payments |
 //! | `split_payment/reversal_repost` | one payment of 8,000–9,980 yuan reversed and re-posted as two pieces within days | the two pieces |
 //! | `duplicate_payment` | an ordinary payment of 2,000 yuan or more posted again 1–14 days later (on a working day but for odd jobs) | both |
 //! | `duplicate_payment/month_boundary` | a payment moved to its month's last working day, posted again early the next month | both |
 //! | `duplicate_payment/second_spelling` | a firm's payment posted again under a second spelling of the firm | both |
+//! | `duplicate_payment/small_sum` | an ordinary payment of 500–1,999.99 yuan, not in whole hundreds, posted again with the same words the same day | both |
 //! | `duplicate_payment/reversal_repost` | a payment posted again, the copy reversed as a double entry, then re-posted | the original and the re-post |
 //! | `round_amount` | 1,000–3,000 yuan in whole thousands paid in cash (the first cash payment of the first year, while the cash box still holds its opening balance) | the payment |
 //! | `late_posting` | an entry of a month's first working day posted 31–32 days later (before the month closes) | the entry |
@@ -23,8 +25,9 @@
 //! | `benford` | every ordinary expense of a year under 1,000 yuan given an invented amount, uniform over 100–999 yuan (a year's small payments made up in bulk) | the altered entries |
 //!
 //! Duplicates copy payments of at least `duplicate_payment`'s materiality threshold (2,000
-//! yuan by default): smaller equal sums recur by themselves, and the rule leaves them alone.
-//! They copy no payment just under the approval limit (4,000–4,999.99 yuan by default), whose
+//! yuan by default), but `small_sum`, which copies a smaller bill as the rule reads one (500
+//! yuan or more, not a standard rate in whole hundreds): smaller equal sums recur by
+//! themselves, and the rule leaves them alone. They copy no payment just under the approval limit (4,000–4,999.99 yuan by default), whose
 //! copy would be a split payment too.
 //!
 //! A planted village keeps exactly its `--entries-per-village-year` lines: plants take the place
@@ -51,10 +54,12 @@ pub enum Kind {
     SplitMonthBoundary,
     SplitSecondSpelling,
     SplitReversalRepost,
+    SplitSmallPieces,
     Duplicate,
     DuplicateMonthBoundary,
     DuplicateSecondSpelling,
     DuplicateReversalRepost,
+    DuplicateSmallSum,
     RoundAmount,
     LatePosting,
     OffdayHospitality,
@@ -65,16 +70,18 @@ pub enum Kind {
 }
 
 /// Every kind, in the order of the table above.
-pub const KINDS: [Kind; 16] = [
+pub const KINDS: [Kind; 18] = [
     Kind::Split,
     Kind::SplitTwoProjects,
     Kind::SplitMonthBoundary,
     Kind::SplitSecondSpelling,
     Kind::SplitReversalRepost,
+    Kind::SplitSmallPieces,
     Kind::Duplicate,
     Kind::DuplicateMonthBoundary,
     Kind::DuplicateSecondSpelling,
     Kind::DuplicateReversalRepost,
+    Kind::DuplicateSmallSum,
     Kind::RoundAmount,
     Kind::LatePosting,
     Kind::OffdayHospitality,
@@ -93,10 +100,12 @@ impl Kind {
             Kind::SplitMonthBoundary => "split_payment/month_boundary",
             Kind::SplitSecondSpelling => "split_payment/second_spelling",
             Kind::SplitReversalRepost => "split_payment/reversal_repost",
+            Kind::SplitSmallPieces => "split_payment/small_pieces",
             Kind::Duplicate => "duplicate_payment",
             Kind::DuplicateMonthBoundary => "duplicate_payment/month_boundary",
             Kind::DuplicateSecondSpelling => "duplicate_payment/second_spelling",
             Kind::DuplicateReversalRepost => "duplicate_payment/reversal_repost",
+            Kind::DuplicateSmallSum => "duplicate_payment/small_sum",
             Kind::RoundAmount => "round_amount",
             Kind::LatePosting => "late_posting",
             Kind::OffdayHospitality => "offday_hospitality",
@@ -120,6 +129,7 @@ impl Kind {
                 | Kind::DuplicateMonthBoundary
                 | Kind::DuplicateSecondSpelling
                 | Kind::DuplicateReversalRepost
+                | Kind::DuplicateSmallSum
                 | Kind::Benford
         )
     }
@@ -127,7 +137,10 @@ impl Kind {
     /// Lines it adds after the ordinary ones are drawn.
     pub fn later_lines(self) -> usize {
         match self {
-            Kind::Duplicate | Kind::DuplicateMonthBoundary | Kind::DuplicateSecondSpelling => 1,
+            Kind::Duplicate
+            | Kind::DuplicateMonthBoundary
+            | Kind::DuplicateSecondSpelling
+            | Kind::DuplicateSmallSum => 1,
             Kind::DuplicateReversalRepost => 3,
             _ => 0,
         }
@@ -203,6 +216,20 @@ fn pieces(rng: &mut ChaCha8Rng, n: usize) -> Vec<i64> {
         .collect()
 }
 
+/// The pieces of a payment cut in three or four smaller ones: different amounts (whole tens of
+/// yuan), 2,000–3,900 yuan each in three or 1,300–2,400 in four, so together they pass 5,000.
+fn small_pieces(rng: &mut ChaCha8Rng) -> Vec<i64> {
+    let (n, low, high) = if rng.gen_bool(0.5) {
+        (3, 200, 390)
+    } else {
+        (4, 130, 240)
+    };
+    rand::seq::index::sample(rng, high - low + 1, n)
+        .into_iter()
+        .map(|i| (low + i) as i64 * 1_000)
+        .collect()
+}
+
 /// Plants `kind` (numbered `idx` among the year's plants) in a year that has no ordinary lines
 /// yet. Kinds that copy ordinary lines are planted by [`plant_after`].
 pub fn plant_before<'a>(
@@ -247,6 +274,15 @@ pub fn plant_before<'a>(
                 if kind == Kind::SplitTwoProjects && i % 2 == 1 {
                     d.project = Some("村道护栏安装工程");
                 }
+            }
+        }
+        Kind::SplitSmallPieces => {
+            let amounts = small_pieces(rng);
+            let start = random_working_day(rng, year).min(date(12, 10));
+            let description = SPLIT_WORKS.descriptions.choose(rng).copied().unwrap_or("付工程款");
+            for (on, fen) in within_six_days(rng, start, amounts.len()).into_iter().zip(amounts) {
+                put(drafts, rng, &SPLIT_WORKS, on, fen, Cow::Borrowed(builder));
+                drafts.last().description = description;
             }
         }
         Kind::SplitReversalRepost => {
@@ -353,9 +389,18 @@ pub fn plant_after(rng: &mut ChaCha8Rng, year: i32, kind: Kind, idx: usize, draf
     // A duplicate of a payment just under the approval limit is also a split payment: each
     // plant is an instance of its own kind only.
     let piece = rules.approval_limit_fen * rules.split_piece_percent / 100..rules.approval_limit_fen;
+    // A small sum paid twice is one that reads as a bill (no whole hundreds of yuan): a
+    // standard rate recurs by itself, and the rule leaves it alone.
+    let size = |fen: i64| {
+        if kind == Kind::DuplicateSmallSum {
+            (rules.duplicate_small_min_fen..rules.duplicate_min_fen).contains(&fen) && fen % 10_000 != 0
+        } else {
+            fen >= rules.duplicate_min_fen
+        }
+    };
     let fits = |d: &Draft<'_>| {
         ordinary_payment(d)
-            && d.amount_fen >= rules.duplicate_min_fen
+            && size(d.amount_fen)
             && !piece.contains(&d.amount_fen)
             && d.on.month() < 12
             && (kind != Kind::DuplicateSecondSpelling || firm(d))
@@ -406,6 +451,11 @@ pub fn plant_after(rng: &mut ChaCha8Rng, year: i32, kind: Kind, idx: usize, draf
         Kind::DuplicateMonthBoundary => {
             let next = working_day_from(last_day_of_month(year, on.month()) + Duration::days(1));
             let later = next + Duration::days(rng.gen_range(0..=2));
+            copy(rng, later, fen, who, drafts);
+        }
+        Kind::DuplicateSmallSum => {
+            // The same day: the office pays on working days, so a next day may be a Monday.
+            let later = on;
             copy(rng, later, fen, who, drafts);
         }
         Kind::DuplicateSecondSpelling => {

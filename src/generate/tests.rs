@@ -313,6 +313,10 @@ fn check_plant(kind: &str, rows: &[Row], p: &PlantLine) {
                 "split_payment/month_boundary" => {
                     assert_eq!(distinct(|r| r.occurred_on.format("%Y-%m").to_string()), 2)
                 }
+                "split_payment/small_pieces" => {
+                    assert!(rows.len() >= 3 && rows.iter().all(|r| r.amount_fen < 400_000), "{p:?}");
+                    assert_eq!(distinct(|r| r.counterparty.clone()), 1);
+                }
                 _ => assert_eq!(distinct(|r| r.counterparty.clone()), 1),
             }
         }
@@ -322,6 +326,13 @@ fn check_plant(kind: &str, rows: &[Row], p: &PlantLine) {
             assert!(days(&rows[0], &rows[1]) <= 30, "{p:?}");
             let names = distinct(|r| r.counterparty.clone());
             assert_eq!(names, if k.ends_with("second_spelling") { 2 } else { 1 }, "{p:?}");
+            if k.ends_with("small_sum") {
+                assert!((50_000..200_000).contains(&rows[0].amount_fen) && rows[0].amount_fen % 10_000 != 0);
+                assert!(
+                    rows[0].description == rows[1].description && days(&rows[0], &rows[1]) <= 1,
+                    "{p:?}"
+                );
+            }
         }
         "round_amount" => {
             assert!(rows.len() == 1 && live_payments && rows[0].settlement == "101");

@@ -1,12 +1,18 @@
-//! `duplicate_payment`: the same amount, 2,000 yuan or more, paid to the same counterparty twice
-//! within 30 days.
+//! `duplicate_payment`: the same amount paid to the same counterparty twice — 2,000 yuan or
+//! more within 30 days, or a smaller sum that reads as the same bill paid twice.
 //!
-//! Smaller amounts are left alone (`VL_FLAG_DUPLICATE_MIN_FEN`): equal small sums to one payee
-//! within a month are what a ledger is full of — the same bus fare twice, a day's allowance at
-//! the standard rate, an odd job at the day rate, two dinners of 1,000 yuan — and "same amount,
-//! same payee" cannot tell them from a payment made twice. Payments under a tender reference
-//! are left alone too: a contract is paid in equal instalments. What this gives up: a double
-//! payment under 2,000 yuan; one larger payment repaid as several equal small ones; an
+//! Equal small sums to one payee within a month are what a ledger is full of — the same bus
+//! fare twice, a day's allowance at the standard rate, an odd job at the day rate, two dinners
+//! of 1,000 yuan — and "same amount, same payee" cannot tell them from a payment made twice.
+//! So under 2,000 yuan (`VL_FLAG_DUPLICATE_MIN_FEN`) a repetition flags only when it reads as
+//! the same bill paid twice: 500 yuan or more (`VL_FLAG_DUPLICATE_SMALL_MIN_FEN`), the same
+//! words in the description, the same day or the next (`VL_FLAG_DUPLICATE_SMALL_DAYS`, 1; a
+//! sum in whole hundreds of yuan, a standard rate, never more than a day apart). Measured on
+//! the benchmark county: within 1 day this adds 7 false flags in 1.8 million entries, within 7
+//! days 18, within 14 days 37 (a cadre's 误工补贴 of the same amount twice in a fortnight).
+//! Payments under a tender reference are left alone: a contract is paid in equal instalments.
+//! What this gives up: a double payment under 500 yuan; a smaller sum paid again in other
+//! words, or two days or more later; one larger payment repaid as several equal small ones; an
 //! instalment under a tender paid twice, which `tender_threshold` flags as an overrun where the
 //! tender is recorded.
 //!
@@ -54,6 +60,26 @@ fn under_tender(item: &Item) -> bool {
 /// Consecutive payments at least this far apart read as a schedule.
 const SCHEDULE_DAYS: i64 = 20;
 
+/// Amounts in whole multiples of this (100 yuan) are standard rates: a day's wage, an
+/// allowance, a dinner at a set price.
+const STANDARD_RATE_FEN: i64 = 10_000;
+
+/// Days within which a standard rate paid twice to one payee with the same words is one
+/// payment made twice: the same day or the next.
+const RATE_DAYS: i64 = 1;
+
+/// Whether two payments of one amount under the materiality threshold, `gap` days apart, read
+/// as one bill paid twice.
+fn same_bill(a: &Item, b: &Item, gap: i64, cx: &Context) -> bool {
+    let s = cx.settings;
+    let days = if a.amount_fen % STANDARD_RATE_FEN == 0 {
+        RATE_DAYS.min(s.duplicate_small_days)
+    } else {
+        s.duplicate_small_days
+    };
+    a.amount_fen >= s.duplicate_small_min_fen && gap <= days && a.description.trim() == b.description.trim()
+}
+
 impl Rule for DuplicatePayment {
     fn name(&self) -> &'static str {
         "duplicate_payment"
@@ -61,11 +87,12 @@ impl Rule for DuplicatePayment {
 
     fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
         let (window, min) = (cx.settings.duplicate_days, cx.settings.duplicate_min_fen);
+        let smallest = min.min(cx.settings.duplicate_small_min_fen);
         let mut groups: BTreeMap<(i32, i64), Vec<&Item>> = BTreeMap::new();
         for item in book
             .items
             .iter()
-            .filter(|i| i.is_expense() && i.is_live() && i.amount_fen >= min && !under_tender(i))
+            .filter(|i| i.is_expense() && i.is_live() && i.amount_fen >= smallest && !under_tender(i))
         {
             groups.entry((item.firm, item.amount_fen)).or_default().push(item);
         }
@@ -81,10 +108,11 @@ impl Rule for DuplicatePayment {
             months.dedup();
             let series = months.len() >= SERIES_MONTHS;
             for (pair, gap) in items.windows(2).zip(gaps) {
-                if gap > window || (series && gap >= SCHEDULE_DAYS) {
+                let (a, b) = (pair[0], pair[1]);
+                let material = a.amount_fen >= min;
+                if gap > window || (series && gap >= SCHEDULE_DAYS) || !(material || same_bill(a, b, gap, cx)) {
                     continue;
                 }
-                let (a, b) = (pair[0], pair[1]);
                 out.push(cx.flag(
                     self.name(),
                     Severity::High,
@@ -100,7 +128,17 @@ impl Rule for DuplicatePayment {
                         second = b.occurred_on,
                         second_voucher = b.voucher_no.as_str()
                     ),
-                    json!({"amount_fen": a.amount_fen, "days_apart": gap, "max_days": window, "min_fen": min}),
+                    if material {
+                        json!({"amount_fen": a.amount_fen, "days_apart": gap, "max_days": window, "min_fen": min})
+                    } else {
+                        json!({
+                            "amount_fen": a.amount_fen,
+                            "days_apart": gap,
+                            "max_days": cx.settings.duplicate_small_days,
+                            "min_fen": cx.settings.duplicate_small_min_fen,
+                            "same_description": true,
+                        })
+                    },
                 ));
             }
         }
