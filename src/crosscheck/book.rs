@@ -40,6 +40,7 @@ struct ItemRow {
     project: Option<String>,
     tender_ref: Option<String>,
     reverses: Option<String>,
+    reversed_by: Option<String>,
     imported_undated: bool,
 }
 
@@ -134,13 +135,26 @@ pub struct Book {
     /// Every receipt of the village, withdrawn ones included.
     pub receipts: Vec<ReceiptFact>,
     /// `(fiscal_year, voucher_no)` of every entry in the fiscal years the window touches,
-    /// whatever its date, so a window that starts mid-year shows no false voucher gaps.
-    pub vouchers: Vec<(i32, String)>,
+    /// whatever its date, so a window that starts mid-year shows no false voucher gaps; `None`
+    /// without a window, when they are those of `items` ([`Book::vouchers`]).
+    vouchers: Option<Vec<(i32, String)>>,
     /// Every tender the village recorded.
     pub tenders: Vec<TenderFact>,
     /// Every expense carrying a tender reference, whatever its date (so a tender is judged by
     /// all of its payments), by `(occurred_on, seq)`.
     pub tendered: Vec<Item>,
+}
+
+impl Book {
+    /// `(fiscal_year, voucher_no)` of every entry in the fiscal years the window touches,
+    /// whatever its date, so a window that starts mid-year shows no false voucher gaps.
+    pub fn vouchers(&self) -> impl Iterator<Item = (i32, &str)> {
+        let read = self.vouchers.as_deref().unwrap_or_default();
+        let items: &[Item] = if self.vouchers.is_none() { &self.items } else { &[] };
+        read.iter()
+            .map(|(year, voucher)| (*year, voucher.as_str()))
+            .chain(items.iter().map(|i| (i.fiscal_year, i.voucher_no.as_str())))
+    }
 }
 
 /// A multiply-rotate hasher (the one rustc uses internally) for the interning map.
@@ -156,13 +170,43 @@ impl std::hash::Hasher for FastHasher {
         for chunk in bytes.chunks(8) {
             let mut word = [0u8; 8];
             word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+            self.add(u64::from_le_bytes(word));
         }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.add(n as u64);
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_i32(&mut self, n: i32) {
+        self.add(n as u32 as u64);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
     }
 }
 
-/// A map keyed by text from the ledger itself (entry ids, names), hashed cheaply.
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// A map keyed by text or numbers from the ledger itself (entry ids, names, counterparty and
+/// amount), hashed cheaply: no key comes from a caller.
 pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
+/// A set of such keys.
+pub type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FastHasher>>;
 
 /// Normalised counterparty names, interned across a scope.
 #[derive(Debug, Default)]
@@ -248,6 +292,7 @@ type ReceiptJoin = (
     NaiveDate,
     i64,
     Option<String>,
+    Option<String>,
 );
 
 /// Loads one village's book.
@@ -263,14 +308,9 @@ pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWind
     if let Some(to) = window.to {
         query = query.filter(entries::occurred_on.le(to));
     }
+    // Each row carries its reversal's id (kept on the entry by the database, whatever the
+    // reversal's date).
     let entry_rows: Vec<ItemRow> = query.load(conn)?;
-    // Reversals may be dated after the window: read the links whatever their date.
-    let links: Vec<(Option<String>, String)> = entries::table
-        .filter(entries::village_code.eq(code))
-        .filter(entries::reverses.is_not_null())
-        .select((entries::reverses, entries::id))
-        .load(conn)?;
-    let reversed: FastMap<String, String> = links.into_iter().filter_map(|(r, id)| r.map(|r| (r, id))).collect();
     let rows: Vec<ReceiptJoin> = receipts::table
         .inner_join(entries::table.on(entries::id.eq(receipts::entry_id)))
         .filter(receipts::village_code.eq(code))
@@ -287,6 +327,7 @@ pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWind
             entries::occurred_on,
             entries::amount_fen,
             entries::reverses,
+            entries::reversed_by,
         ))
         .load(conn)?;
     let withdrawn: Vec<String> = receipt_withdrawals::table
@@ -302,7 +343,7 @@ pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWind
     let receipts: Vec<ReceiptFact> = rows
         .into_iter()
         .map(|r| {
-            let entry_live = r.10.is_none() && !reversed.contains_key(&r.1);
+            let entry_live = r.10.is_none() && r.11.is_none();
             ReceiptFact {
                 withdrawn: withdrawn.contains(&r.0),
                 id: r.0,
@@ -321,11 +362,8 @@ pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWind
         })
         .collect();
     // Without a window every entry is already loaded: no second read for the vouchers.
-    let vouchers: Vec<(i32, String)> = if window.from.is_none() && window.to.is_none() {
-        entry_rows
-            .iter()
-            .map(|r| (r.fiscal_year, r.voucher_no.clone()))
-            .collect()
+    let vouchers: Option<Vec<(i32, String)>> = if window.from.is_none() && window.to.is_none() {
+        None
     } else {
         let mut years = entries::table
             .filter(entries::village_code.eq(code))
@@ -337,7 +375,7 @@ pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWind
         if let Some(to) = window.to {
             years = years.filter(entries::fiscal_year.le(chrono::Datelike::year(&to)));
         }
-        years.load(conn)?
+        Some(years.load(conn)?)
     };
     // Without a window every payment under a tender is among the items already.
     let tendered_rows: Option<Vec<ItemRow>> = if window.from.is_none() && window.to.is_none() {
@@ -358,7 +396,7 @@ pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWind
         *live_receipts.entry(r.entry_id.as_str()).or_default() += 1;
     }
     let item = |r: ItemRow| Item {
-        reversed_by: reversed.get(&r.id).cloned(),
+        reversed_by: r.reversed_by,
         live_receipts: live_receipts.get(r.id.as_str()).copied().unwrap_or(0),
         party: 0,
         firm: 0,

@@ -36,19 +36,19 @@ impl Rule for VoucherGap {
 
     fn check_village(&self, book: &Book, _parties: &Parties, cx: &Context, out: &mut Vec<Flag>) {
         let mut sequences: BTreeMap<(i32, &str), Vec<(u64, &str)>> = BTreeMap::new();
-        for (year, voucher) in &book.vouchers {
+        for (year, voucher) in book.vouchers() {
             if let Some((prefix, n, _)) = split_voucher(voucher) {
-                sequences
-                    .entry((*year, prefix))
-                    .or_default()
-                    .push((n, voucher.as_str()));
+                sequences.entry((year, prefix)).or_default().push((n, voucher));
             }
         }
-        let by_voucher: std::collections::HashMap<(i32, &str), &crate::crosscheck::book::Item> = book
-            .items
-            .iter()
-            .map(|i| ((i.fiscal_year, i.voucher_no.as_str()), i))
-            .collect();
+        // Gaps are rare: the entry of a voucher is searched for when one is found (the last entry
+        // of that number, as a map built from them all would keep), not indexed beforehand.
+        let by_voucher = |year: i32, voucher: &str| {
+            book.items
+                .iter()
+                .rev()
+                .find(|i| i.fiscal_year == year && i.voucher_no == voucher)
+        };
         for ((year, prefix), mut numbers) in sequences {
             numbers.sort_unstable();
             numbers.dedup_by_key(|(n, _)| *n);
@@ -102,7 +102,7 @@ impl Rule for VoucherGap {
                 // The entries on either side of the gap, for the inspector to open.
                 let sides: Vec<&crate::crosscheck::book::Item> = [before_name, after_name]
                     .iter()
-                    .filter_map(|v| by_voucher.get(&(year, *v)).copied())
+                    .filter_map(|v| by_voucher(year, v))
                     .collect();
                 flag.entry_ids = sides.iter().map(|i| i.id.clone()).collect();
                 flag.occurred_on = sides.iter().map(|i| i.occurred_on).min();
