@@ -361,8 +361,10 @@ pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWind
             }
         })
         .collect();
-    // Without a window every entry is already loaded: no second read for the vouchers.
-    let vouchers: Option<Vec<(i32, String)>> = if window.from.is_none() && window.to.is_none() {
+    // Without a window every entry is already loaded: no second read for the vouchers, nor for
+    // the payments under a tender.
+    let whole = window.from.is_none() && window.to.is_none();
+    let vouchers: Option<Vec<(i32, String)>> = if whole {
         None
     } else {
         let mut years = entries::table
@@ -377,8 +379,7 @@ pub fn load_book(conn: &mut DbConn, village: usize, code: &str, window: DateWind
         }
         Some(years.load(conn)?)
     };
-    // Without a window every payment under a tender is among the items already.
-    let tendered_rows: Option<Vec<ItemRow>> = if window.from.is_none() && window.to.is_none() {
+    let tendered_rows: Option<Vec<ItemRow>> = if whole {
         None
     } else {
         Some(

@@ -10,12 +10,13 @@
 //! under another prefix makes it a sequence of its own, which shows as it is. Nothing to close.
 
 use crate::msg;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use serde_json::json;
 
 use super::{Context, Flag, Rule, Severity};
-use crate::crosscheck::book::{Book, Parties};
+use crate::crosscheck::book::{Book, FastMap, Item, Parties};
 
 pub struct VoucherGap;
 
@@ -41,13 +42,19 @@ impl Rule for VoucherGap {
                 sequences.entry((year, prefix)).or_default().push((n, voucher));
             }
         }
-        // Gaps are rare: the entry of a voucher is searched for when one is found (the last entry
-        // of that number, as a map built from them all would keep), not indexed beforehand.
+        // Gaps are rare: the entries are indexed by voucher only once a gap is found (the last
+        // entry of a number kept), and then once for all the book's gaps.
+        let by_voucher: OnceCell<FastMap<(i32, &str), &Item>> = OnceCell::new();
         let by_voucher = |year: i32, voucher: &str| {
-            book.items
-                .iter()
-                .rev()
-                .find(|i| i.fiscal_year == year && i.voucher_no == voucher)
+            by_voucher
+                .get_or_init(|| {
+                    book.items
+                        .iter()
+                        .map(|i| ((i.fiscal_year, i.voucher_no.as_str()), i))
+                        .collect()
+                })
+                .get(&(year, voucher))
+                .copied()
         };
         for ((year, prefix), mut numbers) in sequences {
             numbers.sort_unstable();
@@ -100,7 +107,7 @@ impl Rule for VoucherGap {
                     }),
                 );
                 // The entries on either side of the gap, for the inspector to open.
-                let sides: Vec<&crate::crosscheck::book::Item> = [before_name, after_name]
+                let sides: Vec<&Item> = [before_name, after_name]
                     .iter()
                     .filter_map(|v| by_voucher(year, v))
                     .collect();
