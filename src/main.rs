@@ -206,18 +206,31 @@ fn init_tracing(format: &str) {
 /// thread that allocates an arena of its own, up to eight per core (the HTTP workers, the database
 /// threads, the QR search…), and memory freed into one arena serves only the threads of that
 /// arena: the freed page bodies of one thread's arena stay resident while another's grows.
-fn fewer_malloc_arenas() {
+///
+/// And blocks of 16 KiB or more (page bodies, kept pages, row buffers) in their own mappings,
+/// unless `MALLOC_MMAP_THRESHOLD_` or `GLIBC_TUNABLES` says otherwise: in the heap, the kept pages
+/// of the page cache, freed in another order than they came, left holes that the next requests'
+/// buffers did not fit, and the server's peak resident memory on a county's distinct pages grew by
+/// 55–70 MB over the cache's budget (BENCHMARKS.md, issue 18).
+fn server_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         use std::ffi::c_int;
         unsafe extern "C" {
             fn mallopt(param: c_int, value: c_int) -> c_int;
         }
+        const M_MMAP_THRESHOLD: c_int = -3;
         const M_ARENA_MAX: c_int = -8;
         if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
             // SAFETY: called before the server starts its threads; M_ARENA_MAX takes a count.
             unsafe {
                 mallopt(M_ARENA_MAX, 2);
+            }
+        }
+        if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() && std::env::var_os("GLIBC_TUNABLES").is_none() {
+            // SAFETY: as above; M_MMAP_THRESHOLD takes a size in bytes.
+            unsafe {
+                mallopt(M_MMAP_THRESHOLD, 16 * 1024);
             }
         }
     }
@@ -291,7 +304,7 @@ fn open_state(settings: Settings) -> anyhow::Result<village_ledger::api::State> 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { settings } => {
-            fewer_malloc_arenas();
+            server_malloc();
             init_tracing(&settings.log_format);
             actix_web::rt::System::new().block_on(serve(settings))
         }
