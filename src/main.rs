@@ -202,16 +202,17 @@ fn init_tracing(format: &str) {
     }
 }
 
-/// Two malloc arenas for the server, unless `MALLOC_ARENA_MAX` says otherwise. glibc gives every
-/// thread that allocates an arena of its own, up to eight per core (the HTTP workers, the database
-/// threads, the QR search…), and memory freed into one arena serves only the threads of that
-/// arena: the freed page bodies of one thread's arena stay resident while another's grows.
+/// Two malloc arenas for the server. glibc gives every thread that allocates an arena of its
+/// own, up to eight per core (the HTTP workers, the database threads, the QR search…), and memory
+/// freed into one arena serves only the threads of that arena: the freed page bodies of one
+/// thread's arena stay resident while another's grows.
 ///
-/// And blocks of 16 KiB or more (page bodies, kept pages, row buffers) in their own mappings,
-/// unless `MALLOC_MMAP_THRESHOLD_` or `GLIBC_TUNABLES` says otherwise: in the heap, the kept pages
-/// of the page cache, freed in another order than they came, left holes that the next requests'
-/// buffers did not fit, and the server's peak resident memory on a county's distinct pages grew by
-/// 55–70 MB over the cache's budget (BENCHMARKS.md, issue 18).
+/// And blocks of 16 KiB or more (page bodies, kept pages, row buffers) in their own mappings: in
+/// the heap, the kept pages of the page cache, freed in another order than they came, left holes
+/// that the next requests' buffers did not fit, and the server's peak resident memory on a
+/// county's distinct pages grew by 55–70 MB over the cache's budget (BENCHMARKS.md, issue 18).
+///
+/// Each is left as the operator set it, by its `MALLOC_…` variable or in `GLIBC_TUNABLES`.
 fn server_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
@@ -221,16 +222,22 @@ fn server_malloc() {
         }
         const M_MMAP_THRESHOLD: c_int = -3;
         const M_ARENA_MAX: c_int = -8;
-        if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-            // SAFETY: called before the server starts its threads; M_ARENA_MAX takes a count.
-            unsafe {
-                mallopt(M_ARENA_MAX, 2);
-            }
-        }
-        if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() && std::env::var_os("GLIBC_TUNABLES").is_none() {
-            // SAFETY: as above; M_MMAP_THRESHOLD takes a size in bytes.
-            unsafe {
-                mallopt(M_MMAP_THRESHOLD, 16 * 1024);
+        let tunables = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
+        for (param, value, variable, tunable) in [
+            (M_ARENA_MAX, 2, "MALLOC_ARENA_MAX", "glibc.malloc.arena_max"),
+            (
+                M_MMAP_THRESHOLD,
+                16 * 1024,
+                "MALLOC_MMAP_THRESHOLD_",
+                "glibc.malloc.mmap_threshold",
+            ),
+        ] {
+            if std::env::var_os(variable).is_none() && !tunables.contains(tunable) {
+                // SAFETY: called before the server starts its threads; each parameter takes a
+                // plain integer (a count of arenas, a size in bytes).
+                unsafe {
+                    mallopt(param, value);
+                }
             }
         }
     }
