@@ -6,6 +6,7 @@
 
 pub mod changes;
 pub mod copy;
+pub mod raw;
 pub mod recent;
 pub mod schema;
 mod sqlite_init;

@@ -28,7 +28,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use crate::config::FlagSettings;
-use crate::crosscheck::book::{Book, Item, Parties, ReceiptFact, for_each_book};
+use crate::crosscheck::book::{Book, Item, Parties, ReceiptFact, visit_books_in_parallel};
 use crate::crosscheck::error::{CrosscheckError, Result};
 use crate::crosscheck::{DateWindow, Scope};
 use crate::db::DbPool;
@@ -263,15 +263,26 @@ struct Kept {
 }
 
 impl Kept {
+    /// Counts `flags` and keeps those among the first `keep`.
     fn take(&mut self, flags: &mut Vec<Flag>, cx: &Context) {
         for flag in flags.drain(..) {
             *self.counts.entry(flag.rule).or_default() += 1;
             self.total += 1;
-            self.heap.push(Ranked(flag));
-            if self.heap.len() > self.keep {
-                self.heap.pop();
-            }
+            self.keep(Ranked(flag));
         }
+        self.raise_floor(cx);
+    }
+
+    /// Keeps `flag` if it is among the first `keep` (counted already).
+    fn keep(&mut self, flag: Ranked) {
+        self.heap.push(flag);
+        if self.heap.len() > self.keep {
+            self.heap.pop();
+        }
+    }
+
+    /// Once the page is full, tells the rules what a flag must sort before to make it.
+    fn raise_floor(&self, cx: &Context) {
         if self.heap.len() >= self.keep
             && let Some(last) = self.heap.peek()
         {
@@ -280,8 +291,19 @@ impl Kept {
     }
 }
 
+/// What one loading thread gathers: its flags kept and counted, and each village's facts for
+/// the rules across the scope (merged in scope order once every village was seen).
+struct Share<'a> {
+    cx: Context<'a>,
+    kept: Kept,
+    flags: Vec<Flag>,
+    facts: Vec<(usize, ScopeFacts)>,
+    entries: usize,
+}
+
 /// Runs `rules` over `scope` inside `window`, keeping the first `keep` flags; 503 once
-/// `budget` runs out.
+/// `budget` runs out. Each village is checked on the thread that loaded it
+/// ([`visit_books_in_parallel`]); the rules across the scope run once every village was seen.
 #[expect(clippy::too_many_arguments, reason = "the parts of one run, each named")]
 pub fn compute_flags(
     pool: &DbPool,
@@ -293,7 +315,7 @@ pub fn compute_flags(
     keep: usize,
     budget: &Budget,
 ) -> Result<FlagRun> {
-    let cx = Context {
+    let context = || Context {
         settings,
         scope,
         window,
@@ -302,47 +324,87 @@ pub fn compute_flags(
         floor: RefCell::new(None),
         counted: RefCell::new(BTreeMap::new()),
     };
-    let mut parties = Parties::default();
-    let mut facts = ScopeFacts::default();
-    let mut flags = Vec::new();
-    let mut kept = Kept {
+    let kept = || Kept {
         keep,
         heap: BinaryHeap::new(),
         counts: rules.iter().map(|r| (r.name(), 0)).collect(),
         total: 0,
     };
+    let shares = visit_books_in_parallel(
+        pool,
+        scope,
+        window,
+        || Share {
+            cx: context(),
+            kept: kept(),
+            flags: Vec::new(),
+            facts: Vec::new(),
+            entries: 0,
+        },
+        |share, book, parties| {
+            share.entries += book.items.len();
+            for rule in rules {
+                budget.check()?;
+                rule.check_village(book, parties, &share.cx, &mut share.flags);
+            }
+            let mut facts = ScopeFacts::default();
+            facts.expense_amounts.extend(
+                book.items
+                    .iter()
+                    .filter(|i| i.is_expense() && i.is_live())
+                    .map(|i| (book.village, i.amount_fen)),
+            );
+            tender_threshold::gather(book, &share.cx, &mut facts);
+            facts.receipts.append(&mut book.receipts);
+            share.facts.push((book.village, facts));
+            share.kept.take(&mut share.flags, &share.cx);
+            Ok(())
+        },
+    )?;
+    // The threads' flags and counts together, their facts in scope order.
+    let cx = context();
+    let mut all = kept();
     let mut entries = 0;
-    for_each_book(pool, scope, window, &mut parties, |book, parties| {
-        entries += book.items.len();
-        for rule in rules {
-            budget.check()?;
-            rule.check_village(&book, parties, &cx, &mut flags);
+    let mut villages_facts = Vec::new();
+    for share in shares {
+        entries += share.entries;
+        villages_facts.extend(share.facts);
+        for (rule, n) in share.kept.counts {
+            *all.counts.entry(rule).or_default() += n;
         }
-        facts.expense_amounts.extend(
-            book.items
-                .iter()
-                .filter(|i| i.is_expense() && i.is_live())
-                .map(|i| (book.village, i.amount_fen)),
-        );
-        tender_threshold::gather(&book, &cx, &mut facts);
-        facts.receipts.extend(book.receipts);
-        kept.take(&mut flags, &cx);
-        Ok(())
-    })?;
+        for (rule, n) in share.cx.counted.into_inner() {
+            *all.counts.entry(rule).or_default() += n;
+            all.total += n;
+        }
+        all.total += share.kept.total;
+        for flag in share.kept.heap {
+            all.keep(flag);
+        }
+    }
+    all.raise_floor(&cx);
+    villages_facts.sort_by_key(|(village, _)| *village);
+    let mut facts = ScopeFacts::default();
+    for (_, mut f) in villages_facts {
+        facts.receipts.append(&mut f.receipts);
+        facts.expense_amounts.append(&mut f.expense_amounts);
+        facts.tender_records.append(&mut f.tender_records);
+        facts.unrecorded_tenders.append(&mut f.unrecorded_tenders);
+    }
+    let mut flags = Vec::new();
     for rule in rules {
         budget.check()?;
         rule.check_scope(&facts, &cx, &mut flags);
     }
     budget.check()?;
-    kept.take(&mut flags, &cx);
+    all.take(&mut flags, &cx);
     for (rule, n) in cx.counted.into_inner() {
-        *kept.counts.entry(rule).or_default() += n;
-        kept.total += n;
+        *all.counts.entry(rule).or_default() += n;
+        all.total += n;
     }
     Ok(FlagRun {
-        flags: kept.heap.into_sorted_vec().into_iter().map(|r| r.0).collect(),
-        total: kept.total,
-        counts: kept.counts,
+        flags: all.heap.into_sorted_vec().into_iter().map(|r| r.0).collect(),
+        total: all.total,
+        counts: all.counts,
         villages: scope.villages.len(),
         entries,
     })

@@ -196,19 +196,19 @@ impl Judge<'_> {
         let day = |d: i64| f.date + chrono::Duration::days(d);
         let start = l
             .by_amount
-            .partition_point(|&i| l.items[i].1.amount_fen < f.amount_fen.saturating_sub(tol));
+            .partition_point(|&(amount, _, _)| amount < f.amount_fen.saturating_sub(tol));
         let (slo, shi) = (day(-self.tol.date_search_days), day(self.tol.date_search_days));
         let mut scanned = 0;
-        for &i in l.by_amount[start..]
+        for &(_, on, i) in l.by_amount[start..]
             .iter()
-            .take_while(|&&i| l.items[i].1.amount_fen <= f.amount_fen.saturating_add(tol))
+            .take_while(|&&(amount, _, _)| amount <= f.amount_fen.saturating_add(tol))
         {
             scanned += 1;
             if scanned > MAX_AMOUNT_SCAN {
                 truncated.set(true);
                 break;
             }
-            if (slo..=shi).contains(&l.items[i].1.occurred_on) && !add(i, &mut candidates) {
+            if (slo..=shi).contains(&on) && !add(i, &mut candidates) {
                 break;
             }
         }

@@ -15,8 +15,9 @@ pub(super) struct Loaded {
     pub(super) items: Vec<(usize, Item)>,
     /// Indices into `items`, by date.
     pub(super) by_date: Vec<usize>,
-    /// Indices into `items`, by amount.
-    pub(super) by_amount: Vec<usize>,
+    /// `(amount, date, index into items)` of every item, by amount: a finding's scan of the
+    /// entries of about its amount reads this list alone, not the items it names.
+    pub(super) by_amount: Vec<(i64, chrono::NaiveDate, usize)>,
     pub(super) by_voucher: HashMap<String, Vec<usize>>,
     pub(super) by_invoice: HashMap<String, Vec<usize>>,
     /// Indices into `items` per counterparty, by date.
@@ -57,7 +58,7 @@ pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, numbers: bo
         }
         // Reversals record corrections, not payments: never a finding's entry.
         items.extend(
-            book.items
+            std::mem::take(&mut book.items)
                 .into_iter()
                 .filter(|i| i.reverses.is_none())
                 .map(|i| (book.village, i)),
@@ -66,8 +67,12 @@ pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, numbers: bo
     })?;
     let mut by_date: Vec<usize> = (0..items.len()).collect();
     by_date.sort_by_key(|&i| (items[i].1.occurred_on, items[i].1.seq));
-    let mut by_amount: Vec<usize> = (0..items.len()).collect();
-    by_amount.sort_by_key(|&i| (items[i].1.amount_fen, items[i].1.seq));
+    let mut by_amount: Vec<(i64, chrono::NaiveDate, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (_, item))| (item.amount_fen, item.occurred_on, i))
+        .collect();
+    by_amount.sort_by_key(|&(amount, _, i)| (amount, items[i].1.seq));
     let mut by_voucher: HashMap<String, Vec<usize>> = HashMap::new();
     let mut by_id: HashMap<&str, usize> = HashMap::new();
     for (i, (_, item)) in items.iter().enumerate().filter(|_| numbers) {
