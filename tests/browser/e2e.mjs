@@ -18,6 +18,7 @@ const xssEntry = process.env.VL_XSS_ENTRY;
 const VILLAGE = '331022102201';
 const USER = { name: 'villager-kantou', password: 'kantou-demo-2026' };
 const INSPECTOR = { name: 'inspector-wang', password: 'wang-inspect-2026' };
+const CLERK = { name: 'clerk-zhuao', password: 'zhuao-clerk-2026' };
 const summary = { steps: [], axe: {}, firstVisitBytes: null, screenshots: shots };
 fs.mkdirSync(shots, { recursive: true });
 
@@ -276,6 +277,38 @@ try {
     await page.waitForSelector('.badge[data-state="verified"]', { timeout: 20_000 });
     check(await page.locator('#q-text').count() === 0, 'an inspector is not offered the villager question form');
     await axe(page, 'flag-entry');
+  });
+
+  // The demo clerk reads the villages of their township, read only: no rounds, no flags, no
+  // form to post with.
+  await step(page, 'clerk-villages', async () => {
+    await page.click('#nav button');
+    await page.waitForSelector('#username');
+    const signedIn = await api('/auth/token', null, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: CLERK.name, password: CLERK.password }),
+    });
+    check(signedIn.status === 200, 'the demo clerk signs in through the API');
+    const townships = (await api('/townships', signedIn.body.access_token)).body;
+    const villages = [];
+    for (const tw of townships) villages.push(...(await api(`/townships/${tw.code}/villages`, signedIn.body.access_token)).body);
+    await api('/auth/logout', null, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: signedIn.body.refresh_token }) });
+    check(villages.length > 0, 'the demo clerk has villages');
+    await page.fill('#username', CLERK.name);
+    await page.fill('#password', CLERK.password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('a[href^="/v/"]');
+    const listed = await page.$$eval('a[href^="/v/"]', (links) => links.map((a) => a.getAttribute('href').slice(3)));
+    check(JSON.stringify(listed.slice().sort()) === JSON.stringify(villages.map((v) => v.code).sort()),
+      `the clerk's villages are listed, and only those: ${listed}`);
+    check((await page.textContent('main')).includes('只读'), 'the page says it is read only');
+    check(await page.locator('a[href^="/staff/rounds/"], a[href^="/staff/flags/"]').count() === 0, 'a clerk is offered no rounds or flags');
+    await axe(page, 'clerk-villages');
+    await page.click(`a[href="/v/${villages[0].code}"]`);
+    await page.waitForSelector('.balances');
+    check((await page.textContent('h1')).includes(villages[0].name), `the clerk opens ${villages[0].name}`);
+    check(await page.locator('main form:not([role=search]), main textarea').count() === 0, 'nothing to post with on the page');
+    await axe(page, 'clerk-village');
   });
 
   check(cspViolations.length === 0, 'no CSP violation or script error: ' + cspViolations.join(' | '));
