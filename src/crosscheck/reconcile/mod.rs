@@ -28,7 +28,6 @@ mod status;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::crosscheck::book::in_parallel;
 use crate::crosscheck::error::Result;
 use crate::crosscheck::findings::{Finding, Tolerances};
 use crate::crosscheck::{DateWindow, Scope};
@@ -139,53 +138,22 @@ type Proposals = Vec<(usize, Proposal)>;
 
 /// Every way each finding could be recorded (its best single entries, and a split payment when
 /// no single entry matches), with the finding's index, and whether each finding's search was cut.
-/// Findings judged together by one thread before it takes the next chunk.
-const PROPOSE_CHUNK: usize = 128;
-
-/// Every finding's proposals, in the findings' order, and whether its search was cut. The
-/// findings are judged in chunks on up to two threads, each with its own similarity cache;
-/// each finding's proposals depend on the finding and the loaded entries alone, so the result
-/// is the same as judging them one after another.
 fn propose(judge: &Judge, findings: &[Finding], budget: &Budget) -> Result<(Proposals, Vec<bool>)> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    /// A chunk's index, its findings' proposals, and whether each one's search was cut.
-    type Chunk = (usize, Proposals, Vec<bool>);
-    let chunks = findings.len().div_ceil(PROPOSE_CHUNK);
-    let next = AtomicUsize::new(0);
-    let shares = in_parallel(chunks.clamp(1, 2), |stop| -> Result<Vec<Chunk>> {
-        let mut cache = SimilarityCache::default();
-        let mut seen = vec![0u32; judge.loaded.items.len()];
-        let mut done = Vec::new();
-        while !stop.load(Ordering::Relaxed) {
-            let c = next.fetch_add(1, Ordering::Relaxed);
-            if c >= chunks {
-                break;
-            }
-            let mut proposals: Proposals = Vec::new();
-            let mut truncated = Vec::new();
-            for (n, f) in findings.iter().enumerate().skip(c * PROPOSE_CHUNK).take(PROPOSE_CHUNK) {
-                budget.check()?;
-                let (singles, mut cut) = judge.singles(f, &mut cache, &mut seen, n as u32 + 1)?;
-                let has_match = singles.iter().any(|p| p.fit == Fit::Matched);
-                if !has_match {
-                    let (split, split_cut) = judge.split(f, &mut cache)?;
-                    cut |= split_cut;
-                    proposals.extend(split.map(|p| (n, p)));
-                }
-                proposals.extend(singles.into_iter().map(|p| (n, p)));
-                truncated.push(cut);
-            }
-            done.push((c, proposals, truncated));
-        }
-        Ok(done)
-    })?;
-    let mut done: Vec<Chunk> = shares.into_iter().flatten().collect();
-    done.sort_by_key(|(c, _, _)| *c);
+    let mut cache = SimilarityCache::default();
+    let mut seen = vec![0u32; judge.loaded.items.len()];
     let mut proposals: Proposals = Vec::new();
-    let mut truncated = Vec::with_capacity(findings.len());
-    for (_, mut p, t) in done {
-        proposals.append(&mut p);
-        truncated.extend(t);
+    let mut truncated = vec![false; findings.len()];
+    for (n, f) in findings.iter().enumerate() {
+        budget.check()?;
+        let (singles, cut) = judge.singles(f, &mut cache, &mut seen, n as u32 + 1)?;
+        truncated[n] = cut;
+        let has_match = singles.iter().any(|p| p.fit == Fit::Matched);
+        if !has_match {
+            let (split, cut) = judge.split(f, &mut cache)?;
+            truncated[n] |= cut;
+            proposals.extend(split.map(|p| (n, p)));
+        }
+        proposals.extend(singles.into_iter().map(|p| (n, p)));
     }
     budget.check()?;
     Ok((proposals, truncated))
