@@ -397,20 +397,24 @@ pub fn load_book(
     code: &str,
     window: DateWindow,
 ) -> Result<Book> {
-    let mut query = entries::table
-        .filter(entries::village_code.eq(code))
-        .order((entries::occurred_on, entries::seq))
-        .select(ItemRow::as_select())
-        .into_boxed();
-    if let Some(from) = window.from {
-        query = query.filter(entries::occurred_on.ge(from));
-    }
-    if let Some(to) = window.to {
-        query = query.filter(entries::occurred_on.le(to));
-    }
     // Each row carries its reversal's id (kept on the entry by the database, whatever the
     // reversal's date). Read after the receipts (below) when read raw.
-    let entry_rows: Option<Vec<ItemRow>> = if raw.is_none() { Some(query.load(conn)?) } else { None };
+    let entry_rows: Option<Vec<ItemRow>> = if raw.is_none() {
+        let mut query = entries::table
+            .filter(entries::village_code.eq(code))
+            .order((entries::occurred_on, entries::seq))
+            .select(ItemRow::as_select())
+            .into_boxed();
+        if let Some(from) = window.from {
+            query = query.filter(entries::occurred_on.ge(from));
+        }
+        if let Some(to) = window.to {
+            query = query.filter(entries::occurred_on.le(to));
+        }
+        Some(query.load(conn)?)
+    } else {
+        None
+    };
     let rows: Vec<ReceiptJoin> = receipts::table
         .inner_join(entries::table.on(entries::id.eq(receipts::entry_id)))
         .filter(receipts::village_code.eq(code))
@@ -582,43 +586,17 @@ fn raw_reader(conn: &mut DbConn) -> Result<Option<RawReader>> {
     Ok(Some(RawReader::open(&file.file)?))
 }
 
-/// Loads the villages `codes[t]`, `codes[t + threads]`, … and sends each book (or the first
-/// failure) on `tx`; drops the books handed back on `back` itself, so their memory returns to
-/// the allocator arena it came from without the visiting thread contending for its lock
-/// (freeing a county's books on the visiting thread was a third of its time).
-fn load_share(
+/// Runs `work` with a loader of books (village index and code → book) on one pooled connection
+/// and, on SQLite, a reader of its own for the entry rows.
+fn with_loader<T>(
     pool: &DbPool,
-    t: usize,
-    threads: usize,
-    codes: &[&str],
     window: DateWindow,
-    tx: std::sync::mpsc::SyncSender<(usize, Result<Book>)>,
-    back: std::sync::mpsc::Receiver<Book>,
-) {
-    let loaded = (|| -> Result<()> {
-        let mut conn = pool.get()?;
-        // On SQLite the entry rows are read through a reader of their own.
-        let reader = raw_reader(&mut conn)?;
-        let mut raw = reader.as_ref().map(RawItems::prepare).transpose()?;
-        for (i, code) in codes.iter().enumerate().skip(t).step_by(threads) {
-            while let Ok(done) = back.try_recv() {
-                drop(done);
-            }
-            let book = load_book(&mut conn, raw.as_mut(), i, code, window)?;
-            if tx.send((i, Ok(book))).is_err() {
-                break;
-            }
-        }
-        Ok(())
-    })();
-    if let Err(e) = loaded {
-        let _ = tx.send((t, Err(e)));
-    }
-    drop(tx);
-    // The books still being visited come back until the visitor is done.
-    for done in back.iter() {
-        drop(done);
-    }
+    work: impl FnOnce(&mut dyn FnMut(usize, &str) -> Result<Book>) -> Result<T>,
+) -> Result<T> {
+    let mut conn = pool.get()?;
+    let reader = raw_reader(&mut conn)?;
+    let mut raw = reader.as_ref().map(RawItems::prepare).transpose()?;
+    work(&mut |village, code| load_book(&mut conn, raw.as_mut(), village, code, window))
 }
 
 /// Loads every village of `scope` on up to two threads at once, each taking the next village
@@ -639,28 +617,26 @@ pub fn visit_books_in_parallel<S: Send>(
     let threads = if codes.len() > 1 { 2 } else { 1 };
     let next = AtomicUsize::new(0);
     in_parallel(threads, |stop| {
-        let mut state = init();
-        let mut parties = Parties::default();
-        let mut conn = pool.get()?;
-        // On SQLite the entry rows are read through a reader of their own.
-        let reader = raw_reader(&mut conn)?;
-        let mut raw = reader.as_ref().map(RawItems::prepare).transpose()?;
-        while !stop.load(Ordering::Relaxed) {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(code) = codes.get(i) else {
-                break;
-            };
-            let mut book = load_book(&mut conn, raw.as_mut(), i, code, window)?;
-            parties.assign(&mut book);
-            visit(&mut state, &mut book, &parties)?;
-        }
-        Ok(state)
+        with_loader(pool, window, |load| {
+            let mut state = init();
+            let mut parties = Parties::default();
+            while !stop.load(Ordering::Relaxed) {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(code) = codes.get(i) else {
+                    break;
+                };
+                let mut book = load(i, code)?;
+                parties.assign(&mut book);
+                visit(&mut state, &mut book, &parties)?;
+            }
+            Ok(state)
+        })
     })
 }
 
 /// Runs `work` on `threads` threads at once and answers what each returned, in thread order,
 /// or the first failure; once one fails, `stop` tells the others to stop at their next unit.
-pub fn in_parallel<T: Send>(
+fn in_parallel<T: Send>(
     threads: usize,
     work: impl Fn(&std::sync::atomic::AtomicBool) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
@@ -686,29 +662,37 @@ pub fn in_parallel<T: Send>(
 
 /// Loads every village of `scope` on up to two connections at once (the cross-check is read
 /// only, so this never competes with the writer), handing each book to `visit` in scope order,
-/// with its counterparties interned into `parties`. What `visit` leaves in the book is dropped
-/// on the thread that loaded it.
+/// with its counterparties interned into `parties`.
 pub fn for_each_book(
     pool: &DbPool,
     scope: &Scope,
     window: DateWindow,
     parties: &mut Parties,
-    mut visit: impl FnMut(&mut Book, &Parties) -> Result<()>,
+    mut visit: impl FnMut(Book, &Parties) -> Result<()>,
 ) -> Result<()> {
     let codes: Vec<&str> = scope.villages.iter().map(|v| v.code.as_str()).collect();
     let threads = if codes.len() > 1 { 2 } else { 1 };
     let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<Book>)>(4);
     std::thread::scope(|s| -> Result<()> {
-        // Owned here, so an early return drops them: the loaders stop at their next send and
-        // finish dropping what came back.
+        // Owned here, so an early return drops it and the loaders stop at their next send.
         let rx = rx;
-        let mut backs = Vec::with_capacity(threads);
         for t in 0..threads {
-            let (back_tx, back_rx) = std::sync::mpsc::channel::<Book>();
-            backs.push(back_tx);
             let tx = tx.clone();
             let codes = &codes;
-            s.spawn(move || load_share(pool, t, threads, codes, window, tx, back_rx));
+            s.spawn(move || {
+                let loaded = with_loader(pool, window, |load| {
+                    for (i, code) in codes.iter().enumerate().skip(t).step_by(threads) {
+                        let book = load(i, code)?;
+                        if tx.send((i, Ok(book))).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(())
+                });
+                if let Err(e) = loaded {
+                    let _ = tx.send((t, Err(e)));
+                }
+            });
         }
         drop(tx);
         // Hand books over in scope order whatever order the threads finish them in.
@@ -718,16 +702,11 @@ pub fn for_each_book(
             let mut book = book?;
             parties.assign(&mut book);
             pending.insert(i, book);
-            while let Some(mut book) = pending.remove(&next) {
-                visit(&mut book, parties)?;
-                // Back to its loader (gone only when it failed, and then this run fails too).
-                if let Err(unsent) = backs[next % threads].send(book) {
-                    drop(unsent.0);
-                }
+            while let Some(book) = pending.remove(&next) {
+                visit(book, parties)?;
                 next += 1;
             }
         }
-        drop(backs);
         Ok(())
     })
 }

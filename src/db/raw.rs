@@ -31,11 +31,6 @@ pub struct RawReader {
     db: *mut ffi::sqlite3,
 }
 
-// SAFETY: SQLite is in multi-thread mode (or the stricter serialized mode): a connection may be
-// moved to another thread as long as one thread at a time uses it, which `&mut self` on every
-// use and the absence of `Sync` guarantee.
-unsafe impl Send for RawReader {}
-
 impl RawReader {
     /// Opens `path` (a file name or a `file:` URI, as the pool opens it) for reading.
     pub fn open(path: &str) -> Result<Self, Error> {

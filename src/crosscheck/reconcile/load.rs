@@ -58,7 +58,7 @@ pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, numbers: bo
         }
         // Reversals record corrections, not payments: never a finding's entry.
         items.extend(
-            std::mem::take(&mut book.items)
+            book.items
                 .into_iter()
                 .filter(|i| i.reverses.is_none())
                 .map(|i| (book.village, i)),

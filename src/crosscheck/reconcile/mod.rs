@@ -159,6 +159,7 @@ fn propose(judge: &Judge, findings: &[Finding], budget: &Budget) -> Result<(Prop
     Ok((proposals, truncated))
 }
 
+/// Live expenses inside `listing` that no finding took, by village, date and entry.
 fn unmatched(
     scope: &Scope,
     loaded: &Loaded,
