@@ -45,14 +45,21 @@ fn fingerprint(f: &Finding) -> (NaiveDate, i64, Option<String>, Option<String>, 
 
 /// Puts proposals in the order they are granted: kind of fit, score, finding, first entry.
 pub(super) fn rank(proposals: &mut [(usize, Proposal)], loaded: &Loaded) {
-    let first_seq = |p: &Proposal| p.items.first().map(|&i| loaded.items[i].1.seq);
-    proposals.sort_by(|(na, a), (nb, b)| {
-        a.fit
-            .cmp(&b.fit)
-            .then(b.score.total_cmp(&a.score))
-            .then(na.cmp(nb))
-            .then(first_seq(a).cmp(&first_seq(b)))
+    // The keys are taken once: comparing through the items would read them at random.
+    proposals.sort_by_cached_key(|(n, p)| {
+        (
+            p.fit,
+            std::cmp::Reverse(total_order(p.score)),
+            *n,
+            p.items.first().map(|&i| loaded.items[i].1.seq),
+        )
     });
+}
+
+/// `x` as an integer ordered as [`f64::total_cmp`] orders floats.
+fn total_order(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
 }
 
 /// The state of the assignment while proposals are granted in order.

@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use super::FindingStatus;
 use super::load::{Loaded, grams, key};
 use crate::crosscheck::DateWindow;
-use crate::crosscheck::book::FastHasher;
 use crate::crosscheck::error::Result;
 use crate::crosscheck::findings::{Finding, Tolerances};
 use crate::crosscheck::names;
@@ -81,14 +80,28 @@ pub(super) const MAX_SPLIT_NODES: usize = 20_000;
 /// How often the loops look at the request's budget.
 pub(super) const CHECK_EVERY: u32 = 2048;
 
-/// Similarity of a finding's counterparty (interned) to a ledger party, computed once.
+/// Above this threshold, names that share no pair of adjacent characters are never similar
+/// enough: without a shared pair no two matched characters are adjacent in both names, so an
+/// alignment of the longer name (L ≥ 2 characters) needs at least (L − 1) / 2 edits, and the
+/// edit similarity is at most (L + 1) / 2L ≤ 0.75 (containment needs a shared pair, and two
+/// different one-character names score 0).
+const NO_SHARED_PAIR_MAX: f64 = 0.75;
+
+/// Similarities of finding names (interned) to ledger counterparties, kept per name while the
+/// findings of that name are judged.
 #[derive(Default)]
 pub(super) struct SimilarityCache {
     pub(super) names: HashMap<String, u32>,
-    /// Looked up once per candidate, so hashed cheaply (keys are small integers of our own).
-    pub(super) scores: HashMap<(u32, i32), f64, std::hash::BuildHasherDefault<FastHasher>>,
     /// Counterparties similar enough to each finding name.
     pub(super) similar: HashMap<u32, Vec<i32>>,
+    /// The last name's similarity to each counterparty, by counterparty: `(name id + 1,
+    /// similarity)`, where computed for that name. Findings are judged one after another, so
+    /// this is an array, not a map growing with every pair ever compared.
+    recent: Vec<(u32, f64)>,
+    /// `name id + 1` at each counterparty similar enough to the name last marked
+    /// (`marked_for`).
+    marks: Vec<u32>,
+    marked_for: u32,
 }
 
 impl SimilarityCache {
@@ -112,10 +125,42 @@ pub(super) struct Judge<'a> {
 
 impl Judge<'_> {
     pub(super) fn similarity(&self, cache: &mut SimilarityCache, finding: (u32, &str), party: i32) -> f64 {
-        *cache
-            .scores
-            .entry((finding.0, party))
-            .or_insert_with(|| names::similarity(finding.1, self.loaded.parties.name(party)))
+        let stamp = finding.0 + 1;
+        let parties = self.loaded.parties.names.len();
+        let Some(p) = usize::try_from(party).ok().filter(|&p| p < parties) else {
+            return names::similarity(finding.1, self.loaded.parties.name(party));
+        };
+        if cache.recent.len() < parties {
+            cache.recent.resize(parties, (0, 0.0));
+        }
+        if cache.recent[p].0 != stamp {
+            cache.recent[p] = (stamp, names::similarity(finding.1, self.loaded.parties.name(party)));
+        }
+        cache.recent[p].1
+    }
+
+    /// Whether `party` is similar enough to the finding's name: looked up among
+    /// [`Judge::similar_parties`] where the threshold allows ([`NO_SHARED_PAIR_MAX`]), else
+    /// computed.
+    pub(super) fn is_similar(&self, cache: &mut SimilarityCache, finding: (u32, &str), party: i32) -> Result<bool> {
+        if self.tol.name_similarity <= NO_SHARED_PAIR_MAX {
+            return Ok(self.similarity(cache, finding, party) >= self.tol.name_similarity);
+        }
+        let stamp = finding.0 + 1;
+        if cache.marked_for != stamp {
+            let similar = self.similar_parties(cache, finding)?;
+            if cache.marks.len() < self.loaded.parties.names.len() {
+                cache.marks.resize(self.loaded.parties.names.len(), 0);
+            }
+            for p in similar {
+                cache.marks[p as usize] = stamp;
+            }
+            cache.marked_for = stamp;
+        }
+        Ok(usize::try_from(party)
+            .ok()
+            .and_then(|p| cache.marks.get(p))
+            .is_some_and(|&m| m == stamp))
     }
 
     /// The counterparties whose names are similar enough to the finding's (only those sharing
@@ -196,26 +241,41 @@ impl Judge<'_> {
         let day = |d: i64| f.date + chrono::Duration::days(d);
         let start = l
             .by_amount
-            .partition_point(|&(amount, _, _)| amount < f.amount_fen.saturating_sub(tol));
+            .partition_point(|&(amount, ..)| amount < f.amount_fen.saturating_sub(tol));
         let (slo, shi) = (day(-self.tol.date_search_days), day(self.tol.date_search_days));
+        let (lo, hi) = (day(-self.tol.date_window_days), day(self.tol.date_window_days));
+        let finding_party = f.counterparty.as_deref().map(names::normalize);
+        let finding_party = finding_party.as_deref().map(|p| (cache.name_id(p), p));
         let mut scanned = 0;
-        for &(_, on, i) in l.by_amount[start..]
+        for &(_, on, party, i) in l.by_amount[start..]
             .iter()
-            .take_while(|&&(amount, _, _)| amount <= f.amount_fen.saturating_add(tol))
+            .take_while(|&&(amount, ..)| amount <= f.amount_fen.saturating_add(tol))
         {
             scanned += 1;
             if scanned > MAX_AMOUNT_SCAN {
                 truncated.set(true);
                 break;
             }
-            if (slo..=shi).contains(&on) && !add(i, &mut candidates) {
+            if !(slo..=shi).contains(&on) {
+                continue;
+            }
+            // Of about the amount but outside the date window, an entry fits only with a
+            // similar counterparty (a date mismatch): without one it is not judged at all (its
+            // voucher or invoice number, the other way to fit, brought it in above).
+            let near = (lo..=hi).contains(&on);
+            let similar = match finding_party {
+                Some(fp) if !near => self.is_similar(cache, fp, party)?,
+                _ => near,
+            };
+            if !similar {
+                continue;
+            }
+            if !add(i, &mut candidates) {
                 break;
             }
         }
         // The same counterparty inside the date window: matched, or the amount differs.
-        let (lo, hi) = (day(-self.tol.date_window_days), day(self.tol.date_window_days));
-        let finding_party = f.counterparty.as_deref().map(names::normalize);
-        if let Some(fp) = finding_party.as_deref().map(|p| (cache.name_id(p), p)) {
+        if let Some(fp) = finding_party {
             'parties: for party in self.similar_parties(cache, fp)? {
                 for &i in self.party_entries(party, lo, hi) {
                     if !add(i, &mut candidates) {

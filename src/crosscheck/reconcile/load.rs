@@ -15,9 +15,10 @@ pub(super) struct Loaded {
     pub(super) items: Vec<(usize, Item)>,
     /// Indices into `items`, by date.
     pub(super) by_date: Vec<usize>,
-    /// `(amount, date, index into items)` of every item, by amount: a finding's scan of the
-    /// entries of about its amount reads this list alone, not the items it names.
-    pub(super) by_amount: Vec<(i64, chrono::NaiveDate, usize)>,
+    /// `(amount, date, counterparty, index into items)` of every item, by amount (then book
+    /// order): a finding's scan of the entries of about its amount reads this list alone, not
+    /// the items it names.
+    pub(super) by_amount: Vec<(i64, chrono::NaiveDate, i32, usize)>,
     pub(super) by_voucher: HashMap<String, Vec<usize>>,
     pub(super) by_invoice: HashMap<String, Vec<usize>>,
     /// Indices into `items` per counterparty, by date.
@@ -65,14 +66,24 @@ pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, numbers: bo
         );
         Ok(())
     })?;
-    let mut by_date: Vec<usize> = (0..items.len()).collect();
-    by_date.sort_by_key(|&i| (items[i].1.occurred_on, items[i].1.seq));
-    let mut by_amount: Vec<(i64, chrono::NaiveDate, usize)> = items
+    // Sorted on copies of their keys: comparing through the items would read them at random.
+    let mut keyed: Vec<(chrono::NaiveDate, i64, usize)> = items
         .iter()
         .enumerate()
-        .map(|(i, (_, item))| (item.amount_fen, item.occurred_on, i))
+        .map(|(i, (_, item))| (item.occurred_on, item.seq, i))
         .collect();
-    by_amount.sort_by_key(|&(amount, _, i)| (amount, items[i].1.seq));
+    keyed.sort_unstable();
+    let by_date: Vec<usize> = keyed.into_iter().map(|(_, _, i)| i).collect();
+    let mut keyed: Vec<(i64, i64, chrono::NaiveDate, i32, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (_, item))| (item.amount_fen, item.seq, item.occurred_on, item.party, i))
+        .collect();
+    keyed.sort_unstable_by_key(|&(amount, seq, ..)| (amount, seq));
+    let by_amount: Vec<(i64, chrono::NaiveDate, i32, usize)> = keyed
+        .into_iter()
+        .map(|(amount, _, on, party, i)| (amount, on, party, i))
+        .collect();
     let mut by_voucher: HashMap<String, Vec<usize>> = HashMap::new();
     let mut by_id: HashMap<&str, usize> = HashMap::new();
     for (i, (_, item)) in items.iter().enumerate().filter(|_| numbers) {
