@@ -389,6 +389,16 @@ impl<'r> RawItems<'r> {
     }
 }
 
+/// What of a village's book is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// Everything the flag rules look at.
+    Whole,
+    /// The entries and receipts alone (the reconciliation's): no voucher numbers of the
+    /// window's years, no payments under a tender outside it, no tenders.
+    Entries,
+}
+
 /// Loads one village's book; its entries through `raw` when given (SQLite).
 pub fn load_book(
     conn: &mut DbConn,
@@ -396,7 +406,9 @@ pub fn load_book(
     village: usize,
     code: &str,
     window: DateWindow,
+    reading: Reading,
 ) -> Result<Book> {
+    let entries_only = reading == Reading::Entries;
     // Each row carries its reversal's id (kept on the entry by the database, whatever the
     // reversal's date). Read after the receipts (below) when read raw.
     let entry_rows: Option<Vec<ItemRow>> = if raw.is_none() {
@@ -468,7 +480,7 @@ pub fn load_book(
     // Without a window every entry is already loaded: no second read for the vouchers, nor for
     // the payments under a tender.
     let whole = window.from.is_none() && window.to.is_none();
-    let vouchers: Option<Vec<(i32, String)>> = if whole {
+    let vouchers: Option<Vec<(i32, String)>> = if whole || entries_only {
         None
     } else {
         let mut years = entries::table
@@ -483,7 +495,7 @@ pub fn load_book(
         }
         Some(years.load(conn)?)
     };
-    let tendered_rows: Option<Vec<ItemRow>> = if whole || raw.is_some() {
+    let tendered_rows: Option<Vec<ItemRow>> = if whole || entries_only || raw.is_some() {
         None
     } else {
         Some(
@@ -525,7 +537,7 @@ pub fn load_book(
     let (items, tendered_read): (Vec<Item>, Option<Vec<Item>>) = match (raw, entry_rows) {
         (Some(raw), _) => {
             let items = raw.in_window(code, window, &live_receipts)?;
-            let tendered = if whole {
+            let tendered = if whole || entries_only {
                 None
             } else {
                 Some(raw.tendered(code, &live_receipts)?)
@@ -539,29 +551,34 @@ pub fn load_book(
     };
     let tendered: Vec<Item> = match tendered_read {
         Some(tendered) => tendered,
+        None if entries_only => Vec::new(),
         None => items
             .iter()
             .filter(|i| i.is_expense() && i.tender_ref.is_some())
             .cloned()
             .collect(),
     };
-    let tenders = tenders::table
-        .filter(tenders::village_code.eq(code))
-        .order((tenders::awarded_on, tenders::reference_key))
-        .select(TenderRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|t| TenderFact {
-            key: reference_key(&t.reference),
-            id: t.id,
-            reference: t.reference,
-            project: t.project,
-            winner: t.winner,
-            winner_firm: 0,
-            amount_fen: t.amount_fen,
-            awarded_on: t.awarded_on,
-        })
-        .collect();
+    let tenders = if entries_only {
+        Vec::new()
+    } else {
+        tenders::table
+            .filter(tenders::village_code.eq(code))
+            .order((tenders::awarded_on, tenders::reference_key))
+            .select(TenderRow::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(|t| TenderFact {
+                key: reference_key(&t.reference),
+                id: t.id,
+                reference: t.reference,
+                project: t.project,
+                winner: t.winner,
+                winner_firm: 0,
+                amount_fen: t.amount_fen,
+                awarded_on: t.awarded_on,
+            })
+            .collect()
+    };
     Ok(Book {
         village,
         items,
@@ -591,12 +608,13 @@ fn raw_reader(conn: &mut DbConn) -> Result<Option<RawReader>> {
 fn with_loader<T>(
     pool: &DbPool,
     window: DateWindow,
+    reading: Reading,
     work: impl FnOnce(&mut dyn FnMut(usize, &str) -> Result<Book>) -> Result<T>,
 ) -> Result<T> {
     let mut conn = pool.get()?;
     let reader = raw_reader(&mut conn)?;
     let mut raw = reader.as_ref().map(RawItems::prepare).transpose()?;
-    work(&mut |village, code| load_book(&mut conn, raw.as_mut(), village, code, window))
+    work(&mut |village, code| load_book(&mut conn, raw.as_mut(), village, code, window, reading))
 }
 
 /// Loads every village of `scope` on up to two threads at once, each taking the next village
@@ -617,7 +635,7 @@ pub fn visit_books_in_parallel<S: Send>(
     let threads = if codes.len() > 1 { 2 } else { 1 };
     let next = AtomicUsize::new(0);
     in_parallel(threads, |stop| {
-        with_loader(pool, window, |load| {
+        with_loader(pool, window, Reading::Whole, |load| {
             let mut state = init();
             let mut parties = Parties::default();
             while !stop.load(Ordering::Relaxed) {
@@ -660,9 +678,10 @@ fn in_parallel<T: Send>(
     })
 }
 
-/// Loads every village of `scope` on up to two connections at once (the cross-check is read
-/// only, so this never competes with the writer), handing each book to `visit` in scope order,
-/// with its counterparties interned into `parties`.
+/// Loads the entries and receipts of every village of `scope` ([`Reading::Entries`]) on up to
+/// two connections at once (the cross-check is read only, so this never competes with the
+/// writer), handing each book to `visit` in scope order, with its counterparties interned into
+/// `parties` (no firms: `firm` is left 0).
 pub fn for_each_book(
     pool: &DbPool,
     scope: &Scope,
@@ -680,7 +699,7 @@ pub fn for_each_book(
             let tx = tx.clone();
             let codes = &codes;
             s.spawn(move || {
-                let loaded = with_loader(pool, window, |load| {
+                let loaded = with_loader(pool, window, Reading::Entries, |load| {
                     for (i, code) in codes.iter().enumerate().skip(t).step_by(threads) {
                         let book = load(i, code)?;
                         if tx.send((i, Ok(book))).is_err() {
@@ -700,7 +719,9 @@ pub fn for_each_book(
         let mut next = 0;
         for (i, book) in rx.iter() {
             let mut book = book?;
-            parties.assign(&mut book);
+            for item in &mut book.items {
+                item.party = parties.intern(&item.counterparty);
+            }
             pending.insert(i, book);
             while let Some(book) = pending.remove(&next) {
                 visit(book, parties)?;

@@ -63,50 +63,96 @@ pub fn similarity(a_normalized: &str, b_normalized: &str) -> f64 {
     if a_normalized == b_normalized {
         return 1.0;
     }
-    let a: Vec<char> = a_normalized.chars().collect();
-    let b: Vec<char> = b_normalized.chars().collect();
-    let (shorter, longer) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
-    let edit = 1.0 - levenshtein(&a, &b) as f64 / longer.len() as f64;
-    let contained = shorter.len() >= 2 && longer.windows(shorter.len()).any(|window| window == shorter.as_slice());
+    with_chars(a_normalized, |a| with_chars(b_normalized, |b| similarity_of(a, b)))
+}
+
+fn similarity_of(a: &[char], b: &[char]) -> f64 {
+    let (shorter, longer) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let edit = 1.0 - levenshtein(a, b) as f64 / longer.len() as f64;
+    let contained = shorter.len() >= 2 && longer.windows(shorter.len()).any(|window| window == shorter);
     let containment = if contained {
         0.8 + 0.2 * shorter.len() as f64 / longer.len() as f64
     } else {
         0.0
     };
-    edit.max(bigram_dice(&a, &b)).max(containment).clamp(0.0, 0.99)
+    edit.max(bigram_dice(a, b)).max(containment).clamp(0.0, 0.99)
+}
+
+/// Names are short: their characters, rows and pairs are worked on in buffers of this many
+/// on the stack (a longer name gets them on the heap). The reconciliation compares a finding's
+/// name with thousands of counterparties.
+const ON_STACK: usize = 48;
+
+/// Runs `work` on a zeroed scratch slice of `len` values, on the stack when it fits.
+fn scratch<T: Copy + Default, R>(len: usize, work: impl FnOnce(&mut [T]) -> R) -> R {
+    if len <= ON_STACK {
+        let mut buffer = [T::default(); ON_STACK];
+        work(&mut buffer[..len])
+    } else {
+        work(&mut vec![T::default(); len])
+    }
+}
+
+/// Runs `work` on the characters of `text`.
+fn with_chars<R>(text: &str, work: impl FnOnce(&[char]) -> R) -> R {
+    let len = text.chars().count();
+    scratch(len, |buffer: &mut [char]| {
+        for (slot, c) in buffer.iter_mut().zip(text.chars()) {
+            *slot = c;
+        }
+        work(buffer)
+    })
 }
 
 fn levenshtein(a: &[char], b: &[char]) -> usize {
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+    scratch(2 * (b.len() + 1), |rows: &mut [usize]| {
+        let (mut previous, mut current) = rows.split_at_mut(b.len() + 1);
+        for (j, cell) in previous.iter_mut().enumerate() {
+            *cell = j;
         }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
+        for (i, ca) in a.iter().enumerate() {
+            current[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let substitution = previous[j] + usize::from(ca != cb);
+                current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+            }
+            std::mem::swap(&mut previous, &mut current);
+        }
+        previous[b.len()]
+    })
 }
 
+/// Dice's coefficient of the two names' adjacent character pairs (as multisets).
 fn bigram_dice(a: &[char], b: &[char]) -> f64 {
     if a.len() < 2 || b.len() < 2 {
         return 0.0;
     }
-    let mut counts: HashMap<(char, char), usize> = HashMap::new();
-    for pair in a.windows(2) {
-        *counts.entry((pair[0], pair[1])).or_default() += 1;
-    }
-    let mut shared = 0usize;
-    for pair in b.windows(2) {
-        if let Some(count) = counts.get_mut(&(pair[0], pair[1]))
-            && *count > 0
-        {
-            *count -= 1;
-            shared += 1;
-        }
-    }
+    let shared = scratch(a.len() - 1, |pa: &mut [(char, char)]| {
+        scratch(b.len() - 1, |pb: &mut [(char, char)]| {
+            for (slot, w) in pa.iter_mut().zip(a.windows(2)) {
+                *slot = (w[0], w[1]);
+            }
+            for (slot, w) in pb.iter_mut().zip(b.windows(2)) {
+                *slot = (w[0], w[1]);
+            }
+            pa.sort_unstable();
+            pb.sort_unstable();
+            // The size of the multisets' intersection, by merging the sorted lists.
+            let (mut i, mut j, mut shared) = (0, 0, 0usize);
+            while i < pa.len() && j < pb.len() {
+                match pa[i].cmp(&pb[j]) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        shared += 1;
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            shared
+        })
+    });
     2.0 * shared as f64 / (a.len() - 1 + b.len() - 1) as f64
 }
 

@@ -51,7 +51,7 @@ pub(super) fn rank(proposals: &mut [(usize, Proposal)], loaded: &Loaded) {
             p.fit,
             std::cmp::Reverse(total_order(p.score)),
             *n,
-            p.items.first().map(|&i| loaded.items[i].1.seq),
+            p.items.first().map(|&i| loaded.hot[i].seq),
         )
     });
 }

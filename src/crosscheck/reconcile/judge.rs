@@ -195,8 +195,8 @@ impl Judge<'_> {
         let Some(list) = l.by_party.get(&party) else {
             return &[];
         };
-        let start = list.partition_point(|&i| l.items[i].1.occurred_on < lo);
-        let end = list.partition_point(|&i| l.items[i].1.occurred_on <= hi);
+        let start = list.partition_point(|&i| l.hot[i].occurred_on < lo);
+        let end = list.partition_point(|&i| l.hot[i].occurred_on <= hi);
         &list[start..end.max(start)]
     }
 

@@ -8,11 +8,27 @@ use crate::crosscheck::error::Result;
 use crate::crosscheck::names;
 use crate::crosscheck::{DateWindow, Scope};
 use crate::db::DbPool;
+use crate::domain::Direction;
 use crate::domain::budget::Budget;
+
+/// What judging reads of an entry, kept apart from its texts so the candidates of a finding
+/// are read from a few cache lines each.
+pub(super) struct Hot {
+    pub(super) seq: i64,
+    pub(super) amount_fen: i64,
+    pub(super) occurred_on: chrono::NaiveDate,
+    pub(super) party: i32,
+    pub(super) direction: Direction,
+    /// Neither a reversal nor reversed.
+    pub(super) live: bool,
+    pub(super) reversed: bool,
+}
 
 #[derive(Default)]
 pub(super) struct Loaded {
     pub(super) items: Vec<(usize, Item)>,
+    /// Of each item, what judging reads.
+    pub(super) hot: Vec<Hot>,
     /// Indices into `items`, by date.
     pub(super) by_date: Vec<usize>,
     /// `(amount, date, counterparty, index into items)` of every item, by amount (then book
@@ -66,6 +82,18 @@ pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, numbers: bo
         );
         Ok(())
     })?;
+    let hot: Vec<Hot> = items
+        .iter()
+        .map(|(_, item)| Hot {
+            seq: item.seq,
+            amount_fen: item.amount_fen,
+            occurred_on: item.occurred_on,
+            party: item.party,
+            direction: item.direction,
+            live: item.is_live(),
+            reversed: item.reversed_by.is_some(),
+        })
+        .collect();
     // Sorted on copies of their keys: comparing through the items would read them at random.
     let mut keyed: Vec<(chrono::NaiveDate, i64, usize)> = items
         .iter()
@@ -111,6 +139,7 @@ pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, numbers: bo
     }
     Ok(Loaded {
         items,
+        hot,
         by_date,
         by_amount,
         by_voucher,

@@ -39,7 +39,7 @@ impl Judge<'_> {
         let mut meter = Meter::new(self.budget, CHECK_EVERY);
         for i in candidates {
             meter.step()?;
-            let item = &l.items[i].1;
+            let item = &l.hot[i];
             if f.direction.is_some_and(|d| d != item.direction) || !self.window.contains(item.occurred_on) {
                 continue;
             }
@@ -49,7 +49,7 @@ impl Judge<'_> {
             let date_ok = days.abs() <= self.tol.date_window_days;
             let sim = finding_party.map(|p| self.similarity(cache, p, item.party));
             let name_ok = sim.map(|s| s >= self.tol.name_similarity);
-            let voucher_ok = voucher.as_ref().is_some_and(|v| *v == key(&item.voucher_no));
+            let voucher_ok = voucher.as_ref().is_some_and(|v| *v == key(&l.items[i].1.voucher_no));
             let invoice_ok = invoice
                 .as_ref()
                 .is_some_and(|n| l.by_invoice.get(n).is_some_and(|e| e.contains(&i)));
@@ -70,7 +70,7 @@ impl Judge<'_> {
                 _ => continue,
             };
             let status_before_reversal = status;
-            let reversed = item.reversed_by.is_some();
+            let reversed = item.reversed;
             let fit = match (status == FindingStatus::Matched, reversed) {
                 (true, false) => Fit::Matched,
                 (true, true) => Fit::MatchedReversed,

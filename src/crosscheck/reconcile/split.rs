@@ -41,14 +41,14 @@ impl Judge<'_> {
                 }
             }
             None => {
-                let start = l.by_date.partition_point(|&i| l.items[i].1.occurred_on < lo);
-                let end = l.by_date.partition_point(|&i| l.items[i].1.occurred_on <= hi);
+                let start = l.by_date.partition_point(|&i| l.hot[i].occurred_on < lo);
+                let end = l.by_date.partition_point(|&i| l.hot[i].occurred_on <= hi);
                 let inside = &l.by_date[start..end.max(start)];
                 // Outwards from the finding's date, so what a cut leaves out is the farthest.
-                let mid = inside.partition_point(|&i| l.items[i].1.occurred_on < f.date);
+                let mid = inside.partition_point(|&i| l.hot[i].occurred_on < f.date);
                 let (mut before, mut after) = (mid, mid);
                 while window.len() < MAX_SPLIT_ENTRIES && (before > 0 || after < inside.len()) {
-                    let distance = |k: usize| (l.items[inside[k]].1.occurred_on - f.date).num_days().abs();
+                    let distance = |k: usize| (l.hot[inside[k]].occurred_on - f.date).num_days().abs();
                     if after < inside.len() && (before == 0 || distance(after) <= distance(before - 1)) {
                         window.push(inside[after]);
                         after += 1;
@@ -72,9 +72,9 @@ impl Judge<'_> {
         let (window, mut truncated) = self.split_window(f, cache)?;
         let mut groups: HashMap<i32, Vec<usize>> = HashMap::new();
         for i in window {
-            let item = &l.items[i].1;
+            let item = &l.hot[i];
             if item.direction != Direction::Expense
-                || !item.is_live()
+                || !item.live
                 || !self.window.contains(item.occurred_on)
                 || item.amount_fen >= f.amount_fen
                 || f.direction == Some(Direction::Income)
@@ -96,18 +96,18 @@ impl Judge<'_> {
         };
         for (_, mut group) in parties {
             // The closest in date first; a long list is cut so the search stays bounded.
-            group.sort_by_key(|&i| ((l.items[i].1.occurred_on - f.date).num_days().abs(), l.items[i].1.seq));
+            group.sort_by_key(|&i| ((l.hot[i].occurred_on - f.date).num_days().abs(), l.hot[i].seq));
             if group.len() > MAX_SPLIT_GROUP {
                 group.truncate(MAX_SPLIT_GROUP);
                 truncated = true;
             }
-            let amounts: Vec<i64> = group.iter().map(|&i| l.items[i].1.amount_fen).collect();
+            let amounts: Vec<i64> = group.iter().map(|&i| l.hot[i].amount_fen).collect();
             let mut chosen = Vec::new();
             search.run(&amounts, 0, &mut chosen, &mut |set| {
                 let sum: i64 = set.iter().map(|&k| amounts[k]).sum();
                 let spread: i64 = set
                     .iter()
-                    .map(|&k| (l.items[group[k]].1.occurred_on - f.date).num_days().abs())
+                    .map(|&k| (l.hot[group[k]].occurred_on - f.date).num_days().abs())
                     .sum();
                 let cand = (
                     (sum - f.amount_fen).abs(),
@@ -127,8 +127,8 @@ impl Judge<'_> {
         let Some((diff, parts, _, mut items)) = best else {
             return Ok((None, truncated));
         };
-        items.sort_by_key(|&i| (l.items[i].1.occurred_on, l.items[i].1.seq));
-        let sum: i64 = items.iter().map(|&i| l.items[i].1.amount_fen).sum();
+        items.sort_by_key(|&i| (l.hot[i].occurred_on, l.hot[i].seq));
+        let sum: i64 = items.iter().map(|&i| l.hot[i].amount_fen).sum();
         let proposal = Proposal {
             fit: Fit::Split,
             score: round4(0.9 - 0.05 * (parts as f64 - 2.0) - 0.1 * (diff as f64 / tol.max(1) as f64)),
