@@ -51,7 +51,7 @@ pub(super) fn rank(proposals: &mut [(usize, Proposal)], loaded: &Loaded) {
             p.fit,
             std::cmp::Reverse(total_order(p.score)),
             *n,
-            p.items.first().map(|&i| loaded.hot[i].seq),
+            p.items.first().map(|i| loaded.hot[i].seq),
         )
     });
 }
@@ -134,7 +134,7 @@ impl<'a> Assignment<'a> {
         let mut meter = Meter::new(budget, super::judge::CHECK_EVERY);
         for (n, p) in self.proposals {
             meter.step()?;
-            if self.decided[*n].is_some() || p.items.iter().any(|i| self.taken.contains_key(i)) {
+            if self.decided[*n].is_some() || p.items.iter().any(|i| self.taken.contains_key(&i)) {
                 continue;
             }
             if !self.settle_ambiguous(*n, p) {
@@ -150,13 +150,13 @@ impl<'a> Assignment<'a> {
         let ties: Vec<&Proposal> = self.of_finding[n]
             .iter()
             .map(|&j| &self.proposals[j].1)
-            .filter(|q| q.fit == p.fit && q.score == p.score && q.items.iter().all(|i| !self.taken.contains_key(i)))
+            .filter(|q| q.fit == p.fit && q.score == p.score && q.items.iter().all(|i| !self.taken.contains_key(&i)))
             .collect();
         let twins = self.undecided[self.group_of[n]];
         if ties.len() <= 1 || twins >= ties.len() {
             return false;
         }
-        let mut ids: Vec<usize> = ties.iter().flat_map(|q| q.items.iter().copied()).collect();
+        let mut ids: Vec<usize> = ties.iter().flat_map(|q| q.items.iter()).collect();
         ids.sort_by_key(|&i| self.loaded.items[i].1.seq);
         ids.dedup();
         let f = &self.findings[n];
@@ -177,14 +177,14 @@ impl<'a> Assignment<'a> {
 
     /// Gives finding `n` the entries of `p`.
     fn grant(&mut self, judge: &Judge, n: usize, p: &Proposal) {
-        for &i in &p.items {
+        for i in p.items.iter() {
             self.taken.insert(i, n);
         }
         let items = &self.loaded.items;
-        let mut entry_ids: Vec<String> = p.items.iter().map(|&i| items[i].1.id.clone()).collect();
-        let mut entries = self.briefs(&p.items);
+        let mut entry_ids: Vec<String> = p.items.iter().map(|i| items[i].1.id.clone()).collect();
+        let mut entries = self.briefs(&p.items.to_vec());
         if p.status == FindingStatus::Reversed
-            && let Some(r) = p.items.first().and_then(|&i| items[i].1.reversed_by.clone())
+            && let Some(r) = p.items.first().and_then(|i| items[i].1.reversed_by.clone())
         {
             entry_ids.push(r);
         }
@@ -221,7 +221,7 @@ impl<'a> Assignment<'a> {
         let taken_by: Vec<&str> = self.of_finding[n]
             .iter()
             .flat_map(|&k| self.proposals[k].1.items.iter())
-            .filter_map(|i| self.taken.get(i))
+            .filter_map(|i| self.taken.get(&i))
             .map(|&m| self.findings[m].reference.as_str())
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()

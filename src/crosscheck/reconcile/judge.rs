@@ -51,11 +51,52 @@ pub(super) enum Detail {
     Split(Split),
 }
 
+/// Parts a split payment has at most (the largest `max_split_parts` accepted).
+pub(super) const MAX_PARTS: usize = 5;
+
+/// Indices into `Loaded::items` of a proposal's entries: one, or the parts of a split. Held
+/// inline, so the hundreds of thousands of proposals of a large reconciliation allocate
+/// nothing apiece.
+#[derive(Clone, Copy)]
+pub(super) struct Entries {
+    len: u8,
+    at: [u32; MAX_PARTS],
+}
+
+impl Entries {
+    pub(super) fn one(i: usize) -> Self {
+        Self::of(&[i])
+    }
+
+    /// At most [`MAX_PARTS`] indices, each below 2³² (the entries of a scope are far fewer).
+    pub(super) fn of(indices: &[usize]) -> Self {
+        let mut at = [0u32; MAX_PARTS];
+        for (slot, &i) in at.iter_mut().zip(indices) {
+            *slot = u32::try_from(i).unwrap_or(u32::MAX);
+        }
+        Entries {
+            len: indices.len().min(MAX_PARTS) as u8,
+            at,
+        }
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.at[..usize::from(self.len)].iter().map(|&i| i as usize)
+    }
+
+    pub(super) fn first(&self) -> Option<usize> {
+        self.iter().next()
+    }
+
+    pub(super) fn to_vec(self) -> Vec<usize> {
+        self.iter().collect()
+    }
+}
+
 /// One way a finding could be recorded in the ledger.
 pub(super) struct Proposal {
     pub(super) fit: Fit,
-    /// Indices into `Loaded::items`.
-    pub(super) items: Vec<usize>,
+    pub(super) items: Entries,
     pub(super) score: f64,
     pub(super) status: FindingStatus,
     pub(super) detail: Detail,
@@ -202,18 +243,20 @@ impl Judge<'_> {
 
     /// The entries that could record `f`: those its voucher or invoice number names, those of
     /// about its amount inside the search window, and its counterparty's inside the date
-    /// window, each once (`seen` marks those taken for this finding, `stamp`). At most
-    /// [`MAX_CANDIDATES`]; `true` when the list was cut there.
+    /// window, each once (`seen` marks those taken for this finding, `stamp`), into
+    /// `candidates` (emptied first). At most [`MAX_CANDIDATES`]; `true` when the list was cut
+    /// there.
     pub(super) fn candidates(
         &self,
         f: &Finding,
         cache: &mut SimilarityCache,
         seen: &mut [u32],
         stamp: u32,
-    ) -> Result<(Vec<usize>, bool)> {
+        candidates: &mut Vec<usize>,
+    ) -> Result<bool> {
         let l = self.loaded;
         let tol = self.tol.amount_tolerance(f.amount_fen);
-        let mut candidates: Vec<usize> = Vec::new();
+        candidates.clear();
         let truncated = std::cell::Cell::new(false);
         // Whether there is room for more; the strongest evidence is gathered first.
         let mut add = |i: usize, candidates: &mut Vec<usize>| {
@@ -234,7 +277,7 @@ impl Judge<'_> {
             invoice.as_ref().and_then(|n| l.by_invoice.get(n)),
         ];
         for &i in named.into_iter().flatten().flatten() {
-            if !add(i, &mut candidates) {
+            if !add(i, candidates) {
                 break;
             }
         }
@@ -270,7 +313,7 @@ impl Judge<'_> {
             if !similar {
                 continue;
             }
-            if !add(i, &mut candidates) {
+            if !add(i, candidates) {
                 break;
             }
         }
@@ -278,12 +321,12 @@ impl Judge<'_> {
         if let Some(fp) = finding_party {
             'parties: for party in self.similar_parties(cache, fp)? {
                 for &i in self.party_entries(party, lo, hi) {
-                    if !add(i, &mut candidates) {
+                    if !add(i, candidates) {
                         break 'parties;
                     }
                 }
             }
         }
-        Ok((candidates, truncated.get()))
+        Ok(truncated.get())
     }
 }

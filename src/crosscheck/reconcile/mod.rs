@@ -37,6 +37,7 @@ use crate::domain::budget::Budget;
 use assign::{Assignment, brief, rank};
 use judge::{Fit, Judge, Proposal, SimilarityCache};
 use load::{Loaded, load};
+use singles::Scratch;
 pub use status::{FindingStatus, summary};
 
 /// An entry as a reconciliation shows it.
@@ -136,25 +137,95 @@ fn windows(
 /// Proposals, each with the index of its finding.
 type Proposals = Vec<(usize, Proposal)>;
 
+/// Findings judged together by one thread before it takes the next chunk.
+const PROPOSE_CHUNK: usize = 128;
+
+/// Chunks judged but not yet taken in, at most: a judging thread waits before running this far
+/// ahead of the first chunk still awaited.
+const CHUNKS_AHEAD: usize = 8;
+
 /// Every way each finding could be recorded (its best single entries, and a split payment when
-/// no single entry matches), with the finding's index, and whether each finding's search was cut.
+/// no single entry matches), with the finding's index, in the findings' order, and whether each
+/// finding's search was cut.
+///
+/// The findings are judged in chunks on two threads, each with its own similarity cache and
+/// buffers; a finding's proposals depend on the finding and the loaded entries alone, so the
+/// result is the same as judging them one after another. The calling thread takes the chunks in
+/// as they come, in order, into the one list it keeps: what the judging threads allocate is
+/// freed as it is taken in and reused by them, so their memory stays a few chunks' worth (a list
+/// gathered on their side would stay allocated in their own malloc arenas, out of reach of the
+/// rest of the request).
 fn propose(judge: &Judge, findings: &[Finding], budget: &Budget) -> Result<(Proposals, Vec<bool>)> {
-    let mut cache = SimilarityCache::default();
-    let mut seen = vec![0u32; judge.loaded.items.len()];
-    let mut proposals: Proposals = Vec::new();
-    let mut truncated = vec![false; findings.len()];
-    for (n, f) in findings.iter().enumerate() {
-        budget.check()?;
-        let (singles, cut) = judge.singles(f, &mut cache, &mut seen, n as u32 + 1)?;
-        truncated[n] = cut;
-        let has_match = singles.iter().any(|p| p.fit == Fit::Matched);
-        if !has_match {
-            let (split, cut) = judge.split(f, &mut cache)?;
-            truncated[n] |= cut;
-            proposals.extend(split.map(|p| (n, p)));
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    /// A chunk's index, and its findings' proposals and whether each one's search was cut.
+    type Chunk = (usize, Result<(Proposals, Vec<bool>)>);
+    let chunks = findings.len().div_ceil(PROPOSE_CHUNK);
+    let next = AtomicUsize::new(0);
+    let taken_in = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let judge_chunk = |c: usize, cache: &mut SimilarityCache, scratch: &mut Scratch| {
+        let mut proposals: Proposals = Vec::new();
+        let mut truncated = Vec::new();
+        for (n, f) in findings.iter().enumerate().skip(c * PROPOSE_CHUNK).take(PROPOSE_CHUNK) {
+            budget.check()?;
+            let (singles, mut cut) = judge.singles(f, cache, scratch, n as u32 + 1)?;
+            let has_match = singles.iter().any(|p| p.fit == Fit::Matched);
+            if !has_match {
+                let (split, split_cut) = judge.split(f, cache)?;
+                cut |= split_cut;
+                proposals.extend(split.map(|p| (n, p)));
+            }
+            proposals.extend(singles.into_iter().map(|p| (n, p)));
+            truncated.push(cut);
         }
-        proposals.extend(singles.into_iter().map(|p| (n, p)));
-    }
+        Ok((proposals, truncated))
+    };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(CHUNKS_AHEAD);
+    let mut proposals: Proposals = Vec::new();
+    let mut truncated = Vec::with_capacity(findings.len());
+    std::thread::scope(|s| -> Result<()> {
+        // Owned here, so an early return drops it and the judging threads stop at their next send.
+        let rx = rx;
+        for _ in 0..chunks.min(2) {
+            let tx = tx.clone();
+            let (next, taken_in, stop, judge_chunk) = (&next, &taken_in, &stop, &judge_chunk);
+            s.spawn(move || {
+                let mut cache = SimilarityCache::default();
+                let mut scratch = Scratch::new(judge.loaded.items.len());
+                loop {
+                    let c = next.fetch_add(1, Ordering::Relaxed);
+                    if c >= chunks {
+                        break;
+                    }
+                    while c >= taken_in.load(Ordering::Acquire) + CHUNKS_AHEAD && !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(std::time::Duration::from_micros(50));
+                    }
+                    if stop.load(Ordering::Relaxed) || tx.send((c, judge_chunk(c, &mut cache, &mut scratch))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut pending: std::collections::HashMap<usize, (Proposals, Vec<bool>)> = std::collections::HashMap::new();
+        let mut awaited = 0;
+        let taken = (|| {
+            for (c, chunk) in rx.iter() {
+                pending.insert(c, chunk?);
+                while let Some((p, t)) = pending.remove(&awaited) {
+                    proposals.extend(p);
+                    truncated.extend(t);
+                    awaited += 1;
+                    taken_in.store(awaited, Ordering::Release);
+                }
+            }
+            Ok(())
+        })();
+        if taken.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        taken
+    })?;
     budget.check()?;
     Ok((proposals, truncated))
 }

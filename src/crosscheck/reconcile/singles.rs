@@ -5,7 +5,7 @@ use crate::i18n::money;
 use crate::msg;
 use serde_json::json;
 
-use super::judge::{CHECK_EVERY, Detail, Fit, Judge, KEPT_PER_FINDING, Proposal, SimilarityCache, Single};
+use super::judge::{CHECK_EVERY, Detail, Entries, Fit, Judge, KEPT_PER_FINDING, Proposal, SimilarityCache, Single};
 use super::load::key;
 use super::split::round4;
 use super::{Difference, FindingStatus};
@@ -18,6 +18,26 @@ use crate::domain::budget::Meter;
 /// it is made.
 type Scored = (Fit, f64, i64, usize, FindingStatus, Single);
 
+/// Buffers each finding's judging reuses from the finding before: allocated afresh for each of
+/// thousands of findings, the larger ones were mapped and unmapped every time.
+pub(super) struct Scratch {
+    /// The stamp of the finding that last took each entry as a candidate.
+    seen: Vec<u32>,
+    candidates: Vec<usize>,
+    scored: Vec<Scored>,
+}
+
+impl Scratch {
+    /// For judging against `entries` loaded entries.
+    pub(super) fn new(entries: usize) -> Self {
+        Scratch {
+            seen: vec![0; entries],
+            candidates: Vec::new(),
+            scored: Vec::new(),
+        }
+    }
+}
+
 impl Judge<'_> {
     /// The best single-entry proposals for `f` (at most [`KEPT_PER_FINDING`]), and whether its
     /// candidates were cut (see [`Judge::candidates`]).
@@ -25,19 +45,24 @@ impl Judge<'_> {
         &self,
         f: &Finding,
         cache: &mut SimilarityCache,
-        seen: &mut [u32],
+        scratch: &mut Scratch,
         stamp: u32,
     ) -> Result<(Vec<Proposal>, bool)> {
         let l = self.loaded;
         let tol = self.tol.amount_tolerance(f.amount_fen);
-        let (candidates, truncated) = self.candidates(f, cache, seen, stamp)?;
+        let Scratch {
+            seen,
+            candidates,
+            scored,
+        } = scratch;
+        let truncated = self.candidates(f, cache, seen, stamp, candidates)?;
         let finding_party = f.counterparty.as_deref().map(names::normalize);
         let finding_party = finding_party.as_deref().map(|p| (cache.name_id(p), p));
         let voucher = f.voucher_no.as_deref().map(key);
         let invoice = f.invoice_number.as_deref().map(key);
-        let mut scored: Vec<Scored> = Vec::new();
+        scored.clear();
         let mut meter = Meter::new(self.budget, CHECK_EVERY);
-        for i in candidates {
+        for &i in candidates.iter() {
             meter.step()?;
             let item = &l.hot[i];
             if f.direction.is_some_and(|d| d != item.direction) || !self.window.contains(item.occurred_on) {
@@ -109,10 +134,10 @@ impl Judge<'_> {
         }
         scored.sort_unstable_by(order);
         let out = scored
-            .into_iter()
+            .drain(..)
             .map(|(fit, score, _, i, status, single)| Proposal {
                 fit,
-                items: vec![i],
+                items: Entries::one(i),
                 score,
                 status,
                 detail: Detail::Single(single),
@@ -135,7 +160,7 @@ impl Judge<'_> {
                 }),
             ),
             Detail::Single(d) => {
-                let item = &self.loaded.items[p.items[0]].1;
+                let item = &self.loaded.items[p.items.first().unwrap_or_default()].1;
                 let mut differences = Vec::new();
                 if !d.amount_ok {
                     differences.push(Difference {

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use super::FindingStatus;
 use super::judge::{
-    CHECK_EVERY, Detail, Fit, Judge, MAX_SPLIT_ENTRIES, MAX_SPLIT_GROUP, MAX_SPLIT_NODES, Proposal, SimilarityCache,
-    Split,
+    CHECK_EVERY, Detail, Entries, Fit, Judge, MAX_SPLIT_ENTRIES, MAX_SPLIT_GROUP, MAX_SPLIT_NODES, Proposal,
+    SimilarityCache, Split,
 };
 use crate::crosscheck::error::Result;
 use crate::crosscheck::findings::Finding;
@@ -132,7 +132,7 @@ impl Judge<'_> {
         let proposal = Proposal {
             fit: Fit::Split,
             score: round4(0.9 - 0.05 * (parts as f64 - 2.0) - 0.1 * (diff as f64 / tol.max(1) as f64)),
-            items,
+            items: Entries::of(&items),
             status: FindingStatus::SplitMatch,
             detail: Detail::Split(Split { parts, sum }),
         };
