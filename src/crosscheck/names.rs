@@ -340,6 +340,43 @@ mod tests {
         assert!(score("张", "张国敬") < 0.5);
     }
 
+    /// The reconciliation passes over counterparties that share no pair of adjacent characters
+    /// with a finding's name when the threshold is above 0.75 (`reconcile::judge`): checked on
+    /// every pair of names of up to five characters over a three-letter alphabet (where shared
+    /// pairs are hardest to avoid), and on each name's one-character forms.
+    #[test]
+    fn names_sharing_no_character_pair_score_at_most_three_quarters() {
+        let mut names: Vec<String> = vec![String::new()];
+        let mut last = names.clone();
+        for _ in 0..5 {
+            last = last
+                .iter()
+                .flat_map(|n| ['甲', '乙', '丙'].map(|c| format!("{n}{c}")))
+                .collect();
+            names.extend(last.iter().cloned());
+        }
+        let pairs = |name: &str| -> Vec<(char, char)> {
+            let chars: Vec<char> = name.chars().collect();
+            match chars.len() {
+                1 => vec![(chars[0], '\0')],
+                _ => chars.windows(2).map(|w| (w[0], w[1])).collect(),
+            }
+        };
+        let mut compared = 0;
+        for a in names.iter().filter(|n| !n.is_empty()) {
+            let of_a = pairs(a);
+            for b in names.iter().filter(|n| !n.is_empty()) {
+                if pairs(b).iter().any(|p| of_a.contains(p)) {
+                    continue;
+                }
+                compared += 1;
+                let s = similarity(a, b);
+                assert!(s <= 0.75, "{a} / {b}: {s}");
+            }
+        }
+        assert!(compared > 10_000, "{compared} pairs without a shared pair");
+    }
+
     #[test]
     fn a_name_contained_in_a_registered_company_name_scores_high() {
         let long_short = score("三门县海润建筑工程有限公司", "海润建筑");
