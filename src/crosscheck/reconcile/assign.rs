@@ -78,7 +78,7 @@ pub(super) struct Assignment<'a> {
     undecided: Vec<usize>,
     /// Indices into `proposals`, per finding.
     of_finding: Vec<Vec<usize>>,
-    /// Entry (index into `loaded.items`) → the finding that took it.
+    /// Entry (index into the loaded items) → the finding that took it.
     pub(super) taken: HashMap<usize, usize>,
     decided: Vec<Option<FindingResult>>,
 }
@@ -124,7 +124,7 @@ impl<'a> Assignment<'a> {
     fn briefs(&self, items: &[usize]) -> Vec<EntryBrief> {
         items
             .iter()
-            .map(|&i| brief(self.scope, self.loaded.items[i].0, &self.loaded.items[i].1))
+            .map(|&i| brief(self.scope, self.loaded.village(i), self.loaded.item(i)))
             .collect()
     }
 
@@ -157,7 +157,7 @@ impl<'a> Assignment<'a> {
             return false;
         }
         let mut ids: Vec<usize> = ties.iter().flat_map(|q| q.items.iter()).collect();
-        ids.sort_by_key(|&i| self.loaded.items[i].1.seq);
+        ids.sort_by_key(|&i| self.loaded.hot[i].seq);
         ids.dedup();
         let f = &self.findings[n];
         self.undecided[self.group_of[n]] -= 1;
@@ -165,7 +165,7 @@ impl<'a> Assignment<'a> {
             reference: f.reference.clone(),
             row: f.row,
             status: FindingStatus::Ambiguous,
-            entry_ids: ids.iter().map(|&i| self.loaded.items[i].1.id.clone()).collect(),
+            entry_ids: ids.iter().map(|&i| self.loaded.item(i).id.clone()).collect(),
             score: p.score,
             differences: Vec::new(),
             evidence: json!({"candidates": ids.len(), "fit": p.status}),
@@ -180,11 +180,11 @@ impl<'a> Assignment<'a> {
         for i in p.items.iter() {
             self.taken.insert(i, n);
         }
-        let items = &self.loaded.items;
-        let mut entry_ids: Vec<String> = p.items.iter().map(|i| items[i].1.id.clone()).collect();
+        let loaded = self.loaded;
+        let mut entry_ids: Vec<String> = p.items.iter().map(|i| loaded.item(i).id.clone()).collect();
         let mut entries = self.briefs(&p.items.to_vec());
         if p.status == FindingStatus::Reversed
-            && let Some(r) = p.items.first().and_then(|i| items[i].1.reversed_by.clone())
+            && let Some(r) = p.items.first().and_then(|i| loaded.item(i).reversed_by.clone())
         {
             entry_ids.push(r);
         }

@@ -54,7 +54,7 @@ pub(super) enum Detail {
 /// Parts a split payment has at most (the largest `max_split_parts` accepted).
 pub(super) const MAX_PARTS: usize = 5;
 
-/// Indices into `Loaded::items` of a proposal's entries: one, or the parts of a split. Held
+/// Indices of the loaded items (`Loaded::item`) of a proposal's entries: one, or the parts of a split. Held
 /// inline, so the hundreds of thousands of proposals of a large reconciliation allocate
 /// nothing apiece.
 #[derive(Clone, Copy)]

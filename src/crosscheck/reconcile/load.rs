@@ -26,7 +26,11 @@ pub(super) struct Hot {
 
 #[derive(Default)]
 pub(super) struct Loaded {
-    pub(super) items: Vec<(usize, Item)>,
+    /// Each village's entries (reversals left out), with the village's place in the scope, as
+    /// its book was loaded: not moved into one list, 330 bytes an entry.
+    books: Vec<(usize, Vec<Item>)>,
+    /// Where each item is: `(book, place in it)`. An item's index is its place in this list.
+    at: Vec<(u32, u32)>,
     /// Of each item, what judging reads.
     pub(super) hot: Vec<Hot>,
     /// Indices into `items`, by date.
@@ -43,6 +47,24 @@ pub(super) struct Loaded {
     /// under that character): names that share none cannot be similar.
     pub(super) party_grams: HashMap<(char, char), Vec<i32>>,
     pub(super) parties: Parties,
+}
+
+impl Loaded {
+    /// Item `i`.
+    pub(super) fn item(&self, i: usize) -> &Item {
+        let (book, place) = self.at[i];
+        &self.books[book as usize].1[place as usize]
+    }
+
+    /// The place in the scope of item `i`'s village.
+    pub(super) fn village(&self, i: usize) -> usize {
+        self.books[self.at[i].0 as usize].0
+    }
+
+    /// Items loaded.
+    pub(super) fn len(&self) -> usize {
+        self.at.len()
+    }
 }
 
 /// The adjacent character pairs of a normalised name (the character itself, paired with
@@ -64,7 +86,8 @@ pub(super) fn key(text: &str) -> String {
 /// built only when `numbers` (some finding names a voucher or an invoice).
 pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, numbers: bool, budget: &Budget) -> Result<Loaded> {
     let mut parties = Parties::default();
-    let mut items = Vec::new();
+    let mut books: Vec<(usize, Vec<Item>)> = Vec::new();
+    let mut at: Vec<(u32, u32)> = Vec::new();
     let mut invoices: Vec<(String, String)> = Vec::new();
     for_each_book(pool, scope, window, &mut parties, |book, _| {
         budget.check()?;
@@ -74,17 +97,16 @@ pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, numbers: bo
             }
         }
         // Reversals record corrections, not payments: never a finding's entry.
-        items.extend(
-            book.items
-                .into_iter()
-                .filter(|i| i.reverses.is_none())
-                .map(|i| (book.village, i)),
-        );
+        let mut kept = book.items;
+        kept.retain(|i| i.reverses.is_none());
+        let b = books.len() as u32;
+        at.extend((0..kept.len() as u32).map(|place| (b, place)));
+        books.push((book.village, kept));
         Ok(())
     })?;
-    let hot: Vec<Hot> = items
-        .iter()
-        .map(|(_, item)| Hot {
+    let items = || books.iter().flat_map(|(_, items)| items);
+    let hot: Vec<Hot> = items()
+        .map(|item| Hot {
             seq: item.seq,
             amount_fen: item.amount_fen,
             occurred_on: item.occurred_on,
@@ -95,17 +117,15 @@ pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, numbers: bo
         })
         .collect();
     // Sorted on copies of their keys: comparing through the items would read them at random.
-    let mut keyed: Vec<(chrono::NaiveDate, i64, usize)> = items
-        .iter()
+    let mut keyed: Vec<(chrono::NaiveDate, i64, usize)> = items()
         .enumerate()
-        .map(|(i, (_, item))| (item.occurred_on, item.seq, i))
+        .map(|(i, item)| (item.occurred_on, item.seq, i))
         .collect();
     keyed.sort_unstable();
     let by_date: Vec<usize> = keyed.into_iter().map(|(_, _, i)| i).collect();
-    let mut keyed: Vec<(i64, i64, chrono::NaiveDate, i32, usize)> = items
-        .iter()
+    let mut keyed: Vec<(i64, i64, chrono::NaiveDate, i32, usize)> = items()
         .enumerate()
-        .map(|(i, (_, item))| (item.amount_fen, item.seq, item.occurred_on, item.party, i))
+        .map(|(i, item)| (item.amount_fen, item.seq, item.occurred_on, item.party, i))
         .collect();
     keyed.sort_unstable_by_key(|&(amount, seq, ..)| (amount, seq));
     let by_amount: Vec<(i64, chrono::NaiveDate, i32, usize)> = keyed
@@ -114,7 +134,7 @@ pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, numbers: bo
         .collect();
     let mut by_voucher: HashMap<String, Vec<usize>> = HashMap::new();
     let mut by_id: HashMap<&str, usize> = HashMap::new();
-    for (i, (_, item)) in items.iter().enumerate().filter(|_| numbers) {
+    for (i, item) in items().enumerate().filter(|_| numbers) {
         by_voucher.entry(key(&item.voucher_no)).or_default().push(i);
         by_id.insert(&item.id, i);
     }
@@ -126,7 +146,7 @@ pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, numbers: bo
     }
     let mut by_party: HashMap<i32, Vec<usize>> = HashMap::new();
     for &i in &by_date {
-        by_party.entry(items[i].1.party).or_default().push(i);
+        by_party.entry(hot[i].party).or_default().push(i);
     }
     let mut party_grams: HashMap<(char, char), Vec<i32>> = HashMap::new();
     for (id, name) in parties.names.iter().enumerate() {
@@ -138,7 +158,8 @@ pub(super) fn load(pool: &DbPool, scope: &Scope, window: DateWindow, numbers: bo
         }
     }
     Ok(Loaded {
-        items,
+        books,
+        at,
         hot,
         by_date,
         by_amount,

@@ -191,7 +191,7 @@ fn propose(judge: &Judge, findings: &[Finding], budget: &Budget) -> Result<(Prop
             let (next, taken_in, stop, judge_chunk) = (&next, &taken_in, &stop, &judge_chunk);
             s.spawn(move || {
                 let mut cache = SimilarityCache::default();
-                let mut scratch = Scratch::new(judge.loaded.items.len());
+                let mut scratch = Scratch::new(judge.loaded.len());
                 loop {
                     let c = next.fetch_add(1, Ordering::Relaxed);
                     if c >= chunks {
@@ -241,13 +241,13 @@ fn unmatched(
         .by_date
         .iter()
         .filter(|&&i| {
-            let item = &loaded.items[i].1;
+            let item = loaded.item(i);
             item.is_expense() && item.is_live() && listing.contains(item.occurred_on) && !taken.contains_key(&i)
         })
         .collect();
-    list.sort_by_key(|&&i| (loaded.items[i].0, loaded.items[i].1.occurred_on, loaded.items[i].1.seq));
+    list.sort_by_key(|&&i| (loaded.village(i), loaded.hot[i].occurred_on, loaded.hot[i].seq));
     list.into_iter()
-        .map(|&i| brief(scope, loaded.items[i].0, &loaded.items[i].1))
+        .map(|&i| brief(scope, loaded.village(i), loaded.item(i)))
         .collect()
 }
 
@@ -286,7 +286,7 @@ pub fn reconcile(
     assignment.grant_all(&judge, budget)?;
     let results = assignment.results();
     tracing::debug!(
-        entries = loaded.items.len(),
+        entries = loaded.len(),
         findings = findings.len(),
         proposals = proposals.len(),
         load_ms,
@@ -302,6 +302,6 @@ pub fn reconcile(
     Ok(Outcome {
         results,
         unmatched,
-        entries_considered: loaded.items.len(),
+        entries_considered: loaded.len(),
     })
 }

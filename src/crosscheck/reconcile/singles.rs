@@ -74,7 +74,7 @@ impl Judge<'_> {
             let date_ok = days.abs() <= self.tol.date_window_days;
             let sim = finding_party.map(|p| self.similarity(cache, p, item.party));
             let name_ok = sim.map(|s| s >= self.tol.name_similarity);
-            let voucher_ok = voucher.as_ref().is_some_and(|v| *v == key(&l.items[i].1.voucher_no));
+            let voucher_ok = voucher.as_ref().is_some_and(|v| *v == key(&l.item(i).voucher_no));
             let invoice_ok = invoice
                 .as_ref()
                 .is_some_and(|n| l.by_invoice.get(n).is_some_and(|e| e.contains(&i)));
@@ -160,7 +160,7 @@ impl Judge<'_> {
                 }),
             ),
             Detail::Single(d) => {
-                let item = &self.loaded.items[p.items.first().unwrap_or_default()].1;
+                let item = self.loaded.item(p.items.first().unwrap_or_default());
                 let mut differences = Vec::new();
                 if !d.amount_ok {
                     differences.push(Difference {
