@@ -714,20 +714,31 @@ pub fn for_each_book(
             });
         }
         drop(tx);
-        // Hand books over in scope order whatever order the threads finish them in.
-        let mut pending: HashMap<usize, Book> = HashMap::new();
-        let mut next = 0;
-        for (i, book) in rx.iter() {
-            let mut book = book?;
+        // In scope order whatever order the threads finish them in, so the counterparties'
+        // ids do not depend on the threads' timing.
+        in_order(rx, |_, mut book| {
             for item in &mut book.items {
                 item.party = parties.intern(&item.counterparty);
             }
-            pending.insert(i, book);
-            while let Some(book) = pending.remove(&next) {
-                visit(book, parties)?;
-                next += 1;
-            }
-        }
-        Ok(())
+            visit(book, parties)
+        })
     })
+}
+
+/// Hands what `arrivals` brings to `take` in the order of its indices (0, 1, 2, …), whatever
+/// order it arrives in, holding what came early; stops at the first failure.
+pub(crate) fn in_order<T>(
+    arrivals: impl IntoIterator<Item = (usize, Result<T>)>,
+    mut take: impl FnMut(usize, T) -> Result<()>,
+) -> Result<()> {
+    let mut pending: HashMap<usize, T> = HashMap::new();
+    let mut next = 0;
+    for (i, arrived) in arrivals {
+        pending.insert(i, arrived?);
+        while let Some(value) = pending.remove(&next) {
+            take(next, value)?;
+            next += 1;
+        }
+    }
+    Ok(())
 }

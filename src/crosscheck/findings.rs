@@ -11,6 +11,8 @@ use crate::domain::Direction;
 
 pub const MAX_REF_CHARS: usize = 64;
 pub const MAX_TEXT_CHARS: usize = 500;
+/// Parts a split payment may be found in, at most (`max_split_parts`).
+pub const MAX_SPLIT_PARTS: usize = 5;
 
 /// One finding as sent in JSON.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -253,7 +255,12 @@ impl Tolerances {
         within("amount_tolerance_fen", self.amount_tolerance_fen, 0, 100_000_000)?;
         within("amount_tolerance_bp", self.amount_tolerance_bp, 0, 10_000)?;
         within("date_search_days", self.date_search_days, 0, 3660)?;
-        within("max_split_parts", self.max_split_parts as i64, 2, 5)?;
+        within(
+            "max_split_parts",
+            self.max_split_parts as i64,
+            2,
+            MAX_SPLIT_PARTS as i64,
+        )?;
         if !(0.0..=1.0).contains(&self.name_similarity) {
             return Err(ToleranceError::SimilarityOutOfRange {
                 value: self.name_similarity,

@@ -9,7 +9,7 @@ use super::FindingStatus;
 use super::load::{Loaded, grams, key};
 use crate::crosscheck::DateWindow;
 use crate::crosscheck::error::Result;
-use crate::crosscheck::findings::{Finding, Tolerances};
+use crate::crosscheck::findings::{Finding, MAX_SPLIT_PARTS, Tolerances};
 use crate::crosscheck::names;
 use crate::domain::budget::{Budget, Meter};
 
@@ -51,16 +51,13 @@ pub(super) enum Detail {
     Split(Split),
 }
 
-/// Parts a split payment has at most (the largest `max_split_parts` accepted).
-pub(super) const MAX_PARTS: usize = 5;
-
 /// Indices of the loaded items (`Loaded::item`) of a proposal's entries: one, or the parts of a split. Held
 /// inline, so the hundreds of thousands of proposals of a large reconciliation allocate
 /// nothing apiece.
 #[derive(Clone, Copy)]
 pub(super) struct Entries {
     len: u8,
-    at: [u32; MAX_PARTS],
+    at: [u32; MAX_SPLIT_PARTS],
 }
 
 impl Entries {
@@ -68,14 +65,14 @@ impl Entries {
         Self::of(&[i])
     }
 
-    /// At most [`MAX_PARTS`] indices, each below 2³² (the entries of a scope are far fewer).
+    /// At most [`MAX_SPLIT_PARTS`] indices, each below 2³² (the entries of a scope are far fewer).
     pub(super) fn of(indices: &[usize]) -> Self {
-        let mut at = [0u32; MAX_PARTS];
+        let mut at = [0u32; MAX_SPLIT_PARTS];
         for (slot, &i) in at.iter_mut().zip(indices) {
             *slot = u32::try_from(i).unwrap_or(u32::MAX);
         }
         Entries {
-            len: indices.len().min(MAX_PARTS) as u8,
+            len: indices.len().min(MAX_SPLIT_PARTS) as u8,
             at,
         }
     }
@@ -244,11 +241,12 @@ impl Judge<'_> {
     /// The entries that could record `f`: those its voucher or invoice number names, those of
     /// about its amount inside the search window, and its counterparty's inside the date
     /// window, each once (`seen` marks those taken for this finding, `stamp`), into
-    /// `candidates` (emptied first). At most [`MAX_CANDIDATES`]; `true` when the list was cut
-    /// there.
+    /// `candidates` (emptied first). `finding_party` is the finding's counterparty, normalised
+    /// and interned. At most [`MAX_CANDIDATES`]; `true` when the list was cut there.
     pub(super) fn candidates(
         &self,
         f: &Finding,
+        finding_party: Option<(u32, &str)>,
         cache: &mut SimilarityCache,
         seen: &mut [u32],
         stamp: u32,
@@ -287,8 +285,6 @@ impl Judge<'_> {
             .partition_point(|&(amount, ..)| amount < f.amount_fen.saturating_sub(tol));
         let (slo, shi) = (day(-self.tol.date_search_days), day(self.tol.date_search_days));
         let (lo, hi) = (day(-self.tol.date_window_days), day(self.tol.date_window_days));
-        let finding_party = f.counterparty.as_deref().map(names::normalize);
-        let finding_party = finding_party.as_deref().map(|p| (cache.name_id(p), p));
         let mut scanned = 0;
         for &(_, on, party, i) in l.by_amount[start..]
             .iter()

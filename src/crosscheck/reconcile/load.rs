@@ -33,7 +33,7 @@ pub(super) struct Loaded {
     at: Vec<(u32, u32)>,
     /// Of each item, what judging reads.
     pub(super) hot: Vec<Hot>,
-    /// Indices into `items`, by date.
+    /// Item indices ([`Loaded::item`]), by date.
     pub(super) by_date: Vec<usize>,
     /// `(amount, date, counterparty, index into items)` of every item, by amount (then book
     /// order): a finding's scan of the entries of about its amount reads this list alone, not
@@ -41,7 +41,7 @@ pub(super) struct Loaded {
     pub(super) by_amount: Vec<(i64, chrono::NaiveDate, i32, usize)>,
     pub(super) by_voucher: HashMap<String, Vec<usize>>,
     pub(super) by_invoice: HashMap<String, Vec<usize>>,
-    /// Indices into `items` per counterparty, by date.
+    /// Item indices per counterparty, by date.
     pub(super) by_party: HashMap<i32, Vec<usize>>,
     /// Counterparties per pair of adjacent characters of their name (a one-character name
     /// under that character): names that share none cannot be similar.

@@ -28,6 +28,7 @@ mod status;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::crosscheck::book::in_order;
 use crate::crosscheck::error::Result;
 use crate::crosscheck::findings::{Finding, Tolerances};
 use crate::crosscheck::{DateWindow, Scope};
@@ -207,20 +208,12 @@ fn propose(judge: &Judge, findings: &[Finding], budget: &Budget) -> Result<(Prop
             });
         }
         drop(tx);
-        let mut pending: std::collections::HashMap<usize, (Proposals, Vec<bool>)> = std::collections::HashMap::new();
-        let mut awaited = 0;
-        let taken = (|| {
-            for (c, chunk) in rx.iter() {
-                pending.insert(c, chunk?);
-                while let Some((p, t)) = pending.remove(&awaited) {
-                    proposals.extend(p);
-                    truncated.extend(t);
-                    awaited += 1;
-                    taken_in.store(awaited, Ordering::Release);
-                }
-            }
+        let taken = in_order(rx, |c, (p, t)| {
+            proposals.extend(p);
+            truncated.extend(t);
+            taken_in.store(c + 1, Ordering::Release);
             Ok(())
-        })();
+        });
         if taken.is_err() {
             stop.store(true, Ordering::Relaxed);
         }

@@ -55,9 +55,9 @@ impl Judge<'_> {
             candidates,
             scored,
         } = scratch;
-        let truncated = self.candidates(f, cache, seen, stamp, candidates)?;
         let finding_party = f.counterparty.as_deref().map(names::normalize);
         let finding_party = finding_party.as_deref().map(|p| (cache.name_id(p), p));
+        let truncated = self.candidates(f, finding_party, cache, seen, stamp, candidates)?;
         let voucher = f.voucher_no.as_deref().map(key);
         let invoice = f.invoice_number.as_deref().map(key);
         scored.clear();
